@@ -1,0 +1,117 @@
+package io.cachesync.core.catalog;
+
+import io.cachesync.core.config.ConfigKey;
+import io.cachesync.core.config.Settings;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The entities cachesync keeps in Redis, read from configuration:
+ * <pre>
+ * entities=users,products
+ * entities.users.table=public.users          (default public.&lt;name&gt;)
+ * entities.users.key=id                      (default id)
+ * entities.users.key-type=bigint             (bigint | text | uuid)
+ * entities.users.ttl=1h
+ * entities.users.ttl-jitter=0.1
+ * entities.users.tombstone-ttl=60s
+ * entities.users.sensitive=password_hash     (comma-separated)
+ * </pre>
+ */
+public final class EntityCatalog {
+
+    public static final ConfigKey ENTITIES = ConfigKey.of("entities",
+            "Comma-separated names of the cached entities; each is configured under entities.<name>.*", "");
+    public static final String DEFAULT_TTL = "1h";
+    public static final String DEFAULT_JITTER = "0.1";
+    public static final String DEFAULT_TOMBSTONE_TTL = "60s";
+
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
+    private final Map<String, EntityDefinition> byName;
+    private final Map<String, EntityDefinition> byTable;
+
+    public EntityCatalog(Collection<EntityDefinition> entities) {
+        Map<String, EntityDefinition> n = new LinkedHashMap<>();
+        Map<String, EntityDefinition> t = new LinkedHashMap<>();
+        for (EntityDefinition e : entities) {
+            n.put(e.name(), e);
+            t.put(e.qualifiedTable(), e);
+        }
+        this.byName = Map.copyOf(n);
+        this.byTable = Map.copyOf(t);
+        this.ordered = List.copyOf(entities);
+    }
+
+    private final List<EntityDefinition> ordered;
+
+    /** Reads the catalog; every problem is added to {@code problems} with the key that causes it. */
+    public static EntityCatalog from(Settings s, List<String> problems) {
+        List<String> names = Settings.list(s.get(ENTITIES));
+        if (names.isEmpty()) {
+            problems.add("entities is empty: name at least one entity (e.g. entities=products) and configure it under entities.<name>.*");
+        }
+        List<EntityDefinition> out = new ArrayList<>();
+        for (String name : names) {
+            if (!NAME.matcher(name).matches()) {
+                problems.add("entities: '" + name + "' is not a valid entity name (lower-case letters, digits, _; starting with a letter)");
+                continue;
+            }
+            String p = "entities." + name + ".";
+            String table = s.raw(p + "table").orElse("public." + name);
+            String schema = "public";
+            String tableName = table;
+            if (table.contains(".")) {
+                schema = table.substring(0, table.indexOf('.'));
+                tableName = table.substring(table.indexOf('.') + 1);
+            }
+            if (!NAME.matcher(schema).matches() || !NAME.matcher(tableName).matches()) {
+                problems.add(p + "table is not schema.table of plain lower-case identifiers: '" + table + "'");
+            }
+            String key = s.raw(p + "key").orElse("id");
+            if (!NAME.matcher(key).matches()) {
+                problems.add(p + "key is not a plain lower-case column name: '" + key + "'");
+            }
+            KeyType keyType = Settings.parse(p + "key-type", s.raw(p + "key-type").orElse("bigint"), KeyType::parse,
+                    KeyType.BIGINT, problems, "one of bigint, text, uuid");
+            Duration ttl = Settings.parse(p + "ttl", s.raw(p + "ttl").orElse(DEFAULT_TTL), Settings::positiveDuration,
+                    Duration.ofHours(1), problems, "a positive duration such as 30s, 10m, 1h or PT1H");
+            double jitter = Settings.parse(p + "ttl-jitter", s.raw(p + "ttl-jitter").orElse(DEFAULT_JITTER), v -> {
+                double d = Double.parseDouble(v);
+                if (d < 0 || d >= 1 || Double.isNaN(d)) {
+                    throw new IllegalArgumentException();
+                }
+                return d;
+            }, 0.1, problems, "a fraction in [0, 1) such as 0.1");
+            Duration tomb = Settings.parse(p + "tombstone-ttl", s.raw(p + "tombstone-ttl").orElse(DEFAULT_TOMBSTONE_TTL),
+                    Settings::positiveDuration, Duration.ofSeconds(60), problems, "a positive duration such as 60s");
+            List<String> sensitive = Settings.list(s.raw(p + "sensitive").orElse(""));
+            if (sensitive.contains(key)) {
+                problems.add(p + "sensitive names the key column '" + key + "': the key is always served");
+            }
+            out.add(new EntityDefinition(name, schema, tableName, key, keyType, ttl, jitter, tomb, new HashSet<>(sensitive)));
+        }
+        return new EntityCatalog(out);
+    }
+
+    public Optional<EntityDefinition> byName(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    /** By {@code schema.table}. */
+    public Optional<EntityDefinition> byTable(String qualifiedTable) {
+        return Optional.ofNullable(byTable.get(qualifiedTable));
+    }
+
+    public List<EntityDefinition> all() {
+        return ordered;
+    }
+}

@@ -1,0 +1,43 @@
+package io.cachesync.core.catalog;
+
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * One cached entity: the table it mirrors, its key column, TTLs and the columns that are never cached nor served.
+ *
+ * @param name          the entity name used in URLs and cache keys ({@code products})
+ * @param schema        the PostgreSQL schema ({@code public})
+ * @param table         the table name ({@code products})
+ * @param keyColumn     the single-column primary key
+ * @param keyType       the type of the key column
+ * @param ttl           time to live of a cached row (before jitter)
+ * @param ttlJitter     relative jitter applied to every TTL, e.g. 0.1 for ±10 %
+ * @param tombstoneTtl  time to live of a tombstone (a deleted row, or a fill that found no row)
+ * @param sensitive     columns never written to Redis and never served
+ */
+public record EntityDefinition(
+        String name,
+        String schema,
+        String table,
+        String keyColumn,
+        KeyType keyType,
+        Duration ttl,
+        double ttlJitter,
+        Duration tombstoneTtl,
+        Set<String> sensitive) {
+
+    public EntityDefinition {
+        sensitive = Set.copyOf(sensitive);
+    }
+
+    /** {@code public.products} */
+    public String qualifiedTable() {
+        return schema + "." + table;
+    }
+
+    /** Whether a column's value may be written to the cache and served. */
+    public boolean isCached(String column) {
+        return !sensitive.contains(column);
+    }
+}

@@ -1,0 +1,152 @@
+package io.cachesync.core.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * Raw configuration values: a properties file overlaid by environment variables ({@link ConfigKey#envName}).
+ * The typed, validated view of each module is built from this by that module's config class; problems are
+ * collected (not thrown one by one) so that a user sees every mistake at once.
+ */
+public final class Settings {
+
+    private final Map<String, String> values;
+    private final Map<String, String> env;
+    private final String origin;
+
+    private Settings(Map<String, String> values, Map<String, String> env, String origin) {
+        this.values = Map.copyOf(values);
+        this.env = Map.copyOf(env);
+        this.origin = origin;
+    }
+
+    public static Settings of(Map<String, String> values) {
+        return new Settings(values, Map.of(), "in-memory settings");
+    }
+
+    /** Values from the file (if given) overlaid by the process environment. */
+    public static Settings load(Optional<Path> file, Map<String, String> environment) {
+        Map<String, String> values = new HashMap<>();
+        String origin = "environment";
+        if (file.isPresent()) {
+            Path p = file.get();
+            if (!Files.isReadable(p)) {
+                throw new ConfigException("config file " + p + " does not exist or is not readable");
+            }
+            Properties props = new Properties();
+            try (Reader r = Files.newBufferedReader(p)) {
+                props.load(r);
+            } catch (IOException e) {
+                throw new ConfigException("config file " + p + " cannot be read: " + e.getMessage());
+            }
+            props.stringPropertyNames().forEach(k -> values.put(k.trim(), props.getProperty(k).trim()));
+            origin = p + " + environment";
+        }
+        Map<String, String> env = new HashMap<>();
+        environment.forEach((k, v) -> {
+            if (k.startsWith("CACHESYNC_")) {
+                env.put(k, v);
+            }
+        });
+        return new Settings(values, env, origin);
+    }
+
+    /** A copy with some values replaced (used by the demo to point services at the devstack). */
+    public Settings with(Map<String, String> overrides) {
+        Map<String, String> merged = new HashMap<>(values);
+        merged.putAll(overrides);
+        Map<String, String> env2 = new HashMap<>(env);
+        overrides.keySet().forEach(k -> env2.remove(ConfigKey.envName(k)));
+        return new Settings(merged, env2, origin);
+    }
+
+    public String origin() {
+        return origin;
+    }
+
+    public Optional<String> raw(String key) {
+        String fromEnv = env.get(ConfigKey.envName(key));
+        if (fromEnv != null) {
+            return Optional.of(fromEnv.trim());
+        }
+        return Optional.ofNullable(values.get(key));
+    }
+
+    public String get(ConfigKey key) {
+        return raw(key.name()).orElse(key.defaultValue());
+    }
+
+    /** Reads and converts a value; on failure records a problem naming the key and returns the fallback. */
+    public <T> T parse(ConfigKey key, Function<String, T> parser, T fallback, List<String> problems, String expected) {
+        return parse(key.name(), get(key), parser, fallback, problems, expected);
+    }
+
+    public static <T> T parse(String key, String value, Function<String, T> parser, T fallback, List<String> problems, String expected) {
+        if (value == null || value.isBlank()) {
+            problems.add(key + " is required (" + expected + ")");
+            return fallback;
+        }
+        try {
+            return parser.apply(value.trim());
+        } catch (RuntimeException e) {
+            problems.add(key + " is not " + expected + ": '" + value + "'");
+            return fallback;
+        }
+    }
+
+    public static Duration duration(String s) {
+        String v = s.trim().toLowerCase();
+        try {
+            if (v.startsWith("p") || v.startsWith("-p")) {
+                return Duration.parse(v.toUpperCase());
+            }
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            long n = Long.parseLong(v.substring(0, v.length() - 1));
+            return switch (v.charAt(v.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> throw new IllegalArgumentException("unit");
+            };
+        } catch (DateTimeParseException | NumberFormatException | StringIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException(s, e);
+        }
+    }
+
+    public static Duration positiveDuration(String s) {
+        Duration d = duration(s);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("not positive");
+        }
+        return d;
+    }
+
+    public static List<String> list(String s) {
+        if (s == null || s.isBlank()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).forEach(out::add);
+        return List.copyOf(out);
+    }
+
+    /** Renders a key and value for a log line, masking secrets. */
+    public static String show(ConfigKey key, Object value) {
+        return key.name() + "=" + (key.secret() ? "<masked>" : String.valueOf(value));
+    }
+}

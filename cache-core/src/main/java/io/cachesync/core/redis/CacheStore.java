@@ -1,0 +1,88 @@
+package io.cachesync.core.redis;
+
+import redis.clients.jedis.UnifiedJedis;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The cache protocol of DESIGN.md on Redis: every write goes through one of the Lua scripts, so that no
+ * retry, replay or race can put an older value over a newer one. Both cache-sync and query-api use this class.
+ */
+public final class CacheStore {
+    private static final LuaScript APPLY = LuaScript.fromResource("apply");
+    private static final LuaScript LEASE = LuaScript.fromResource("lease");
+    private static final LuaScript FILL = LuaScript.fromResource("fill");
+    private static final LuaScript RELEASE = LuaScript.fromResource("release");
+
+    private final UnifiedJedis redis;
+
+    public CacheStore(UnifiedJedis redis) {
+        this.redis = redis;
+    }
+
+    public UnifiedJedis redis() {
+        return redis;
+    }
+
+    /** Loads every script; call at start-up so that a broken Redis fails fast. */
+    public void loadScripts() {
+        for (LuaScript s : List.of(APPLY, LEASE, FILL, RELEASE)) {
+            s.load(redis);
+        }
+    }
+
+    /**
+     * Versioned apply (rule 1).
+     *
+     * @param version  a decimal integer &gt; 0 (canonical, no leading zeros)
+     * @param document the row's document, or null for a delete (tombstone)
+     * @return true when written, false when the stored version was equal or newer
+     */
+    public boolean apply(String key, String version, String document, Duration ttl) {
+        Object r = APPLY.run(redis, List.of(key), List.of(version, document == null ? "d" : "u",
+                document == null ? "" : document, Long.toString(Math.max(1, ttl.toMillis()))));
+        return Long.valueOf(1L).equals(r);
+    }
+
+    /** One read of a row key (HMGET), no script. */
+    public CacheEntry read(String key) {
+        List<String> e = redis.hmget(key, "v", "d", "x");
+        return entryOf(e.get(0), e.get(1), e.get(2));
+    }
+
+    /** Lease (rule 2): the entry if one appeared, BUSY if another reader holds the lease, or LEASED. */
+    public LeaseOutcome lease(String key, String token, Duration ttl) {
+        List<?> r = (List<?>) LEASE.run(redis, List.of(key), List.of(token, Long.toString(ttl.toMillis())));
+        String kind = (String) r.get(0);
+        return switch (kind) {
+            case "HIT" -> new LeaseOutcome(LeaseOutcome.Kind.ENTRY, CacheEntry.present((String) r.get(1), (String) r.get(2)));
+            case "NEGATIVE" -> new LeaseOutcome(LeaseOutcome.Kind.ENTRY, CacheEntry.tombstone((String) r.get(1)));
+            case "BUSY" -> LeaseOutcome.BUSY;
+            case "LEASED" -> LeaseOutcome.LEASED;
+            default -> throw new IllegalStateException("lease script answered " + r);
+        };
+    }
+
+    /** Fill (rule 3): document null means "no such row" (negative cache). True when the fill was kept. */
+    public boolean fill(String key, String token, String document, Duration ttl) {
+        Object r = FILL.run(redis, List.of(key), List.of(token, document == null ? "d" : "u",
+                document == null ? "" : document, Long.toString(Math.max(1, ttl.toMillis()))));
+        return Long.valueOf(1L).equals(r);
+    }
+
+    /** Gives back a lease this reader could not use. */
+    public void release(String key, String token) {
+        RELEASE.run(redis, List.of(key), List.of(token));
+    }
+
+    private static CacheEntry entryOf(String v, String d, String x) {
+        if (d != null) {
+            return CacheEntry.present(v, d);
+        }
+        if (x != null) {
+            return CacheEntry.tombstone(v);
+        }
+        return CacheEntry.ABSENT;
+    }
+}
