@@ -44,7 +44,6 @@ public final class DevPostgres implements AutoCloseable {
                     .setServerConfig("max_replication_slots", "10")
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("fsync", "off")
-                    .setServerConfig("synchronous_commit", "off")
                     .setServerConfig("full_page_writes", "off")
                     .start();
         } catch (IOException e) {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.core.catalog.EntityDefinition;
 
-import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -177,8 +176,20 @@ public final class ValueCodec {
             return NODES.nullNode();
         }
         if (typeName.startsWith("_")) {
+            // element by element through the array's result set, so that each element gets exactly the
+            // representation of a scalar column (the objects of getArray() are java.sql.Time / Timestamp / byte[],
+            // whose toString() drops microseconds or differs in shape)
             Array array = rs.getArray(i);
-            return jdbcArray((Object[]) array.getArray(), typeName.substring(1));
+            ArrayNode out = NODES.arrayNode();
+            try (ResultSet items = array.getResultSet()) {
+                String itemType = items.getMetaData().getColumnTypeName(2);
+                while (items.next()) {
+                    out.add(jdbcValue(items, 2, itemType));
+                }
+            } finally {
+                array.free();
+            }
+            return out;
         }
         return switch (typeName) {
             case "int2", "int4", "int8", "oid" -> NODES.numberNode(rs.getLong(i));
@@ -193,33 +204,6 @@ public final class ValueCodec {
             case "timestamp" -> NODES.textNode(rs.getObject(i, LocalDateTime.class).toString());
             case "timestamptz" -> NODES.textNode(rs.getObject(i, OffsetDateTime.class).toInstant().toString());
             default -> NODES.textNode(rs.getString(i));
-        };
-    }
-
-    private static JsonNode jdbcArray(Object[] items, String elementType) {
-        ArrayNode out = NODES.arrayNode();
-        for (Object o : items) {
-            out.add(scalar(o, elementType));
-        }
-        return out;
-    }
-
-    private static JsonNode scalar(Object o, String elementType) {
-        if (o == null) {
-            return NODES.nullNode();
-        }
-        if (o instanceof Object[] nested) {
-            return jdbcArray(nested, elementType);
-        }
-        return switch (elementType) {
-            case "int2", "int4", "int8", "oid" -> NODES.numberNode(((Number) o).longValue());
-            case "float4" -> NODES.numberNode(((Number) o).floatValue());
-            case "float8" -> NODES.numberNode(((Number) o).doubleValue());
-            case "numeric" -> NODES.textNode(((BigDecimal) o).toPlainString());
-            case "bool" -> NODES.booleanNode((Boolean) o);
-            case "json", "jsonb" -> parseJson(o.toString());
-            case "timestamptz" -> NODES.textNode(o instanceof java.sql.Timestamp ts ? ts.toInstant().toString() : o.toString());
-            default -> NODES.textNode(o.toString());
         };
     }
 

@@ -1,0 +1,270 @@
+package io.cachesync.app.demo;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachesync.api.ApiService;
+import io.cachesync.api.config.ApiConfig;
+import io.cachesync.app.verify.CacheVerifier;
+import io.cachesync.app.verify.VerifyResult;
+import io.cachesync.core.codec.ValueCodec;
+import io.cachesync.core.config.Settings;
+import io.cachesync.core.metrics.LagRecorder;
+import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.devstack.DevStack;
+import io.cachesync.ingest.IngestService;
+import io.cachesync.ingest.config.IngestConfig;
+import io.cachesync.sync.SyncService;
+import io.cachesync.sync.config.SyncConfig;
+import io.cachesync.sync.topology.SyncTopology;
+import redis.clients.jedis.RedisClient;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * {@code cachesync demo}: the whole pipeline on the embedded devstack, a write and read workload, a status line
+ * every 5 s and, with a duration, a drained-pipeline comparison of every row with its cache entry.
+ */
+public final class DemoRunner {
+    private static final Duration STATUS_EVERY = Duration.ofSeconds(5);
+    private static final int READERS = 4;
+
+    private final DemoOptions options;
+    private final PrintStream out;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final CountDownLatch finished = new CountDownLatch(1);
+
+    public DemoRunner(DemoOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    /** Returns the process exit code: 0 when the final comparison found no stale or missing key. */
+    public int run() throws Exception {
+        Thread hook = new Thread(() -> {
+            stopRequested.set(true);
+            try {
+                finished.await(90, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "cachesync-demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return runStack();
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // the JVM is already shutting down
+            }
+        }
+    }
+
+    private int runStack() throws Exception {
+        out.println("cachesync demo: starting PostgreSQL 17, Kafka 4.3 (KRaft) and Redis on free loopback ports ...");
+        try (DevStack stack = DevStack.start()) {
+            Supplier<Connection> db = () -> {
+                try {
+                    return stack.postgres().connect();
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot connect to the demo database: " + e.getMessage(), e);
+                }
+            };
+            try (Connection c = db.get()) {
+                DemoSchema.create(c);
+                DemoSchema.seed(c);
+            }
+            out.printf("seeded %,d products and %,d users%n", DemoSchema.PRODUCTS, DemoSchema.USERS);
+            Settings settings = settings(stack);
+            try (IngestService ingest = new IngestService(IngestConfig.from(settings)).start();
+                 SyncService sync = new SyncService(SyncConfig.from(settings)).start();
+                 ApiService api = new ApiService(ApiConfig.from(settings)).start()) {
+                printEndpoints(stack, api);
+                if (!awaitSnapshot(sync)) {
+                    return 1;
+                }
+                return runWorkload(stack, db, ingest, sync, api, settings);
+            }
+        }
+    }
+
+    private Settings settings(DevStack stack) {
+        Map<String, String> m = new HashMap<>(DemoSchema.ENTITIES);
+        m.put("postgres.url", stack.postgres().jdbcUrl());
+        m.put("postgres.user", "postgres");
+        m.put("postgres.password", "postgres");
+        m.put("kafka.bootstrap.servers", stack.kafka().bootstrapServers());
+        m.put("redis.url", stack.redis().url());
+        m.put("api.host", "127.0.0.1");
+        m.put("api.port", "0");
+        m.put("sync.state-dir", stack.workDir().resolve("sync-state").toString());
+        m.put("ingest.heartbeat-interval", "5s");
+        return Settings.of(m);
+    }
+
+    private void printEndpoints(DevStack stack, ApiService api) throws IOException {
+        out.println("components:");
+        out.println("  postgres  " + stack.postgres().url());
+        out.println("  kafka     " + stack.kafka().bootstrapServers());
+        out.println("  redis     " + stack.redis().url());
+        out.println("  api       " + api.baseUrl() + "   (try: curl -i " + api.baseUrl() + "/v1/products/1)");
+        if (options.portsFile() != null) {
+            ObjectNode ports = ValueCodec.mapper().createObjectNode();
+            ports.put("postgres", stack.postgres().url());
+            ports.put("kafka", stack.kafka().bootstrapServers());
+            ports.put("redis", stack.redis().url());
+            ports.put("api", api.baseUrl());
+            writeJson(options.portsFile(), ports);
+            out.println("  (written to " + options.portsFile() + ")");
+        }
+    }
+
+    private boolean awaitSnapshot(SyncService sync) {
+        long target = DemoSchema.PRODUCTS + DemoSchema.USERS;
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        long lastPrint = 0;
+        while (sync.stats().processed() < target) {
+            if (stopRequested.get() || System.nanoTime() > deadline) {
+                out.printf("initial snapshot: only %,d of %,d rows applied%s%n", sync.stats().processed(), target,
+                        stopRequested.get() ? " (stopped)" : " after 3 minutes; giving up");
+                return false;
+            }
+            if (System.nanoTime() - lastPrint > STATUS_EVERY.toNanos()) {
+                out.printf("initial snapshot: %,d of %,d rows in Redis%n", sync.stats().processed(), target);
+                lastPrint = System.nanoTime();
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
+        out.printf("initial snapshot applied: %,d rows in Redis%n", sync.stats().processed());
+        return true;
+    }
+
+    private int runWorkload(DevStack stack, Supplier<Connection> db, IngestService ingest, SyncService sync, ApiService api,
+                            Settings settings) throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        WriteWorkload writer = new WriteWorkload(db, options.writeRate(), running);
+        ReadWorkload.Counters reads = new ReadWorkload.Counters();
+        List<Thread> threads = new ArrayList<>();
+        threads.add(new Thread(writer, "demo-writer"));
+        for (int i = 0; i < READERS; i++) {
+            threads.add(new Thread(new ReadWorkload(api.baseUrl(), options.readRate() / READERS, running, writer::maxProductId, reads, i),
+                    "demo-reader-" + i));
+        }
+        out.printf("workload: %.0f writes/s, %.0f reads/s%s%n", options.writeRate(), options.readRate(),
+                options.duration() > 0 ? " for " + options.duration() + " s" : " until Ctrl-C");
+        threads.forEach(Thread::start);
+        long start = System.nanoTime();
+        long endAt = options.duration() > 0 ? start + TimeUnit.SECONDS.toNanos(options.duration()) : Long.MAX_VALUE;
+        long nextStatus = start + STATUS_EVERY.toNanos();
+        while (!stopRequested.get() && System.nanoTime() < endAt) {
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(Duration.ofMillis(200).toNanos(), Math.max(1, nextStatus - System.nanoTime())));
+            if (System.nanoTime() >= nextStatus) {
+                printStatus(start, writer, sync, reads);
+                nextStatus += STATUS_EVERY.toNanos();
+            }
+        }
+        running.set(false);
+        for (Thread t : threads) {
+            t.join(10_000);
+        }
+        if (options.duration() <= 0 || stopRequested.get()) {
+            out.println("stopping ...");
+            return 0;
+        }
+        out.printf("writes stopped after %,d; waiting for the pipeline to drain ...%n", writer.writes());
+        PipelineDrain drain = new PipelineDrain(stack.kafka().bootstrapServers(), SyncConfig.from(settings).applicationId(),
+                SyncTopology.cdcTopics(SyncConfig.from(settings).catalog()), ingest::published);
+        boolean drained = drain.await(Duration.ofSeconds(3), Duration.ofMinutes(2));
+        out.println(drained ? "pipeline drained; comparing every row of PostgreSQL with Redis ..." : "pipeline did NOT drain within 2 minutes; comparing anyway ...");
+        VerifyResult verify;
+        try (RedisClient redis = RedisConnections.client(URI.create(stack.redis().url()), 2, Duration.ofSeconds(5))) {
+            verify = new CacheVerifier(SyncConfig.from(settings).catalog(), db, redis).verify(Duration.ofSeconds(5));
+        }
+        return summarize(writer, sync, reads, verify, drained);
+    }
+
+    private void printStatus(long start, WriteWorkload writer, SyncService sync, ReadWorkload.Counters reads) {
+        LagRecorder.Snapshot lag = sync.stats().lag().interval();
+        out.printf(Locale.ROOT, "[%4ds] writes %,8d | events applied %,8d | e2e lag p50 %4d ms p99 %5d ms | reads %,8d | hit rate %5.1f %%%n",
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), writer.writes(), sync.stats().processed(),
+                lag.p50(), lag.p99(), reads.reads.sum(), 100 * reads.hitRate());
+    }
+
+    private int summarize(WriteWorkload writer, SyncService sync, ReadWorkload.Counters reads, VerifyResult verify, boolean drained)
+            throws IOException {
+        LagRecorder.Snapshot lag = sync.stats().lag().total();
+        VerifyResult.Counts t = verify.total();
+        ObjectNode report = ValueCodec.mapper().createObjectNode();
+        report.put("duration_s", options.duration());
+        report.put("writes", writer.writes());
+        report.put("write_failures", writer.failures());
+        report.put("applied", sync.stats().processed());
+        report.put("stale_skipped", sync.stats().stale());
+        report.put("dead_lettered", sync.stats().deadLetteredCount());
+        report.put("reads", reads.reads.sum());
+        report.put("read_errors", reads.errors.sum());
+        report.put("hit_rate", Math.round(reads.hitRate() * 10_000) / 10_000.0);
+        ObjectNode l = report.putObject("e2e_lag_ms");
+        l.put("p50", lag.p50());
+        l.put("p99", lag.p99());
+        l.put("max", lag.max());
+        l.put("count", lag.count());
+        report.put("drained", drained);
+        report.put("keys_checked", t.checked());
+        report.put("fresh_keys", t.fresh());
+        report.put("stale_keys", t.stale());
+        report.put("missing_keys", t.missing());
+        report.put("extra_keys", t.extra());
+        report.put("sensitive_leaks", reads.leaks.sum());
+        ObjectNode per = report.putObject("entities");
+        verify.perEntity().forEach((name, c) -> per.putObject(name).put("checked", c.checked()).put("fresh", c.fresh())
+                .put("stale", c.stale()).put("missing", c.missing()).put("extra", c.extra()));
+        var samples = report.putArray("samples");
+        verify.samples().forEach(samples::add);
+
+        out.println("summary:");
+        out.printf(Locale.ROOT, "  writes %,d  events applied %,d  reads %,d  hit rate %.1f %%%n", writer.writes(),
+                sync.stats().processed(), reads.reads.sum(), 100 * reads.hitRate());
+        out.printf("  e2e lag (commit -> applied in Redis): p50 %d ms, p99 %d ms, max %d ms over %,d changes%n",
+                lag.p50(), lag.p99(), lag.max(), lag.count());
+        out.printf("  keys checked %,d: fresh %,d, stale %,d, missing %,d, extra %,d; sensitive leaks %d%n",
+                t.checked(), t.fresh(), t.stale(), t.missing(), t.extra(), reads.leaks.sum());
+        verify.samples().forEach(s -> out.println("    " + s));
+        if (options.reportFile() != null) {
+            writeJson(options.reportFile(), report);
+            out.println("  report written to " + options.reportFile());
+        }
+        boolean ok = t.stale() == 0 && t.missing() == 0 && t.extra() == 0 && reads.leaks.sum() == 0;
+        out.println(ok ? "OK: the cache equals the database" : "FAILED: the cache differs from the database");
+        return ok ? 0 : 1;
+    }
+
+    private static void writeJson(Path file, ObjectNode node) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        try {
+            Files.writeString(file, ValueCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node) + System.lineSeparator());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

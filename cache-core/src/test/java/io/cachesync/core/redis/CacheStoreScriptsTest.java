@@ -1,0 +1,379 @@
+package io.cachesync.core.redis;
+
+import io.cachesync.devstack.DevRedis;
+import io.cachesync.devstack.FreePorts;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.RedisClient;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Lua scripts of the cache protocol (DESIGN "The consistency protocol", rules 1-3) against a real redis-server.
+ * Every test works on its own keys, derived from the test's name.
+ */
+class CacheStoreScriptsTest {
+
+    private static final Duration TTL = Duration.ofMinutes(10);
+    private static final Duration TOMBSTONE_TTL = Duration.ofSeconds(60);
+    private static final Duration LEASE_TTL = Duration.ofSeconds(10);
+
+    @TempDir
+    static Path redisDir;
+
+    private static DevRedis redis;
+    private static RedisClient client;
+    private static CacheStore store;
+
+    private String prefix;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = new DevRedis(redisDir.resolve("redis"), FreePorts.next()).start();
+        client = RedisConnections.client(URI.create(redis.url()), 4, Duration.ofSeconds(2));
+        store = new CacheStore(client);
+        store.loadScripts();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (client != null) {
+            client.close();
+        }
+        if (redis != null) {
+            redis.stop();
+        }
+    }
+
+    @BeforeEach
+    void keySpace(TestInfo info) {
+        prefix = "cs:t_" + info.getTestMethod().orElseThrow().getName() + ":";
+    }
+
+    private String key(String id) {
+        return prefix + id;
+    }
+
+    // ------------------------------------------------------------------ rule 1: versioned apply
+
+    @Test
+    void newerVersionOverwritesTheDocument() {
+        String k = key("1");
+        assertThat(store.apply(k, "100", "{\"n\":1}", TTL)).isTrue();
+        assertThat(store.apply(k, "101", "{\"n\":2}", TTL)).isTrue();
+
+        assertThat(store.read(k)).isEqualTo(CacheEntry.present("101", "{\"n\":2}"));
+        assertThat(client.hget(k, "o")).isEqualTo("cdc");
+    }
+
+    @Test
+    void olderVersionIsSkippedAndLeavesTheDocumentUnchanged() {
+        String k = key("1");
+        assertThat(store.apply(k, "200", "{\"n\":2}", TTL)).isTrue();
+
+        assertThat(store.apply(k, "199", "{\"n\":1}", TTL)).isFalse();
+
+        assertThat(store.read(k)).isEqualTo(CacheEntry.present("200", "{\"n\":2}"));
+    }
+
+    @Test
+    void equalVersionIsSkippedAsAReplay() {
+        String k = key("1");
+        assertThat(store.apply(k, "300", "{\"n\":1}", TTL)).isTrue();
+
+        assertThat(store.apply(k, "300", "{\"n\":\"other\"}", TTL)).isFalse();
+
+        assertThat(store.read(k)).isEqualTo(CacheEntry.present("300", "{\"n\":1}"));
+    }
+
+    @Test
+    void versionsOfDifferentLengthsCompareNumericallyNotLexically() {
+        String k = key("1");
+        assertThat(store.apply(k, "9", "{\"v\":9}", TTL)).isTrue();
+        assertThat(store.apply(k, "10", "{\"v\":10}", TTL)).as("10 is newer than 9").isTrue();
+        assertThat(store.apply(k, "9", "{\"v\":9}", TTL)).as("9 is older than 10").isFalse();
+        assertThat(store.apply(k, "99", "{\"v\":99}", TTL)).as("99 is newer than 10").isTrue();
+        assertThat(store.apply(k, "100", "{\"v\":100}", TTL)).as("100 is newer than 99").isTrue();
+
+        assertThat(store.read(k)).isEqualTo(CacheEntry.present("100", "{\"v\":100}"));
+    }
+
+    @Test
+    void versionsAbove2To53CompareExactly() {
+        String k = key("1");
+        // both differ only in the last digit and are far beyond a Lua double's exact range
+        assertThat(store.apply(k, "18446744073709551614", "{\"v\":\"max-1\"}", TTL)).isTrue();
+        assertThat(store.apply(k, "18446744073709551615", "{\"v\":\"max\"}", TTL)).isTrue();
+        assertThat(store.apply(k, "18446744073709551614", "{\"v\":\"max-1\"}", TTL)).isFalse();
+        assertThat(store.apply(k, "9007199254740993", "{\"v\":\"2^53+1\"}", TTL)).isFalse();
+
+        assertThat(store.read(k)).isEqualTo(CacheEntry.present("18446744073709551615", "{\"v\":\"max\"}"));
+
+        String k2 = key("2");
+        assertThat(store.apply(k2, "9007199254740992", "{\"v\":\"2^53\"}", TTL)).isTrue();
+        assertThat(store.apply(k2, "9007199254740993", "{\"v\":\"2^53+1\"}", TTL))
+                .as("2^53 + 1 is newer than 2^53 even though both are the same double").isTrue();
+        assertThat(store.read(k2).version()).isEqualTo("9007199254740993");
+    }
+
+    @Test
+    void applySetsTheGivenTtl() {
+        String k = key("1");
+        store.apply(k, "1", "{}", TTL);
+
+        assertThat(client.pttl(k)).isBetween(TTL.toMillis() - 5_000, TTL.toMillis());
+    }
+
+    @Test
+    void deleteLeavesTombstoneWithItsVersionAndTheTombstoneTtl() {
+        String k = key("1");
+        assertThat(store.apply(k, "500", "{\"n\":1}", TTL)).isTrue();
+
+        assertThat(store.apply(k, "501", null, TOMBSTONE_TTL)).isTrue();
+
+        assertThat(store.read(k)).isEqualTo(CacheEntry.tombstone("501"));
+        assertThat(client.hgetAll(k)).containsOnlyKeys("v", "x");
+        assertThat(client.pttl(k)).isBetween(TOMBSTONE_TTL.toMillis() - 5_000, TOMBSTONE_TTL.toMillis());
+    }
+
+    @Test
+    void lateOlderUpsertAfterDeleteIsSkipped() {
+        String k = key("1");
+        assertThat(store.apply(k, "601", null, TOMBSTONE_TTL)).isTrue();
+
+        assertThat(store.apply(k, "600", "{\"n\":\"resurrected\"}", TTL)).isFalse();
+
+        assertThat(store.read(k)).isEqualTo(CacheEntry.tombstone("601"));
+        assertThat(client.pttl(k)).as("a skipped apply does not extend the tombstone").isLessThanOrEqualTo(TOMBSTONE_TTL.toMillis());
+    }
+
+    @Test
+    void newerUpsertAfterDeleteRecreatesTheRow() {
+        String k = key("1");
+        store.apply(k, "700", null, TOMBSTONE_TTL);
+
+        assertThat(store.apply(k, "701", "{\"n\":\"back\"}", TTL)).isTrue();
+
+        assertThat(store.read(k)).isEqualTo(CacheEntry.present("701", "{\"n\":\"back\"}"));
+        assertThat(client.hexists(k, "x")).isFalse();
+    }
+
+    @Test
+    void applyAlwaysRemovesAPendingLease() {
+        // a lease on a missing key, then a CDC apply that writes
+        String written = key("written");
+        assertThat(store.lease(written, "tok-a", LEASE_TTL)).isEqualTo(LeaseOutcome.LEASED);
+        assertThat(store.apply(written, "10", "{}", TTL)).isTrue();
+        assertThat(client.hexists(written, "l")).isFalse();
+
+        // a lease field next to an entry (set by hand), then a CDC apply that is skipped as older
+        String skipped = key("skipped");
+        store.apply(skipped, "20", "{}", TTL);
+        client.hset(skipped, "l", "tok-b");
+        assertThat(store.apply(skipped, "19", "{\"old\":true}", TTL)).isFalse();
+        assertThat(client.hexists(skipped, "l")).isFalse();
+
+        // and a delete
+        String deleted = key("deleted");
+        assertThat(store.lease(deleted, "tok-c", LEASE_TTL)).isEqualTo(LeaseOutcome.LEASED);
+        assertThat(store.apply(deleted, "30", null, TOMBSTONE_TTL)).isTrue();
+        assertThat(client.hexists(deleted, "l")).isFalse();
+    }
+
+    @Test
+    void readOfAMissingKeyIsAbsent() {
+        assertThat(store.read(key("nothing"))).isEqualTo(CacheEntry.ABSENT);
+    }
+
+    // ------------------------------------------------------------------ rules 2 and 3: lease and fill
+
+    @Test
+    void leaseOnAMissingKeyIsGrantedAndASecondLeaseIsBusy() {
+        String k = key("1");
+        assertThat(store.lease(k, "tok-1", LEASE_TTL)).isEqualTo(LeaseOutcome.LEASED);
+        assertThat(client.hget(k, "l")).isEqualTo("tok-1");
+        assertThat(client.pttl(k)).isBetween(1L, LEASE_TTL.toMillis());
+
+        assertThat(store.lease(k, "tok-2", LEASE_TTL)).isEqualTo(LeaseOutcome.BUSY);
+        assertThat(client.hget(k, "l")).as("the second reader does not steal the lease").isEqualTo("tok-1");
+        assertThat(store.read(k)).as("a leased key is still a miss").isEqualTo(CacheEntry.ABSENT);
+    }
+
+    @Test
+    void fillWithTheLeaseTokenStoresVersionZeroFromOriginFill() {
+        String k = key("1");
+        assertThat(store.lease(k, "tok-1", LEASE_TTL)).isEqualTo(LeaseOutcome.LEASED);
+
+        assertThat(store.fill(k, "tok-1", "{\"id\":1}", TTL)).isTrue();
+
+        assertThat(store.read(k)).isEqualTo(CacheEntry.present("0", "{\"id\":1}"));
+        assertThat(client.hget(k, "o")).isEqualTo("fill");
+        assertThat(client.hexists(k, "l")).isFalse();
+        assertThat(client.pttl(k)).isBetween(TTL.toMillis() - 5_000, TTL.toMillis());
+    }
+
+    @Test
+    void fillWithAWrongTokenIsDropped() {
+        String k = key("1");
+        assertThat(store.lease(k, "tok-1", LEASE_TTL)).isEqualTo(LeaseOutcome.LEASED);
+
+        assertThat(store.fill(k, "tok-other", "{\"id\":1}", TTL)).isFalse();
+
+        assertThat(store.read(k)).isEqualTo(CacheEntry.ABSENT);
+        assertThat(client.hget(k, "l")).isEqualTo("tok-1");
+    }
+
+    @Test
+    void fillWithoutAnyLeaseIsDropped() {
+        String k = key("1");
+
+        assertThat(store.fill(k, "tok-1", "{\"id\":1}", TTL)).isFalse();
+
+        assertThat(client.exists(k)).isFalse();
+    }
+
+    @Test
+    void staleFillIsDroppedWhenCdcWroteFirst() {
+        String k = key("1");
+        assertThat(store.lease(k, "tok-1", LEASE_TTL)).isEqualTo(LeaseOutcome.LEASED);
+        // the reader reads PostgreSQL (old value); meanwhile the change is committed and applied by cache-sync
+        assertThat(store.apply(k, "42", "{\"name\":\"new\"}", TTL)).isTrue();
+
+        assertThat(store.fill(k, "tok-1", "{\"name\":\"old\"}", TTL)).isFalse();
+
+        assertThat(store.read(k)).isEqualTo(CacheEntry.present("42", "{\"name\":\"new\"}"));
+        assertThat(client.hget(k, "o")).isEqualTo("cdc");
+    }
+
+    @Test
+    void fillOfAMissingRowStoresAVersionZeroTombstone() {
+        String k = key("1");
+        assertThat(store.lease(k, "tok-1", LEASE_TTL)).isEqualTo(LeaseOutcome.LEASED);
+
+        assertThat(store.fill(k, "tok-1", null, TOMBSTONE_TTL)).isTrue();
+
+        assertThat(store.read(k)).isEqualTo(CacheEntry.tombstone("0"));
+        assertThat(client.hexists(k, "l")).isFalse();
+        assertThat(client.pttl(k)).isBetween(TOMBSTONE_TTL.toMillis() - 5_000, TOMBSTONE_TTL.toMillis());
+    }
+
+    @Test
+    void anyCdcVersionWinsOverANegativeFill() {
+        String k = key("1");
+        store.lease(k, "tok-1", LEASE_TTL);
+        assertThat(store.fill(k, "tok-1", null, TOMBSTONE_TTL)).isTrue();
+
+        assertThat(store.apply(k, "1", "{\"inserted\":true}", TTL)).isTrue();
+
+        assertThat(store.read(k)).isEqualTo(CacheEntry.present("1", "{\"inserted\":true}"));
+        assertThat(client.hexists(k, "x")).isFalse();
+        assertThat(client.hget(k, "o")).isEqualTo("cdc");
+    }
+
+    @Test
+    void anyCdcVersionWinsOverAFill() {
+        String k = key("1");
+        store.lease(k, "tok-1", LEASE_TTL);
+        assertThat(store.fill(k, "tok-1", "{\"n\":\"filled\"}", TTL)).isTrue();
+
+        assertThat(store.apply(k, "1", "{\"n\":\"cdc\"}", TTL)).isTrue();
+        assertThat(store.read(k)).isEqualTo(CacheEntry.present("1", "{\"n\":\"cdc\"}"));
+        assertThat(client.hget(k, "o")).isEqualTo("cdc");
+
+        String deleted = key("2");
+        store.lease(deleted, "tok-2", LEASE_TTL);
+        assertThat(store.fill(deleted, "tok-2", "{\"n\":\"filled\"}", TTL)).isTrue();
+        assertThat(store.apply(deleted, "7", null, TOMBSTONE_TTL)).isTrue();
+        assertThat(store.read(deleted)).isEqualTo(CacheEntry.tombstone("7"));
+        assertThat(client.hgetAll(deleted)).containsOnlyKeys("v", "x");
+    }
+
+    @Test
+    void leaseOnAKeyHoldingAValueReturnsTheEntry() {
+        String k = key("1");
+        store.apply(k, "77", "{\"id\":1}", TTL);
+
+        LeaseOutcome outcome = store.lease(k, "tok-1", LEASE_TTL);
+
+        assertThat(outcome.kind()).isEqualTo(LeaseOutcome.Kind.ENTRY);
+        assertThat(outcome.entry()).isEqualTo(CacheEntry.present("77", "{\"id\":1}"));
+        assertThat(client.hexists(k, "l")).as("no lease is taken on a hit").isFalse();
+    }
+
+    @Test
+    void leaseOnATombstoneReturnsTheNegativeEntry() {
+        String k = key("1");
+        store.apply(k, "78", null, TOMBSTONE_TTL);
+
+        LeaseOutcome outcome = store.lease(k, "tok-1", LEASE_TTL);
+
+        assertThat(outcome.kind()).isEqualTo(LeaseOutcome.Kind.ENTRY);
+        assertThat(outcome.entry()).isEqualTo(CacheEntry.tombstone("78"));
+        assertThat(client.hexists(k, "l")).isFalse();
+    }
+
+    @Test
+    void releaseGivesTheLeaseBackOnlyForTheRightToken() {
+        String k = key("1");
+        assertThat(store.lease(k, "tok-1", LEASE_TTL)).isEqualTo(LeaseOutcome.LEASED);
+
+        store.release(k, "tok-other");
+        assertThat(client.hget(k, "l")).isEqualTo("tok-1");
+        assertThat(store.lease(k, "tok-2", LEASE_TTL)).isEqualTo(LeaseOutcome.BUSY);
+
+        store.release(k, "tok-1");
+        assertThat(client.exists(k)).as("the lease was the only field, so the key is gone").isFalse();
+        assertThat(store.lease(k, "tok-2", LEASE_TTL)).as("the next reader can lease again").isEqualTo(LeaseOutcome.LEASED);
+    }
+
+    @Test
+    void releaseDoesNotTouchAnEntry() {
+        String k = key("1");
+        store.apply(k, "5", "{}", TTL);
+
+        store.release(k, "tok-1");
+
+        assertThat(store.read(k)).isEqualTo(CacheEntry.present("5", "{}"));
+    }
+
+    // ------------------------------------------------------------------ script cache
+
+    @Test
+    void scriptsAreReloadedAfterRedisForgetsThem() {
+        String k = key("1");
+        assertThat(store.apply(k, "1", "{\"n\":1}", TTL)).isTrue();
+
+        assertThat(client.scriptFlush()).isEqualTo("OK");
+        assertThat(store.apply(k, "2", "{\"n\":2}", TTL)).isTrue();
+        assertThat(store.read(k)).isEqualTo(CacheEntry.present("2", "{\"n\":2}"));
+
+        client.scriptFlush();
+        String leased = key("2");
+        assertThat(store.lease(leased, "tok-1", LEASE_TTL)).isEqualTo(LeaseOutcome.LEASED);
+        client.scriptFlush();
+        assertThat(store.fill(leased, "tok-1", "{}", TTL)).isTrue();
+        client.scriptFlush();
+        store.release(leased, "tok-1");
+        assertThat(store.read(leased)).isEqualTo(CacheEntry.present("0", "{}"));
+    }
+
+    @Test
+    void documentsAreStoredByteForByte() {
+        String k = key("1");
+        String doc = "{\"name\":\"Zoë – ✓ 日本\",\"q\":\"a\\\"b\",\"nl\":\"x\\ny\"}";
+
+        store.apply(k, "1", doc, TTL);
+
+        assertThat(store.read(k).document()).isEqualTo(doc);
+        assertThat(client.hgetAll(k)).isEqualTo(Map.of("v", "1", "d", doc, "o", "cdc"));
+    }
+}

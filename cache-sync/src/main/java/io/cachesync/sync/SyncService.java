@@ -1,0 +1,105 @@
+package io.cachesync.sync;
+
+import io.cachesync.core.redis.CacheStore;
+import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.core.topics.TopicProvisioner;
+import io.cachesync.core.topics.Topics;
+import io.cachesync.sync.config.SyncConfig;
+import io.cachesync.sync.redis.RedisMutationApplier;
+import io.cachesync.sync.redis.SyncStats;
+import io.cachesync.sync.topology.SyncTopology;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.RedisClient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/** cache-sync: the Kafka Streams application that keeps Redis in step with the CDC topics. */
+public final class SyncService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncService.class);
+
+    private final SyncConfig config;
+    private final SyncStats stats = new SyncStats();
+    private RedisClient redis;
+    private KafkaStreams streams;
+    private volatile boolean closed;
+
+    public SyncService(SyncConfig config) {
+        this.config = config;
+    }
+
+    public SyncService start() {
+        LOG.info("cache-sync starting: {}", config);
+        redis = RedisConnections.client(config.redisUrl(), 4 * config.threads() + 2, config.redisTimeout());
+        CacheStore store = new CacheStore(redis);
+        store.loadScripts();
+        List<String> topics = SyncTopology.cdcTopics(config.catalog());
+        TopicProvisioner.ensure(config.kafkaClientConfig(), topics, config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
+        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.DLQ), config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
+        RedisMutationApplier applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor());
+        streams = new KafkaStreams(SyncTopology.build(config.catalog(), applier, stats), streamsProperties(config));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("cache-sync stream thread failed; replacing it (it resumes from the last committed offset)", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> LOG.info("cache-sync streams {} -> {}", before, now));
+        streams.start();
+        return this;
+    }
+
+    static Properties streamsProperties(SyncConfig c) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.threads());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.commitInterval().toMillis());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir().toString());
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        p.put("processing.exception.handler.global.enabled", true);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) c.replicationFactor());
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
+                (int) Math.max(300_000, c.redisRetryFor().toMillis() * 2 + 60_000));
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 1000);
+        p.put(StreamsConfig.producerPrefix("max.request.size"), 8 * 1024 * 1024);
+        return p;
+    }
+
+    public SyncStats stats() {
+        return stats;
+    }
+
+    /** RUNNING or REBALANCING. */
+    public boolean isRunning() {
+        KafkaStreams s = streams;
+        return s != null && s.state().isRunningOrRebalancing();
+    }
+
+    public KafkaStreams.State state() {
+        return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+        }
+        if (redis != null) {
+            redis.close();
+        }
+        LOG.info("cache-sync stopped");
+    }
+}

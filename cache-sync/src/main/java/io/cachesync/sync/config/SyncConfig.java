@@ -1,0 +1,85 @@
+package io.cachesync.sync.config;
+
+import io.cachesync.core.catalog.EntityCatalog;
+import io.cachesync.core.config.ConfigException;
+import io.cachesync.core.config.ConfigKey;
+import io.cachesync.core.config.Endpoints;
+import io.cachesync.core.config.Settings;
+import io.cachesync.core.redis.RedisConnections;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The typed, validated configuration of cache-sync. */
+public record SyncConfig(
+        String bootstrapServers,
+        URI redisUrl,
+        String applicationId,
+        int threads,
+        Duration commitInterval,
+        Path stateDir,
+        Duration redisTimeout,
+        Duration redisRetryFor,
+        int topicPartitions,
+        short replicationFactor,
+        EntityCatalog catalog) {
+
+    public static final ConfigKey KAFKA_BOOTSTRAP = ConfigKey.of("kafka.bootstrap.servers", "Kafka brokers, host:port[,host:port]", "127.0.0.1:9092");
+    public static final ConfigKey REDIS_URL = ConfigKey.secret("redis.url",
+            "Redis URL, redis://[user:password@]host:port[/db] or rediss:// for TLS", "redis://127.0.0.1:6379");
+    public static final ConfigKey APPLICATION_ID = ConfigKey.of("sync.application-id",
+            "Kafka Streams application.id: the consumer group and the prefix of internal topics", "cachesync-sync");
+    public static final ConfigKey THREADS = ConfigKey.of("sync.threads", "Kafka Streams threads in this instance", "1");
+    public static final ConfigKey COMMIT_INTERVAL = ConfigKey.of("sync.commit-interval",
+            "How often consumed offsets are committed; every Redis write of a record is acknowledged before its offset is", "1s");
+    public static final ConfigKey STATE_DIR = ConfigKey.of("sync.state-dir", "Kafka Streams state directory",
+            System.getProperty("java.io.tmpdir") + "/cachesync-sync");
+    public static final ConfigKey REDIS_TIMEOUT = ConfigKey.of("sync.redis-timeout", "Connect and socket timeout of Redis calls", "2s");
+    public static final ConfigKey REDIS_RETRY_FOR = ConfigKey.of("sync.redis-retry-for",
+            "How long a Redis write is retried (capped exponential backoff) before the stream thread is replaced and "
+                    + "re-reads from the last committed offset; progress stops, nothing is skipped", "2m");
+    public static final ConfigKey PARTITIONS = ConfigKey.of("sync.topic-partitions", "Partitions of topics cache-sync creates (the DLQ)", "4");
+    public static final ConfigKey REPLICATION = ConfigKey.of("kafka.replication-factor", "Replication factor of the topics cachesync creates", "1");
+
+    public static final List<ConfigKey> KEYS = List.of(KAFKA_BOOTSTRAP, REDIS_URL, APPLICATION_ID, THREADS, COMMIT_INTERVAL, STATE_DIR,
+            REDIS_TIMEOUT, REDIS_RETRY_FOR, PARTITIONS, REPLICATION, EntityCatalog.ENTITIES);
+
+    public static SyncConfig from(Settings s) {
+        List<String> problems = new ArrayList<>();
+        String bootstrap = Endpoints.bootstrap(KAFKA_BOOTSTRAP, s, problems);
+        URI redis = Endpoints.redisUrl(REDIS_URL, s, problems);
+        String appId = s.get(APPLICATION_ID);
+        if (!appId.matches("[A-Za-z0-9._-]{1,200}")) {
+            problems.add(APPLICATION_ID.name() + " may only hold letters, digits, '.', '_' and '-': '" + appId + "'");
+        }
+        int threads = s.parse(THREADS, Integer::parseInt, 1, problems, "a whole number of threads");
+        if (threads < 1 || threads > 64) {
+            problems.add(THREADS.name() + " must be between 1 and 64");
+        }
+        Duration commit = s.parse(COMMIT_INTERVAL, Settings::positiveDuration, Duration.ofSeconds(1), problems, "a positive duration such as 1s");
+        Duration timeout = s.parse(REDIS_TIMEOUT, Settings::positiveDuration, Duration.ofSeconds(2), problems, "a positive duration such as 2s");
+        Duration retry = s.parse(REDIS_RETRY_FOR, Settings::positiveDuration, Duration.ofMinutes(2), problems, "a positive duration such as 2m");
+        int partitions = s.parse(PARTITIONS, Integer::parseInt, 4, problems, "a whole number of partitions");
+        short rf = s.parse(REPLICATION, Short::parseShort, (short) 1, problems, "a replication factor such as 1 or 3");
+        EntityCatalog catalog = EntityCatalog.from(s, problems);
+        if (!problems.isEmpty()) {
+            throw ConfigException.of("cache-sync", problems);
+        }
+        return new SyncConfig(bootstrap, redis, appId, threads, commit, Path.of(s.get(STATE_DIR)), timeout, retry, partitions, rf, catalog);
+    }
+
+    public Map<String, Object> kafkaClientConfig() {
+        return Map.of("bootstrap.servers", bootstrapServers);
+    }
+
+    @Override
+    public String toString() {
+        return "SyncConfig[" + Settings.show(KAFKA_BOOTSTRAP, bootstrapServers) + ", redis.url=" + RedisConnections.masked(redisUrl)
+                + ", " + Settings.show(APPLICATION_ID, applicationId) + ", " + Settings.show(THREADS, threads)
+                + ", entities=" + catalog.all().stream().map(e -> e.name()).toList() + "]";
+    }
+}

@@ -1,0 +1,116 @@
+package io.cachesync.ingest.config;
+
+import io.cachesync.core.catalog.EntityCatalog;
+import io.cachesync.core.config.ConfigException;
+import io.cachesync.core.config.ConfigKey;
+import io.cachesync.core.config.Endpoints;
+import io.cachesync.core.config.Settings;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The typed, validated configuration of cdc-ingest. */
+public record IngestConfig(
+        String jdbcUrl,
+        String host,
+        int port,
+        String database,
+        String user,
+        String password,
+        String bootstrapServers,
+        String slotName,
+        String publicationName,
+        String snapshotMode,
+        Duration heartbeatInterval,
+        Duration offsetFlushInterval,
+        int topicPartitions,
+        short replicationFactor,
+        int maxBatchSize,
+        EntityCatalog catalog) {
+
+    public static final ConfigKey POSTGRES_URL = ConfigKey.of("postgres.url",
+            "JDBC URL of the source database, jdbc:postgresql://host:port/db", "jdbc:postgresql://127.0.0.1:5432/postgres");
+    public static final ConfigKey POSTGRES_USER = ConfigKey.of("postgres.user",
+            "Database user with the REPLICATION attribute (Debezium reads the WAL through a replication slot)", "postgres");
+    public static final ConfigKey POSTGRES_PASSWORD = ConfigKey.secret("postgres.password", "Password of postgres.user", "");
+    public static final ConfigKey KAFKA_BOOTSTRAP = ConfigKey.of("kafka.bootstrap.servers",
+            "Kafka brokers, host:port[,host:port]", "127.0.0.1:9092");
+    public static final ConfigKey SLOT = ConfigKey.of("ingest.slot-name",
+            "Name of the logical replication slot (one per database; one active cdc-ingest per slot)", "cachesync");
+    public static final ConfigKey PUBLICATION = ConfigKey.of("ingest.publication-name",
+            "Name of the pgoutput publication, created for the configured tables when missing", "cachesync");
+    public static final ConfigKey SNAPSHOT_MODE = ConfigKey.of("ingest.snapshot-mode",
+            "Debezium snapshot.mode: initial (snapshot then stream), no_data (stream only), when_needed", "initial");
+    public static final ConfigKey HEARTBEAT = ConfigKey.of("ingest.heartbeat-interval",
+            "How often Debezium emits a heartbeat so the slot advances while the tables are idle", "10s");
+    public static final ConfigKey OFFSET_FLUSH = ConfigKey.of("ingest.offset-flush-interval",
+            "How often acknowledged offsets are written to Kafka (a crash replays at most this much; replays are harmless)", "1s");
+    public static final ConfigKey PARTITIONS = ConfigKey.of("ingest.topic-partitions",
+            "Partitions of each CDC topic created by cdc-ingest (per-key order is kept by the key)", "4");
+    public static final ConfigKey REPLICATION = ConfigKey.of("kafka.replication-factor",
+            "Replication factor of the topics cachesync creates", "1");
+    public static final ConfigKey MAX_BATCH = ConfigKey.of("ingest.max-batch-size",
+            "Largest batch of change events Debezium hands over at once", "2048");
+
+    public static final List<ConfigKey> KEYS = List.of(POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, KAFKA_BOOTSTRAP, SLOT,
+            PUBLICATION, SNAPSHOT_MODE, HEARTBEAT, OFFSET_FLUSH, PARTITIONS, REPLICATION, MAX_BATCH, EntityCatalog.ENTITIES);
+
+    public static IngestConfig from(Settings s) {
+        List<String> problems = new ArrayList<>();
+        String jdbc = Endpoints.jdbcUrl(POSTGRES_URL, s, problems);
+        String host = "127.0.0.1";
+        int port = 5432;
+        String db = "postgres";
+        if (jdbc != null && jdbc.startsWith("jdbc:postgresql://")) {
+            try {
+                URI u = URI.create(jdbc.substring("jdbc:".length()));
+                host = u.getHost();
+                port = u.getPort() > 0 ? u.getPort() : 5432;
+                db = u.getPath() == null || u.getPath().length() <= 1 ? "postgres" : u.getPath().substring(1);
+                if (host == null) {
+                    throw new IllegalArgumentException();
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(POSTGRES_URL.name() + " has no host:port/db: '" + jdbc + "'");
+            }
+        }
+        String bootstrap = Endpoints.bootstrap(KAFKA_BOOTSTRAP, s, problems);
+        String slot = s.get(SLOT);
+        if (!slot.matches("[a-z0-9_]{1,63}")) {
+            problems.add(SLOT.name() + " must be lower-case letters, digits and _ (PostgreSQL slot names): '" + slot + "'");
+        }
+        String mode = s.get(SNAPSHOT_MODE);
+        if (!List.of("initial", "no_data", "when_needed", "always", "initial_only").contains(mode)) {
+            problems.add(SNAPSHOT_MODE.name() + " is not one of initial, no_data, when_needed, always, initial_only: '" + mode + "'");
+        }
+        Duration hb = s.parse(HEARTBEAT, Settings::positiveDuration, Duration.ofSeconds(10), problems, "a positive duration such as 10s");
+        Duration flush = s.parse(OFFSET_FLUSH, Settings::positiveDuration, Duration.ofSeconds(1), problems, "a positive duration such as 1s");
+        int partitions = s.parse(PARTITIONS, Integer::parseInt, 4, problems, "a whole number of partitions");
+        if (partitions < 1) {
+            problems.add(PARTITIONS.name() + " must be at least 1");
+        }
+        short rf = s.parse(REPLICATION, Short::parseShort, (short) 1, problems, "a replication factor such as 1 or 3");
+        int batch = s.parse(MAX_BATCH, Integer::parseInt, 2048, problems, "a whole number");
+        EntityCatalog catalog = EntityCatalog.from(s, problems);
+        if (!problems.isEmpty()) {
+            throw ConfigException.of("cdc-ingest", problems);
+        }
+        return new IngestConfig(jdbc, host, port, db, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), bootstrap, slot,
+                s.get(PUBLICATION), mode, hb, flush, partitions, rf, batch, catalog);
+    }
+
+    public Map<String, Object> kafkaClientConfig() {
+        return Map.of("bootstrap.servers", bootstrapServers);
+    }
+
+    @Override
+    public String toString() {
+        return "IngestConfig[" + Settings.show(POSTGRES_URL, jdbcUrl) + ", " + Settings.show(POSTGRES_USER, user) + ", "
+                + Settings.show(POSTGRES_PASSWORD, password) + ", " + Settings.show(KAFKA_BOOTSTRAP, bootstrapServers) + ", "
+                + Settings.show(SLOT, slotName) + ", " + Settings.show(SNAPSHOT_MODE, snapshotMode) + ", tables="
+                + catalog.all().stream().map(e -> e.qualifiedTable()).toList() + "]";
+    }
+}

@@ -1,0 +1,55 @@
+package io.cachesync.ingest.engine;
+
+import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.topics.Topics;
+import io.cachesync.ingest.config.IngestConfig;
+
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/** The Debezium PostgreSQL connector and engine properties cdc-ingest runs with. */
+public final class DebeziumProperties {
+    private DebeziumProperties() {
+    }
+
+    public static Properties of(IngestConfig c) {
+        Properties p = new Properties();
+        p.setProperty("name", "cachesync-ingest");
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("topic.prefix", Topics.PREFIX);
+        p.setProperty("database.hostname", c.host());
+        p.setProperty("database.port", Integer.toString(c.port()));
+        p.setProperty("database.user", c.user());
+        p.setProperty("database.password", c.password());
+        p.setProperty("database.dbname", c.database());
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", c.slotName());
+        p.setProperty("publication.name", c.publicationName());
+        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("table.include.list", c.catalog().all().stream().map(EntityDefinition::qualifiedTable)
+                .map(t -> t.replace(".", "\\.")).collect(Collectors.joining(",")));
+        p.setProperty("snapshot.mode", c.snapshotMode());
+        p.setProperty("decimal.handling.mode", "string");
+        p.setProperty("binary.handling.mode", "base64");
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("heartbeat.interval.ms", Long.toString(c.heartbeatInterval().toMillis()));
+        p.setProperty("max.batch.size", Integer.toString(c.maxBatchSize()));
+        p.setProperty("max.queue.size", Integer.toString(c.maxBatchSize() * 4));
+        p.setProperty("poll.interval.ms", "20");
+        // offsets live in Kafka (Kafka Connect's offset topic format), never in memory or only in a local file
+        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
+        p.setProperty("offset.storage.topic", Topics.INGEST_OFFSETS);
+        p.setProperty("offset.storage.partitions", "1");
+        p.setProperty("offset.storage.replication.factor", Short.toString(c.replicationFactor()));
+        p.setProperty("offset.flush.interval.ms", Long.toString(c.offsetFlushInterval().toMillis()));
+        p.setProperty("offset.flush.timeout.ms", "10000");
+        p.setProperty("bootstrap.servers", c.bootstrapServers());
+        // compact keys; values keep the Connect schema so that cache-sync knows each column's PostgreSQL type
+        p.setProperty("key.converter.schemas.enable", "false");
+        p.setProperty("value.converter.schemas.enable", "true");
+        p.setProperty("errors.max.retries", "-1");
+        p.setProperty("errors.retry.delay.initial.ms", "300");
+        p.setProperty("errors.retry.delay.max.ms", "10000");
+        return p;
+    }
+}

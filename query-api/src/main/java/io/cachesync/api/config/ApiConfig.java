@@ -1,0 +1,81 @@
+package io.cachesync.api.config;
+
+import io.cachesync.core.catalog.EntityCatalog;
+import io.cachesync.core.config.ConfigException;
+import io.cachesync.core.config.ConfigKey;
+import io.cachesync.core.config.Endpoints;
+import io.cachesync.core.config.Settings;
+import io.cachesync.core.redis.RedisConnections;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The typed, validated configuration of query-api. */
+public record ApiConfig(
+        String host,
+        int port,
+        URI redisUrl,
+        int redisPoolSize,
+        Duration redisTimeout,
+        String jdbcUrl,
+        String user,
+        String password,
+        int dbPoolSize,
+        Duration dbTimeout,
+        Duration leaseTtl,
+        Duration leaseWait,
+        EntityCatalog catalog) {
+
+    public static final ConfigKey HOST = ConfigKey.of("api.host", "Interface the HTTP server binds to", "0.0.0.0");
+    public static final ConfigKey PORT = ConfigKey.of("api.port", "HTTP port (0 picks a free port)", "8080");
+    public static final ConfigKey REDIS_URL = ConfigKey.secret("redis.url",
+            "Redis URL, redis://[user:password@]host:port[/db] or rediss:// for TLS", "redis://127.0.0.1:6379");
+    public static final ConfigKey REDIS_POOL = ConfigKey.of("api.redis-pool-size", "Redis connections of this instance", "32");
+    public static final ConfigKey REDIS_TIMEOUT = ConfigKey.of("api.redis-timeout", "Connect/socket timeout of Redis calls and the longest wait for a pooled connection", "1s");
+    public static final ConfigKey POSTGRES_URL = ConfigKey.of("postgres.url", "JDBC URL of the database, jdbc:postgresql://host:port/db",
+            "jdbc:postgresql://127.0.0.1:5432/postgres");
+    public static final ConfigKey POSTGRES_USER = ConfigKey.of("postgres.user", "Database user (read access to the cached tables is enough)", "postgres");
+    public static final ConfigKey POSTGRES_PASSWORD = ConfigKey.secret("postgres.password", "Password of postgres.user", "");
+    public static final ConfigKey DB_POOL = ConfigKey.of("api.db-pool-size", "Database connections of this instance (bounds read-through load)", "8");
+    public static final ConfigKey DB_TIMEOUT = ConfigKey.of("api.db-timeout", "Longest wait for a database connection", "2s");
+    public static final ConfigKey LEASE_TTL = ConfigKey.of("api.lease-ttl", "How long a miss holds the right to fill the key", "2s");
+    public static final ConfigKey LEASE_WAIT = ConfigKey.of("api.lease-wait",
+            "How long a reader that finds another reader's lease waits for its fill before reading the database without filling", "50ms");
+
+    public static final List<ConfigKey> KEYS = List.of(HOST, PORT, REDIS_URL, REDIS_POOL, REDIS_TIMEOUT, POSTGRES_URL, POSTGRES_USER,
+            POSTGRES_PASSWORD, DB_POOL, DB_TIMEOUT, LEASE_TTL, LEASE_WAIT, EntityCatalog.ENTITIES);
+
+    public static ApiConfig from(Settings s) {
+        List<String> problems = new ArrayList<>();
+        int port = s.parse(PORT, Integer::parseInt, 8080, problems, "a TCP port number");
+        if (port < 0 || port > 65535) {
+            problems.add(PORT.name() + " must be between 0 and 65535, was " + port);
+        }
+        URI redis = Endpoints.redisUrl(REDIS_URL, s, problems);
+        int redisPool = s.parse(REDIS_POOL, Integer::parseInt, 32, problems, "a whole number");
+        Duration redisTimeout = s.parse(REDIS_TIMEOUT, Settings::positiveDuration, Duration.ofSeconds(1), problems, "a positive duration such as 1s");
+        String jdbc = Endpoints.jdbcUrl(POSTGRES_URL, s, problems);
+        int dbPool = s.parse(DB_POOL, Integer::parseInt, 8, problems, "a whole number");
+        Duration dbTimeout = s.parse(DB_TIMEOUT, Settings::positiveDuration, Duration.ofSeconds(2), problems, "a positive duration such as 2s");
+        Duration leaseTtl = s.parse(LEASE_TTL, Settings::positiveDuration, Duration.ofSeconds(2), problems, "a positive duration such as 2s");
+        Duration leaseWait = s.parse(LEASE_WAIT, Settings::duration, Duration.ofMillis(50), problems, "a duration such as 50ms");
+        if (redisPool < 1 || dbPool < 1) {
+            problems.add("api.redis-pool-size and api.db-pool-size must be at least 1");
+        }
+        EntityCatalog catalog = EntityCatalog.from(s, problems);
+        if (!problems.isEmpty()) {
+            throw ConfigException.of("query-api", problems);
+        }
+        return new ApiConfig(s.get(HOST), port, redis, redisPool, redisTimeout, jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD),
+                dbPool, dbTimeout, leaseTtl, leaseWait, catalog);
+    }
+
+    @Override
+    public String toString() {
+        return "ApiConfig[" + Settings.show(HOST, host) + ", " + Settings.show(PORT, port) + ", redis.url=" + RedisConnections.masked(redisUrl)
+                + ", " + Settings.show(POSTGRES_URL, jdbcUrl) + ", " + Settings.show(POSTGRES_USER, user) + ", "
+                + Settings.show(POSTGRES_PASSWORD, password) + ", entities=" + catalog.all().stream().map(e -> e.name()).toList() + "]";
+    }
+}

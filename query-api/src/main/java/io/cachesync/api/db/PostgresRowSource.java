@@ -1,0 +1,67 @@
+package io.cachesync.api.db;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.codec.ValueCodec;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Reads rows from PostgreSQL through a bounded HikariCP pool, encoding them with the shared {@link ValueCodec}. */
+public final class PostgresRowSource implements RowSource, AutoCloseable {
+    private final HikariDataSource ds;
+
+    public PostgresRowSource(String jdbcUrl, String user, String password, int poolSize, Duration timeout) {
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(jdbcUrl);
+        c.setUsername(user);
+        c.setPassword(password);
+        c.setMaximumPoolSize(poolSize);
+        c.setMinimumIdle(Math.min(2, poolSize));
+        c.setConnectionTimeout(Math.max(250, timeout.toMillis()));
+        c.setValidationTimeout(Math.max(250, Math.min(timeout.toMillis(), 1000)));
+        c.setInitializationFailTimeout(-1);
+        c.setReadOnly(true);
+        c.setPoolName("cachesync-api-db");
+        this.ds = new HikariDataSource(c);
+    }
+
+    static String selectSql(EntityDefinition e) {
+        return "SELECT * FROM \"" + e.schema() + "\".\"" + e.table() + "\" WHERE \"" + e.keyColumn() + "\" = ?";
+    }
+
+    @Override
+    public Optional<ObjectNode> load(EntityDefinition entity, String canonicalId) throws DatabaseException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(selectSql(entity))) {
+            ps.setObject(1, entity.keyType().jdbcValue(canonicalId));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(ValueCodec.fromJdbc(entity, rs));
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("reading " + entity.qualifiedTable() + " id " + canonicalId + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean ping() {
+        try (Connection c = ds.getConnection()) {
+            return c.isValid(1);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        ds.close();
+    }
+}

@@ -1,0 +1,48 @@
+package io.cachesync.api.http;
+
+/**
+ * An HTTP error answered as RFC 9457 {@code application/problem+json}; thrown by handlers, rendered in one place
+ * ({@link ProblemRenderer}).
+ */
+public class ApiProblem extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+    private final String type;
+    private final String title;
+
+    public ApiProblem(int status, String type, String title, String detail) {
+        super(detail);
+        this.status = status;
+        this.type = type;
+        this.title = title;
+    }
+
+    public static ApiProblem unknownEntity(String entity) {
+        return new ApiProblem(404, "unknown-entity", "Unknown entity", "no entity named '" + entity + "' is configured");
+    }
+
+    public static ApiProblem malformedId(String entity, String id, String expected) {
+        return new ApiProblem(400, "malformed-id", "Malformed id", "id '" + id + "' of " + entity + " is not " + expected);
+    }
+
+    public static ApiProblem notFound(String entity, String id) {
+        return new ApiProblem(404, "not-found", "Not found", entity + " " + id + " does not exist");
+    }
+
+    public static ApiProblem unavailable(String detail) {
+        return new ApiProblem(503, "unavailable", "Service unavailable", detail);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String title() {
+        return title;
+    }
+}
