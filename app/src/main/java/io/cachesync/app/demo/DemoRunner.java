@@ -27,7 +27,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -92,7 +91,7 @@ public final class DemoRunner {
                 DemoSchema.seed(c);
             }
             out.printf("seeded %,d products and %,d users%n", DemoSchema.PRODUCTS, DemoSchema.USERS);
-            Settings settings = settings(stack);
+            Settings settings = StackSettings.of(stack, Map.of());
             try (IngestService ingest = new IngestService(IngestConfig.from(settings)).start();
                  SyncService sync = new SyncService(SyncConfig.from(settings)).start();
                  ApiService api = new ApiService(ApiConfig.from(settings)).start()) {
@@ -103,20 +102,6 @@ public final class DemoRunner {
                 return runWorkload(stack, db, ingest, sync, api, settings);
             }
         }
-    }
-
-    private Settings settings(DevStack stack) {
-        Map<String, String> m = new HashMap<>(DemoSchema.ENTITIES);
-        m.put("postgres.url", stack.postgres().jdbcUrl());
-        m.put("postgres.user", "postgres");
-        m.put("postgres.password", "postgres");
-        m.put("kafka.bootstrap.servers", stack.kafka().bootstrapServers());
-        m.put("redis.url", stack.redis().url());
-        m.put("api.host", "127.0.0.1");
-        m.put("api.port", "0");
-        m.put("sync.state-dir", stack.workDir().resolve("sync-state").toString());
-        m.put("ingest.heartbeat-interval", "5s");
-        return Settings.of(m);
     }
 
     private void printEndpoints(DevStack stack, ApiService api) throws IOException {

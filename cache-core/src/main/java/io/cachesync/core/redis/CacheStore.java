@@ -53,7 +53,7 @@ public final class CacheStore {
 
     /** Lease (rule 2): the entry if one appeared, BUSY if another reader holds the lease, or LEASED. */
     public LeaseOutcome lease(String key, String token, Duration ttl) {
-        List<?> r = (List<?>) LEASE.run(redis, List.of(key), List.of(token, Long.toString(ttl.toMillis())));
+        List<?> r = (List<?>) LEASE.run(redis, List.of(key), List.of(token, Long.toString(Math.max(1, ttl.toMillis()))));
         String kind = (String) r.get(0);
         return switch (kind) {
             case "HIT" -> new LeaseOutcome(LeaseOutcome.Kind.ENTRY, CacheEntry.present((String) r.get(1), (String) r.get(2)));

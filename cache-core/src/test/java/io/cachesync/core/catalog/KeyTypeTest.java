@@ -65,7 +65,7 @@ class KeyTypeTest {
         assertThat(KeyType.TEXT.jdbcValue("sku-123")).isEqualTo("sku-123");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "[{index}] control character or empty id is rejected")
     @ValueSource(strings = {"", "line\nbreak", "tab\there", "nul\u0000", "bell\u0007", "del\u007f", "c1\u0085"})
     void textIdsWithControlCharactersOrEmptyAreRejected(String raw) {
         assertThat(KeyType.TEXT.canonical(raw)).isEmpty();

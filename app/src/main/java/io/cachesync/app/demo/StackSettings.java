@@ -1,0 +1,28 @@
+package io.cachesync.app.demo;
+
+import io.cachesync.core.config.Settings;
+import io.cachesync.devstack.DevStack;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** The settings that point all three services at a devstack, with the demo's entities. */
+public final class StackSettings {
+    private StackSettings() {
+    }
+
+    public static Settings of(DevStack stack, Map<String, String> overrides) {
+        Map<String, String> m = new HashMap<>(DemoSchema.ENTITIES);
+        m.put("postgres.url", stack.postgres().jdbcUrl());
+        m.put("postgres.user", io.cachesync.devstack.DevPostgres.USER);
+        m.put("postgres.password", io.cachesync.devstack.DevPostgres.PASSWORD);
+        m.put("kafka.bootstrap.servers", stack.kafka().bootstrapServers());
+        m.put("redis.url", stack.redis().url());
+        m.put("api.host", "127.0.0.1");
+        m.put("api.port", "0");
+        m.put("sync.state-dir", stack.workDir().resolve("sync-state").toString());
+        m.put("ingest.heartbeat-interval", "5s");
+        m.putAll(overrides);
+        return Settings.of(m);
+    }
+}

@@ -1,0 +1,133 @@
+package io.cachesync.sync.topology;
+
+import io.cachesync.core.catalog.EntityCatalog;
+import io.cachesync.core.config.Settings;
+import io.cachesync.core.redis.CacheStore;
+import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.core.topics.Topics;
+import io.cachesync.devstack.DevRedis;
+import io.cachesync.devstack.FreePorts;
+import io.cachesync.sync.Envelopes;
+import io.cachesync.sync.redis.RedisMutationApplier;
+import io.cachesync.sync.redis.SyncStats;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The topology main runs ({@link SyncTopology#build}), driven by TopologyTestDriver against a real redis-server. */
+class SyncTopologyTest {
+    static DevRedis redisServer;
+    static RedisClient redis;
+
+    final EntityCatalog catalog = EntityCatalog.from(Settings.of(Map.of(
+            "entities", "users", "entities.users.sensitive", "password_hash")), new ArrayList<>());
+    SyncStats stats;
+    TopologyTestDriver driver;
+    TestInputTopic<byte[], byte[]> users;
+    TestOutputTopic<byte[], byte[]> dlq;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redisServer = new DevRedis(Files.createTempDirectory("topology-redis"), FreePorts.next()).start();
+        redis = RedisConnections.client(URI.create(redisServer.url()), 4, Duration.ofSeconds(2));
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+        redisServer.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        redis.flushAll();
+        stats = new SyncStats();
+        RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), stats, Clock.systemUTC(), Duration.ofSeconds(1));
+        Topology topology = SyncTopology.build(catalog, applier, stats);
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(topology, p);
+        users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
+        dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    @Test
+    void topologyNamesEveryNode() {
+        String d = SyncTopology.build(catalog, null, stats).describe().toString();
+        assertThat(d).contains(SyncNames.CDC_SOURCE, SyncNames.APPLY, SyncNames.DLQ_SINK).doesNotContain("KSTREAM-");
+    }
+
+    @Test
+    void upsertIsWrittenWithItsVersionAndWithoutSensitiveColumns() {
+        users.pipeInput("k".getBytes(), Envelopes.upsert(1, "Ada", 1000));
+        assertThat(redis.hget("cs:users:1", "v")).isEqualTo("1000");
+        assertThat(redis.hget("cs:users:1", "d")).contains("\"name\":\"Ada\"").doesNotContain("password_hash");
+        assertThat(redis.pttl("cs:users:1")).isPositive();
+        assertThat(stats.applied()).isEqualTo(1);
+    }
+
+    @Test
+    void replayOfAnOlderEventNeverOverwritesANewerOne() {
+        users.pipeInput(Envelopes.upsert(2, "new", 2000));
+        users.pipeInput(Envelopes.upsert(2, "old", 1500));
+        users.pipeInput(Envelopes.upsert(2, "new", 2000));
+        assertThat(redis.hget("cs:users:2", "d")).contains("\"name\":\"new\"");
+        assertThat(redis.hget("cs:users:2", "v")).isEqualTo("2000");
+        assertThat(stats.stale()).isEqualTo(2);
+    }
+
+    @Test
+    void deleteLeavesATombstoneThatALateOlderUpsertCannotResurrect() {
+        users.pipeInput(Envelopes.upsert(3, "alive", 10));
+        users.pipeInput(Envelopes.delete(3, 20));
+        users.pipeInput(Envelopes.upsert(3, "zombie", 15));
+        assertThat(redis.hget("cs:users:3", "x")).isEqualTo("1");
+        assertThat(redis.hget("cs:users:3", "d")).isNull();
+        assertThat(redis.pttl("cs:users:3")).isBetween(1L, 60_000L);
+        assertThat(stats.tombstoned()).isEqualTo(1);
+    }
+
+    @Test
+    void malformedRecordGoesToTheDlqWithItsReasonAndLaterRecordsStillApply() {
+        users.pipeInput("bad".getBytes(), "{not json".getBytes(StandardCharsets.UTF_8));
+        users.pipeInput(Envelopes.upsert(4, "after-poison", 30));
+        TestRecord<byte[], byte[]> dead = dlq.readRecord();
+        assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
+        assertThat(new String(dead.headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .startsWith("value is not JSON");
+        assertThat(new String(dead.headers().lastHeader(Topics.DLQ_SOURCE_TOPIC_HEADER).value(), StandardCharsets.UTF_8))
+                .isEqualTo("cachesync.public.users");
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(redis.hget("cs:users:4", "d")).contains("after-poison");
+        assertThat(stats.deadLetteredCount()).isEqualTo(1);
+    }
+}
