@@ -35,7 +35,7 @@ public final class DebeziumProperties {
         p.setProperty("heartbeat.interval.ms", Long.toString(c.heartbeatInterval().toMillis()));
         p.setProperty("max.batch.size", Integer.toString(c.maxBatchSize()));
         p.setProperty("max.queue.size", Integer.toString(c.maxBatchSize() * 4));
-        p.setProperty("poll.interval.ms", "20");
+        p.setProperty("poll.interval.ms", "10");
         // offsets live in Kafka (Kafka Connect's offset topic format), never in memory or only in a local file
         p.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
         p.setProperty("offset.storage.topic", Topics.INGEST_OFFSETS);
