@@ -31,7 +31,7 @@ public final class ApiService implements AutoCloseable {
         redis = RedisConnections.client(config.redisUrl(), config.redisPoolSize(), config.redisTimeout());
         CacheStore store = new CacheStore(redis);
         store.loadScripts();
-        db = new PostgresRowSource(config.jdbcUrl(), config.user(), config.password(), config.dbPoolSize(), config.dbTimeout());
+        db = new PostgresRowSource(config.jdbcUrl(), config.user(), config.password(), config.sslMode(), config.dbPoolSize(), config.dbTimeout());
         cache = new ReadThroughCache(store, db, config.leaseTtl(), config.leaseWait());
         app = QueryApi.create(config.catalog(), store, db, cache).start(config.host(), config.port());
         LOG.info("query-api listening on {}", baseUrl());

@@ -68,7 +68,7 @@ class QueryApiIT {
         redis = RedisConnections.client(URI.create(redisServer.url()), 16, Duration.ofSeconds(2));
         store = new CacheStore(redis);
         store.loadScripts();
-        db = new PostgresRowSource(postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, 4, Duration.ofSeconds(2));
+        db = new PostgresRowSource(postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, "disable", 4, Duration.ofSeconds(2));
         cache = new ReadThroughCache(store, db, Duration.ofSeconds(2), Duration.ofMillis(50));
         app = QueryApi.create(CATALOG, store, db, cache).start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();

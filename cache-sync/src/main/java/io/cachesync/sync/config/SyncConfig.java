@@ -4,6 +4,7 @@ import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.config.ConfigException;
 import io.cachesync.core.config.ConfigKey;
 import io.cachesync.core.config.Endpoints;
+import io.cachesync.core.config.KafkaClientSettings;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.redis.RedisConnections;
 
@@ -16,7 +17,7 @@ import java.util.Map;
 
 /** The typed, validated configuration of cache-sync. */
 public record SyncConfig(
-        String bootstrapServers,
+        KafkaClientSettings kafka,
         URI redisUrl,
         String applicationId,
         int threads,
@@ -28,7 +29,6 @@ public record SyncConfig(
         short replicationFactor,
         EntityCatalog catalog) {
 
-    public static final ConfigKey KAFKA_BOOTSTRAP = ConfigKey.of("kafka.bootstrap.servers", "Kafka brokers, host:port[,host:port]", "127.0.0.1:9092");
     public static final ConfigKey REDIS_URL = ConfigKey.secret("redis.url",
             "Redis URL, redis://[user:password@]host:port[/db] or rediss:// for TLS", "redis://127.0.0.1:6379");
     public static final ConfigKey APPLICATION_ID = ConfigKey.of("sync.application-id",
@@ -45,12 +45,14 @@ public record SyncConfig(
     public static final ConfigKey PARTITIONS = ConfigKey.of("sync.topic-partitions", "Partitions of topics cache-sync creates (the DLQ)", "4");
     public static final ConfigKey REPLICATION = ConfigKey.of("kafka.replication-factor", "Replication factor of the topics cachesync creates", "1");
 
-    public static final List<ConfigKey> KEYS = List.of(KAFKA_BOOTSTRAP, REDIS_URL, APPLICATION_ID, THREADS, COMMIT_INTERVAL, STATE_DIR,
-            REDIS_TIMEOUT, REDIS_RETRY_FOR, PARTITIONS, REPLICATION, EntityCatalog.ENTITIES);
+    public static final List<ConfigKey> KEYS = List.of(REDIS_URL, APPLICATION_ID, THREADS, COMMIT_INTERVAL, STATE_DIR,
+            REDIS_TIMEOUT, REDIS_RETRY_FOR, PARTITIONS, REPLICATION, EntityCatalog.ENTITIES,
+            KafkaClientSettings.BOOTSTRAP, KafkaClientSettings.SECURITY_PROTOCOL, KafkaClientSettings.SASL_MECHANISM, KafkaClientSettings.SASL_JAAS,
+            KafkaClientSettings.TRUSTSTORE, KafkaClientSettings.TRUSTSTORE_PASSWORD, KafkaClientSettings.KEYSTORE, KafkaClientSettings.KEYSTORE_PASSWORD);
 
     public static SyncConfig from(Settings s) {
         List<String> problems = new ArrayList<>();
-        String bootstrap = Endpoints.bootstrap(KAFKA_BOOTSTRAP, s, problems);
+        KafkaClientSettings kafka = KafkaClientSettings.from(s, problems);
         URI redis = Endpoints.redisUrl(REDIS_URL, s, problems);
         String appId = s.get(APPLICATION_ID);
         if (!appId.matches("[A-Za-z0-9._-]{1,200}")) {
@@ -69,16 +71,20 @@ public record SyncConfig(
         if (!problems.isEmpty()) {
             throw ConfigException.of("cache-sync", problems);
         }
-        return new SyncConfig(bootstrap, redis, appId, threads, commit, Path.of(s.get(STATE_DIR)), timeout, retry, partitions, rf, catalog);
+        return new SyncConfig(kafka, redis, appId, threads, commit, Path.of(s.get(STATE_DIR)), timeout, retry, partitions, rf, catalog);
     }
 
     public Map<String, Object> kafkaClientConfig() {
-        return Map.of("bootstrap.servers", bootstrapServers);
+        return kafka.clientConfig();
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
     }
 
     @Override
     public String toString() {
-        return "SyncConfig[" + Settings.show(KAFKA_BOOTSTRAP, bootstrapServers) + ", redis.url=" + RedisConnections.masked(redisUrl)
+        return "SyncConfig[" + kafka + ", redis.url=" + RedisConnections.masked(redisUrl)
                 + ", " + Settings.show(APPLICATION_ID, applicationId) + ", " + Settings.show(THREADS, threads)
                 + ", entities=" + catalog.all().stream().map(e -> e.name()).toList() + "]";
     }

@@ -4,6 +4,7 @@ import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.config.ConfigException;
 import io.cachesync.core.config.ConfigKey;
 import io.cachesync.core.config.Endpoints;
+import io.cachesync.core.config.KafkaClientSettings;
 import io.cachesync.core.config.Settings;
 
 import java.net.URI;
@@ -20,7 +21,8 @@ public record IngestConfig(
         String database,
         String user,
         String password,
-        String bootstrapServers,
+        String sslMode,
+        KafkaClientSettings kafka,
         String slotName,
         String publicationName,
         String snapshotMode,
@@ -36,8 +38,8 @@ public record IngestConfig(
     public static final ConfigKey POSTGRES_USER = ConfigKey.of("postgres.user",
             "Database user with the REPLICATION attribute (Debezium reads the WAL through a replication slot)", "postgres");
     public static final ConfigKey POSTGRES_PASSWORD = ConfigKey.secret("postgres.password", "Password of postgres.user", "");
-    public static final ConfigKey KAFKA_BOOTSTRAP = ConfigKey.of("kafka.bootstrap.servers",
-            "Kafka brokers, host:port[,host:port]", "127.0.0.1:9092");
+    public static final ConfigKey POSTGRES_SSLMODE = ConfigKey.of("postgres.sslmode",
+            "TLS to PostgreSQL: disable, prefer, require, verify-ca or verify-full", "prefer");
     public static final ConfigKey SLOT = ConfigKey.of("ingest.slot-name",
             "Name of the logical replication slot (one per database; one active cdc-ingest per slot)", "cachesync");
     public static final ConfigKey PUBLICATION = ConfigKey.of("ingest.publication-name",
@@ -55,8 +57,10 @@ public record IngestConfig(
     public static final ConfigKey MAX_BATCH = ConfigKey.of("ingest.max-batch-size",
             "Largest batch of change events Debezium hands over at once", "2048");
 
-    public static final List<ConfigKey> KEYS = List.of(POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, KAFKA_BOOTSTRAP, SLOT,
-            PUBLICATION, SNAPSHOT_MODE, HEARTBEAT, OFFSET_FLUSH, PARTITIONS, REPLICATION, MAX_BATCH, EntityCatalog.ENTITIES);
+    public static final List<ConfigKey> KEYS = List.of(POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_SSLMODE, SLOT,
+            PUBLICATION, SNAPSHOT_MODE, HEARTBEAT, OFFSET_FLUSH, PARTITIONS, REPLICATION, MAX_BATCH, EntityCatalog.ENTITIES,
+            KafkaClientSettings.BOOTSTRAP, KafkaClientSettings.SECURITY_PROTOCOL, KafkaClientSettings.SASL_MECHANISM, KafkaClientSettings.SASL_JAAS,
+            KafkaClientSettings.TRUSTSTORE, KafkaClientSettings.TRUSTSTORE_PASSWORD, KafkaClientSettings.KEYSTORE, KafkaClientSettings.KEYSTORE_PASSWORD);
 
     public static IngestConfig from(Settings s) {
         List<String> problems = new ArrayList<>();
@@ -77,7 +81,11 @@ public record IngestConfig(
                 problems.add(POSTGRES_URL.name() + " has no host:port/db: '" + jdbc + "'");
             }
         }
-        String bootstrap = Endpoints.bootstrap(KAFKA_BOOTSTRAP, s, problems);
+        KafkaClientSettings kafka = KafkaClientSettings.from(s, problems);
+        String sslMode = s.get(POSTGRES_SSLMODE);
+        if (!List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full").contains(sslMode)) {
+            problems.add(POSTGRES_SSLMODE.name() + " is not one of disable, allow, prefer, require, verify-ca, verify-full: '" + sslMode + "'");
+        }
         String slot = s.get(SLOT);
         if (!slot.matches("[a-z0-9_]{1,63}")) {
             problems.add(SLOT.name() + " must be lower-case letters, digits and _ (PostgreSQL slot names): '" + slot + "'");
@@ -98,18 +106,22 @@ public record IngestConfig(
         if (!problems.isEmpty()) {
             throw ConfigException.of("cdc-ingest", problems);
         }
-        return new IngestConfig(jdbc, host, port, db, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), bootstrap, slot,
+        return new IngestConfig(jdbc, host, port, db, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), sslMode, kafka, slot,
                 s.get(PUBLICATION), mode, hb, flush, partitions, rf, batch, catalog);
     }
 
     public Map<String, Object> kafkaClientConfig() {
-        return Map.of("bootstrap.servers", bootstrapServers);
+        return kafka.clientConfig();
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
     }
 
     @Override
     public String toString() {
         return "IngestConfig[" + Settings.show(POSTGRES_URL, jdbcUrl) + ", " + Settings.show(POSTGRES_USER, user) + ", "
-                + Settings.show(POSTGRES_PASSWORD, password) + ", " + Settings.show(KAFKA_BOOTSTRAP, bootstrapServers) + ", "
+                + Settings.show(POSTGRES_PASSWORD, password) + ", " + kafka + ", "
                 + Settings.show(SLOT, slotName) + ", " + Settings.show(SNAPSHOT_MODE, snapshotMode) + ", tables="
                 + catalog.all().stream().map(e -> e.qualifiedTable()).toList() + "]";
     }

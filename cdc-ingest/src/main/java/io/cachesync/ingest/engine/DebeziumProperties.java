@@ -22,6 +22,7 @@ public final class DebeziumProperties {
         p.setProperty("database.user", c.user());
         p.setProperty("database.password", c.password());
         p.setProperty("database.dbname", c.database());
+        p.setProperty("database.sslmode", c.sslMode());
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", c.slotName());
         p.setProperty("publication.name", c.publicationName());
@@ -43,7 +44,8 @@ public final class DebeziumProperties {
         p.setProperty("offset.storage.replication.factor", Short.toString(c.replicationFactor()));
         p.setProperty("offset.flush.interval.ms", Long.toString(c.offsetFlushInterval().toMillis()));
         p.setProperty("offset.flush.timeout.ms", "10000");
-        p.setProperty("bootstrap.servers", c.bootstrapServers());
+        // the offset store's Kafka clients take the worker-level connection and security settings
+        c.kafkaClientConfig().forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
         // compact keys; values keep the Connect schema so that cache-sync knows each column's PostgreSQL type
         p.setProperty("key.converter.schemas.enable", "false");
         p.setProperty("value.converter.schemas.enable", "true");

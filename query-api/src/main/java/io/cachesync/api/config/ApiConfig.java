@@ -22,6 +22,7 @@ public record ApiConfig(
         String jdbcUrl,
         String user,
         String password,
+        String sslMode,
         int dbPoolSize,
         Duration dbTimeout,
         Duration leaseTtl,
@@ -38,6 +39,8 @@ public record ApiConfig(
             "jdbc:postgresql://127.0.0.1:5432/postgres");
     public static final ConfigKey POSTGRES_USER = ConfigKey.of("postgres.user", "Database user (read access to the cached tables is enough)", "postgres");
     public static final ConfigKey POSTGRES_PASSWORD = ConfigKey.secret("postgres.password", "Password of postgres.user", "");
+    public static final ConfigKey POSTGRES_SSLMODE = ConfigKey.of("postgres.sslmode",
+            "TLS to PostgreSQL: disable, prefer, require, verify-ca or verify-full", "prefer");
     public static final ConfigKey DB_POOL = ConfigKey.of("api.db-pool-size", "Database connections of this instance (bounds read-through load)", "8");
     public static final ConfigKey DB_TIMEOUT = ConfigKey.of("api.db-timeout", "Longest wait for a database connection", "2s");
     public static final ConfigKey LEASE_TTL = ConfigKey.of("api.lease-ttl", "How long a miss holds the right to fill the key", "2s");
@@ -45,7 +48,7 @@ public record ApiConfig(
             "How long a reader that finds another reader's lease waits for its fill before reading the database without filling", "50ms");
 
     public static final List<ConfigKey> KEYS = List.of(HOST, PORT, REDIS_URL, REDIS_POOL, REDIS_TIMEOUT, POSTGRES_URL, POSTGRES_USER,
-            POSTGRES_PASSWORD, DB_POOL, DB_TIMEOUT, LEASE_TTL, LEASE_WAIT, EntityCatalog.ENTITIES);
+            POSTGRES_PASSWORD, POSTGRES_SSLMODE, DB_POOL, DB_TIMEOUT, LEASE_TTL, LEASE_WAIT, EntityCatalog.ENTITIES);
 
     public static ApiConfig from(Settings s) {
         List<String> problems = new ArrayList<>();
@@ -64,12 +67,16 @@ public record ApiConfig(
         if (redisPool < 1 || dbPool < 1) {
             problems.add("api.redis-pool-size and api.db-pool-size must be at least 1");
         }
+        String sslMode = s.get(POSTGRES_SSLMODE);
+        if (!List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full").contains(sslMode)) {
+            problems.add(POSTGRES_SSLMODE.name() + " is not one of disable, allow, prefer, require, verify-ca, verify-full: '" + sslMode + "'");
+        }
         EntityCatalog catalog = EntityCatalog.from(s, problems);
         if (!problems.isEmpty()) {
             throw ConfigException.of("query-api", problems);
         }
         return new ApiConfig(s.get(HOST), port, redis, redisPool, redisTimeout, jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD),
-                dbPool, dbTimeout, leaseTtl, leaseWait, catalog);
+                sslMode, dbPool, dbTimeout, leaseTtl, leaseWait, catalog);
     }
 
     @Override

@@ -17,11 +17,12 @@ import java.util.Optional;
 public final class PostgresRowSource implements RowSource, AutoCloseable {
     private final HikariDataSource ds;
 
-    public PostgresRowSource(String jdbcUrl, String user, String password, int poolSize, Duration timeout) {
+    public PostgresRowSource(String jdbcUrl, String user, String password, String sslMode, int poolSize, Duration timeout) {
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(jdbcUrl);
         c.setUsername(user);
         c.setPassword(password);
+        c.addDataSourceProperty("sslmode", sslMode);
         c.setMaximumPoolSize(poolSize);
         c.setMinimumIdle(Math.min(2, poolSize));
         c.setConnectionTimeout(Math.max(250, timeout.toMillis()));

@@ -1,0 +1,69 @@
+package io.cachesync.app;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Bad input on the command line gets a message and a non-zero exit code, before anything starts. */
+class CachesyncCliTest {
+    record Run(int code, String err, String out) {
+    }
+
+    static Run run(String... args) {
+        CommandLine cl = CachesyncCli.commandLine();
+        StringWriter err = new StringWriter();
+        StringWriter out = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+        cl.setOut(new PrintWriter(out, true));
+        int code = cl.execute(args);
+        return new Run(code, err.toString(), out.toString());
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() {
+        Run r = run("frobnicate");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("frobnicate");
+    }
+
+    @Test
+    void demoRejectsBadRatesAndAReportWithoutDuration() {
+        assertThat(run("demo", "--write-rate", "abc").code()).isEqualTo(2);
+        Run negative = run("demo", "--read-rate", "-5");
+        assertThat(negative.code()).isEqualTo(2);
+        assertThat(negative.err()).contains("--read-rate must be in (0, 100000]");
+        Run report = run("demo", "--report", "r.json");
+        assertThat(report.code()).isEqualTo(2);
+        assertThat(report.err()).contains("--report needs --duration");
+    }
+
+    @Test
+    void serviceWithAMissingConfigFileFailsNamingTheFile(@TempDir Path dir) {
+        Run r = run("sync", "--config", dir.resolve("absent.properties").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("absent.properties does not exist");
+    }
+
+    @Test
+    void serviceWithABadConfigFailsNamingEveryBadKey(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("bad.properties");
+        Files.writeString(cfg, "entities=\nredis.url=localhost:6379\napi.port=http\n");
+        Run r = run("api", "--config", cfg.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("query-api: invalid configuration").contains("entities is empty")
+                .contains("redis.url is not a redis://").contains("api.port is not a TCP port number");
+    }
+
+    @Test
+    void printConfigKeysListsEnvironmentVariables() {
+        Run r = run("api", "--print-config-keys");
+        assertThat(r.code()).isZero();
+    }
+}

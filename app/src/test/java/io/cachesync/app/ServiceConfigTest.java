@@ -1,0 +1,95 @@
+package io.cachesync.app;
+
+import io.cachesync.api.config.ApiConfig;
+import io.cachesync.core.config.ConfigException;
+import io.cachesync.core.config.Settings;
+import io.cachesync.ingest.config.IngestConfig;
+import io.cachesync.sync.config.SyncConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Each service's typed config: defaults that work, every bad key named, secrets never printed. */
+class ServiceConfigTest {
+    static Map<String, String> valid() {
+        Map<String, String> m = new HashMap<>();
+        m.put("entities", "users");
+        m.put("entities.users.sensitive", "password_hash");
+        m.put("postgres.url", "jdbc:postgresql://db.example:5433/shop");
+        m.put("postgres.password", "pg-secret-pw");
+        m.put("redis.url", "redis://:redis-secret-pw@cache.example:6380/2");
+        m.put("kafka.bootstrap.servers", "k1:9092,k2:9092");
+        m.put("kafka.security.protocol", "SASL_SSL");
+        m.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
+        m.put("kafka.sasl.jaas-config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"kafka-secret-pw\";");
+        return m;
+    }
+
+    @Test
+    void validSettingsBuildEveryServiceConfigWithSecretsMasked() {
+        Settings s = Settings.of(valid());
+        IngestConfig ingest = IngestConfig.from(s);
+        SyncConfig sync = SyncConfig.from(s);
+        ApiConfig api = ApiConfig.from(s);
+        assertThat(ingest.host()).isEqualTo("db.example");
+        assertThat(ingest.port()).isEqualTo(5433);
+        assertThat(ingest.database()).isEqualTo("shop");
+        assertThat(ingest.kafkaClientConfig()).containsEntry("security.protocol", "SASL_SSL").containsKey("sasl.jaas.config");
+        assertThat(sync.kafkaClientConfig()).containsEntry("bootstrap.servers", "k1:9092,k2:9092");
+        assertThat(api.port()).isEqualTo(8080);
+        for (Object c : new Object[] {ingest, sync, api}) {
+            assertThat(c.toString()).doesNotContain("pg-secret-pw").doesNotContain("redis-secret-pw").doesNotContain("kafka-secret-pw");
+        }
+        assertThat(api.toString()).contains("postgres.password=<masked>");
+    }
+
+    @Test
+    void everyProblemIsReportedWithTheKeyThatCausesIt() {
+        Map<String, String> m = valid();
+        m.put("redis.url", "http://nope");
+        m.put("kafka.bootstrap.servers", "no-port");
+        m.put("sync.threads", "many");
+        m.put("sync.commit-interval", "-1s");
+        m.put("entities.users.ttl", "forever");
+        assertThatThrownBy(() -> SyncConfig.from(Settings.of(m)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("cache-sync: invalid configuration")
+                .hasMessageContaining("redis.url is not a redis:// or rediss:// URL")
+                .hasMessageContaining("kafka.bootstrap.servers is not a comma-separated list of host:port")
+                .hasMessageContaining("sync.threads is not a whole number")
+                .hasMessageContaining("sync.commit-interval is not a positive duration")
+                .hasMessageContaining("entities.users.ttl");
+    }
+
+    @Test
+    void ingestRejectsABadSlotNameSnapshotModeAndSslMode() {
+        Map<String, String> m = valid();
+        m.put("ingest.slot-name", "Bad-Slot");
+        m.put("ingest.snapshot-mode", "sometimes");
+        m.put("postgres.sslmode", "maybe");
+        m.put("postgres.url", "postgres://x");
+        assertThatThrownBy(() -> IngestConfig.from(Settings.of(m)))
+                .hasMessageContaining("ingest.slot-name")
+                .hasMessageContaining("ingest.snapshot-mode")
+                .hasMessageContaining("postgres.sslmode")
+                .hasMessageContaining("postgres.url is not a jdbc:postgresql://");
+    }
+
+    @Test
+    void saslWithoutJaasConfigIsRejected() {
+        Map<String, String> m = valid();
+        m.remove("kafka.sasl.jaas-config");
+        assertThatThrownBy(() -> SyncConfig.from(Settings.of(m))).hasMessageContaining("kafka.sasl.jaas-config is required");
+    }
+
+    @Test
+    void apiRejectsAPortOutOfRange() {
+        Map<String, String> m = valid();
+        m.put("api.port", "70000");
+        assertThatThrownBy(() -> ApiConfig.from(Settings.of(m))).hasMessageContaining("api.port must be between 0 and 65535");
+    }
+}
