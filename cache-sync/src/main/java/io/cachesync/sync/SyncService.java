@@ -4,7 +4,10 @@ import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.core.topics.TopicProvisioner;
 import io.cachesync.core.topics.Topics;
+import io.cachesync.sync.audit.ConsistencyAuditor;
 import io.cachesync.sync.config.SyncConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
 import io.cachesync.sync.topology.SyncTopology;
@@ -28,12 +31,19 @@ public final class SyncService implements AutoCloseable {
 
     private final SyncConfig config;
     private final SyncStats stats = new SyncStats();
+    private final MeterRegistry registry;
     private RedisClient redis;
+    private ConsistencyAuditor auditor;
     private KafkaStreams streams;
     private volatile boolean closed;
 
     public SyncService(SyncConfig config) {
+        this(config, new SimpleMeterRegistry());
+    }
+
+    public SyncService(SyncConfig config, MeterRegistry registry) {
         this.config = config;
+        this.registry = registry;
     }
 
     public SyncService start() {
@@ -44,8 +54,11 @@ public final class SyncService implements AutoCloseable {
         List<String> topics = SyncTopology.cdcTopics(config.catalog());
         TopicProvisioner.ensure(config.kafkaClientConfig(), topics, config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.DLQ), config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
+        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.COMMANDS), config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
         RedisMutationApplier applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor());
-        streams = new KafkaStreams(SyncTopology.build(config.catalog(), applier, stats), streamsProperties(config));
+        auditor = new ConsistencyAuditor(config.jdbcUrl(), config.dbUser(), config.dbPassword(), store, registry,
+                config.auditFraction(), config.auditDelay(), config.auditGrace());
+        streams = new KafkaStreams(SyncTopology.build(config.catalog(), applier, stats, auditor::applied), streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("cache-sync stream thread failed; replacing it (it resumes from the last committed offset)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -70,12 +83,24 @@ public final class SyncService implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
                 (int) Math.max(300_000, c.redisRetryFor().toMillis() * 2 + 60_000));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 1000);
+        // a crashed instance's partitions move to a live one after this long (Kafka's default is 45 s)
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 3_000);
         p.put(StreamsConfig.producerPrefix("max.request.size"), 8 * 1024 * 1024);
         return p;
     }
 
     public SyncStats stats() {
         return stats;
+    }
+
+    /** The live auditor (its counts also go to the meter registry). */
+    public ConsistencyAuditor auditor() {
+        return auditor;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
     }
 
     /** RUNNING or REBALANCING. */
@@ -96,6 +121,9 @@ public final class SyncService implements AutoCloseable {
         closed = true;
         if (streams != null) {
             streams.close(Duration.ofSeconds(30));
+        }
+        if (auditor != null) {
+            auditor.close();
         }
         if (redis != null) {
             redis.close();

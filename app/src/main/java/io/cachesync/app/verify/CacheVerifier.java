@@ -3,10 +3,12 @@ package io.cachesync.app.verify;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.codec.ValueCodec;
+import io.cachesync.core.consistency.Consistency;
+import io.cachesync.core.consistency.KeyCheck;
+import io.cachesync.core.consistency.RowQueries;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.redis.CacheEntry;
-import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.Response;
+import io.cachesync.core.redis.CacheStore;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -26,9 +28,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
- * Compares every row of each entity in PostgreSQL with its Redis entry (documents encoded by the shared codec, so
- * the comparison is exact), then scans Redis for cached rows the database no longer has. Keys that differ are
- * re-checked after a grace window, so that an event still in flight is not counted as stale.
+ * Compares rows of each entity in PostgreSQL (all of them, or a random sample) with their Redis entries — documents
+ * encoded by the shared codec, so the comparison is exact — and scans Redis for cached rows the database no longer
+ * has. Keys that differ are re-checked after a grace window, which separates a change still in flight
+ * ({@code converged}) from a stale entry.
  */
 public final class CacheVerifier {
     private static final int BATCH = 500;
@@ -37,30 +40,66 @@ public final class CacheVerifier {
     private final EntityCatalog catalog;
     private final Supplier<Connection> db;
     private final UnifiedJedis redis;
+    private final CacheStore store;
 
     public CacheVerifier(EntityCatalog catalog, Supplier<Connection> db, UnifiedJedis redis) {
         this.catalog = catalog;
         this.db = db;
         this.redis = redis;
+        this.store = new CacheStore(redis);
     }
 
+    /** Every row of every entity. */
     public VerifyResult verify(Duration grace) throws SQLException {
+        return verify(grace, 0);
+    }
+
+    /** @param sample rows per entity to check at random; 0 checks every row */
+    public VerifyResult verify(Duration grace, int sample) throws SQLException {
         Map<String, VerifyResult.Counts> perEntity = new LinkedHashMap<>();
         List<String> samples = new ArrayList<>();
+        Map<EntityDefinition, Map<String, KeyCheck>> suspects = new LinkedHashMap<>();
+        Map<EntityDefinition, Long> checked = new LinkedHashMap<>();
         for (EntityDefinition e : catalog.all()) {
-            perEntity.put(e.name(), verifyEntity(e, grace, samples));
+            Map<String, KeyCheck> s = new LinkedHashMap<>();
+            checked.put(e, firstPass(e, sample, s));
+            suspects.put(e, s);
+        }
+        boolean anySuspect = suspects.values().stream().anyMatch(m -> !m.isEmpty());
+        if (anySuspect && !grace.isZero()) {
+            LockSupport.parkNanos(grace.toNanos());
+        }
+        for (EntityDefinition e : catalog.all()) {
+            Map<String, KeyCheck> s = suspects.get(e);
+            long firstSuspects = s.size();
+            if (anySuspect && !grace.isZero()) {
+                recheck(e, s);
+            }
+            long stale = count(s, KeyCheck.STALE);
+            long missing = count(s, KeyCheck.MISSING);
+            long extra = count(s, KeyCheck.EXTRA);
+            long converged = count(s, KeyCheck.FRESH);
+            long n = checked.get(e);
+            perEntity.put(e.name(), new VerifyResult.Counts(n, n - firstSuspects, converged, stale, missing, extra));
+            s.entrySet().stream().filter(x -> x.getValue() != KeyCheck.FRESH).limit(Math.max(0, MAX_SAMPLES - samples.size()))
+                    .forEach(x -> samples.add(x.getValue().name().toLowerCase() + " " + CacheKeys.row(e.name(), x.getKey())));
         }
         return new VerifyResult(perEntity, samples);
     }
 
-    private VerifyResult.Counts verifyEntity(EntityDefinition e, Duration grace, List<String> samples) throws SQLException {
-        Map<String, KeyCheck> suspects = new LinkedHashMap<>();
+    private static long count(Map<String, KeyCheck> m, KeyCheck k) {
+        return m.values().stream().filter(v -> v == k).count();
+    }
+
+    /** Checks the rows (and, for extras, the cached keys); fills {@code suspects}; returns the number of keys checked. */
+    private long firstPass(EntityDefinition e, int sample, Map<String, KeyCheck> suspects) throws SQLException {
         Set<String> ids = new HashSet<>();
         long checked = 0;
         Map<String, String> batch = new LinkedHashMap<>();
+        String sql = RowQueries.selectAll(e) + (sample > 0 ? " ORDER BY random() LIMIT " + sample : "");
         try (Connection c = db.get()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM \"" + e.schema() + "\".\"" + e.table() + "\"")) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setFetchSize(2000);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -77,86 +116,62 @@ public final class CacheVerifier {
             c.commit();
         }
         checked += compare(e, batch, suspects);
-        // cached rows the database does not have
-        String cursor = ScanParams.SCAN_POINTER_START;
-        ScanParams params = new ScanParams().match(CacheKeys.rowPattern(e.name())).count(1000);
-        do {
-            ScanResult<String> page = redis.scan(cursor, params);
-            for (String key : page.getResult()) {
-                String id = CacheKeys.idOf(e.name(), key);
-                if (id != null && !ids.contains(id) && id.indexOf(':') < 0 && readEntry(key).state() == CacheEntry.State.PRESENT) {
-                    suspects.put(id, KeyCheck.EXTRA);
-                    checked++;
-                }
-            }
-            cursor = page.getCursor();
-        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
-
-        if (!suspects.isEmpty() && !grace.isZero()) {
-            LockSupport.parkNanos(grace.toNanos());
-            recheck(e, suspects);
-        }
-        long stale = suspects.values().stream().filter(k -> k == KeyCheck.STALE).count();
-        long missing = suspects.values().stream().filter(k -> k == KeyCheck.MISSING).count();
-        long extra = suspects.values().stream().filter(k -> k == KeyCheck.EXTRA).count();
-        suspects.entrySet().stream().filter(s -> s.getValue() != KeyCheck.FRESH).limit(Math.max(0, MAX_SAMPLES - samples.size()))
-                .forEach(s -> samples.add(s.getValue().name().toLowerCase() + " " + CacheKeys.row(e.name(), s.getKey())));
-        return new VerifyResult.Counts(checked, checked - stale - missing - extra, stale, missing, extra);
+        checked += scanForExtras(e, sample, ids, suspects);
+        return checked;
     }
 
     private long compare(EntityDefinition e, Map<String, String> expected, Map<String, KeyCheck> suspects) {
         if (expected.isEmpty()) {
             return 0;
         }
-        Map<String, Response<List<String>>> answers = new LinkedHashMap<>();
-        try (AbstractPipeline p = redis.pipelined()) {
-            expected.keySet().forEach(id -> answers.put(id, p.hmget(CacheKeys.row(e.name(), id), "v", "d", "x")));
-            p.sync();
-        }
-        expected.forEach((id, doc) -> {
-            List<String> r = answers.get(id).get();
-            KeyCheck k = classify(doc, r.get(1), r.get(2));
+        List<String> idList = new ArrayList<>(expected.keySet());
+        List<CacheEntry> cached = store.readAll(idList.stream().map(id -> CacheKeys.row(e.name(), id)).toList());
+        for (int i = 0; i < idList.size(); i++) {
+            KeyCheck k = Consistency.classify(expected.get(idList.get(i)), cached.get(i));
             if (k != KeyCheck.FRESH) {
-                suspects.put(id, k);
+                suspects.put(idList.get(i), k);
             }
-        });
-        return expected.size();
+        }
+        return idList.size();
+    }
+
+    /** Cached rows whose id the first pass did not see: looked up one by one (all of them, or {@code sample} of them). */
+    private long scanForExtras(EntityDefinition e, int sample, Set<String> seen, Map<String, KeyCheck> suspects) throws SQLException {
+        long checked = 0;
+        String cursor = ScanParams.SCAN_POINTER_START;
+        ScanParams params = new ScanParams().match(CacheKeys.rowPattern(e.name())).count(1000);
+        try (Connection c = db.get()) {
+            do {
+                ScanResult<String> page = redis.scan(cursor, params);
+                for (String key : page.getResult()) {
+                    String id = CacheKeys.idOf(e.name(), key);
+                    if (id == null || id.indexOf(':') >= 0 || seen.contains(id) || (sample > 0 && checked >= sample)) {
+                        continue;
+                    }
+                    CacheEntry entry = store.read(key);
+                    if (entry.state() != CacheEntry.State.PRESENT) {
+                        continue;
+                    }
+                    checked++;
+                    // only a row the database lacks can make a present entry extra; present rows were compared above
+                    // unless this is a sample, or the row was inserted after the first pass read the table
+                    KeyCheck k = Consistency.classify(RowQueries.document(c, e, id).orElse(null), entry);
+                    if (k != KeyCheck.FRESH) {
+                        suspects.put(id, k);
+                    }
+                }
+                cursor = page.getCursor();
+            } while (!ScanParams.SCAN_POINTER_START.equals(cursor) && !(sample > 0 && checked >= sample));
+        }
+        return checked;
     }
 
     private void recheck(EntityDefinition e, Map<String, KeyCheck> suspects) throws SQLException {
-        try (Connection c = db.get();
-             PreparedStatement ps = c.prepareStatement("SELECT * FROM \"" + e.schema() + "\".\"" + e.table() + "\" WHERE \""
-                     + e.keyColumn() + "\" = ?")) {
+        try (Connection c = db.get()) {
             for (Map.Entry<String, KeyCheck> s : suspects.entrySet()) {
-                ps.setObject(1, e.keyType().jdbcValue(s.getKey()));
-                String doc = null;
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        doc = ValueCodec.encode(ValueCodec.fromJdbc(e, rs));
-                    }
-                }
-                CacheEntry cached = readEntry(CacheKeys.row(e.name(), s.getKey()));
-                if (doc == null) {
-                    s.setValue(cached.state() == CacheEntry.State.PRESENT ? KeyCheck.EXTRA : KeyCheck.FRESH);
-                } else {
-                    s.setValue(classify(doc, cached.document(), cached.state() == CacheEntry.State.TOMBSTONE ? "1" : null));
-                }
+                String doc = RowQueries.document(c, e, s.getKey()).orElse(null);
+                s.setValue(Consistency.classify(doc, store.read(CacheKeys.row(e.name(), s.getKey()))));
             }
         }
-    }
-
-    private CacheEntry readEntry(String key) {
-        List<String> r = redis.hmget(key, "v", "d", "x");
-        if (r.get(1) != null) {
-            return CacheEntry.present(r.get(0), r.get(1));
-        }
-        return r.get(2) != null ? CacheEntry.tombstone(r.get(0)) : CacheEntry.ABSENT;
-    }
-
-    private static KeyCheck classify(String expectedDoc, String cachedDoc, String tombstone) {
-        if (cachedDoc != null) {
-            return cachedDoc.equals(expectedDoc) ? KeyCheck.FRESH : KeyCheck.STALE;
-        }
-        return tombstone != null ? KeyCheck.STALE : KeyCheck.MISSING;
     }
 }

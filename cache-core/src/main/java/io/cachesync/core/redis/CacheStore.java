@@ -51,6 +51,23 @@ public final class CacheStore {
         return entryOf(e.get(0), e.get(1), e.get(2));
     }
 
+    /** Reads many row keys in one round trip (a pipeline of HMGETs), in the order given. */
+    public List<CacheEntry> readAll(List<String> keys) {
+        List<redis.clients.jedis.Response<List<String>>> answers = new java.util.ArrayList<>(keys.size());
+        try (redis.clients.jedis.AbstractPipeline p = redis.pipelined()) {
+            for (String k : keys) {
+                answers.add(p.hmget(k, "v", "d", "x"));
+            }
+            p.sync();
+        }
+        List<CacheEntry> out = new java.util.ArrayList<>(keys.size());
+        for (redis.clients.jedis.Response<List<String>> a : answers) {
+            List<String> e = a.get();
+            out.add(entryOf(e.get(0), e.get(1), e.get(2)));
+        }
+        return out;
+    }
+
     /** Lease (rule 2): the entry if one appeared, BUSY if another reader holds the lease, or LEASED. */
     public LeaseOutcome lease(String key, String token, Duration ttl) {
         List<?> r = (List<?>) LEASE.run(redis, List.of(key), List.of(token, Long.toString(Math.max(1, ttl.toMillis()))));

@@ -4,6 +4,8 @@ package io.cachesync.core.topics;
 public final class Topics {
     /** Prefix of the CDC topics and Debezium's topic.prefix: {@code cachesync.<schema>.<table>}. */
     public static final String PREFIX = "cachesync";
+    /** Change events published by backend teams themselves: {"entity","id","op":"upsert|delete","version","data"}. */
+    public static final String COMMANDS = "cachesync.commands";
     /** Records cache-sync could not apply, with the reason in headers. */
     public static final String DLQ = "cachesync.dlq";
     /** Debezium offsets (Kafka Connect offset storage format). */

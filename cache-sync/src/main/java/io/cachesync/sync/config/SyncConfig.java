@@ -27,6 +27,12 @@ public record SyncConfig(
         Duration redisRetryFor,
         int topicPartitions,
         short replicationFactor,
+        String jdbcUrl,
+        String dbUser,
+        String dbPassword,
+        double auditFraction,
+        Duration auditDelay,
+        Duration auditGrace,
         EntityCatalog catalog) {
 
     public static final ConfigKey REDIS_URL = ConfigKey.secret("redis.url",
@@ -45,8 +51,19 @@ public record SyncConfig(
     public static final ConfigKey PARTITIONS = ConfigKey.of("sync.topic-partitions", "Partitions of topics cache-sync creates (the DLQ)", "4");
     public static final ConfigKey REPLICATION = ConfigKey.of("kafka.replication-factor", "Replication factor of the topics cachesync creates", "1");
 
+    public static final ConfigKey POSTGRES_URL = ConfigKey.of("postgres.url",
+            "JDBC URL of the database; cache-sync reads it only for the auditor's sampled checks", "jdbc:postgresql://127.0.0.1:5432/postgres");
+    public static final ConfigKey POSTGRES_USER = ConfigKey.of("postgres.user", "Database user for the auditor (read access)", "postgres");
+    public static final ConfigKey POSTGRES_PASSWORD = ConfigKey.secret("postgres.password", "Password of postgres.user", "");
+    public static final ConfigKey AUDIT_FRACTION = ConfigKey.of("sync.audit-fraction",
+            "Fraction of applied keys the live auditor re-reads from PostgreSQL and Redis (0 turns it off)", "0.01");
+    public static final ConfigKey AUDIT_DELAY = ConfigKey.of("sync.audit-delay", "How long after the apply the auditor compares", "5s");
+    public static final ConfigKey AUDIT_GRACE = ConfigKey.of("sync.audit-grace",
+            "How long the auditor waits before re-checking a difference (in flight → converged, else stale)", "5s");
+
     public static final List<ConfigKey> KEYS = List.of(REDIS_URL, APPLICATION_ID, THREADS, COMMIT_INTERVAL, STATE_DIR,
             REDIS_TIMEOUT, REDIS_RETRY_FOR, PARTITIONS, REPLICATION, EntityCatalog.ENTITIES,
+            POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, AUDIT_FRACTION, AUDIT_DELAY, AUDIT_GRACE,
             KafkaClientSettings.BOOTSTRAP, KafkaClientSettings.SECURITY_PROTOCOL, KafkaClientSettings.SASL_MECHANISM, KafkaClientSettings.SASL_JAAS,
             KafkaClientSettings.TRUSTSTORE, KafkaClientSettings.TRUSTSTORE_PASSWORD, KafkaClientSettings.KEYSTORE, KafkaClientSettings.KEYSTORE_PASSWORD);
 
@@ -67,11 +84,22 @@ public record SyncConfig(
         Duration retry = s.parse(REDIS_RETRY_FOR, Settings::positiveDuration, Duration.ofMinutes(2), problems, "a positive duration such as 2m");
         int partitions = s.parse(PARTITIONS, Integer::parseInt, 4, problems, "a whole number of partitions");
         short rf = s.parse(REPLICATION, Short::parseShort, (short) 1, problems, "a replication factor such as 1 or 3");
+        double fraction = s.parse(AUDIT_FRACTION, v -> {
+            double d = Double.parseDouble(v);
+            if (d < 0 || d > 1 || Double.isNaN(d)) {
+                throw new IllegalArgumentException();
+            }
+            return d;
+        }, 0.01, problems, "a fraction in [0, 1] such as 0.01");
+        Duration auditDelay = s.parse(AUDIT_DELAY, Settings::duration, Duration.ofSeconds(5), problems, "a duration such as 5s");
+        Duration auditGrace = s.parse(AUDIT_GRACE, Settings::duration, Duration.ofSeconds(5), problems, "a duration such as 5s");
+        String jdbc = fraction > 0 ? Endpoints.jdbcUrl(POSTGRES_URL, s, problems) : s.get(POSTGRES_URL);
         EntityCatalog catalog = EntityCatalog.from(s, problems);
         if (!problems.isEmpty()) {
             throw ConfigException.of("cache-sync", problems);
         }
-        return new SyncConfig(kafka, redis, appId, threads, commit, Path.of(s.get(STATE_DIR)), timeout, retry, partitions, rf, catalog);
+        return new SyncConfig(kafka, redis, appId, threads, commit, Path.of(s.get(STATE_DIR)), timeout, retry, partitions, rf,
+                jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), fraction, auditDelay, auditGrace, catalog);
     }
 
     public Map<String, Object> kafkaClientConfig() {
@@ -85,7 +113,8 @@ public record SyncConfig(
     @Override
     public String toString() {
         return "SyncConfig[" + kafka + ", redis.url=" + RedisConnections.masked(redisUrl)
-                + ", " + Settings.show(APPLICATION_ID, applicationId) + ", " + Settings.show(THREADS, threads)
+                + ", " + Settings.show(APPLICATION_ID, applicationId) + ", " + Settings.show(THREADS, threads) + ", " + Settings.show(AUDIT_FRACTION, auditFraction)
+                + ", " + Settings.show(POSTGRES_URL, jdbcUrl) + ", " + Settings.show(POSTGRES_PASSWORD, dbPassword)
                 + ", entities=" + catalog.all().stream().map(e -> e.name()).toList() + "]";
     }
 }

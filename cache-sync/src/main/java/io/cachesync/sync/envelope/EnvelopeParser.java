@@ -14,7 +14,7 @@ import java.util.Optional;
  * Turns a Debezium change event (JsonConverter, with or without the Connect schema) into a {@link CacheMutation}.
  * Anything it cannot use raises {@link PoisonRecordException} with a reason a person can act on.
  */
-public final class EnvelopeParser {
+public final class EnvelopeParser implements MutationParser {
     private static final ObjectMapper MAPPER = ValueCodec.mapper();
 
     private final EntityCatalog catalog;
@@ -27,6 +27,7 @@ public final class EnvelopeParser {
      * @param topic the topic the record came from ({@code cachesync.<schema>.<table>})
      * @param value the record value
      */
+    @Override
     public CacheMutation parse(String topic, byte[] value) throws PoisonRecordException {
         EntityDefinition entity = entityOf(topic)
                 .orElseThrow(() -> new PoisonRecordException("no entity is configured for topic " + topic));

@@ -2,7 +2,7 @@ package io.cachesync.sync.topology;
 
 import io.cachesync.core.topics.Topics;
 import io.cachesync.sync.envelope.CacheMutation;
-import io.cachesync.sync.envelope.EnvelopeParser;
+import io.cachesync.sync.envelope.MutationParser;
 import io.cachesync.sync.envelope.PoisonRecordException;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
@@ -19,20 +19,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * Parses each CDC record and applies it to Redis before returning, so that Kafka Streams only commits offsets of
+ * Parses each record (a CDC event or a command) and applies it to Redis before returning, so that Kafka Streams only commits offsets of
  * records whose Redis write was acknowledged. A record that cannot be parsed is forwarded to the dead-letter sink
  * with the reason in headers, and processing goes on with the next record.
  */
 final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(ApplyProcessor.class);
 
-    private final EnvelopeParser parser;
+    private final MutationParser parser;
+    private final MutationListener listener;
     private final RedisMutationApplier applier;
     private final SyncStats stats;
     private ProcessorContext<byte[], byte[]> context;
 
-    ApplyProcessor(EnvelopeParser parser, RedisMutationApplier applier, SyncStats stats) {
+    ApplyProcessor(MutationParser parser, RedisMutationApplier applier, SyncStats stats, MutationListener listener) {
         this.parser = parser;
+        this.listener = listener;
         this.applier = applier;
         this.stats = stats;
     }
@@ -54,6 +56,7 @@ final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             return;
         }
         applier.apply(m);
+        listener.applied(m);
     }
 
     private void deadLetter(Record<byte[], byte[]> record, Optional<RecordMetadata> meta, String reason) {

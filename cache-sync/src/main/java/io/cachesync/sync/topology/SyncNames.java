@@ -10,6 +10,11 @@ public final class SyncNames {
     public static final String CDC_SOURCE = "cdc-source";
     /** Parses the envelope and applies the mutation to Redis. */
     public static final String APPLY = "apply-to-redis";
+    /** Source node reading {@link Topics#COMMANDS}. */
+    public static final String COMMANDS_SOURCE = "commands-source";
+    /** Parses a command and applies it through the same versioned path. */
+    public static final String APPLY_COMMAND = "apply-command";
+    public static final String COMMANDS_TOPIC = Topics.COMMANDS;
     /** Sink node writing poison records to {@link Topics#DLQ}. */
     public static final String DLQ_SINK = "dlq-sink";
     public static final String DLQ_TOPIC = Topics.DLQ;

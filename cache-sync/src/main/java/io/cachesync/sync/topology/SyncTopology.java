@@ -2,6 +2,7 @@ package io.cachesync.sync.topology;
 
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.topics.Topics;
+import io.cachesync.sync.envelope.CommandParser;
 import io.cachesync.sync.envelope.EnvelopeParser;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
@@ -21,16 +22,21 @@ public final class SyncTopology {
 
     /**
      * <pre>
-     * cdc-source (every cachesync.&lt;schema&gt;.&lt;table&gt;) → apply-to-redis ─(poison)→ dlq-sink (cachesync.dlq)
+     * cdc-source (every cachesync.&lt;schema&gt;.&lt;table&gt;) → apply-to-redis ──┐
+     * commands-source (cachesync.commands)          → apply-command  ──┴─(poison)→ dlq-sink (cachesync.dlq)
      * </pre>
      */
-    public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats) {
-        EnvelopeParser parser = new EnvelopeParser(catalog);
+    public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, MutationListener listener) {
+        EnvelopeParser envelopes = new EnvelopeParser(catalog);
+        CommandParser commands = new CommandParser(catalog);
         Topology t = new Topology();
         t.addSource(SyncNames.CDC_SOURCE, SyncNames.BYTES.deserializer(), SyncNames.BYTES.deserializer(),
                 cdcTopics(catalog).toArray(String[]::new));
-        t.addProcessor(SyncNames.APPLY, () -> new ApplyProcessor(parser, applier, stats), SyncNames.CDC_SOURCE);
-        t.addSink(SyncNames.DLQ_SINK, SyncNames.DLQ_TOPIC, SyncNames.BYTES.serializer(), SyncNames.BYTES.serializer(), SyncNames.APPLY);
+        t.addSource(SyncNames.COMMANDS_SOURCE, SyncNames.BYTES.deserializer(), SyncNames.BYTES.deserializer(), SyncNames.COMMANDS_TOPIC);
+        t.addProcessor(SyncNames.APPLY, () -> new ApplyProcessor(envelopes, applier, stats, listener), SyncNames.CDC_SOURCE);
+        t.addProcessor(SyncNames.APPLY_COMMAND, () -> new ApplyProcessor(commands, applier, stats, listener), SyncNames.COMMANDS_SOURCE);
+        t.addSink(SyncNames.DLQ_SINK, SyncNames.DLQ_TOPIC, SyncNames.BYTES.serializer(), SyncNames.BYTES.serializer(),
+                SyncNames.APPLY, SyncNames.APPLY_COMMAND);
         return t;
     }
 }

@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -48,6 +49,7 @@ class SyncTopologyTest {
     TopologyTestDriver driver;
     TestInputTopic<byte[], byte[]> users;
     TestOutputTopic<byte[], byte[]> dlq;
+    TestInputTopic<byte[], byte[]> commands;
 
     @BeforeAll
     static void startRedis() throws Exception {
@@ -66,12 +68,13 @@ class SyncTopologyTest {
         redis.flushAll();
         stats = new SyncStats();
         RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), stats, Clock.systemUTC(), Duration.ofSeconds(1));
-        Topology topology = SyncTopology.build(catalog, applier, stats);
+        Topology topology = SyncTopology.build(catalog, applier, stats, MutationListener.NONE);
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(topology, p);
         users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
+        commands = driver.createInputTopic(Topics.COMMANDS, new ByteArraySerializer(), new ByteArraySerializer());
         dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -82,8 +85,8 @@ class SyncTopologyTest {
 
     @Test
     void topologyNamesEveryNode() {
-        String d = SyncTopology.build(catalog, null, stats).describe().toString();
-        assertThat(d).contains(SyncNames.CDC_SOURCE, SyncNames.APPLY, SyncNames.DLQ_SINK).doesNotContain("KSTREAM-");
+        String d = SyncTopology.build(catalog, null, stats, MutationListener.NONE).describe().toString();
+        assertThat(d).contains(SyncNames.CDC_SOURCE, SyncNames.APPLY, SyncNames.COMMANDS_SOURCE, SyncNames.APPLY_COMMAND, SyncNames.DLQ_SINK).doesNotContain("KSTREAM-");
     }
 
     @Test
@@ -129,5 +132,36 @@ class SyncTopologyTest {
         assertThat(dlq.isEmpty()).isTrue();
         assertThat(redis.hget("cs:users:4", "d")).contains("after-poison");
         assertThat(stats.deadLetteredCount()).isEqualTo(1);
+    }
+
+    static byte[] command(String json) {
+        return json.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void commandsApplyThroughTheSameVersionedPath() {
+        commands.pipeInput(command("{\"entity\":\"users\",\"id\":\"77\",\"op\":\"upsert\",\"version\":5,"
+                + "\"data\":{\"name\":\"Lin\",\"password_hash\":\"x\",\"id\":77}}"));
+        commands.pipeInput(command("{\"entity\":\"users\",\"id\":77,\"op\":\"upsert\",\"version\":\"4\",\"data\":{\"name\":\"older\"}}"));
+        assertThat(redis.hget("cs:users:77", "d")).isEqualTo("{\"id\":77,\"name\":\"Lin\"}");
+        assertThat(redis.hget("cs:users:77", "v")).isEqualTo("5");
+        commands.pipeInput(command("{\"entity\":\"users\",\"id\":77,\"op\":\"delete\",\"version\":6}"));
+        assertThat(redis.hget("cs:users:77", "x")).isEqualTo("1");
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void commandWithoutANumericVersionIsDeadLettered() {
+        commands.pipeInput(command("{\"entity\":\"users\",\"id\":1,\"op\":\"upsert\",\"data\":{}}"));
+        commands.pipeInput(command("{\"entity\":\"users\",\"id\":1,\"op\":\"upsert\",\"version\":\"v7\",\"data\":{}}"));
+        commands.pipeInput(command("{\"entity\":\"users\",\"id\":1,\"op\":\"upsert\",\"version\":1.5,\"data\":{}}"));
+        commands.pipeInput(command("{\"entity\":\"users\",\"id\":1,\"op\":\"upsert\",\"version\":9,\"data\":{\"name\":\"ok\"}}"));
+        List<String> reasons = dlq.readRecordsToList().stream()
+                .map(r -> new String(r.headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8)).toList();
+        assertThat(reasons).hasSize(3);
+        assertThat(reasons.get(0)).contains("command has no version");
+        assertThat(reasons.get(1)).contains("command version is not an integer");
+        assertThat(reasons.get(2)).contains("command version is not an integer");
+        assertThat(redis.hget("cs:users:1", "d")).contains("ok");
     }
 }

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.codec.ValueCodec;
+import io.cachesync.core.consistency.RowQueries;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,13 +34,9 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
         this.ds = new HikariDataSource(c);
     }
 
-    static String selectSql(EntityDefinition e) {
-        return "SELECT * FROM \"" + e.schema() + "\".\"" + e.table() + "\" WHERE \"" + e.keyColumn() + "\" = ?";
-    }
-
     @Override
     public Optional<ObjectNode> load(EntityDefinition entity, String canonicalId) throws DatabaseException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(selectSql(entity))) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(RowQueries.selectById(entity))) {
             ps.setObject(1, entity.keyType().jdbcValue(canonicalId));
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

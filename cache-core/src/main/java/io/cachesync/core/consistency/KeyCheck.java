@@ -1,4 +1,4 @@
-package io.cachesync.app.verify;
+package io.cachesync.core.consistency;
 
 /** How one key compares with the database. */
 public enum KeyCheck {

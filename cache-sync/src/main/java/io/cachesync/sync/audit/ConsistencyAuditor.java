@@ -1,0 +1,169 @@
+package io.cachesync.sync.audit;
+
+import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.consistency.Consistency;
+import io.cachesync.core.consistency.KeyCheck;
+import io.cachesync.core.consistency.RowQueries;
+import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.redis.CacheStore;
+import io.cachesync.sync.envelope.CacheMutation;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The live auditor: for a configurable fraction of applied keys, after a delay, reads the row from PostgreSQL and the
+ * entry from Redis and compares them. A difference is re-checked after a grace window, so that a change still in
+ * flight counts as {@code converged}, not {@code stale}. Results are counted in
+ * {@code cachesync_consistency_checks_total{entity,result}} with result = consistent | converged | stale | extra |
+ * missing (evicted, not an inconsistency) | error.
+ */
+public final class ConsistencyAuditor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ConsistencyAuditor.class);
+    public static final String METRIC = "cachesync.consistency.checks";
+    private static final int MAX_PENDING = 10_000;
+
+    /** What a check found. */
+    public enum Result { CONSISTENT, CONVERGED, STALE, EXTRA, MISSING, ERROR }
+
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
+    private final CacheStore store;
+    private final MeterRegistry registry;
+    private final double fraction;
+    private final Duration delay;
+    private final Duration grace;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<Result, LongAdder> totals = new ConcurrentHashMap<>();
+    private Connection connection;
+
+    public ConsistencyAuditor(String jdbcUrl, String user, String password, CacheStore store, MeterRegistry registry,
+                              double fraction, Duration delay, Duration grace) {
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
+        this.store = store;
+        this.registry = registry;
+        this.fraction = fraction;
+        this.delay = delay;
+        this.grace = grace;
+        this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "cachesync-auditor");
+            t.setDaemon(true);
+            return t;
+        });
+        this.scheduler.setRemoveOnCancelPolicy(true);
+        for (Result r : Result.values()) {
+            totals.put(r, new LongAdder());
+        }
+    }
+
+    /** Called for every applied mutation; samples {@code fraction} of them. */
+    public void applied(CacheMutation m) {
+        if (fraction <= 0 || (fraction < 1 && ThreadLocalRandom.current().nextDouble() >= fraction)) {
+            return;
+        }
+        if (scheduler.getQueue().size() >= MAX_PENDING || scheduler.isShutdown()) {
+            return;
+        }
+        scheduler.schedule(() -> check(m.entity(), m.id(), false), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void check(EntityDefinition e, String id, boolean recheck) {
+        KeyCheck k;
+        try {
+            String doc = RowQueries.document(connection(), e, id).orElse(null);
+            k = Consistency.classify(doc, store.read(CacheKeys.row(e.name(), id)));
+        } catch (SQLException | RuntimeException ex) {
+            LOG.debug("audit of {} {} failed: {}", e.name(), id, ex.toString());
+            closeConnection();
+            count(e, Result.ERROR);
+            return;
+        }
+        if (k == KeyCheck.FRESH) {
+            count(e, recheck ? Result.CONVERGED : Result.CONSISTENT);
+        } else if (k == KeyCheck.MISSING) {
+            count(e, Result.MISSING);
+        } else if (!recheck) {
+            scheduler.schedule(() -> check(e, id, true), grace.toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            LOG.warn("audit: {} is {} after the grace window", CacheKeys.row(e.name(), id), k.name().toLowerCase(Locale.ROOT));
+            count(e, k == KeyCheck.EXTRA ? Result.EXTRA : Result.STALE);
+        }
+    }
+
+    private void count(EntityDefinition e, Result r) {
+        totals.get(r).increment();
+        counters.computeIfAbsent(e.name() + "/" + r, x -> Counter.builder(METRIC)
+                .description("Sampled comparisons of a cached row with PostgreSQL, by result")
+                .tag("entity", e.name()).tag("result", r.name().toLowerCase(Locale.ROOT)).register(registry)).increment();
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            connection = DriverManager.getConnection(jdbcUrl, user, password);
+            connection.setReadOnly(true);
+        }
+        return connection;
+    }
+
+    private void closeConnection() {
+        try {
+            if (connection != null) {
+                connection.close();
+            }
+        } catch (SQLException ignored) {
+            // already broken
+        }
+        connection = null;
+    }
+
+    public long total(Result r) {
+        return totals.get(r).sum();
+    }
+
+    /** Checks that could judge consistency (consistent, converged, stale, extra). */
+    public long judged() {
+        return total(Result.CONSISTENT) + total(Result.CONVERGED) + total(Result.STALE) + total(Result.EXTRA);
+    }
+
+    public long inconsistent() {
+        return total(Result.STALE) + total(Result.EXTRA);
+    }
+
+    /** Consistency as nines over every judged check so far. */
+    public double nines() {
+        return Consistency.nines(judged(), inconsistent());
+    }
+
+    /** Checks scheduled but not yet run. */
+    public int pending() {
+        return scheduler.getQueue().size();
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeConnection();
+    }
+}

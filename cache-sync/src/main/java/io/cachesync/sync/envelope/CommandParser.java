@@ -1,0 +1,126 @@
+package io.cachesync.sync.envelope;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachesync.core.catalog.EntityCatalog;
+import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.codec.ValueCodec;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Parses a change event a backend team published on {@code cachesync.commands}:
+ * <pre>{"entity":"products","id":"42","op":"upsert","version":17,"data":{"name":"..."},"ts_ms":1764150000000}</pre>
+ * {@code version} is the publisher's own monotonic version for that row (an integer &gt; 0, as a number or a string);
+ * {@code data} is the row's columns (sensitive ones are dropped); {@code ts_ms} (optional) is when the change
+ * happened, for the lag figure. An entity should be fed either by CDC or by commands: the two version spaces
+ * (LSNs and publisher versions) are not comparable.
+ */
+public final class CommandParser implements MutationParser {
+    private static final ObjectMapper MAPPER = ValueCodec.mapper();
+    private final EntityCatalog catalog;
+
+    public CommandParser(EntityCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    @Override
+    public CacheMutation parse(String topic, byte[] value) throws PoisonRecordException {
+        if (value == null || value.length == 0) {
+            throw new PoisonRecordException("empty command");
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(value);
+        } catch (IOException e) {
+            throw new PoisonRecordException("command is not JSON: " + firstLine(e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw new PoisonRecordException("command is not a JSON object");
+        }
+        String name = text(root, "entity");
+        EntityDefinition entity = catalog.byName(name)
+                .orElseThrow(() -> new PoisonRecordException("command names entity '" + name + "', which is not configured"));
+        JsonNode idNode = root.get("id");
+        if (idNode == null || idNode.isNull() || idNode.isContainerNode()) {
+            throw new PoisonRecordException("command has no id");
+        }
+        String rawId = idNode.isNumber() ? idNode.bigIntegerValue().toString() : idNode.asText();
+        String id = entity.keyType().canonical(rawId)
+                .orElseThrow(() -> new PoisonRecordException("command id '" + rawId + "' is not " + entity.keyType().describe()));
+        String op = text(root, "op");
+        CacheMutation.Op mop = switch (op) {
+            case "upsert" -> CacheMutation.Op.UPSERT;
+            case "delete" -> CacheMutation.Op.DELETE;
+            default -> throw new PoisonRecordException("command op is '" + op + "', expected upsert or delete");
+        };
+        String version = version(root.get("version"));
+        String document = null;
+        if (mop == CacheMutation.Op.UPSERT) {
+            JsonNode data = root.get("data");
+            if (data == null || !data.isObject()) {
+                throw new PoisonRecordException("upsert command has no data object");
+            }
+            document = ValueCodec.encode(cachedColumns(entity, data));
+        }
+        long ts = root.path("ts_ms").asLong(0);
+        return new CacheMutation(entity, id, mop, version, document, ts, false);
+    }
+
+    private static ObjectNode cachedColumns(EntityDefinition entity, JsonNode data) {
+        Map<String, JsonNode> sorted = new TreeMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = data.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (entity.isCached(e.getKey())) {
+                sorted.put(e.getKey(), e.getValue());
+            }
+        }
+        ObjectNode out = MAPPER.createObjectNode();
+        sorted.forEach(out::set);
+        return out;
+    }
+
+    private static String text(JsonNode root, String field) throws PoisonRecordException {
+        JsonNode n = root.get(field);
+        if (n == null || !n.isTextual() || n.asText().isBlank()) {
+            throw new PoisonRecordException("command has no " + field);
+        }
+        return n.asText();
+    }
+
+    private static String version(JsonNode v) throws PoisonRecordException {
+        if (v == null || v.isNull()) {
+            throw new PoisonRecordException("command has no version: every change needs the publisher's monotonic version");
+        }
+        try {
+            BigInteger n;
+            if (v.isIntegralNumber()) {
+                n = v.bigIntegerValue();
+            } else if (v.isTextual() && v.asText().matches("\\d{1,40}")) {
+                n = new BigInteger(v.asText());
+            } else {
+                throw new NumberFormatException();
+            }
+            if (n.signum() <= 0) {
+                throw new PoisonRecordException("command version must be > 0, was " + n);
+            }
+            return n.toString();
+        } catch (NumberFormatException e) {
+            throw new PoisonRecordException("command version is not an integer: '" + v + "'");
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}
