@@ -18,13 +18,13 @@ import java.util.function.LongSupplier;
  * Decides when the pipeline has drained: cdc-ingest has published nothing new for a quiet period, and the
  * cache-sync consumer group has committed every offset of every CDC topic partition.
  */
-final class PipelineDrain {
+public final class PipelineDrain {
     private final Map<String, Object> admin;
     private final String groupId;
     private final List<String> topics;
     private final LongSupplier published;
 
-    PipelineDrain(String bootstrap, String groupId, List<String> topics, LongSupplier published) {
+    public PipelineDrain(String bootstrap, String groupId, List<String> topics, LongSupplier published) {
         this.admin = Map.of("bootstrap.servers", bootstrap);
         this.groupId = groupId;
         this.topics = topics;
@@ -32,7 +32,7 @@ final class PipelineDrain {
     }
 
     /** Total records not yet committed by the consumer group. */
-    long lag(Admin a) throws Exception {
+    public long lag(Admin a) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = a.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata()
                 .get(10, TimeUnit.SECONDS);
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
@@ -49,7 +49,7 @@ final class PipelineDrain {
     }
 
     /** Waits until drained; false when {@code timeout} passed first. */
-    boolean await(Duration quiet, Duration timeout) throws Exception {
+    public boolean await(Duration quiet, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin a = Admin.create(admin)) {
             long lastPublished = -1;

@@ -12,6 +12,11 @@ public final class StackSettings {
     }
 
     public static Settings of(DevStack stack, Map<String, String> overrides) {
+        return Settings.of(map(stack, overrides));
+    }
+
+    /** The same settings as plain key/values (to write a config file for a service in another process). */
+    public static Map<String, String> map(DevStack stack, Map<String, String> overrides) {
         Map<String, String> m = new HashMap<>(DemoSchema.ENTITIES);
         m.put("postgres.url", stack.postgres().jdbcUrl());
         m.put("postgres.user", io.cachesync.devstack.DevPostgres.USER);
@@ -23,6 +28,6 @@ public final class StackSettings {
         m.put("sync.state-dir", stack.workDir().resolve("sync-state").toString());
         m.put("ingest.heartbeat-interval", "5s");
         m.putAll(overrides);
-        return Settings.of(m);
+        return m;
     }
 }
