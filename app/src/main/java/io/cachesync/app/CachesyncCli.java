@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code cachesync} command line. */
 @Command(name = "cachesync", mixinStandardHelpOptions = true, version = "cachesync 0.1.0",
         description = "Keeps a Redis cache exactly in step with PostgreSQL and serves reads from it.",
-        subcommands = {DemoCommand.class, VerifyCommand.class, ServiceCommands.Ingest.class, ServiceCommands.Sync.class, ServiceCommands.Api.class,
+        subcommands = {DemoCommand.class, VerifyCommand.class, WarmCommand.class, ServiceCommands.Ingest.class, ServiceCommands.Sync.class, ServiceCommands.Api.class,
                 CommandLine.HelpCommand.class})
 public final class CachesyncCli implements Runnable {
 

@@ -49,7 +49,7 @@ import static org.awaitility.Awaitility.await;
  * The race suite: writers hammering a small hot key set, API readers missing and filling the same keys, forced
  * evictions of those keys, and a kill -9 of cache-sync (its own JVM) in the middle and a restart. At the end the
  * pipeline is drained, every hot key is read once through the API, and {@code verify} must find nothing stale,
- * missing or extra. The short form runs 102,000 operations (21,000 writes, 70,000 reads, 10,000 evictions); {@code -Dcachesync.race.scale=N}
+ * missing or extra. The short form runs 101,000 operations (21,000 writes, 70,000 reads, 10,000 evictions); {@code -Dcachesync.race.scale=N}
  * (profile {@code consistency-long}) runs N times as many.
  */
 class RaceIT {

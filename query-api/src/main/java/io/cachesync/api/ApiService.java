@@ -1,9 +1,15 @@
 package io.cachesync.api;
 
+import io.cachesync.api.cache.InvalidationSubscriber;
+import io.cachesync.api.cache.L1Cache;
+import io.cachesync.api.cache.Popularity;
+import io.cachesync.api.cache.QueryCache;
 import io.cachesync.api.cache.ReadStats;
 import io.cachesync.api.cache.ReadThroughCache;
 import io.cachesync.api.config.ApiConfig;
+import io.cachesync.api.db.DatabaseException;
 import io.cachesync.api.db.PostgresRowSource;
+import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.javalin.Javalin;
@@ -11,14 +17,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
 
-/** query-api as a service: owns its Redis client, database pool and HTTP server. */
+import java.util.List;
+
+/** query-api as a service: owns its Redis client, database pool, L1 and HTTP server. */
 public final class ApiService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiService.class);
+    private static final int WARM_CHUNK = 100;
 
     private final ApiConfig config;
     private RedisClient redis;
     private PostgresRowSource db;
     private ReadThroughCache cache;
+    private InvalidationSubscriber invalidations;
+    private Popularity popularity;
     private Javalin app;
     private volatile boolean closed;
 
@@ -32,10 +43,33 @@ public final class ApiService implements AutoCloseable {
         CacheStore store = new CacheStore(redis);
         store.loadScripts();
         db = new PostgresRowSource(config.jdbcUrl(), config.user(), config.password(), config.sslMode(), config.dbPoolSize(), config.dbTimeout());
-        cache = new ReadThroughCache(store, db, config.leaseTtl(), config.leaseWait());
-        app = QueryApi.create(config.catalog(), store, db, cache).start(config.host(), config.port());
+        L1Cache l1 = new L1Cache(config.l1MaxEntries(), config.l1Ttl());
+        cache = new ReadThroughCache(store, db, config.leaseTtl(), config.leaseWait(), l1);
+        invalidations = new InvalidationSubscriber(redis, l1).start();
+        popularity = new Popularity(redis).start();
+        if (config.warmTop() > 0) {
+            warmMostRead(config.warmTop());
+        }
+        QueryCache queries = new QueryCache(redis, db, cache.stats());
+        app = QueryApi.create(new QueryApi.Dependencies(config.catalog(), cache, queries, db, popularity, config.limits()))
+                .start(config.host(), config.port());
         LOG.info("query-api listening on {}", baseUrl());
         return this;
+    }
+
+    /** Reads the {@code n} most-read rows of each entity through the cache (filling those that are missing). */
+    public void warmMostRead(int n) {
+        for (EntityDefinition e : config.catalog().all()) {
+            List<String> ids = popularity.top(e.name(), n);
+            try {
+                for (int i = 0; i < ids.size(); i += WARM_CHUNK) {
+                    cache.getMany(e, ids.subList(i, Math.min(ids.size(), i + WARM_CHUNK)));
+                }
+                LOG.info("warmed {} most-read {} rows", ids.size(), e.name());
+            } catch (DatabaseException | RuntimeException ex) {
+                LOG.warn("warming {} failed: {}", e.name(), ex.getMessage());
+            }
+        }
     }
 
     public int port() {
@@ -52,6 +86,15 @@ public final class ApiService implements AutoCloseable {
         return cache.stats();
     }
 
+    public ReadThroughCache cache() {
+        return cache;
+    }
+
+    /** True while L1 invalidations arrive (the L1 is in use). */
+    public boolean l1Live() {
+        return invalidations.subscribed();
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -60,6 +103,12 @@ public final class ApiService implements AutoCloseable {
         closed = true;
         if (app != null) {
             app.stop();
+        }
+        if (invalidations != null) {
+            invalidations.close();
+        }
+        if (popularity != null) {
+            popularity.close();
         }
         if (db != null) {
             db.close();

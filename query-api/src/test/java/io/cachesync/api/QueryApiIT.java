@@ -70,7 +70,8 @@ class QueryApiIT {
         store.loadScripts();
         db = new PostgresRowSource(postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, "disable", 4, Duration.ofSeconds(2));
         cache = new ReadThroughCache(store, db, Duration.ofSeconds(2), Duration.ofMillis(50));
-        app = QueryApi.create(CATALOG, store, db, cache).start("127.0.0.1", 0);
+        app = QueryApi.create(new QueryApi.Dependencies(CATALOG, cache, new io.cachesync.api.cache.QueryCache(redis, db, cache.stats()), db, null,
+                io.cachesync.api.http.ApiLimits.DEFAULT)).start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
     }
 

@@ -15,6 +15,9 @@ public final class DemoSchema {
             "entities", "products,users",
             "entities.products.table", "public.products",
             "entities.products.key", "id",
+            "entities.products.lists", "category",
+            "entities.products.lists.category.max-per-page", "100",
+            "entities.products.search.fields", "name,category",
             "entities.users.table", "public.users",
             "entities.users.key", "id",
             "entities.users.sensitive", "password_hash");

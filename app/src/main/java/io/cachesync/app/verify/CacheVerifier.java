@@ -145,7 +145,8 @@ public final class CacheVerifier {
                 ScanResult<String> page = redis.scan(cursor, params);
                 for (String key : page.getResult()) {
                     String id = CacheKeys.idOf(e.name(), key);
-                    if (id == null || id.indexOf(':') >= 0 || seen.contains(id) || (sample > 0 && checked >= sample)) {
+                    if (id == null || id.indexOf(':') >= 0 || !e.keyType().canonical(id).map(id::equals).orElse(false) || seen.contains(id)
+                            || (sample > 0 && checked >= sample)) {
                         continue;
                     }
                     CacheEntry entry = store.read(key);

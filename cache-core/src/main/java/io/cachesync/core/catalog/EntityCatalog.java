@@ -24,6 +24,12 @@ import java.util.regex.Pattern;
  * entities.users.ttl-jitter=0.1
  * entities.users.tombstone-ttl=60s
  * entities.users.sensitive=password_hash     (comma-separated)
+ * entities.products.lists=category            (columns clients may list by)
+ * entities.products.lists.category.max-per-page=100
+ * entities.products.list-ttl=5m
+ * entities.products.search.fields=name,category
+ * entities.products.search.ttl=30s
+ * entities.products.http-max-age=5s
  * </pre>
  */
 public final class EntityCatalog {
@@ -97,9 +103,42 @@ public final class EntityCatalog {
             if (sensitive.contains(key)) {
                 problems.add(p + "sensitive names the key column '" + key + "': the key is always served");
             }
-            out.add(new EntityDefinition(name, schema, tableName, key, keyType, ttl, jitter, tomb, new HashSet<>(sensitive)));
+            out.add(new EntityDefinition(name, schema, tableName, key, keyType, ttl, jitter, tomb, new HashSet<>(sensitive),
+                    queryOptions(s, p, key, sensitive, problems)));
         }
         return new EntityCatalog(out);
+    }
+
+    private static QueryOptions queryOptions(Settings s, String p, String key, List<String> sensitive, List<String> problems) {
+        List<ListIndex> lists = new ArrayList<>();
+        for (String field : Settings.list(s.raw(p + "lists").orElse(""))) {
+            if (!NAME.matcher(field).matches() || sensitive.contains(field) || field.equals(key)) {
+                problems.add(p + "lists: '" + field + "' is not a plain lower-case column name that is neither sensitive nor the key");
+                continue;
+            }
+            String maxKey = p + "lists." + field + ".max-per-page";
+            int max = Settings.parse(maxKey, s.raw(maxKey).orElse("100"), Integer::parseInt, 100, problems, "a whole number");
+            if (max < 1 || max > 1000) {
+                problems.add(maxKey + " must be between 1 and 1000, was " + max);
+            }
+            lists.add(new ListIndex(field, max));
+        }
+        Duration listTtl = Settings.parse(p + "list-ttl", s.raw(p + "list-ttl").orElse("5m"), Settings::positiveDuration,
+                Duration.ofMinutes(5), problems, "a positive duration such as 5m");
+        List<String> search = Settings.list(s.raw(p + "search.fields").orElse(""));
+        for (String f : search) {
+            if (!NAME.matcher(f).matches() || sensitive.contains(f)) {
+                problems.add(p + "search.fields: '" + f + "' is not a plain lower-case column name that is not sensitive");
+            }
+        }
+        Duration searchTtl = Settings.parse(p + "search.ttl", s.raw(p + "search.ttl").orElse("30s"), Settings::positiveDuration,
+                Duration.ofSeconds(30), problems, "a positive duration such as 30s");
+        Duration maxAge = Settings.parse(p + "http-max-age", s.raw(p + "http-max-age").orElse("5s"), Settings::duration,
+                Duration.ofSeconds(5), problems, "a duration such as 5s (0 for no-cache)");
+        if (maxAge.isNegative()) {
+            problems.add(p + "http-max-age must not be negative");
+        }
+        return new QueryOptions(lists, listTtl, search, searchTtl, maxAge);
     }
 
     public Optional<EntityDefinition> byName(String name) {

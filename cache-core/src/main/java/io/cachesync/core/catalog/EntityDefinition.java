@@ -15,6 +15,7 @@ import java.util.Set;
  * @param ttlJitter     relative jitter applied to every TTL, e.g. 0.1 for ±10 %
  * @param tombstoneTtl  time to live of a tombstone (a deleted row, or a fill that found no row)
  * @param sensitive     columns never written to Redis and never served
+ * @param query         lists, search and HTTP caching
  */
 public record EntityDefinition(
         String name,
@@ -25,10 +26,17 @@ public record EntityDefinition(
         Duration ttl,
         double ttlJitter,
         Duration tombstoneTtl,
-        Set<String> sensitive) {
+        Set<String> sensitive,
+        QueryOptions query) {
 
     public EntityDefinition {
         sensitive = Set.copyOf(sensitive);
+    }
+
+    /** An entity with rows only (no lists, no search). */
+    public EntityDefinition(String name, String schema, String table, String keyColumn, KeyType keyType, Duration ttl,
+                            double ttlJitter, Duration tombstoneTtl, Set<String> sensitive) {
+        this(name, schema, table, keyColumn, keyType, ttl, ttlJitter, tombstoneTtl, sensitive, QueryOptions.NONE);
     }
 
     /** {@code public.products} */

@@ -15,7 +15,11 @@ public final class CacheStore {
     private static final LuaScript FILL = LuaScript.fromResource("fill");
     private static final LuaScript RELEASE = LuaScript.fromResource("release");
 
+    /** Generation counters live a week after their last bump (list pages live minutes, so a reset is harmless). */
+    private static final long GENERATION_TTL_MS = java.time.Duration.ofDays(7).toMillis();
+
     private final UnifiedJedis redis;
+    private final java.util.concurrent.atomic.LongAdder roundTrips = new java.util.concurrent.atomic.LongAdder();
 
     public CacheStore(UnifiedJedis redis) {
         this.redis = redis;
@@ -40,6 +44,7 @@ public final class CacheStore {
      * @return true when written, false when the stored version was equal or newer
      */
     public boolean apply(String key, String version, String document, Duration ttl) {
+        roundTrips.increment();
         Object r = APPLY.run(redis, List.of(key), List.of(version, document == null ? "d" : "u",
                 document == null ? "" : document, Long.toString(Math.max(1, ttl.toMillis()))));
         return Long.valueOf(1L).equals(r);
@@ -47,12 +52,14 @@ public final class CacheStore {
 
     /** One read of a row key (HMGET), no script. */
     public CacheEntry read(String key) {
+        roundTrips.increment();
         List<String> e = redis.hmget(key, "v", "d", "x");
         return entryOf(e.get(0), e.get(1), e.get(2));
     }
 
     /** Reads many row keys in one round trip (a pipeline of HMGETs), in the order given. */
     public List<CacheEntry> readAll(List<String> keys) {
+        roundTrips.increment();
         List<redis.clients.jedis.Response<List<String>>> answers = new java.util.ArrayList<>(keys.size());
         try (redis.clients.jedis.AbstractPipeline p = redis.pipelined()) {
             for (String k : keys) {
@@ -70,7 +77,11 @@ public final class CacheStore {
 
     /** Lease (rule 2): the entry if one appeared, BUSY if another reader holds the lease, or LEASED. */
     public LeaseOutcome lease(String key, String token, Duration ttl) {
-        List<?> r = (List<?>) LEASE.run(redis, List.of(key), List.of(token, Long.toString(Math.max(1, ttl.toMillis()))));
+        roundTrips.increment();
+        return leaseOutcome((List<?>) LEASE.run(redis, List.of(key), List.of(token, Long.toString(Math.max(1, ttl.toMillis())))));
+    }
+
+    private static LeaseOutcome leaseOutcome(List<?> r) {
         String kind = (String) r.get(0);
         return switch (kind) {
             case "HIT" -> new LeaseOutcome(LeaseOutcome.Kind.ENTRY, CacheEntry.present((String) r.get(1), (String) r.get(2)));
@@ -81,8 +92,48 @@ public final class CacheStore {
         };
     }
 
+    /** Leases many missed keys in one round trip (a pipeline of lease scripts); outcomes in the order given. */
+    public List<LeaseOutcome> leaseAll(List<String> keys, List<String> tokens, Duration ttl) {
+        roundTrips.increment();
+        List<Object> raw = pipelinedScripts(LEASE, keys, i -> List.of(tokens.get(i), Long.toString(Math.max(1, ttl.toMillis()))));
+        List<LeaseOutcome> out = new java.util.ArrayList<>(raw.size());
+        raw.forEach(r -> out.add(leaseOutcome((List<?>) r)));
+        return out;
+    }
+
+    /** Fills many leased keys in one round trip; a null document is a negative-cache fill. True where the fill was kept. */
+    public List<Boolean> fillAll(List<String> keys, List<String> tokens, List<String> documents, List<Duration> ttls) {
+        roundTrips.increment();
+        List<Object> raw = pipelinedScripts(FILL, keys, i -> List.of(tokens.get(i), documents.get(i) == null ? "d" : "u",
+                documents.get(i) == null ? "" : documents.get(i), Long.toString(Math.max(1, ttls.get(i).toMillis()))));
+        return raw.stream().map(r -> Long.valueOf(1L).equals(r)).toList();
+    }
+
+    private List<Object> pipelinedScripts(LuaScript script, List<String> keys, java.util.function.IntFunction<List<String>> args) {
+        for (int attempt = 0; ; attempt++) {
+            String sha = attempt == 0 ? script.sha(redis) : script.load(redis);
+            List<redis.clients.jedis.Response<Object>> answers = new java.util.ArrayList<>(keys.size());
+            try (redis.clients.jedis.AbstractPipeline p = redis.pipelined()) {
+                for (int i = 0; i < keys.size(); i++) {
+                    answers.add(p.evalsha(sha, List.of(keys.get(i)), args.apply(i)));
+                }
+                p.sync();
+            }
+            try {
+                List<Object> out = new java.util.ArrayList<>(answers.size());
+                answers.forEach(a -> out.add(a.get()));
+                return out;
+            } catch (redis.clients.jedis.exceptions.JedisNoScriptException e) {
+                if (attempt > 0) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Fill (rule 3): document null means "no such row" (negative cache). True when the fill was kept. */
     public boolean fill(String key, String token, String document, Duration ttl) {
+        roundTrips.increment();
         Object r = FILL.run(redis, List.of(key), List.of(token, document == null ? "d" : "u",
                 document == null ? "" : document, Long.toString(Math.max(1, ttl.toMillis()))));
         return Long.valueOf(1L).equals(r);
@@ -90,7 +141,29 @@ public final class CacheStore {
 
     /** Gives back a lease this reader could not use. */
     public void release(String key, String token) {
+        roundTrips.increment();
         RELEASE.run(redis, List.of(key), List.of(token));
+    }
+
+    /**
+     * After a row write: bumps the generations of the list and search pages that may hold the row (INCR, O(1) each,
+     * no SCAN) and publishes the row's invalidation for in-process L1 caches — one round trip.
+     */
+    public void afterWrite(String entity, String id, java.util.Collection<String> generationKeys) {
+        roundTrips.increment();
+        try (redis.clients.jedis.AbstractPipeline p = redis.pipelined()) {
+            for (String g : generationKeys) {
+                p.incr(g);
+                p.pexpire(g, GENERATION_TTL_MS);
+            }
+            p.publish(io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL, entity + ":" + id);
+            p.sync();
+        }
+    }
+
+    /** Network round trips this store made (a pipeline counts once); for tests and benchmarks. */
+    public long roundTrips() {
+        return roundTrips.sum();
     }
 
     private static CacheEntry entryOf(String v, String d, String x) {

@@ -2,6 +2,9 @@ package io.cachesync.sync.envelope;
 
 import io.cachesync.core.catalog.EntityDefinition;
 
+import java.util.Map;
+import java.util.Set;
+
 /**
  * One change to apply to the cache.
  *
@@ -12,8 +15,36 @@ import io.cachesync.core.catalog.EntityDefinition;
  * @param document          the row's document (cached columns only), null for a delete
  * @param sourceTimestampMs commit time in PostgreSQL ({@code source.ts_ms})
  * @param snapshot          true for snapshot reads (their lag is not commit → apply and is not measured)
+ * @param listValues        for each list index of the entity, the values of that column before and after the change
+ *                          (the list pages that may hold the row); empty when the entity has no list index
  */
 public record CacheMutation(EntityDefinition entity, String id, Op op, String version, String document,
-                            long sourceTimestampMs, boolean snapshot) {
+                            long sourceTimestampMs, boolean snapshot, Map<String, Set<String>> listValues) {
     public enum Op { UPSERT, DELETE }
+
+    public CacheMutation {
+        listValues = Map.copyOf(listValues);
+    }
+
+    public CacheMutation(EntityDefinition entity, String id, Op op, String version, String document, long sourceTimestampMs, boolean snapshot) {
+        this(entity, id, op, version, document, sourceTimestampMs, snapshot, Map.of());
+    }
+
+    /** The list values of the indexed columns in {@code rows} (documents as JSON trees; nulls and absent columns skipped). */
+    public static Map<String, Set<String>> listValues(EntityDefinition entity, com.fasterxml.jackson.databind.JsonNode... rows) {
+        if (entity.query().lists().isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Set<String>> out = new java.util.HashMap<>();
+        for (var index : entity.query().lists()) {
+            Set<String> values = new java.util.LinkedHashSet<>();
+            for (var row : rows) {
+                if (row != null && row.hasNonNull(index.field()) && !row.get(index.field()).isContainerNode()) {
+                    values.add(row.get(index.field()).asText());
+                }
+            }
+            out.put(index.field(), values);
+        }
+        return out;
+    }
 }

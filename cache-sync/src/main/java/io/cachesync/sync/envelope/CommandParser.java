@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * Parses a change event a backend team published on {@code cachesync.commands}:
  * <pre>{"entity":"products","id":"42","op":"upsert","version":17,"data":{"name":"..."},"ts_ms":1764150000000}</pre>
  * {@code version} is the publisher's own monotonic version for that row (an integer &gt; 0, as a number or a string);
- * {@code data} is the row's columns (sensitive ones are dropped); {@code ts_ms} (optional) is when the change
+ * {@code data} is the row's columns (sensitive ones are dropped); {@code before} (optional) the row's previous columns,
+ * which lets a change that moves a row between list values invalidate the old list too; {@code ts_ms} (optional) is when the change
  * happened, for the lag figure. An entity should be fed either by CDC or by commands: the two version spaces
  * (LSNs and publisher versions) are not comparable.
  */
@@ -61,15 +62,19 @@ public final class CommandParser implements MutationParser {
         };
         String version = version(root.get("version"));
         String document = null;
+        ObjectNode after = null;
         if (mop == CacheMutation.Op.UPSERT) {
             JsonNode data = root.get("data");
             if (data == null || !data.isObject()) {
                 throw new PoisonRecordException("upsert command has no data object");
             }
-            document = ValueCodec.encode(cachedColumns(entity, data));
+            after = cachedColumns(entity, data);
+            document = ValueCodec.encode(after);
         }
+        JsonNode before = root.get("before");
         long ts = root.path("ts_ms").asLong(0);
-        return new CacheMutation(entity, id, mop, version, document, ts, false);
+        return new CacheMutation(entity, id, mop, version, document, ts, false,
+                CacheMutation.listValues(entity, before != null && before.isObject() ? before : null, after));
     }
 
     private static ObjectNode cachedColumns(EntityDefinition entity, JsonNode data) {

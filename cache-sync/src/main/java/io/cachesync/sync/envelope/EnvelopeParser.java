@@ -66,10 +66,19 @@ public final class EnvelopeParser implements MutationParser {
         }
         String id = id(entity, row.get(entity.keyColumn()));
         String document = null;
+        com.fasterxml.jackson.databind.node.ObjectNode after = null;
         if (mop == CacheMutation.Op.UPSERT) {
-            document = ValueCodec.encode(ValueCodec.fromDebezium(entity, structSchema(schema, "after"), row));
+            after = ValueCodec.fromDebezium(entity, structSchema(schema, "after"), row);
+            document = ValueCodec.encode(after);
         }
-        return new CacheMutation(entity, id, mop, version, document, ts, snapshot);
+        java.util.Map<String, java.util.Set<String>> lists = java.util.Map.of();
+        if (!entity.query().lists().isEmpty()) {
+            JsonNode beforeRow = payload.get("before");
+            JsonNode before = beforeRow != null && beforeRow.isObject()
+                    ? ValueCodec.fromDebezium(entity, structSchema(schema, "before"), beforeRow) : null;
+            lists = CacheMutation.listValues(entity, before, after);
+        }
+        return new CacheMutation(entity, id, mop, version, document, ts, snapshot, lists);
     }
 
     private Optional<EntityDefinition> entityOf(String topic) {

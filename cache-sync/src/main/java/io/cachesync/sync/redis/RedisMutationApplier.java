@@ -32,6 +32,16 @@ public final class RedisMutationApplier {
         this.retryFor = retryFor;
     }
 
+    /** The generations to bump after a write: each list value the row left or joined, and the entity's search pages. */
+    static java.util.List<String> generationKeys(CacheMutation m) {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        m.listValues().forEach((field, values) -> values.forEach(v -> keys.add(CacheKeys.listGeneration(m.entity().name(), field, v))));
+        if (!m.entity().query().searchFields().isEmpty()) {
+            keys.add(CacheKeys.searchGeneration(m.entity().name()));
+        }
+        return keys;
+    }
+
     /** Applies one mutation; returns true when Redis was written, false when it held an equal or newer version. */
     public boolean apply(CacheMutation m) {
         String key = CacheKeys.row(m.entity().name(), m.id());
@@ -43,6 +53,7 @@ public final class RedisMutationApplier {
             try {
                 boolean written = store.apply(key, m.version(), m.document(), ttl);
                 if (written) {
+                    store.afterWrite(m.entity().name(), m.id(), generationKeys(m));
                     stats.applied(delete);
                 } else {
                     stats.skippedStale();

@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of the read path: Redis hits, misses read through, negative-cache answers, fills kept and dropped. */
 public final class ReadStats {
+    private final LongAdder l1Hits = new LongAdder();
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder negatives = new LongAdder();
@@ -14,6 +15,7 @@ public final class ReadStats {
 
     void record(ReadResult.Source s) {
         switch (s) {
+            case HIT_L1 -> l1Hits.increment();
             case HIT -> hits.increment();
             case MISS -> misses.increment();
             case NEGATIVE -> negatives.increment();
@@ -31,6 +33,10 @@ public final class ReadStats {
 
     void dbRead() {
         dbReads.increment();
+    }
+
+    public long l1Hits() {
+        return l1Hits.sum();
     }
 
     public long hits() {
@@ -63,12 +69,12 @@ public final class ReadStats {
     }
 
     public long reads() {
-        return hits.sum() + misses.sum() + negatives.sum();
+        return l1Hits.sum() + hits.sum() + misses.sum() + negatives.sum();
     }
 
-    /** Share of reads answered from Redis (hits and negative-cache answers). */
+    /** Share of reads answered from a cache (L1 or Redis hits and negative-cache answers). */
     public double hitRate() {
         long r = reads();
-        return r == 0 ? 0 : (double) (hits.sum() + negatives.sum()) / r;
+        return r == 0 ? 0 : (double) (l1Hits.sum() + hits.sum() + negatives.sum()) / r;
     }
 }

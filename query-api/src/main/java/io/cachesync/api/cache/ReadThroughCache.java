@@ -12,6 +12,10 @@ import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.LeaseOutcome;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -20,9 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The read path of DESIGN.md: Redis first; on a miss, in-process single-flight, then a Redis lease, a database read
- * and a fill that only lands if no CDC write came in between. A reader that finds another reader's lease polls
- * briefly for that fill and otherwise reads the database without filling.
+ * The read path of DESIGN.md: L1, then Redis; on a miss, in-process single-flight, then a Redis lease, a database
+ * read and a fill that only lands if no CDC write came in between. A reader that finds another reader's lease polls
+ * briefly for that fill and otherwise reads the database without filling. Batch reads do the same for many keys
+ * with one Redis round trip per step and one database query for all misses.
  */
 public final class ReadThroughCache {
     private static final int LEASE_POLLS = 5;
@@ -31,25 +36,48 @@ public final class ReadThroughCache {
     private final RowSource source;
     private final Duration leaseTtl;
     private final Duration leaseWait;
+    private final L1Cache l1;
     private final ReadStats stats = new ReadStats();
     private final ConcurrentHashMap<String, CompletableFuture<ReadResult>> inFlight = new ConcurrentHashMap<>();
 
     public ReadThroughCache(CacheStore store, RowSource source, Duration leaseTtl, Duration leaseWait) {
+        this(store, source, leaseTtl, leaseWait, L1Cache.disabled());
+    }
+
+    public ReadThroughCache(CacheStore store, RowSource source, Duration leaseTtl, Duration leaseWait, L1Cache l1) {
         this.store = store;
         this.source = source;
         this.leaseTtl = leaseTtl;
         this.leaseWait = leaseWait;
+        this.l1 = l1;
     }
 
     public ReadStats stats() {
         return stats;
     }
 
+    public CacheStore store() {
+        return store;
+    }
+
+    public L1Cache l1() {
+        return l1;
+    }
+
     /** Reads one row by its canonical id. */
     public ReadResult get(EntityDefinition entity, String canonicalId) throws DatabaseException {
         String key = CacheKeys.row(entity.name(), canonicalId);
-        ReadResult cached = fromEntry(store.read(key));
+        CacheEntry local = l1.get(key);
+        if (local != null) {
+            ReadResult r = fromEntry(local, ReadResult.Source.HIT_L1);
+            stats.record(r.source());
+            return r;
+        }
+        long ticket = l1.ticket();
+        CacheEntry remote = store.read(key);
+        ReadResult cached = fromEntry(remote, null);
         if (cached != null) {
+            l1.put(key, remote, ticket);
             stats.record(cached.source());
             return cached;
         }
@@ -73,6 +101,89 @@ public final class ReadThroughCache {
         return r;
     }
 
+    /**
+     * Reads many rows: L1, then one Redis round trip for all of them; the misses are leased in one round trip, read
+     * from the database in one query, and filled in one round trip. Results are in request order.
+     */
+    public Map<String, ReadResult> getMany(EntityDefinition entity, List<String> canonicalIds) throws DatabaseException {
+        Map<String, ReadResult> out = new LinkedHashMap<>();
+        canonicalIds.forEach(id -> out.put(id, null));
+        List<String> remoteIds = new ArrayList<>();
+        for (String id : out.keySet()) {
+            CacheEntry local = l1.get(CacheKeys.row(entity.name(), id));
+            if (local != null) {
+                out.put(id, fromEntry(local, ReadResult.Source.HIT_L1));
+            } else {
+                remoteIds.add(id);
+            }
+        }
+        if (!remoteIds.isEmpty()) {
+            long ticket = l1.ticket();
+            List<String> keys = remoteIds.stream().map(id -> CacheKeys.row(entity.name(), id)).toList();
+            List<CacheEntry> entries = store.readAll(keys);
+            List<String> missed = new ArrayList<>();
+            for (int i = 0; i < remoteIds.size(); i++) {
+                ReadResult r = fromEntry(entries.get(i), null);
+                if (r == null) {
+                    missed.add(remoteIds.get(i));
+                } else {
+                    l1.put(keys.get(i), entries.get(i), ticket);
+                    out.put(remoteIds.get(i), r);
+                }
+            }
+            if (!missed.isEmpty()) {
+                out.putAll(loadManyUnderLease(entity, missed));
+            }
+        }
+        out.values().forEach(r -> stats.record(r.source()));
+        return out;
+    }
+
+    private Map<String, ReadResult> loadManyUnderLease(EntityDefinition entity, List<String> ids) throws DatabaseException {
+        List<String> keys = ids.stream().map(id -> CacheKeys.row(entity.name(), id)).toList();
+        List<String> tokens = ids.stream().map(id -> UUID.randomUUID().toString()).toList();
+        List<LeaseOutcome> leases = store.leaseAll(keys, tokens, leaseTtl);
+        Map<String, ReadResult> out = new LinkedHashMap<>();
+        List<Integer> toRead = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            if (leases.get(i).kind() == LeaseOutcome.Kind.ENTRY) {
+                out.put(ids.get(i), fromEntry(leases.get(i).entry(), null));
+            } else {
+                toRead.add(i);
+            }
+        }
+        if (toRead.isEmpty()) {
+            return out;
+        }
+        Map<String, String> rows;
+        try {
+            stats.dbRead();
+            rows = source.loadMany(entity, toRead.stream().map(ids::get).toList());
+        } catch (DatabaseException | RuntimeException e) {
+            toRead.stream().filter(i -> leases.get(i).kind() == LeaseOutcome.Kind.LEASED)
+                    .forEach(i -> store.release(keys.get(i), tokens.get(i)));
+            throw e;
+        }
+        List<String> fillKeys = new ArrayList<>();
+        List<String> fillTokens = new ArrayList<>();
+        List<String> fillDocs = new ArrayList<>();
+        List<Duration> fillTtls = new ArrayList<>();
+        for (int i : toRead) {
+            String doc = rows.get(ids.get(i));
+            out.put(ids.get(i), new ReadResult(ReadResult.Source.MISS, doc, null));
+            if (leases.get(i).kind() == LeaseOutcome.Kind.LEASED) {
+                fillKeys.add(keys.get(i));
+                fillTokens.add(tokens.get(i));
+                fillDocs.add(doc);
+                fillTtls.add(doc == null ? entity.tombstoneTtl() : Ttl.jittered(entity.ttl(), entity.ttlJitter()));
+            }
+        }
+        if (!fillKeys.isEmpty()) {
+            store.fillAll(fillKeys, fillTokens, fillDocs, fillTtls).forEach(stats::fill);
+        }
+        return out;
+    }
+
     private static ReadResult join(CompletableFuture<ReadResult> f) throws DatabaseException {
         try {
             return f.join();
@@ -89,10 +200,12 @@ public final class ReadThroughCache {
 
     private ReadResult loadUnderLease(EntityDefinition entity, String id, String key) throws DatabaseException {
         String token = UUID.randomUUID().toString();
+        long ticket = l1.ticket();
         LeaseOutcome lease = store.lease(key, token, leaseTtl);
         switch (lease.kind()) {
             case ENTRY:
-                return fromEntry(lease.entry());
+                l1.put(key, lease.entry(), ticket);
+                return fromEntry(lease.entry(), null);
             case LEASED:
                 return readAndFill(entity, id, key, token);
             case BUSY:
@@ -121,7 +234,7 @@ public final class ReadThroughCache {
         long pause = Math.max(1, leaseWait.toNanos() / LEASE_POLLS);
         for (int i = 0; i < LEASE_POLLS; i++) {
             LockSupport.parkNanos(pause);
-            ReadResult r = fromEntry(store.read(key));
+            ReadResult r = fromEntry(store.read(key), null);
             if (r != null) {
                 return r;
             }
@@ -131,9 +244,10 @@ public final class ReadThroughCache {
         return new ReadResult(ReadResult.Source.MISS, row.map(ValueCodec::encode).orElse(null), null);
     }
 
-    private static ReadResult fromEntry(CacheEntry e) {
+    /** The result an entry gives, as {@code hitSource} (HIT when null); null when the entry is absent. */
+    private static ReadResult fromEntry(CacheEntry e, ReadResult.Source hitSource) {
         return switch (e.state()) {
-            case PRESENT -> new ReadResult(ReadResult.Source.HIT, e.document(), e.version());
+            case PRESENT -> new ReadResult(hitSource == null ? ReadResult.Source.HIT : hitSource, e.document(), e.version());
             case TOMBSTONE -> new ReadResult(ReadResult.Source.NEGATIVE, null, e.version());
             case ABSENT -> null;
         };

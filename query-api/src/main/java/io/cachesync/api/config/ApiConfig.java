@@ -27,6 +27,10 @@ public record ApiConfig(
         Duration dbTimeout,
         Duration leaseTtl,
         Duration leaseWait,
+        long l1MaxEntries,
+        Duration l1Ttl,
+        int warmTop,
+        io.cachesync.api.http.ApiLimits limits,
         EntityCatalog catalog) {
 
     public static final ConfigKey HOST = ConfigKey.of("api.host", "Interface the HTTP server binds to", "0.0.0.0");
@@ -47,8 +51,17 @@ public record ApiConfig(
     public static final ConfigKey LEASE_WAIT = ConfigKey.of("api.lease-wait",
             "How long a reader that finds another reader's lease waits for its fill before reading the database without filling", "50ms");
 
+    public static final ConfigKey L1_MAX = ConfigKey.of("api.l1-max-entries", "Rows kept in the in-process L1 (0 turns it off)", "10000");
+    public static final ConfigKey L1_TTL = ConfigKey.of("api.l1-ttl",
+            "Longest time a row stays in the L1; cache-sync's pushes invalidate it sooner", "2s");
+    public static final ConfigKey WARM_TOP = ConfigKey.of("api.warm-top",
+            "On start, read the N most-read rows of each entity into the cache (0: no warming)", "0");
+    public static final ConfigKey MAX_BATCH = ConfigKey.of("api.max-batch-ids", "Ids one batch read may ask for", "100");
+    public static final ConfigKey MAX_QUERY = ConfigKey.of("api.max-query-length", "Characters of a search query or list value", "200");
+
     public static final List<ConfigKey> KEYS = List.of(HOST, PORT, REDIS_URL, REDIS_POOL, REDIS_TIMEOUT, POSTGRES_URL, POSTGRES_USER,
-            POSTGRES_PASSWORD, POSTGRES_SSLMODE, DB_POOL, DB_TIMEOUT, LEASE_TTL, LEASE_WAIT, EntityCatalog.ENTITIES);
+            POSTGRES_PASSWORD, POSTGRES_SSLMODE, DB_POOL, DB_TIMEOUT, LEASE_TTL, LEASE_WAIT, L1_MAX, L1_TTL, WARM_TOP, MAX_BATCH, MAX_QUERY,
+            EntityCatalog.ENTITIES);
 
     public static ApiConfig from(Settings s) {
         List<String> problems = new ArrayList<>();
@@ -71,12 +84,21 @@ public record ApiConfig(
         if (!List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full").contains(sslMode)) {
             problems.add(POSTGRES_SSLMODE.name() + " is not one of disable, allow, prefer, require, verify-ca, verify-full: '" + sslMode + "'");
         }
+        long l1Max = s.parse(L1_MAX, Long::parseLong, 10_000L, problems, "a whole number of entries");
+        Duration l1Ttl = s.parse(L1_TTL, Settings::duration, Duration.ofSeconds(2), problems, "a duration such as 2s");
+        int warmTop = s.parse(WARM_TOP, Integer::parseInt, 0, problems, "a whole number");
+        int maxBatch = s.parse(MAX_BATCH, Integer::parseInt, 100, problems, "a whole number");
+        int maxQuery = s.parse(MAX_QUERY, Integer::parseInt, 200, problems, "a whole number");
+        if (l1Max < 0 || warmTop < 0 || maxBatch < 1 || maxBatch > 10_000 || maxQuery < 1) {
+            problems.add("api.l1-max-entries and api.warm-top must be >= 0, api.max-batch-ids in 1..10000, api.max-query-length >= 1");
+        }
         EntityCatalog catalog = EntityCatalog.from(s, problems);
         if (!problems.isEmpty()) {
             throw ConfigException.of("query-api", problems);
         }
         return new ApiConfig(s.get(HOST), port, redis, redisPool, redisTimeout, jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD),
-                sslMode, dbPool, dbTimeout, leaseTtl, leaseWait, catalog);
+                sslMode, dbPool, dbTimeout, leaseTtl, leaseWait, l1Max, l1Ttl, warmTop,
+                new io.cachesync.api.http.ApiLimits(maxBatch, maxQuery, 10_000), catalog);
     }
 
     @Override

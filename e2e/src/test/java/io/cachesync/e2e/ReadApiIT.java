@@ -1,0 +1,208 @@
+package io.cachesync.e2e;
+
+import io.cachesync.api.ApiService;
+import io.cachesync.api.config.ApiConfig;
+import io.cachesync.app.demo.DemoSchema;
+import io.cachesync.app.demo.StackSettings;
+import io.cachesync.core.config.Settings;
+import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.devstack.DevStack;
+import io.cachesync.ingest.IngestService;
+import io.cachesync.ingest.config.IngestConfig;
+import io.cachesync.sync.SyncService;
+import io.cachesync.sync.config.SyncConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The read API on the whole pipeline: lists, search, batch, L1 invalidated by push, HTTP caching, warming. */
+class ReadApiIT {
+    static final Duration PIPELINE = Duration.ofSeconds(30);
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static DevStack stack;
+    static IngestService ingest;
+    static SyncService sync;
+    static ApiService api1;
+    static ApiService api2;
+    static ApiService noL1;
+    static RedisClient redis;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stack = DevStack.start();
+        try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
+            DemoSchema.create(c);
+            st.execute("INSERT INTO products SELECT g, 'product ' || g, 'cat-' || (g % 4), 10.00, now() FROM generate_series(1, 400) g");
+        }
+        // an L1 TTL of a minute: only cache-sync's push can explain an L1 that follows a write within seconds
+        Map<String, String> cfg = new HashMap<>(StackSettings.map(stack, Map.of("api.l1-ttl", "60s", "sync.audit-fraction", "0")));
+        Settings settings = Settings.of(cfg);
+        ingest = new IngestService(IngestConfig.from(settings)).start();
+        sync = new SyncService(SyncConfig.from(settings)).start();
+        api1 = new ApiService(ApiConfig.from(settings)).start();
+        api2 = new ApiService(ApiConfig.from(settings)).start();
+        cfg.put("api.l1-max-entries", "0");
+        noL1 = new ApiService(ApiConfig.from(Settings.of(cfg))).start();
+        redis = RedisConnections.client(URI.create(stack.redis().url()), 4, Duration.ofSeconds(2));
+        await().alias("snapshot applied").atMost(Duration.ofMinutes(2)).until(() -> sync.stats().processed() >= 400);
+        await().alias("L1 subscriptions live").atMost(Duration.ofSeconds(10)).until(() -> api1.l1Live() && api2.l1Live());
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {noL1, api2, api1, sync, ingest, redis, stack}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // keep closing
+            }
+        }
+    }
+
+    static void sql(String statement) throws SQLException {
+        try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
+            st.execute(statement);
+        }
+    }
+
+    static HttpResponse<String> get(ApiService api, String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api.baseUrl() + path)).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void categoryMoveLeavesTheOldListAndJoinsTheNewOne() throws Exception {
+        HttpResponse<String> first = get(api1, "/v1/products?category=cat-1&per_page=100");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("X-Cache")).hasValue("MISS");
+        assertThat(first.body()).contains("\"id\":5,").doesNotContain("\"id\":4,");
+        assertThat(get(api1, "/v1/products?category=cat-1&per_page=100").headers().firstValue("X-Cache")).hasValue("HIT");
+        get(api1, "/v1/products?category=cat-2&per_page=100");
+
+        sql("UPDATE products SET category = 'cat-2' WHERE id = 5");
+        await().alias("row 5 left cat-1 and joined cat-2").atMost(PIPELINE).untilAsserted(() -> {
+            assertThat(get(api1, "/v1/products?category=cat-1&per_page=100").body()).doesNotContain("\"id\":5,");
+            assertThat(get(api1, "/v1/products?category=cat-2&per_page=100").body()).contains("\"id\":5,");
+        });
+        assertThat(redis.get("cs:products:gen:category=cat-1")).isNotNull();
+        assertThat(redis.get("cs:products:gen:category=cat-2")).isNotNull();
+    }
+
+    @Test
+    void listPagesAreBoundedAndPaged() throws Exception {
+        HttpResponse<String> p1 = get(api1, "/v1/products?category=cat-3&per_page=10&page=1");
+        assertThat(p1.body()).contains("\"page\":1,\"per_page\":10,\"has_more\":true").contains("\"id\":3,");
+        HttpResponse<String> p2 = get(api1, "/v1/products?category=cat-3&per_page=10&page=2");
+        assertThat(p2.body()).contains("\"id\":43,").doesNotContain("\"id\":3,");
+        assertThat(get(api1, "/v1/products?category=cat-3&per_page=101").statusCode()).isEqualTo(400);
+        assertThat(get(api1, "/v1/products?name=x").statusCode()).isEqualTo(400);
+        assertThat(get(api1, "/v1/users?category=x").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void oneWriteInvalidatesTheL1OfTwoApiInstances() throws Exception {
+        for (ApiService api : new ApiService[] {api1, api2}) {
+            get(api, "/v1/products/17");
+            HttpResponse<String> again = get(api, "/v1/products/17");
+            assertThat(again.headers().firstValue("X-Cache")).hasValue("HIT-L1");
+            assertThat(again.body()).contains("product 17\"");
+        }
+        sql("UPDATE products SET name = 'renamed 17' WHERE id = 17");
+        await().alias("both L1s dropped row 17").atMost(PIPELINE).untilAsserted(() -> {
+            assertThat(get(api1, "/v1/products/17").body()).contains("renamed 17");
+            assertThat(get(api2, "/v1/products/17").body()).contains("renamed 17");
+        });
+    }
+
+    @Test
+    void unchangedEtagAnswers304AndAChangeANewEtag() throws Exception {
+        HttpResponse<String> r = get(api1, "/v1/products/23");
+        String etag = r.headers().firstValue("ETag").orElseThrow();
+        assertThat(r.headers().firstValue("Cache-Control")).hasValue("max-age=5");
+        HttpResponse<String> cached = get(api1, "/v1/products/23", "If-None-Match", etag);
+        assertThat(cached.statusCode()).isEqualTo(304);
+        assertThat(cached.body()).isEmpty();
+        sql("UPDATE products SET price = 99.99 WHERE id = 23");
+        await().alias("new representation").atMost(PIPELINE).until(() -> get(api1, "/v1/products/23", "If-None-Match", etag).statusCode() == 200);
+        assertThat(get(api1, "/v1/products/23").headers().firstValue("ETag").orElseThrow()).isNotEqualTo(etag);
+    }
+
+    @Test
+    void negativeCacheAnswersWithoutADatabaseQuery() throws Exception {
+        assertThat(get(noL1, "/v1/products/77777").statusCode()).isEqualTo(404);
+        long dbReads = noL1.stats().dbReads();
+        HttpResponse<String> again = get(noL1, "/v1/products/77777");
+        assertThat(again.statusCode()).isEqualTo(404);
+        assertThat(again.headers().firstValue("X-Cache")).hasValue("NEGATIVE");
+        assertThat(noL1.stats().dbReads()).isEqualTo(dbReads);
+    }
+
+    @Test
+    void batchOfHundredCachedIdsCostsOneRedisRoundTrip() throws Exception {
+        String ids = IntStream.rangeClosed(101, 200).mapToObj(Integer::toString).collect(Collectors.joining(","));
+        HttpResponse<String> first = get(noL1, "/v1/products?ids=" + ids);
+        assertThat(first.statusCode()).isEqualTo(200);
+        long before = noL1.cache().store().roundTrips();
+        HttpResponse<String> second = get(noL1, "/v1/products?ids=" + ids);
+        assertThat(noL1.cache().store().roundTrips() - before).isEqualTo(1);
+        assertThat(second.headers().firstValue("X-Cache")).hasValue("HIT");
+        assertThat(second.body()).startsWith("{\"items\":[{").endsWith("\"missing\":[]}");
+        assertThat(second.body().indexOf("\"id\":101,")).isLessThan(second.body().indexOf("\"id\":200,"));
+
+        HttpResponse<String> mixed = get(noL1, "/v1/products?ids=9,3,999999,9");
+        assertThat(mixed.body()).matches("\\{\"items\":\\[\\{.*\"id\":9,.*\\},\\{.*\"id\":3,.*\\}\\],\"missing\":\\[\"999999\"\\]\\}");
+        assertThat(get(noL1, "/v1/products?ids=" + IntStream.rangeClosed(1, 101).mapToObj(Integer::toString)
+                .collect(Collectors.joining(","))).statusCode()).isEqualTo(400);
+        assertThat(get(noL1, "/v1/products?ids=1,x").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void searchFollowsChangesOfTheEntity() throws Exception {
+        HttpResponse<String> none = get(api1, "/v1/products/search?q=zebra");
+        assertThat(none.statusCode()).isEqualTo(200);
+        assertThat(none.body()).startsWith("{\"items\":[]");
+        assertThat(get(api1, "/v1/products/search?q=zebra").headers().firstValue("X-Cache")).hasValue("HIT");
+        sql("UPDATE products SET name = 'striped zebra lamp' WHERE id = 31");
+        await().alias("search sees the new name").atMost(PIPELINE).until(() -> get(api1, "/v1/products/search?q=ZEBRA").body().contains("\"id\":31,"));
+        assertThat(get(api1, "/v1/products/search?q=" + "x".repeat(201)).statusCode()).isEqualTo(400);
+        assertThat(get(api1, "/v1/users/search?q=a").statusCode()).isEqualTo(404);
+        assertThat(get(api1, "/v1/products/search?q=100%25").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void mostReadRowsAreWarmedBackAfterTheyWereEvicted() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            get(noL1, "/v1/products/301");
+            get(noL1, "/v1/products/302");
+        }
+        await().alias("popularity flushed").atMost(Duration.ofSeconds(10))
+                .until(() -> redis.zscore("cs:products:popular", "302") != null && redis.zscore("cs:products:popular", "302") >= 20);
+        assertThat(redis.zrevrange("cs:products:popular", 0, 9)).contains("301", "302");
+        redis.del("cs:products:301", "cs:products:302");
+        noL1.warmMostRead(10);
+        assertThat(redis.hget("cs:products:301", "d")).contains("product 301");
+        assertThat(redis.hget("cs:products:302", "d")).contains("product 302");
+    }
+}

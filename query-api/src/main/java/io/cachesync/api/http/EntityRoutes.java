@@ -1,0 +1,190 @@
+package io.cachesync.api.http;
+
+import io.cachesync.api.cache.PageResult;
+import io.cachesync.api.cache.Popularity;
+import io.cachesync.api.cache.QueryCache;
+import io.cachesync.api.cache.ReadResult;
+import io.cachesync.api.cache.ReadThroughCache;
+import io.cachesync.core.catalog.EntityCatalog;
+import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.catalog.ListIndex;
+import io.javalin.http.Context;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The read routes:
+ * <ul>
+ *   <li>{@code GET /v1/{entity}/{id}} — one row as a flat JSON object of its (non-sensitive) columns</li>
+ *   <li>{@code GET /v1/{entity}?ids=1,2,3} — a batch, in request order, missing ids reported</li>
+ *   <li>{@code GET /v1/{entity}?{field}={value}&page=&per_page=} — a page of a configured list</li>
+ *   <li>{@code GET /v1/{entity}/search?q=&page=&per_page=} — a page of a text search over the configured fields</li>
+ * </ul>
+ */
+public final class EntityRoutes {
+    public static final String X_CACHE = "X-Cache";
+    private static final Set<String> PAGING = Set.of("page", "per_page");
+    private static final int DEFAULT_PER_PAGE = 20;
+
+    private final EntityCatalog catalog;
+    private final ReadThroughCache cache;
+    private final QueryCache queries;
+    private final Popularity popularity;
+    private final ApiLimits limits;
+
+    public EntityRoutes(EntityCatalog catalog, ReadThroughCache cache, QueryCache queries, Popularity popularity, ApiLimits limits) {
+        this.catalog = catalog;
+        this.cache = cache;
+        this.queries = queries;
+        this.popularity = popularity;
+        this.limits = limits;
+    }
+
+    private EntityDefinition entity(Context ctx) {
+        String name = ctx.pathParam("entity");
+        return catalog.byName(name).orElseThrow(() -> ApiProblem.unknownEntity(name));
+    }
+
+    public void getOne(Context ctx) throws Exception {
+        EntityDefinition e = entity(ctx);
+        String rawId = ctx.pathParam("id");
+        String id = e.keyType().canonical(rawId).orElseThrow(() -> ApiProblem.malformedId(e.name(), rawId, e.keyType().describe()));
+        ReadResult r = cache.get(e, id);
+        if (popularity != null) {
+            popularity.record(e.name(), id);
+        }
+        ctx.header(X_CACHE, r.source().header());
+        if (!r.found()) {
+            throw ApiProblem.notFound(e.name(), id);
+        }
+        if (HttpCaching.notModified(ctx, HttpCaching.rowTag(r.version(), r.document()), e.query().httpMaxAge())) {
+            return;
+        }
+        ctx.contentType("application/json").result(r.document());
+    }
+
+    /** {@code GET /v1/{entity}}: a batch ({@code ids=}) or a list page ({@code <field>=<value>}). */
+    public void getMany(Context ctx) throws Exception {
+        EntityDefinition e = entity(ctx);
+        Map<String, List<String>> params = ctx.queryParamMap();
+        if (params.containsKey("ids")) {
+            Set<String> others = params.keySet().stream().filter(k -> !k.equals("ids")).collect(Collectors.toSet());
+            if (!others.isEmpty()) {
+                throw bad("ids= cannot be combined with " + others);
+            }
+            batch(ctx, e, params.get("ids"));
+            return;
+        }
+        Set<String> filters = params.keySet().stream().filter(k -> !PAGING.contains(k)).collect(Collectors.toSet());
+        String fields = e.query().lists().stream().map(ListIndex::field).collect(Collectors.joining(", "));
+        if (filters.size() != 1) {
+            throw bad("give ids=1,2,3 or exactly one list filter" + (fields.isEmpty() ? " (" + e.name() + " has no list index)"
+                    : " among: " + fields) + (filters.isEmpty() ? "" : "; got " + filters));
+        }
+        String field = filters.iterator().next();
+        ListIndex index = e.query().list(field).orElseThrow(() -> bad("'" + field + "' is not a list field of " + e.name()
+                + (fields.isEmpty() ? " (it has none)" : "; list fields: " + fields)));
+        List<String> values = params.get(field);
+        if (values.size() != 1 || values.get(0).isEmpty() || values.get(0).length() > limits.maxQueryLength()) {
+            throw bad(field + " takes one non-empty value of at most " + limits.maxQueryLength() + " characters");
+        }
+        int page = intParam(ctx, "page", 1, 1, limits.maxPage());
+        int perPage = intParam(ctx, "per_page", Math.min(DEFAULT_PER_PAGE, index.maxPerPage()), 1, index.maxPerPage());
+        page(ctx, e, queries.list(e, index, values.get(0), page, perPage));
+    }
+
+    public void search(Context ctx) throws Exception {
+        EntityDefinition e = entity(ctx);
+        if (e.query().searchFields().isEmpty()) {
+            throw new ApiProblem(404, "no-search", "Search not configured", e.name() + " has no search fields");
+        }
+        Set<String> unknown = ctx.queryParamMap().keySet().stream().filter(k -> !k.equals("q") && !PAGING.contains(k)).collect(Collectors.toSet());
+        if (!unknown.isEmpty()) {
+            throw bad("search takes q, page and per_page; unknown " + unknown);
+        }
+        List<String> q = ctx.queryParams("q");
+        if (q.size() != 1 || q.get(0).isBlank()) {
+            throw bad("q is required: the text to search for in " + e.query().searchFields());
+        }
+        if (q.get(0).length() > limits.maxQueryLength()) {
+            throw bad("q is longer than " + limits.maxQueryLength() + " characters");
+        }
+        int page = intParam(ctx, "page", 1, 1, limits.maxPage());
+        int perPage = intParam(ctx, "per_page", DEFAULT_PER_PAGE, 1, 100);
+        page(ctx, e, queries.search(e, q.get(0).trim(), page, perPage));
+    }
+
+    private void batch(Context ctx, EntityDefinition e, List<String> raw) throws Exception {
+        List<String> parts = new ArrayList<>();
+        for (String r : raw) {
+            for (String p : r.split(",", -1)) {
+                parts.add(p.trim());
+            }
+        }
+        if (parts.isEmpty() || parts.stream().allMatch(String::isEmpty)) {
+            throw bad("ids is empty: give ids=1,2,3");
+        }
+        if (parts.size() > limits.maxBatchIds()) {
+            throw bad("at most " + limits.maxBatchIds() + " ids per request, got " + parts.size());
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        for (String p : parts) {
+            ids.add(e.keyType().canonical(p).orElseThrow(() -> ApiProblem.malformedId(e.name(), p, e.keyType().describe())));
+        }
+        Map<String, ReadResult> results = cache.getMany(e, new ArrayList<>(ids));
+        StringBuilder items = new StringBuilder();
+        List<String> missing = new ArrayList<>();
+        boolean allCached = true;
+        for (var r : results.entrySet()) {
+            allCached &= r.getValue().source() != ReadResult.Source.MISS;
+            if (r.getValue().found()) {
+                items.append(items.length() == 0 ? "" : ",").append(r.getValue().document());
+                if (popularity != null) {
+                    popularity.record(e.name(), r.getKey());
+                }
+            } else {
+                missing.add(r.getKey());
+            }
+        }
+        String body = "{\"items\":[" + items + "],\"missing\":" + io.cachesync.core.codec.ValueCodec.mapper().writeValueAsString(missing) + "}";
+        ctx.header(X_CACHE, allCached ? "HIT" : "MISS");
+        if (!HttpCaching.notModified(ctx, HttpCaching.pageTag(body), e.query().httpMaxAge())) {
+            ctx.contentType("application/json").result(body);
+        }
+    }
+
+    private static void page(Context ctx, EntityDefinition e, PageResult p) {
+        ctx.header(X_CACHE, p.cached() ? "HIT" : "MISS");
+        if (!HttpCaching.notModified(ctx, HttpCaching.pageTag(p.body()), e.query().httpMaxAge())) {
+            ctx.contentType("application/json").result(p.body());
+        }
+    }
+
+    private static int intParam(Context ctx, String name, int dflt, int min, int max) {
+        List<String> v = ctx.queryParams(name);
+        if (v.isEmpty()) {
+            return dflt;
+        }
+        if (v.size() > 1) {
+            throw bad(name + " is given more than once");
+        }
+        try {
+            int n = Integer.parseInt(v.get(0).trim());
+            if (n < min || n > max) {
+                throw bad(name + " must be between " + min + " and " + max + ", was " + n);
+            }
+            return n;
+        } catch (NumberFormatException ex) {
+            throw bad(name + " is not a whole number: '" + v.get(0) + "'");
+        }
+    }
+
+    private static ApiProblem bad(String detail) {
+        return new ApiProblem(400, "bad-request", "Bad request", detail);
+    }
+}
