@@ -23,7 +23,7 @@ final class ServiceCommands {
     }
 
     abstract static class ServiceCommand implements Callable<Integer> {
-        @Option(names = {"-c", "--config"}, description = "A properties file; every key can also be set as an environment "
+        @Option(names = {"-c", "--config"}, description = "A YAML (.yaml, .yml) or properties file; every key can also be set as an environment "
                 + "variable CACHESYNC_<KEY> (dots and dashes as _), which wins.")
         Path config;
 

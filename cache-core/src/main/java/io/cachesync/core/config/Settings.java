@@ -16,7 +16,7 @@ import java.util.Properties;
 import java.util.function.Function;
 
 /**
- * Raw configuration values: a properties file overlaid by environment variables ({@link ConfigKey#envName}).
+ * Raw configuration values: a YAML or properties file overlaid by environment variables ({@link ConfigKey#envName}).
  * The typed, validated view of each module is built from this by that module's config class; problems are
  * collected (not thrown one by one) so that a user sees every mistake at once.
  */
@@ -36,7 +36,10 @@ public final class Settings {
         return new Settings(values, Map.of(), "in-memory settings");
     }
 
-    /** Values from the file (if given) overlaid by the process environment. */
+    /**
+     * Values from the file (if given) overlaid by the process environment. A file whose name ends in {@code .yaml} or
+     * {@code .yml} is read by {@link YamlSettingsReader}; any other file is a properties file.
+     */
     public static Settings load(Optional<Path> file, Map<String, String> environment) {
         Map<String, String> values = new HashMap<>();
         String origin = "environment";
@@ -45,13 +48,17 @@ public final class Settings {
             if (!Files.isReadable(p)) {
                 throw new ConfigException("config file " + p + " does not exist or is not readable");
             }
-            Properties props = new Properties();
-            try (Reader r = Files.newBufferedReader(p)) {
-                props.load(r);
-            } catch (IOException e) {
-                throw new ConfigException("config file " + p + " cannot be read: " + e.getMessage());
+            if (YamlSettingsReader.isYaml(p)) {
+                values.putAll(YamlSettingsReader.read(p));
+            } else {
+                Properties props = new Properties();
+                try (Reader r = Files.newBufferedReader(p)) {
+                    props.load(r);
+                } catch (IOException e) {
+                    throw new ConfigException("config file " + p + " cannot be read: " + e.getMessage());
+                }
+                props.stringPropertyNames().forEach(k -> values.put(k.trim(), props.getProperty(k).trim()));
             }
-            props.stringPropertyNames().forEach(k -> values.put(k.trim(), props.getProperty(k).trim()));
             origin = p + " + environment";
         }
         Map<String, String> env = new HashMap<>();
