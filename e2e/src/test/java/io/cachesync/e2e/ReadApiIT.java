@@ -205,4 +205,33 @@ class ReadApiIT {
         assertThat(redis.hget("cs:products:301", "d")).contains("product 301");
         assertThat(redis.hget("cs:products:302", "d")).contains("product 302");
     }
+
+    @Test
+    void warmCommandLoadsRowsFromTheDatabaseThroughLeaseAndFill() throws Exception {
+        java.nio.file.Path cfg = stack.workDir().resolve("warm.yaml");
+        java.nio.file.Files.writeString(cfg, """
+                entities:
+                  products:
+                    table: public.products
+                postgres:
+                  url: %s
+                  user: postgres
+                  password: postgres
+                redis:
+                  url: %s
+                """.formatted(stack.postgres().jdbcUrl(), stack.redis().url()));
+        for (int id = 351; id <= 400; id++) {
+            redis.del("cs:products:" + id);
+        }
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cl = io.cachesync.app.CachesyncCli.commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        int code = cl.execute("warm", "products", "--config", cfg.toString(), "--limit", "400");
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("400 rows read").contains("50 filled into Redis");
+        for (int id = 351; id <= 400; id++) {
+            assertThat(redis.hget("cs:products:" + id, "o")).as("row %d", id).isEqualTo("fill");
+        }
+        assertThat(io.cachesync.app.CachesyncCli.commandLine().execute("warm", "orders", "--config", cfg.toString())).isEqualTo(2);
+    }
 }
