@@ -7,7 +7,6 @@ import io.cachesync.core.topics.Topics;
 import io.cachesync.sync.audit.ConsistencyAuditor;
 import io.cachesync.sync.config.SyncConfig;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
 import io.cachesync.sync.topology.SyncTopology;
@@ -30,20 +29,30 @@ public final class SyncService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncService.class);
 
     private final SyncConfig config;
-    private final SyncStats stats = new SyncStats();
+    private final SyncStats stats;
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> consumerLag = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService lagRefresher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cachesync-sync-lag");
+        t.setDaemon(true);
+        return t;
+    });
+    private io.cachesync.core.metrics.MetricsHttpServer http;
     private final MeterRegistry registry;
     private RedisClient redis;
     private ConsistencyAuditor auditor;
     private KafkaStreams streams;
     private volatile boolean closed;
 
+    /** cache-sync with its own Prometheus registry, exported on {@code sync.http-port}. */
     public SyncService(SyncConfig config) {
-        this(config, new SimpleMeterRegistry());
+        this(config, io.cachesync.core.metrics.Metrics.newRegistry());
     }
 
+    /** cache-sync reporting to {@code registry} (the demo shares one registry between the three services). */
     public SyncService(SyncConfig config, MeterRegistry registry) {
         this.config = config;
         this.registry = registry;
+        this.stats = new SyncStats(registry);
     }
 
     public SyncService start() {
@@ -65,7 +74,58 @@ public final class SyncService implements AutoCloseable {
         });
         streams.setStateListener((now, before) -> LOG.info("cache-sync streams {} -> {}", before, now));
         streams.start();
+        lagRefresher.scheduleWithFixedDelay(this::refreshConsumerLag, 1, 5, java.util.concurrent.TimeUnit.SECONDS);
+        if (registry instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
+            http = io.cachesync.core.metrics.MetricsHttpServer.start("0.0.0.0", config.httpPort(), prometheus, this::isReady, "cache-sync");
+        }
         return this;
+    }
+
+    /** Copies Kafka's per-partition {@code records-lag} into {@code cachesync_consumer_lag_records{topic,partition}}. */
+    private void refreshConsumerLag() {
+        try {
+            KafkaStreams s = streams;
+            if (s == null) {
+                return;
+            }
+            s.metrics().forEach((name, metric) -> {
+                if (!"records-lag".equals(name.name()) || !name.tags().containsKey("partition")) {
+                    return;
+                }
+                Object v = metric.metricValue();
+                if (!(v instanceof Number n) || Double.isNaN(n.doubleValue())) {
+                    return;
+                }
+                String topic = name.tags().get("topic");
+                String partition = name.tags().get("partition");
+                consumerLag.computeIfAbsent(topic + "/" + partition, k -> {
+                    java.util.concurrent.atomic.AtomicLong holder = new java.util.concurrent.atomic.AtomicLong();
+                    io.micrometer.core.instrument.Gauge.builder(io.cachesync.core.metrics.MetricNames.CONSUMER_LAG, holder, java.util.concurrent.atomic.AtomicLong::get)
+                            .baseUnit("records").tag("topic", topic).tag("partition", partition)
+                            .description("Records of a CDC or commands partition not yet consumed by cache-sync").register(registry);
+                    return holder;
+                }).set(n.longValue());
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("consumer lag refresh failed: {}", e.toString());
+        }
+    }
+
+    /** Ready when the stream threads run and Redis answers. */
+    public boolean isReady() {
+        if (!isRunning() || redis == null) {
+            return false;
+        }
+        try {
+            return "PONG".equals(redis.ping());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The port of /metrics and /health, or -1 when off. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
     }
 
     static Properties streamsProperties(SyncConfig c) {
@@ -119,6 +179,10 @@ public final class SyncService implements AutoCloseable {
             return;
         }
         closed = true;
+        lagRefresher.shutdownNow();
+        if (http != null) {
+            http.close();
+        }
         if (streams != null) {
             streams.close(Duration.ofSeconds(30));
         }

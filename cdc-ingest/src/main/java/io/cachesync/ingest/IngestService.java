@@ -35,12 +35,33 @@ public final class IngestService implements AutoCloseable {
     private final ExecutorService engineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "cachesync-ingest-engine"));
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile DebeziumEngine<ChangeEvent<String, String>> engine;
-    private volatile KafkaChangePublisher publisher;
     private volatile boolean closing;
     private volatile boolean streaming;
+    private final io.micrometer.core.instrument.MeterRegistry registry;
+    private final java.util.concurrent.atomic.AtomicLong publishedTotal = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong slotLagBytes = new java.util.concurrent.atomic.AtomicLong(-1);
+    private final java.util.concurrent.ScheduledExecutorService slotWatcher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cachesync-ingest-slot");
+        t.setDaemon(true);
+        return t;
+    });
+    private io.cachesync.core.metrics.MetricsHttpServer http;
 
+    /** cdc-ingest with its own Prometheus registry, exported on {@code ingest.http-port}. */
     public IngestService(IngestConfig config) {
+        this(config, io.cachesync.core.metrics.Metrics.newRegistry());
+    }
+
+    /** cdc-ingest reporting to {@code registry} (the demo shares one registry between the three services). */
+    public IngestService(IngestConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
+        this.registry = registry;
+        io.micrometer.core.instrument.FunctionCounter.builder(io.cachesync.core.metrics.MetricNames.EVENTS_CAPTURED, this, IngestService::published)
+                .description("Change events published to Kafka and acknowledged").register(registry);
+        io.micrometer.core.instrument.Gauge.builder(io.cachesync.core.metrics.MetricNames.SLOT_LAG, slotLagBytes, java.util.concurrent.atomic.AtomicLong::get)
+                .baseUnit("bytes").tag("slot", config.slotName())
+                .description("WAL the replication slot holds: current WAL position minus the slot's confirmed flush position")
+                .register(registry);
     }
 
     /** The CDC topics of the configured entities. */
@@ -54,8 +75,64 @@ public final class IngestService implements AutoCloseable {
                 Map.of(), Duration.ofSeconds(60));
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.INGEST_OFFSETS), 1, config.replicationFactor(),
                 Map.of("cleanup.policy", "compact"), Duration.ofSeconds(60));
+        createSignalTable();
         supervisor.submit(this::superviseLoop);
+        slotWatcher.scheduleWithFixedDelay(this::refreshSlotLag, 1, 10, TimeUnit.SECONDS);
+        if (registry instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
+            http = io.cachesync.core.metrics.MetricsHttpServer.start("0.0.0.0", config.httpPort(), prometheus, this::isRunning, "cdc-ingest");
+        }
         return this;
+    }
+
+    private java.sql.Connection connect() throws java.sql.SQLException {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", config.user());
+        p.setProperty("password", config.password());
+        p.setProperty("sslmode", config.sslMode());
+        return java.sql.DriverManager.getConnection(config.jdbcUrl(), p);
+    }
+
+    /** The Debezium signal table (resync requests are rows in it); created when missing. */
+    private void createSignalTable() {
+        try (java.sql.Connection c = connect(); java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS " + config.signalTable()
+                    + " (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
+        } catch (java.sql.SQLException e) {
+            LOG.warn("cdc-ingest: cannot create the signal table {} ({}); resync will not work until it exists",
+                    config.signalTable(), e.getMessage());
+        }
+    }
+
+    /** The slot's confirmed flush position as a number (0 when the slot does not exist yet). */
+    private long confirmedFlushLsn() {
+        try (java.sql.Connection c = connect();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, config.slotName());
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (java.sql.SQLException e) {
+            LOG.debug("cannot read the slot position: {}", e.getMessage());
+            return 0;
+        }
+    }
+
+    private void refreshSlotLag() {
+        try (java.sql.Connection c = connect();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn) "
+                     + "FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, config.slotName());
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                slotLagBytes.set(rs.next() ? rs.getLong(1) : -1);
+            }
+        } catch (java.sql.SQLException e) {
+            LOG.debug("slot lag query failed: {}", e.getMessage());
+        }
+    }
+
+    /** The port of /metrics and /health, or -1 when off. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
     }
 
     private void superviseLoop() {
@@ -64,8 +141,8 @@ public final class IngestService implements AutoCloseable {
             CountDownLatch done = new CountDownLatch(1);
             Throwable[] failure = new Throwable[1];
             boolean[] success = new boolean[1];
-            KafkaChangePublisher pub = new KafkaChangePublisher(config.kafkaClientConfig());
-            publisher = pub;
+            KafkaChangePublisher pub = new KafkaChangePublisher(config.kafkaClientConfig(), new java.util.HashSet<>(cdcTopics(config)), publishedTotal,
+                    confirmedFlushLsn());
             DebeziumEngine<ChangeEvent<String, String>> e = DebeziumEngine.create(Json.class)
                     .using(DebeziumProperties.of(config))
                     .notifying(pub)
@@ -125,9 +202,9 @@ public final class IngestService implements AutoCloseable {
         return streaming;
     }
 
+    /** Change events published and acknowledged since start (across engine restarts). */
     public long published() {
-        KafkaChangePublisher p = publisher;
-        return p == null ? 0 : p.published();
+        return publishedTotal.get();
     }
 
     public List<EntityDefinition> entities() {
@@ -151,6 +228,10 @@ public final class IngestService implements AutoCloseable {
         }
         shutdown(supervisor);
         shutdown(engineThread);
+        slotWatcher.shutdownNow();
+        if (http != null) {
+            http.close();
+        }
         LOG.info("cdc-ingest stopped");
     }
 

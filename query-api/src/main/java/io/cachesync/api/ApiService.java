@@ -25,6 +25,7 @@ public final class ApiService implements AutoCloseable {
     private static final int WARM_CHUNK = 100;
 
     private final ApiConfig config;
+    private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry;
     private RedisClient redis;
     private PostgresRowSource db;
     private ReadThroughCache cache;
@@ -33,8 +34,15 @@ public final class ApiService implements AutoCloseable {
     private Javalin app;
     private volatile boolean closed;
 
+    /** query-api with its own Prometheus registry, exported on {@code /metrics}. */
     public ApiService(ApiConfig config) {
+        this(config, io.cachesync.core.metrics.Metrics.newRegistry());
+    }
+
+    /** query-api exporting {@code registry} on {@code /metrics} (the demo shares one registry between the three services). */
+    public ApiService(ApiConfig config, io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
         this.config = config;
+        this.registry = registry;
     }
 
     public ApiService start() {
@@ -44,14 +52,17 @@ public final class ApiService implements AutoCloseable {
         store.loadScripts();
         db = new PostgresRowSource(config.jdbcUrl(), config.user(), config.password(), config.sslMode(), config.dbPoolSize(), config.dbTimeout());
         L1Cache l1 = new L1Cache(config.l1MaxEntries(), config.l1Ttl());
-        cache = new ReadThroughCache(store, db, config.leaseTtl(), config.leaseWait(), l1);
+        io.cachesync.api.cache.RedisCircuit circuit = new io.cachesync.api.cache.RedisCircuit(config.fallbackConcurrency(),
+                config.fallbackWait(), config.circuitOpenFor(), registry);
+        cache = new ReadThroughCache(store, db, config.leaseTtl(), config.leaseWait(), l1, new ReadStats(registry), circuit);
         invalidations = new InvalidationSubscriber(redis, l1).start();
         popularity = new Popularity(redis).start();
         if (config.warmTop() > 0) {
             warmMostRead(config.warmTop());
         }
-        QueryCache queries = new QueryCache(redis, db, cache.stats());
-        app = QueryApi.create(new QueryApi.Dependencies(config.catalog(), cache, queries, db, popularity, config.limits()))
+        QueryCache queries = new QueryCache(redis, db, cache.stats(), circuit);
+        app = QueryApi.create(new QueryApi.Dependencies(config.catalog(), cache, queries, db, popularity, config.limits(), registry,
+                        config.adminToken(), this::requestResync))
                 .start(config.host(), config.port());
         LOG.info("query-api listening on {}", baseUrl());
         return this;
@@ -70,6 +81,24 @@ public final class ApiService implements AutoCloseable {
                 LOG.warn("warming {} failed: {}", e.name(), ex.getMessage());
             }
         }
+    }
+
+    /** Resync: a Debezium signal row starts an incremental snapshot of the entity's table (cdc-ingest re-reads it). */
+    private void requestResync(EntityDefinition e, String signalId) throws java.sql.SQLException {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", config.user());
+        p.setProperty("password", config.password());
+        p.setProperty("sslmode", config.sslMode());
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), p);
+             java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO " + config.signalTable() + " (id, type, data) VALUES (?, 'execute-snapshot', ?)")) {
+            ps.setString(1, signalId);
+            ps.setString(2, "{\"data-collections\": [\"" + e.qualifiedTable() + "\"], \"type\": \"incremental\"}");
+            ps.executeUpdate();
+        }
+    }
+
+    public io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry() {
+        return registry;
     }
 
     public int port() {

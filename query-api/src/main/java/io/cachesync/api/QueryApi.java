@@ -24,27 +24,65 @@ public final class QueryApi {
     private QueryApi() {
     }
 
-    /** What the routes need. {@code popularity} may be null (no read counting). */
+    /**
+     * What the routes need. {@code popularity} may be null (no read counting); {@code registry} may be null (no
+     * /metrics); {@code adminToken} empty turns /admin off; {@code resync} may be null (no resync).
+     */
     public record Dependencies(EntityCatalog catalog, ReadThroughCache cache, QueryCache queries, RowSource db,
-                               Popularity popularity, ApiLimits limits) {
+                               Popularity popularity, ApiLimits limits, io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry,
+                               String adminToken, io.cachesync.api.http.AdminRoutes.ResyncSignal resync) {
+        public Dependencies(EntityCatalog catalog, ReadThroughCache cache, QueryCache queries, RowSource db, Popularity popularity,
+                            ApiLimits limits) {
+            this(catalog, cache, queries, db, popularity, limits, null, "", null);
+        }
     }
 
     public static Javalin create(Dependencies d) {
         EntityRoutes rows = new EntityRoutes(d.catalog(), d.cache(), d.queries(), d.popularity(), d.limits());
         HealthRoutes health = new HealthRoutes(d.cache().store().redis(), d.db());
         String openApi = openApiDocument();
+        io.cachesync.api.http.AdminRoutes admin = new io.cachesync.api.http.AdminRoutes(d.adminToken(), d.catalog(), d.cache(), d.resync());
         return Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.defaultContentType = "application/json";
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(ProblemRenderer.jettyErrorHandler()));
             cfg.routes.get("/health/live", health::live);
             cfg.routes.get("/health/ready", health::ready);
             cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+            if (d.registry() != null) {
+                io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = d.registry();
+                cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+                cfg.requestLogger.http((ctx, ms) -> io.micrometer.core.instrument.Timer.builder(io.cachesync.core.metrics.MetricNames.HTTP_REQUESTS)
+                        .description("HTTP requests by method, route template and status")
+                        .tag("method", ctx.method().name())
+                        .tag("route", route(ctx))
+                        .tag("status", Integer.toString(ctx.statusCode()))
+                        .publishPercentileHistogram()
+                        .register(registry)
+                        .record(java.time.Duration.ofNanos((long) (ms * 1_000_000))));
+            }
+            cfg.routes.before("/admin/*", admin::authorize);
+            cfg.routes.get("/admin/cache/stats", admin::stats);
+            cfg.routes.get("/admin/cache/keys", admin::keys);
+            cfg.routes.delete("/admin/cache/{entity}/{id}", admin::deleteOne);
+            cfg.routes.delete("/admin/cache", admin::deletePattern);
+            cfg.routes.post("/admin/resync/{entity}", admin::resync);
             cfg.routes.get("/v1/{entity}", rows::getMany);
             cfg.routes.get("/v1/{entity}/search", rows::search);
             cfg.routes.get("/v1/{entity}/{id}", rows::getOne);
             ProblemRenderer.register(cfg.routes);
         });
+    }
+
+    /** The matched route template (bounded label values), or "unmatched". */
+    private static String route(io.javalin.http.Context ctx) {
+        try {
+            io.javalin.router.Endpoint e = ctx.endpoints().lastHttpEndpoint();
+            return e == null ? "unmatched" : e.path;
+        } catch (RuntimeException ex) {
+            return "unmatched";
+        }
     }
 
     static String openApiDocument() {

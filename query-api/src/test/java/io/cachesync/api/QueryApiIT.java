@@ -69,7 +69,9 @@ class QueryApiIT {
         store = new CacheStore(redis);
         store.loadScripts();
         db = new PostgresRowSource(postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, "disable", 4, Duration.ofSeconds(2));
-        cache = new ReadThroughCache(store, db, Duration.ofSeconds(2), Duration.ofMillis(50));
+        cache = new ReadThroughCache(store, db, Duration.ofSeconds(2), Duration.ofMillis(50), io.cachesync.api.cache.L1Cache.disabled(),
+                new io.cachesync.api.cache.ReadStats(), new io.cachesync.api.cache.RedisCircuit(4, Duration.ofMillis(100), Duration.ofSeconds(2),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         app = QueryApi.create(new QueryApi.Dependencies(CATALOG, cache, new io.cachesync.api.cache.QueryCache(redis, db, cache.stats()), db, null,
                 io.cachesync.api.http.ApiLimits.DEFAULT)).start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
@@ -204,19 +206,26 @@ class QueryApiIT {
     }
 
     @Test
-    void readinessFollowsRedis() throws Exception {
+    void withoutRedisReadsComeFromPostgresAndReadinessIsDegraded() throws Exception {
         assertThat(get("/health/live").statusCode()).isEqualTo(200);
         assertThat(get("/health/ready").statusCode()).isEqualTo(200);
         redisServer.kill();
-        HttpResponse<String> down = get("/health/ready");
-        assertThat(down.statusCode()).isEqualTo(503);
-        assertThat(down.body()).contains("\"redis\":\"DOWN\"").contains("\"postgres\":\"UP\"");
-        HttpResponse<String> read = get("/v1/products/12");
-        assertThat(read.statusCode()).isEqualTo(503);
-        assertThat(read.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        HttpResponse<String> degraded = get("/health/ready");
+        assertThat(degraded.statusCode()).isEqualTo(200);
+        assertThat(degraded.body()).contains("\"status\":\"DEGRADED\"").contains("\"redis\":\"DOWN\"").contains("\"postgres\":\"UP\"");
+        for (int i = 0; i < 12; i++) {
+            HttpResponse<String> read = get("/v1/products/" + (12 + i));
+            assertThat(read.statusCode()).isEqualTo(200);
+            assertThat(read.headers().firstValue("X-Cache")).hasValue("MISS");
+            assertThat(read.body()).contains("\"name\":\"product " + (12 + i) + "\"");
+        }
+        assertThat(cache.circuit().redisAvailable()).as("circuit opened after the failures").isFalse();
         redisServer.start();
-        // connections broken by the restart are discarded by the pool on first use; readiness recovers on its own
-        await().alias("readiness back after Redis restarted").atMost(Duration.ofSeconds(10))
-                .until(() -> get("/health/ready").statusCode() == 200);
+        // the breaker probes Redis again on its own and closes
+        await().alias("circuit closed after Redis came back").atMost(Duration.ofSeconds(20)).until(() -> {
+            get("/v1/products/40");
+            return cache.circuit().state() == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED;
+        });
+        assertThat(get("/health/ready").body()).contains("\"status\":\"UP\"");
     }
 }

@@ -93,11 +93,13 @@ public final class DemoRunner {
             }
             out.printf("seeded %,d products and %,d users%n", DemoSchema.PRODUCTS, DemoSchema.USERS);
             // the live auditor re-reads a quarter of the applied keys two seconds after their apply
-            Settings settings = StackSettings.of(stack, Map.of("sync.audit-fraction", "0.25", "sync.audit-delay", "2s", "sync.audit-grace", "3s"));
-            try (IngestService ingest = new IngestService(IngestConfig.from(settings)).start();
-                 SyncService sync = new SyncService(SyncConfig.from(settings)).start();
-                 ApiService api = new ApiService(ApiConfig.from(settings)).start()) {
-                printEndpoints(stack, api);
+            Settings settings = StackSettings.of(stack, Map.of("sync.audit-fraction", "0.25", "sync.audit-delay", "2s", "sync.audit-grace", "3s",
+                    "api.admin-token", java.util.UUID.randomUUID().toString()));
+            io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = io.cachesync.core.metrics.Metrics.newRegistry();
+            try (IngestService ingest = new IngestService(IngestConfig.from(settings), registry).start();
+                 SyncService sync = new SyncService(SyncConfig.from(settings), registry).start();
+                 ApiService api = new ApiService(ApiConfig.from(settings), registry).start()) {
+                printEndpoints(stack, api, settings);
                 if (!awaitSnapshot(sync)) {
                     return 1;
                 }
@@ -106,18 +108,22 @@ public final class DemoRunner {
         }
     }
 
-    private void printEndpoints(DevStack stack, ApiService api) throws IOException {
+    private void printEndpoints(DevStack stack, ApiService api, Settings settings) throws IOException {
+        String token = settings.raw("api.admin-token").orElse("");
         out.println("components:");
         out.println("  postgres  " + stack.postgres().url());
         out.println("  kafka     " + stack.kafka().bootstrapServers());
         out.println("  redis     " + stack.redis().url());
         out.println("  api       " + api.baseUrl() + "   (try: curl -i " + api.baseUrl() + "/v1/products/1)");
+        out.println("  metrics   " + api.baseUrl() + "/metrics   (all three services)");
+        out.println("  admin     curl -H 'Authorization: Bearer " + token + "' " + api.baseUrl() + "/admin/cache/stats");
         if (options.portsFile() != null) {
             ObjectNode ports = ValueCodec.mapper().createObjectNode();
             ports.put("postgres", stack.postgres().url());
             ports.put("kafka", stack.kafka().bootstrapServers());
             ports.put("redis", stack.redis().url());
             ports.put("api", api.baseUrl());
+            ports.put("admin_token", token);
             writeJson(options.portsFile(), ports);
             out.println("  (written to " + options.portsFile() + ")");
         }

@@ -27,6 +27,9 @@ public final class StackSettings {
         m.put("api.port", "0");
         m.put("sync.state-dir", stack.workDir().resolve("sync-state").toString());
         m.put("ingest.heartbeat-interval", "5s");
+        // in one JVM the three services share a registry, exported on the API's /metrics
+        m.put("sync.http-port", "-1");
+        m.put("ingest.http-port", "-1");
         m.putAll(overrides);
         return m;
     }

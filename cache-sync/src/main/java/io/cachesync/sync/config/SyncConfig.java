@@ -33,6 +33,7 @@ public record SyncConfig(
         double auditFraction,
         Duration auditDelay,
         Duration auditGrace,
+        int httpPort,
         EntityCatalog catalog) {
 
     public static final ConfigKey REDIS_URL = ConfigKey.secret("redis.url",
@@ -61,9 +62,12 @@ public record SyncConfig(
     public static final ConfigKey AUDIT_GRACE = ConfigKey.of("sync.audit-grace",
             "How long the auditor waits before re-checking a difference (in flight → converged, else stale)", "5s");
 
+    public static final ConfigKey HTTP_PORT = ConfigKey.of("sync.http-port",
+            "Port of cache-sync's /metrics, /health/live and /health/ready (0 picks a free port, -1 turns it off)", "9401");
+
     public static final List<ConfigKey> KEYS = List.of(REDIS_URL, APPLICATION_ID, THREADS, COMMIT_INTERVAL, STATE_DIR,
             REDIS_TIMEOUT, REDIS_RETRY_FOR, PARTITIONS, REPLICATION, EntityCatalog.ENTITIES,
-            POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, AUDIT_FRACTION, AUDIT_DELAY, AUDIT_GRACE,
+            POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, AUDIT_FRACTION, AUDIT_DELAY, AUDIT_GRACE, HTTP_PORT,
             KafkaClientSettings.BOOTSTRAP, KafkaClientSettings.SECURITY_PROTOCOL, KafkaClientSettings.SASL_MECHANISM, KafkaClientSettings.SASL_JAAS,
             KafkaClientSettings.TRUSTSTORE, KafkaClientSettings.TRUSTSTORE_PASSWORD, KafkaClientSettings.KEYSTORE, KafkaClientSettings.KEYSTORE_PASSWORD);
 
@@ -94,12 +98,16 @@ public record SyncConfig(
         Duration auditDelay = s.parse(AUDIT_DELAY, Settings::duration, Duration.ofSeconds(5), problems, "a duration such as 5s");
         Duration auditGrace = s.parse(AUDIT_GRACE, Settings::duration, Duration.ofSeconds(5), problems, "a duration such as 5s");
         String jdbc = fraction > 0 ? Endpoints.jdbcUrl(POSTGRES_URL, s, problems) : s.get(POSTGRES_URL);
+        int httpPort = s.parse(HTTP_PORT, Integer::parseInt, 9401, problems, "a TCP port number, 0 or -1");
+        if (httpPort < -1 || httpPort > 65535) {
+            problems.add(HTTP_PORT.name() + " must be -1 (off), 0 (any free port) or a port up to 65535, was " + httpPort);
+        }
         EntityCatalog catalog = EntityCatalog.from(s, problems);
         if (!problems.isEmpty()) {
             throw ConfigException.of("cache-sync", problems);
         }
         return new SyncConfig(kafka, redis, appId, threads, commit, Path.of(s.get(STATE_DIR)), timeout, retry, partitions, rf,
-                jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), fraction, auditDelay, auditGrace, catalog);
+                jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), fraction, auditDelay, auditGrace, httpPort, catalog);
     }
 
     public Map<String, Object> kafkaClientConfig() {

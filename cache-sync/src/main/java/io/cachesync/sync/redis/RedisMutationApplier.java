@@ -54,12 +54,12 @@ public final class RedisMutationApplier {
                 boolean written = store.apply(key, m.version(), m.document(), ttl);
                 if (written) {
                     store.afterWrite(m.entity().name(), m.id(), generationKeys(m));
-                    stats.applied(delete);
+                    stats.applied(m.entity().name(), delete);
                 } else {
-                    stats.skippedStale();
+                    stats.skippedStale(m.entity().name());
                 }
                 if (!m.snapshot() && m.sourceTimestampMs() > 0) {
-                    stats.lag().record(clock.millis() - m.sourceTimestampMs());
+                    stats.lag(clock.millis() - m.sourceTimestampMs());
                 }
                 LOG.debug("apply {} v{} {} -> {}", key, m.version(), m.op(), written ? "written" : "stale");
                 return written;

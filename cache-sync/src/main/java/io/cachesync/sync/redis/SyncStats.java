@@ -1,27 +1,75 @@
 package io.cachesync.sync.redis;
 
 import io.cachesync.core.metrics.LagRecorder;
+import io.cachesync.core.metrics.MetricNames;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-/** What cache-sync did: events applied, skipped as stale, tombstoned, dead-lettered; and the end-to-end lag. */
+/**
+ * What cache-sync did — events applied, skipped as stale, tombstoned, dead-lettered; Redis retries; end-to-end lag —
+ * kept as plain counters (read by the demo and tests) and exported to the meter registry.
+ */
 public final class SyncStats {
-    private final LongAdder applied = new LongAdder();
-    private final LongAdder stale = new LongAdder();
-    private final LongAdder tombstoned = new LongAdder();
+    private final MeterRegistry registry;
+    private final Map<String, LongAdder[]> perEntity = new ConcurrentHashMap<>();
     private final LongAdder deadLettered = new LongAdder();
     private final LongAdder redisRetries = new LongAdder();
     private final LagRecorder lag = new LagRecorder();
+    private final Timer e2eLag;
 
-    public void applied(boolean delete) {
-        applied.increment();
+    private static final int APPLIED = 0;
+    private static final int STALE = 1;
+    private static final int TOMBSTONED = 2;
+
+    public SyncStats() {
+        this(new SimpleMeterRegistry());
+    }
+
+    public SyncStats(MeterRegistry registry) {
+        this.registry = registry;
+        FunctionCounter.builder(MetricNames.EVENTS_DEAD_LETTERED, deadLettered, LongAdder::sum)
+                .description("Records sent to cachesync.dlq because they could not be parsed").register(registry);
+        FunctionCounter.builder(MetricNames.REDIS_RETRIES, redisRetries, LongAdder::sum)
+                .description("Redis writes retried after a failure").register(registry);
+        e2eLag = Timer.builder(MetricNames.E2E_LAG)
+                .description("Commit in PostgreSQL to applied in Redis, per streamed change")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry);
+    }
+
+    private LongAdder[] entity(String name) {
+        return perEntity.computeIfAbsent(name, n -> {
+            LongAdder[] a = {new LongAdder(), new LongAdder(), new LongAdder()};
+            FunctionCounter.builder(MetricNames.EVENTS_APPLIED, a[APPLIED], LongAdder::sum).tag("entity", n)
+                    .description("Change events written to Redis").register(registry);
+            FunctionCounter.builder(MetricNames.EVENTS_STALE, a[STALE], LongAdder::sum).tag("entity", n)
+                    .description("Change events skipped because Redis held an equal or newer version").register(registry);
+            FunctionCounter.builder(MetricNames.EVENTS_TOMBSTONED, a[TOMBSTONED], LongAdder::sum).tag("entity", n)
+                    .description("Deletes written as tombstones").register(registry);
+            return a;
+        });
+    }
+
+    public void applied(String entityName, boolean delete) {
+        LongAdder[] a = entity(entityName);
+        a[APPLIED].increment();
         if (delete) {
-            tombstoned.increment();
+            a[TOMBSTONED].increment();
         }
     }
 
-    public void skippedStale() {
-        stale.increment();
+    public void skippedStale(String entityName) {
+        entity(entityName)[STALE].increment();
     }
 
     public void deadLettered() {
@@ -32,18 +80,28 @@ public final class SyncStats {
         redisRetries.increment();
     }
 
+    /** Records the end-to-end lag of one streamed change. */
+    public void lag(long millis) {
+        lag.record(millis);
+        e2eLag.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
+    private long sum(int index) {
+        return perEntity.values().stream().mapToLong(a -> a[index].sum()).sum();
+    }
+
     /** Events written to Redis (upserts and tombstones). */
     public long applied() {
-        return applied.sum();
+        return sum(APPLIED);
     }
 
     /** Events whose version was not newer than the cached one (replays, late arrivals). */
     public long stale() {
-        return stale.sum();
+        return sum(STALE);
     }
 
     public long tombstoned() {
-        return tombstoned.sum();
+        return sum(TOMBSTONED);
     }
 
     public long deadLetteredCount() {
@@ -56,7 +114,7 @@ public final class SyncStats {
 
     /** Events processed, written or skipped as stale. */
     public long processed() {
-        return applied.sum() + stale.sum();
+        return applied() + stale();
     }
 
     public LagRecorder lag() {

@@ -31,6 +31,8 @@ public record IngestConfig(
         int topicPartitions,
         short replicationFactor,
         int maxBatchSize,
+        int httpPort,
+        String signalTable,
         EntityCatalog catalog) {
 
     public static final ConfigKey POSTGRES_URL = ConfigKey.of("postgres.url",
@@ -57,8 +59,12 @@ public record IngestConfig(
     public static final ConfigKey MAX_BATCH = ConfigKey.of("ingest.max-batch-size",
             "Largest batch of change events Debezium hands over at once", "2048");
 
+    public static final ConfigKey HTTP_PORT = ConfigKey.of("ingest.http-port",
+            "Port of cdc-ingest's /metrics, /health/live and /health/ready (0 picks a free port, -1 turns it off)", "9402");
+    public static final ConfigKey SIGNAL_TABLE = io.cachesync.core.config.SharedKeys.SIGNAL_TABLE;
+
     public static final List<ConfigKey> KEYS = List.of(POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_SSLMODE, SLOT,
-            PUBLICATION, SNAPSHOT_MODE, HEARTBEAT, OFFSET_FLUSH, PARTITIONS, REPLICATION, MAX_BATCH, EntityCatalog.ENTITIES,
+            PUBLICATION, SNAPSHOT_MODE, HEARTBEAT, OFFSET_FLUSH, PARTITIONS, REPLICATION, MAX_BATCH, HTTP_PORT, SIGNAL_TABLE, EntityCatalog.ENTITIES,
             KafkaClientSettings.BOOTSTRAP, KafkaClientSettings.SECURITY_PROTOCOL, KafkaClientSettings.SASL_MECHANISM, KafkaClientSettings.SASL_JAAS,
             KafkaClientSettings.TRUSTSTORE, KafkaClientSettings.TRUSTSTORE_PASSWORD, KafkaClientSettings.KEYSTORE, KafkaClientSettings.KEYSTORE_PASSWORD);
 
@@ -102,12 +108,20 @@ public record IngestConfig(
         }
         short rf = s.parse(REPLICATION, Short::parseShort, (short) 1, problems, "a replication factor such as 1 or 3");
         int batch = s.parse(MAX_BATCH, Integer::parseInt, 2048, problems, "a whole number");
+        int httpPort = s.parse(HTTP_PORT, Integer::parseInt, 9402, problems, "a TCP port number, 0 or -1");
+        if (httpPort < -1 || httpPort > 65535) {
+            problems.add(HTTP_PORT.name() + " must be -1 (off), 0 (any free port) or a port up to 65535, was " + httpPort);
+        }
+        String signal = s.get(SIGNAL_TABLE);
+        if (!io.cachesync.core.config.SharedKeys.isQualifiedTable(signal)) {
+            problems.add(SIGNAL_TABLE.name() + " is not schema.table of plain lower-case identifiers: '" + signal + "'");
+        }
         EntityCatalog catalog = EntityCatalog.from(s, problems);
         if (!problems.isEmpty()) {
             throw ConfigException.of("cdc-ingest", problems);
         }
         return new IngestConfig(jdbc, host, port, db, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), sslMode, kafka, slot,
-                s.get(PUBLICATION), mode, hb, flush, partitions, rf, batch, catalog);
+                s.get(PUBLICATION), mode, hb, flush, partitions, rf, batch, httpPort, signal, catalog);
     }
 
     public Map<String, Object> kafkaClientConfig() {

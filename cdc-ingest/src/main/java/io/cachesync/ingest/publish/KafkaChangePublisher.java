@@ -27,17 +27,26 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code acks=all} producer, waits for every acknowledgement, and only then marks the events processed — so an
  * offset is never stored for an event Kafka does not have. A failed send fails the batch; nothing is marked, and
  * the engine (restarted by {@link io.cachesync.ingest.IngestService}) replays it. Duplicates are harmless downstream.
+ * Heartbeats and signal-table events are marked processed (they advance the offsets) but not published.
  */
 public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>>, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaChangePublisher.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    /** Debezium's heartbeat topic prefix; heartbeats advance offsets but are not published. */
-    public static final String HEARTBEAT_PREFIX = "__debezium-heartbeat";
 
     private final KafkaProducer<byte[], byte[]> producer;
-    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong published;
+    private final java.util.Set<String> topics;
+    private final LsnStamp lsn;
 
-    public KafkaChangePublisher(Map<String, Object> kafkaClientConfig) {
+    /**
+     * @param topics    the CDC topics to publish to; events for any other destination (the signal table) are only marked
+     * @param published counts the events Kafka acknowledged
+     * @param lsnFloor  the replication slot's confirmed flush LSN: a lower bound of every event's LSN
+     */
+    public KafkaChangePublisher(Map<String, Object> kafkaClientConfig, java.util.Set<String> topics, AtomicLong published, long lsnFloor) {
+        this.topics = java.util.Set.copyOf(topics);
+        this.published = published;
+        this.lsn = new LsnStamp(lsnFloor);
         Map<String, Object> p = new HashMap<>(kafkaClientConfig);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -55,11 +64,12 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
                             DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
         List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
         for (ChangeEvent<String, String> r : records) {
-            if (r.destination() == null || r.destination().startsWith(HEARTBEAT_PREFIX) || r.value() == null) {
+            String value = r.value() == null ? null : lsn.apply(r.value());
+            if (r.destination() == null || !topics.contains(r.destination()) || value == null) {
                 acks.add(null);
                 continue;
             }
-            acks.add(producer.send(new ProducerRecord<>(r.destination(), keyBytes(r.key()), r.value().getBytes(StandardCharsets.UTF_8))));
+            acks.add(producer.send(new ProducerRecord<>(r.destination(), keyBytes(r.key()), value.getBytes(StandardCharsets.UTF_8))));
         }
         producer.flush();
         for (int i = 0; i < records.size(); i++) {

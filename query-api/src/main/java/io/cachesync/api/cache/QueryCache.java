@@ -27,27 +27,34 @@ public final class QueryCache {
     private final UnifiedJedis redis;
     private final RowSource db;
     private final ReadStats stats;
+    private final RedisCircuit circuit;
 
     public QueryCache(UnifiedJedis redis, RowSource db, ReadStats stats) {
+        this(redis, db, stats, RedisCircuit.unguarded());
+    }
+
+    public QueryCache(UnifiedJedis redis, RowSource db, ReadStats stats, RedisCircuit circuit) {
         this.redis = redis;
         this.db = db;
         this.stats = stats;
+        this.circuit = circuit;
     }
 
     public PageResult list(EntityDefinition e, ListIndex index, String value, int page, int perPage) throws DatabaseException {
-        long gen = generation(CacheKeys.listGeneration(e.name(), index.field(), value));
-        String key = CacheKeys.listPage(e.name(), index.field(), value, gen, page, perPage);
         String sql = RowQueries.selectAll(e) + " WHERE \"" + index.field() + "\"::text = ? ORDER BY \"" + e.keyColumn() + "\" LIMIT ? OFFSET ?";
-        return cachedPage(e, key, Ttl.jittered(e.query().listTtl(), e.ttlJitter()).toMillis(), page, perPage, sql, ps -> {
+        RowSource.SqlBinder binder = ps -> {
             ps.setString(1, value);
             ps.setInt(2, perPage + 1);
             ps.setLong(3, (long) (page - 1) * perPage);
-        });
+        };
+        return circuit.call(() -> {
+            long gen = generation(CacheKeys.listGeneration(e.name(), index.field(), value));
+            String key = CacheKeys.listPage(e.name(), index.field(), value, gen, page, perPage);
+            return cachedPage(e, key, Ttl.jittered(e.query().listTtl(), e.ttlJitter()).toMillis(), page, perPage, sql, binder);
+        }, () -> new PageResult(render(db.query(e, sql, binder), page, perPage), false));
     }
 
     public PageResult search(EntityDefinition e, String q, int page, int perPage) throws DatabaseException {
-        long gen = generation(CacheKeys.searchGeneration(e.name()));
-        String key = CacheKeys.searchPage(e.name(), gen, sha256(q + "\u0000" + page + "\u0000" + perPage));
         String pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
         List<String> fields = e.query().searchFields();
         StringBuilder where = new StringBuilder();
@@ -55,13 +62,18 @@ public final class QueryCache {
             where.append(i == 0 ? "" : " OR ").append('"').append(fields.get(i)).append("\"::text ILIKE ? ESCAPE '\\'");
         }
         String sql = RowQueries.selectAll(e) + " WHERE " + where + " ORDER BY \"" + e.keyColumn() + "\" LIMIT ? OFFSET ?";
-        return cachedPage(e, key, e.query().searchTtl().toMillis(), page, perPage, sql, ps -> {
+        RowSource.SqlBinder binder = ps -> {
             for (int i = 0; i < fields.size(); i++) {
                 ps.setString(i + 1, pattern);
             }
             ps.setInt(fields.size() + 1, perPage + 1);
             ps.setLong(fields.size() + 2, (long) (page - 1) * perPage);
-        });
+        };
+        return circuit.call(() -> {
+            long gen = generation(CacheKeys.searchGeneration(e.name()));
+            String key = CacheKeys.searchPage(e.name(), gen, sha256(q + "\u0000" + page + "\u0000" + perPage));
+            return cachedPage(e, key, e.query().searchTtl().toMillis(), page, perPage, sql, binder);
+        }, () -> new PageResult(render(db.query(e, sql, binder), page, perPage), false));
     }
 
     private long generation(String key) {
@@ -76,16 +88,19 @@ public final class QueryCache {
             return new PageResult(cached, true);
         }
         stats.dbRead();
-        List<String> rows = db.query(e, sql, binder);
-        boolean more = rows.size() > perPage;
+        String json = render(db.query(e, sql, binder), page, perPage);
+        redis.set(key, json, SetParams.setParams().px(Math.max(1, ttlMs)));
+        return new PageResult(json, false);
+    }
+
+    /** The page body; {@code rows} holds up to perPage + 1 rows, the extra one only tells that there are more. */
+    private static String render(List<String> rows, int page, int perPage) {
         StringBuilder body = new StringBuilder("{\"items\":[");
         for (int i = 0; i < Math.min(perPage, rows.size()); i++) {
             body.append(i == 0 ? "" : ",").append(rows.get(i));
         }
-        body.append("],\"page\":").append(page).append(",\"per_page\":").append(perPage).append(",\"has_more\":").append(more).append('}');
-        String json = body.toString();
-        redis.set(key, json, SetParams.setParams().px(Math.max(1, ttlMs)));
-        return new PageResult(json, false);
+        return body.append("],\"page\":").append(page).append(",\"per_page\":").append(perPage).append(",\"has_more\":")
+                .append(rows.size() > perPage).append('}').toString();
     }
 
     static String sha256(String s) {

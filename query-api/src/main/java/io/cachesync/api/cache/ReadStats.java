@@ -1,26 +1,66 @@
 package io.cachesync.api.cache;
 
+import io.cachesync.core.metrics.MetricNames;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of the read path: Redis hits, misses read through, negative-cache answers, fills kept and dropped. */
+/**
+ * Counters of the read path — reads by entity and result, fills kept and dropped, lease waits, database reads — kept
+ * as plain counters (tests, demo) and exported to the meter registry with the hit ratios.
+ */
 public final class ReadStats {
-    private final LongAdder l1Hits = new LongAdder();
-    private final LongAdder hits = new LongAdder();
-    private final LongAdder misses = new LongAdder();
-    private final LongAdder negatives = new LongAdder();
+    private final MeterRegistry registry;
+    private final Map<String, Map<ReadResult.Source, LongAdder>> reads = new ConcurrentHashMap<>();
     private final LongAdder fills = new LongAdder();
     private final LongAdder fillsDropped = new LongAdder();
     private final LongAdder leaseWaits = new LongAdder();
     private final LongAdder dbReads = new LongAdder();
 
-    void record(ReadResult.Source s) {
-        switch (s) {
-            case HIT_L1 -> l1Hits.increment();
-            case HIT -> hits.increment();
-            case MISS -> misses.increment();
-            case NEGATIVE -> negatives.increment();
-            default -> throw new IllegalArgumentException(s.toString());
-        }
+    public ReadStats() {
+        this(new SimpleMeterRegistry());
+    }
+
+    public ReadStats(MeterRegistry registry) {
+        this.registry = registry;
+        FunctionCounter.builder(MetricNames.FILLS, fills, LongAdder::sum).tag("result", "kept")
+                .description("Read-through fills, kept or dropped because a CDC write removed the lease first").register(registry);
+        FunctionCounter.builder(MetricNames.FILLS, fillsDropped, LongAdder::sum).tag("result", "dropped")
+                .description("Read-through fills, kept or dropped because a CDC write removed the lease first").register(registry);
+        FunctionCounter.builder(MetricNames.LEASE_WAITS, leaseWaits, LongAdder::sum)
+                .description("Misses that found another reader's lease and waited for its fill").register(registry);
+        FunctionCounter.builder(MetricNames.DB_READS, dbReads, LongAdder::sum)
+                .description("Reads that went to PostgreSQL").register(registry);
+        Gauge.builder(MetricNames.HIT_RATIO, this, ReadStats::hitRate)
+                .description("Share of reads answered from a cache (L1, Redis, negative cache) since start").register(registry);
+        Gauge.builder(MetricNames.L1_HIT_RATIO, this, ReadStats::l1HitRate)
+                .description("Share of reads answered by the in-process L1 since start").register(registry);
+    }
+
+    private Map<ReadResult.Source, LongAdder> entity(String name) {
+        return reads.computeIfAbsent(name, n -> {
+            Map<ReadResult.Source, LongAdder> m = new EnumMap<>(ReadResult.Source.class);
+            for (ReadResult.Source s : ReadResult.Source.values()) {
+                LongAdder a = new LongAdder();
+                m.put(s, a);
+                FunctionCounter.builder(MetricNames.READS, a, LongAdder::sum).tag("entity", n)
+                        .tag("result", s.name().toLowerCase(Locale.ROOT))
+                        .description("Row reads by where they were answered: hit_l1, hit (Redis), miss (PostgreSQL), negative")
+                        .register(registry);
+            }
+            return m;
+        });
+    }
+
+    void record(String entityName, ReadResult.Source s) {
+        entity(entityName).get(s).increment();
     }
 
     void fill(boolean kept) {
@@ -35,20 +75,24 @@ public final class ReadStats {
         dbReads.increment();
     }
 
+    private long count(ReadResult.Source s) {
+        return reads.values().stream().mapToLong(m -> m.get(s).sum()).sum();
+    }
+
     public long l1Hits() {
-        return l1Hits.sum();
+        return count(ReadResult.Source.HIT_L1);
     }
 
     public long hits() {
-        return hits.sum();
+        return count(ReadResult.Source.HIT);
     }
 
     public long misses() {
-        return misses.sum();
+        return count(ReadResult.Source.MISS);
     }
 
     public long negatives() {
-        return negatives.sum();
+        return count(ReadResult.Source.NEGATIVE);
     }
 
     public long fills() {
@@ -69,12 +113,17 @@ public final class ReadStats {
     }
 
     public long reads() {
-        return l1Hits.sum() + hits.sum() + misses.sum() + negatives.sum();
+        return l1Hits() + hits() + misses() + negatives();
     }
 
     /** Share of reads answered from a cache (L1 or Redis hits and negative-cache answers). */
     public double hitRate() {
         long r = reads();
-        return r == 0 ? 0 : (double) (l1Hits.sum() + hits.sum() + negatives.sum()) / r;
+        return r == 0 ? 0 : (double) (r - misses()) / r;
+    }
+
+    public double l1HitRate() {
+        long r = reads();
+        return r == 0 ? 0 : (double) l1Hits() / r;
     }
 }

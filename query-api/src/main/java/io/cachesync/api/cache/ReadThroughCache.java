@@ -30,6 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  * with one Redis round trip per step and one database query for all misses.
  */
 public final class ReadThroughCache {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReadThroughCache.class);
     private static final int LEASE_POLLS = 5;
 
     private final CacheStore store;
@@ -37,7 +38,8 @@ public final class ReadThroughCache {
     private final Duration leaseTtl;
     private final Duration leaseWait;
     private final L1Cache l1;
-    private final ReadStats stats = new ReadStats();
+    private final ReadStats stats;
+    private final RedisCircuit circuit;
     private final ConcurrentHashMap<String, CompletableFuture<ReadResult>> inFlight = new ConcurrentHashMap<>();
 
     public ReadThroughCache(CacheStore store, RowSource source, Duration leaseTtl, Duration leaseWait) {
@@ -45,6 +47,13 @@ public final class ReadThroughCache {
     }
 
     public ReadThroughCache(CacheStore store, RowSource source, Duration leaseTtl, Duration leaseWait, L1Cache l1) {
+        this(store, source, leaseTtl, leaseWait, l1, new ReadStats(), RedisCircuit.unguarded());
+    }
+
+    public ReadThroughCache(CacheStore store, RowSource source, Duration leaseTtl, Duration leaseWait, L1Cache l1, ReadStats stats,
+                            RedisCircuit circuit) {
+        this.stats = stats;
+        this.circuit = circuit;
         this.store = store;
         this.source = source;
         this.leaseTtl = leaseTtl;
@@ -64,13 +73,26 @@ public final class ReadThroughCache {
         return l1;
     }
 
-    /** Reads one row by its canonical id. */
+    public RedisCircuit circuit() {
+        return circuit;
+    }
+
+    /** Reads one row by its canonical id; from PostgreSQL (bounded by the bulkhead) while Redis is unavailable. */
     public ReadResult get(EntityDefinition entity, String canonicalId) throws DatabaseException {
+        return circuit.call(() -> getCached(entity, canonicalId), () -> {
+            stats.dbRead();
+            ReadResult r = new ReadResult(ReadResult.Source.MISS, source.load(entity, canonicalId).map(ValueCodec::encode).orElse(null), null);
+            stats.record(entity.name(), r.source());
+            return r;
+        });
+    }
+
+    private ReadResult getCached(EntityDefinition entity, String canonicalId) throws DatabaseException {
         String key = CacheKeys.row(entity.name(), canonicalId);
         CacheEntry local = l1.get(key);
         if (local != null) {
             ReadResult r = fromEntry(local, ReadResult.Source.HIT_L1);
-            stats.record(r.source());
+            stats.record(entity.name(), r.source());
             return r;
         }
         long ticket = l1.ticket();
@@ -78,7 +100,7 @@ public final class ReadThroughCache {
         ReadResult cached = fromEntry(remote, null);
         if (cached != null) {
             l1.put(key, remote, ticket);
-            stats.record(cached.source());
+            stats.record(entity.name(), cached.source());
             return cached;
         }
         CompletableFuture<ReadResult> mine = new CompletableFuture<>();
@@ -97,7 +119,7 @@ public final class ReadThroughCache {
                 inFlight.remove(key, mine);
             }
         }
-        stats.record(r.source());
+        stats.record(entity.name(), r.source());
         return r;
     }
 
@@ -106,6 +128,17 @@ public final class ReadThroughCache {
      * from the database in one query, and filled in one round trip. Results are in request order.
      */
     public Map<String, ReadResult> getMany(EntityDefinition entity, List<String> canonicalIds) throws DatabaseException {
+        return circuit.call(() -> getManyCached(entity, canonicalIds), () -> {
+            stats.dbRead();
+            Map<String, String> rows = source.loadMany(entity, canonicalIds);
+            Map<String, ReadResult> out = new LinkedHashMap<>();
+            canonicalIds.forEach(id -> out.put(id, new ReadResult(ReadResult.Source.MISS, rows.get(id), null)));
+            out.values().forEach(r -> stats.record(entity.name(), r.source()));
+            return out;
+        });
+    }
+
+    private Map<String, ReadResult> getManyCached(EntityDefinition entity, List<String> canonicalIds) throws DatabaseException {
         Map<String, ReadResult> out = new LinkedHashMap<>();
         canonicalIds.forEach(id -> out.put(id, null));
         List<String> remoteIds = new ArrayList<>();
@@ -135,7 +168,7 @@ public final class ReadThroughCache {
                 out.putAll(loadManyUnderLease(entity, missed));
             }
         }
-        out.values().forEach(r -> stats.record(r.source()));
+        out.values().forEach(r -> stats.record(entity.name(), r.source()));
         return out;
     }
 
@@ -225,7 +258,9 @@ public final class ReadThroughCache {
         }
         String doc = row.map(ValueCodec::encode).orElse(null);
         Duration ttl = doc == null ? entity.tombstoneTtl() : Ttl.jittered(entity.ttl(), entity.ttlJitter());
-        stats.fill(store.fill(key, token, doc, ttl));
+        boolean kept = store.fill(key, token, doc, ttl);
+        stats.fill(kept);
+        LOG.debug("miss {} read through, fill {}", key, kept ? "kept" : "dropped (a CDC write came first)");
         return new ReadResult(ReadResult.Source.MISS, doc, null);
     }
 

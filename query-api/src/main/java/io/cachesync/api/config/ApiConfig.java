@@ -31,6 +31,11 @@ public record ApiConfig(
         Duration l1Ttl,
         int warmTop,
         io.cachesync.api.http.ApiLimits limits,
+        String adminToken,
+        int fallbackConcurrency,
+        Duration fallbackWait,
+        Duration circuitOpenFor,
+        String signalTable,
         EntityCatalog catalog) {
 
     public static final ConfigKey HOST = ConfigKey.of("api.host", "Interface the HTTP server binds to", "0.0.0.0");
@@ -59,9 +64,18 @@ public record ApiConfig(
     public static final ConfigKey MAX_BATCH = ConfigKey.of("api.max-batch-ids", "Ids one batch read may ask for", "100");
     public static final ConfigKey MAX_QUERY = ConfigKey.of("api.max-query-length", "Characters of a search query or list value", "200");
 
+    public static final ConfigKey ADMIN_TOKEN = ConfigKey.secret("api.admin-token",
+            "Bearer token of the /admin endpoints; empty turns them off (404)", "");
+    public static final ConfigKey FALLBACK_CONCURRENCY = ConfigKey.of("api.fallback-concurrency",
+            "While Redis is unavailable: database reads at once (the bulkhead); more wait api.fallback-wait, then get 503", "4");
+    public static final ConfigKey FALLBACK_WAIT = ConfigKey.of("api.fallback-wait", "Longest wait for a bulkhead slot", "100ms");
+    public static final ConfigKey CIRCUIT_OPEN_FOR = ConfigKey.of("api.circuit-open-for",
+            "How long the Redis circuit stays open before it probes Redis again", "5s");
+
     public static final List<ConfigKey> KEYS = List.of(HOST, PORT, REDIS_URL, REDIS_POOL, REDIS_TIMEOUT, POSTGRES_URL, POSTGRES_USER,
             POSTGRES_PASSWORD, POSTGRES_SSLMODE, DB_POOL, DB_TIMEOUT, LEASE_TTL, LEASE_WAIT, L1_MAX, L1_TTL, WARM_TOP, MAX_BATCH, MAX_QUERY,
-            EntityCatalog.ENTITIES);
+            ADMIN_TOKEN, FALLBACK_CONCURRENCY, FALLBACK_WAIT, CIRCUIT_OPEN_FOR,
+            io.cachesync.core.config.SharedKeys.SIGNAL_TABLE, EntityCatalog.ENTITIES);
 
     public static ApiConfig from(Settings s) {
         List<String> problems = new ArrayList<>();
@@ -92,19 +106,34 @@ public record ApiConfig(
         if (l1Max < 0 || warmTop < 0 || maxBatch < 1 || maxBatch > 10_000 || maxQuery < 1) {
             problems.add("api.l1-max-entries and api.warm-top must be >= 0, api.max-batch-ids in 1..10000, api.max-query-length >= 1");
         }
+        int fallback = s.parse(FALLBACK_CONCURRENCY, Integer::parseInt, 4, problems, "a whole number");
+        if (fallback < 1) {
+            problems.add(FALLBACK_CONCURRENCY.name() + " must be at least 1");
+        }
+        Duration fallbackWait = s.parse(FALLBACK_WAIT, Settings::duration, Duration.ofMillis(100), problems, "a duration such as 100ms");
+        Duration openFor = s.parse(CIRCUIT_OPEN_FOR, Settings::positiveDuration, Duration.ofSeconds(5), problems, "a positive duration such as 5s");
+        String token = s.get(ADMIN_TOKEN);
+        if (!token.isEmpty() && token.length() < 16) {
+            problems.add(ADMIN_TOKEN.name() + " is shorter than 16 characters: use a long random token (or leave it empty to turn /admin off)");
+        }
+        String signal = s.get(io.cachesync.core.config.SharedKeys.SIGNAL_TABLE);
+        if (!io.cachesync.core.config.SharedKeys.isQualifiedTable(signal)) {
+            problems.add(io.cachesync.core.config.SharedKeys.SIGNAL_TABLE.name() + " is not schema.table of plain lower-case identifiers: '" + signal + "'");
+        }
         EntityCatalog catalog = EntityCatalog.from(s, problems);
         if (!problems.isEmpty()) {
             throw ConfigException.of("query-api", problems);
         }
         return new ApiConfig(s.get(HOST), port, redis, redisPool, redisTimeout, jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD),
                 sslMode, dbPool, dbTimeout, leaseTtl, leaseWait, l1Max, l1Ttl, warmTop,
-                new io.cachesync.api.http.ApiLimits(maxBatch, maxQuery, 10_000), catalog);
+                new io.cachesync.api.http.ApiLimits(maxBatch, maxQuery, 10_000), token, fallback, fallbackWait, openFor, signal, catalog);
     }
 
     @Override
     public String toString() {
         return "ApiConfig[" + Settings.show(HOST, host) + ", " + Settings.show(PORT, port) + ", redis.url=" + RedisConnections.masked(redisUrl)
                 + ", " + Settings.show(POSTGRES_URL, jdbcUrl) + ", " + Settings.show(POSTGRES_USER, user) + ", "
-                + Settings.show(POSTGRES_PASSWORD, password) + ", entities=" + catalog.all().stream().map(e -> e.name()).toList() + "]";
+                + Settings.show(POSTGRES_PASSWORD, password) + ", " + Settings.show(ADMIN_TOKEN, adminToken)
+                + ", entities=" + catalog.all().stream().map(e -> e.name()).toList() + "]";
     }
 }

@@ -93,6 +93,9 @@ public final class EntityRoutes {
         if (values.size() != 1 || values.get(0).isEmpty() || values.get(0).length() > limits.maxQueryLength()) {
             throw bad(field + " takes one non-empty value of at most " + limits.maxQueryLength() + " characters");
         }
+        if (hasControlCharacter(values.get(0))) {
+            throw bad(field + " must not contain control characters");
+        }
         int page = intParam(ctx, "page", 1, 1, limits.maxPage());
         int perPage = intParam(ctx, "per_page", Math.min(DEFAULT_PER_PAGE, index.maxPerPage()), 1, index.maxPerPage());
         page(ctx, e, queries.list(e, index, values.get(0), page, perPage));
@@ -113,6 +116,9 @@ public final class EntityRoutes {
         }
         if (q.get(0).length() > limits.maxQueryLength()) {
             throw bad("q is longer than " + limits.maxQueryLength() + " characters");
+        }
+        if (hasControlCharacter(q.get(0))) {
+            throw bad("q must not contain control characters");
         }
         int page = intParam(ctx, "page", 1, 1, limits.maxPage());
         int perPage = intParam(ctx, "per_page", DEFAULT_PER_PAGE, 1, 100);
@@ -182,6 +188,11 @@ public final class EntityRoutes {
         } catch (NumberFormatException ex) {
             throw bad(name + " is not a whole number: '" + v.get(0) + "'");
         }
+    }
+
+    /** PostgreSQL text cannot hold NUL (a query with one fails), and no other control character is searchable text. */
+    private static boolean hasControlCharacter(String s) {
+        return s.chars().anyMatch(Character::isISOControl);
     }
 
     private static ApiProblem bad(String detail) {

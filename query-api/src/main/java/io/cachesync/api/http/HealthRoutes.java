@@ -6,7 +6,7 @@ import io.cachesync.core.codec.ValueCodec;
 import io.javalin.http.Context;
 import redis.clients.jedis.UnifiedJedis;
 
-/** {@code /health/live} (the process answers) and {@code /health/ready} (Redis and PostgreSQL answer). */
+/** {@code /health/live} (the process answers) and {@code /health/ready} (PostgreSQL answers; DEGRADED without Redis). */
 public final class HealthRoutes {
     private final UnifiedJedis redis;
     private final RowSource db;
@@ -20,13 +20,17 @@ public final class HealthRoutes {
         ctx.contentType("application/json").result("{\"status\":\"UP\"}");
     }
 
+    /**
+     * Ready while PostgreSQL answers: without Redis the API still serves (from PostgreSQL, through the bulkhead), so
+     * it reports {@code DEGRADED} with 200 rather than leaving the load balancer with no instance at all.
+     */
     public void ready(Context ctx) {
         boolean redisUp = redisUp();
         boolean dbUp = db.ping();
         ObjectNode body = ValueCodec.mapper().createObjectNode();
-        body.put("status", redisUp && dbUp ? "UP" : "DOWN");
+        body.put("status", !dbUp ? "DOWN" : redisUp ? "UP" : "DEGRADED");
         body.putObject("checks").put("redis", redisUp ? "UP" : "DOWN").put("postgres", dbUp ? "UP" : "DOWN");
-        ctx.status(redisUp && dbUp ? 200 : 503).contentType("application/json").result(ValueCodec.encode(body));
+        ctx.status(dbUp ? 200 : 503).contentType("application/json").result(ValueCodec.encode(body));
     }
 
     private boolean redisUp() {

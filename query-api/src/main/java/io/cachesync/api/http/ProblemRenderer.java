@@ -5,9 +5,19 @@ import io.cachesync.api.db.DatabaseException;
 import io.cachesync.core.codec.ValueCodec;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /** Maps every error to RFC 9457 problem+json, in one place. */
 public final class ProblemRenderer {
@@ -23,6 +33,10 @@ public final class ProblemRenderer {
         routes.exception(JedisException.class, (e, ctx) -> {
             LOG.warn("Redis failed while serving {}: {}", ctx.path(), e.toString());
             render(ctx, ApiProblem.unavailable("the cache is unavailable; retry shortly"));
+        });
+        routes.exception(io.cachesync.api.cache.OverloadedException.class, (e, ctx) -> {
+            ctx.header("Retry-After", "1");
+            render(ctx, new ApiProblem(503, "overloaded", "Service unavailable", e.getMessage() + "; retry after 1 s"));
         });
         routes.exception(DatabaseException.class, (e, ctx) -> {
             LOG.warn("database failed while serving {}: {}", ctx.path(), e.getMessage());
@@ -50,12 +64,42 @@ public final class ProblemRenderer {
     }
 
     public static void render(Context ctx, ApiProblem p) {
+        ctx.status(p.status()).contentType(CONTENT_TYPE).result(body(p, ctx.path()));
+    }
+
+    private static String body(ApiProblem p, String instance) {
         ObjectNode body = ValueCodec.mapper().createObjectNode();
         body.put("type", TYPE_BASE + p.type());
         body.put("title", p.title());
         body.put("status", p.status());
         body.put("detail", p.getMessage());
-        body.put("instance", ctx.path());
-        ctx.status(p.status()).contentType(CONTENT_TYPE).result(ValueCodec.encode(body));
+        if (instance != null) {
+            body.put("instance", instance);
+        }
+        return ValueCodec.encode(body);
+    }
+
+    /**
+     * Jetty's error page, for what Jetty rejects before any route runs (a request line it cannot parse, a malformed
+     * percent-encoding, an over-long URI, over-large headers): problem+json as well, whatever the method and Accept
+     * header, e.g. {@code 400 https://cachesync.io/problems/bad-request}. Without {@code instance}: Jetty hands its
+     * error page a placeholder target ({@code /badMessage}) when it could not parse the request's.
+     */
+    public static Request.Handler jettyErrorHandler() {
+        return new ErrorHandler() {
+            @Override
+            public boolean errorPageForMethod(String method) {
+                return true;
+            }
+
+            @Override
+            protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback) {
+                String title = HttpStatus.getMessage(code);
+                String type = title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+                ApiProblem p = new ApiProblem(code, type, title, message == null ? title : message);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
+                response.write(true, ByteBuffer.wrap(body(p, null).getBytes(StandardCharsets.UTF_8)), callback);
+            }
+        };
     }
 }

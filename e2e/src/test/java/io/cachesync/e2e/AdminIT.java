@@ -1,0 +1,169 @@
+package io.cachesync.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cachesync.api.ApiService;
+import io.cachesync.api.config.ApiConfig;
+import io.cachesync.app.demo.DemoSchema;
+import io.cachesync.app.demo.StackSettings;
+import io.cachesync.core.codec.ValueCodec;
+import io.cachesync.core.config.Settings;
+import io.cachesync.core.metrics.Metrics;
+import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.devstack.DevStack;
+import io.cachesync.ingest.IngestService;
+import io.cachesync.ingest.config.IngestConfig;
+import io.cachesync.sync.SyncService;
+import io.cachesync.sync.config.SyncConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The operators' view on the whole pipeline: admin endpoints behind a token, resync, and /metrics. */
+class AdminIT {
+    static final String TOKEN = "admin-token-0123456789abcdef";
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static DevStack stack;
+    static IngestService ingest;
+    static SyncService sync;
+    static ApiService api;
+    static RedisClient redis;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stack = DevStack.start();
+        try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
+            DemoSchema.create(c);
+            st.execute("INSERT INTO products SELECT g, 'product ' || g, 'cat-' || (g % 4), 10.00, now() FROM generate_series(1, 300) g");
+            st.execute("INSERT INTO users SELECT g, 'user ' || g, 'u' || g || '@example.com', 'secret-hash', now() FROM generate_series(1, 20) g");
+        }
+        Settings settings = StackSettings.of(stack, Map.of("api.admin-token", TOKEN, "sync.audit-fraction", "1", "sync.audit-delay", "0s"));
+        PrometheusMeterRegistry registry = Metrics.newRegistry();
+        ingest = new IngestService(IngestConfig.from(settings), registry).start();
+        sync = new SyncService(SyncConfig.from(settings), registry).start();
+        api = new ApiService(ApiConfig.from(settings), registry).start();
+        redis = RedisConnections.client(URI.create(stack.redis().url()), 4, Duration.ofSeconds(2));
+        await().alias("snapshot applied").atMost(Duration.ofMinutes(2)).until(() -> sync.stats().processed() >= 320);
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {api, sync, ingest, redis, stack}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // keep closing
+            }
+        }
+    }
+
+    static HttpResponse<String> call(String method, String path, boolean withToken) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api.baseUrl() + path)).method(method, HttpRequest.BodyPublishers.noBody());
+        if (withToken) {
+            b.header("Authorization", "Bearer " + TOKEN);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static void sql(String statement) throws SQLException {
+        try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
+            st.execute(statement);
+        }
+    }
+
+    @Test
+    void everyAdminEndpointNeedsTheToken() throws Exception {
+        for (String[] r : new String[][] {{"GET", "/admin/cache/stats"}, {"GET", "/admin/cache/keys?pattern=cs:*"},
+                {"DELETE", "/admin/cache/products/1"}, {"DELETE", "/admin/cache?pattern=cs:products:1"}, {"POST", "/admin/resync/products"}}) {
+            HttpResponse<String> res = call(r[0], r[1], false);
+            assertThat(res.statusCode()).as(r[0] + " " + r[1]).isEqualTo(401);
+            assertThat(res.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        }
+        HttpResponse<String> wrong = HTTP.send(HttpRequest.newBuilder(URI.create(api.baseUrl() + "/admin/cache/stats"))
+                .header("Authorization", "Bearer " + TOKEN + "x").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(redis.exists("cs:products:1")).isTrue();
+    }
+
+    @Test
+    void statsShowHitRateMemoryAndKeysPerEntity() throws Exception {
+        call("GET", "/v1/products/1", false);
+        JsonNode s = ValueCodec.mapper().readTree(call("GET", "/admin/cache/stats", true).body());
+        assertThat(s.at("/reads/total").asLong()).isPositive();
+        assertThat(s.at("/redis/used_memory").asText()).isNotEmpty();
+        assertThat(s.at("/keys_per_entity/products").asLong()).isGreaterThanOrEqualTo(290);
+        assertThat(s.at("/keys_per_entity/users").asLong()).isEqualTo(20);
+        assertThat(s.at("/circuit").asText()).isEqualTo("closed");
+    }
+
+    @Test
+    void keysAreListedCappedAndPatternsOutsideTheCacheRefused() throws Exception {
+        JsonNode k = ValueCodec.mapper().readTree(call("GET", "/admin/cache/keys?pattern=cs:users:*&limit=5", true).body());
+        assertThat(k.get("keys")).hasSize(5);
+        assertThat(k.get("truncated").asBoolean()).isTrue();
+        assertThat(call("GET", "/admin/cache/keys?pattern=*", true).statusCode()).isEqualTo(400);
+        assertThat(call("GET", "/admin/cache/keys?pattern=cs:*&limit=100000", true).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void deletingOneKeyMakesTheNextReadFillIt() throws Exception {
+        HttpResponse<String> d = call("DELETE", "/admin/cache/products/7", true);
+        assertThat(d.body()).isEqualTo("{\"deleted\":1}");
+        assertThat(redis.exists("cs:products:7")).isFalse();
+        HttpResponse<String> r = call("GET", "/v1/products/7", false);
+        assertThat(r.headers().firstValue("X-Cache")).hasValue("MISS");
+        assertThat(redis.hget("cs:products:7", "o")).isEqualTo("fill");
+    }
+
+    @Test
+    void resyncRefillsAnEntityWhoseKeysWereDeleted() throws Exception {
+        HttpResponse<String> del = call("DELETE", "/admin/cache?pattern=cs:users:*", true);
+        assertThat(ValueCodec.mapper().readTree(del.body()).get("deleted").asLong()).isEqualTo(20);
+        assertThat(redis.keys("cs:users:*")).isEmpty();
+        HttpResponse<String> rs = call("POST", "/admin/resync/users", true);
+        assertThat(rs.statusCode()).isEqualTo(202);
+        await().alias("users re-read by the incremental snapshot").atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+            for (int id = 1; id <= 20; id++) {
+                assertThat(redis.hget("cs:users:" + id, "o")).as("cs:users:%d", id).isEqualTo("cdc");
+            }
+        });
+        assertThat(redis.hget("cs:users:3", "d")).doesNotContain("secret-hash");
+        assertThat(call("POST", "/admin/resync/orders", true).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void metricsCarryFreshnessHitRateAndConsistencyOfAllThreeServices() throws Exception {
+        sql("UPDATE products SET name = 'metric probe' WHERE id = 11");
+        await().atMost(Duration.ofSeconds(30)).until(() -> String.valueOf(redis.hget("cs:products:11", "d")).contains("metric probe"));
+        call("GET", "/v1/products/11", false);
+        call("GET", "/v1/products/999999", false);
+        await().alias("every metric exported, with traffic").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String m = call("GET", "/metrics", false).body();
+            assertThat(m).contains("cachesync_e2e_lag_seconds_bucket", "cachesync_events_captured_total", "cachesync_events_applied_total{entity=\"products\"",
+                    "cachesync_reads_total{entity=\"products\",result=\"hit\"", "cachesync_cache_hit_ratio", "cachesync_l1_hit_ratio",
+                    "cachesync_fills_total", "cachesync_consumer_lag_records", "cachesync_replication_slot_lag_bytes",
+                    "cachesync_consistency_checks_total", "cachesync_circuit_state{name=\"redis\"} 0.0", "cachesync_http_requests_seconds_bucket",
+                    "cachesync_events_dead_lettered_total", "jvm_memory_used_bytes");
+            assertThat(m).containsPattern("cachesync_e2e_lag_seconds_count [1-9]");
+            assertThat(m).containsPattern("cachesync_events_captured_total [1-9]");
+            assertThat(m).containsPattern("cachesync_consistency_checks_total\\{entity=\"products\",result=\"consistent\"\\} [1-9]");
+            assertThat(m).doesNotContain(TOKEN).doesNotContain("secret-hash");
+        });
+    }
+}

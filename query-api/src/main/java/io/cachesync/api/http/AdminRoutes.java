@@ -1,0 +1,224 @@
+package io.cachesync.api.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachesync.api.cache.ReadStats;
+import io.cachesync.api.cache.ReadThroughCache;
+import io.cachesync.core.catalog.EntityCatalog;
+import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.codec.ValueCodec;
+import io.cachesync.core.keys.CacheKeys;
+import io.javalin.http.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Operator endpoints under {@code /admin}, behind {@code Authorization: Bearer <api.admin-token>} (compared in constant
+ * time; 401 without it; 404 for all of them when no token is configured). SCAN is used here and nowhere on a request path.
+ */
+public final class AdminRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminRoutes.class);
+    private static final int MAX_KEYS = 1000;
+    private static final int STATS_SCAN_LIMIT = 1_000_000;
+    private static final int UNLINK_BATCH = 500;
+
+    /** Writes a resync request (a Debezium signal row); empty when resync is not available. */
+    @FunctionalInterface
+    public interface ResyncSignal {
+        void request(EntityDefinition entity, String signalId) throws Exception;
+    }
+
+    private final byte[] token;
+    private final EntityCatalog catalog;
+    private final ReadThroughCache cache;
+    private final UnifiedJedis redis;
+    private final ResyncSignal resync;
+
+    public AdminRoutes(String token, EntityCatalog catalog, ReadThroughCache cache, ResyncSignal resync) {
+        this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.catalog = catalog;
+        this.cache = cache;
+        this.redis = cache.store().redis();
+        this.resync = resync;
+    }
+
+    /** Before every /admin request. */
+    public void authorize(Context ctx) {
+        if (token == null) {
+            throw new ApiProblem(404, "admin-disabled", "Not found", "the admin endpoints are off: set api.admin-token to turn them on");
+        }
+        String h = ctx.header("Authorization");
+        byte[] given = h != null && h.startsWith("Bearer ") ? h.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (!MessageDigest.isEqual(token, given)) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"cachesync-admin\"");
+            throw new ApiProblem(401, "unauthorized", "Unauthorized", "send Authorization: Bearer <api.admin-token>");
+        }
+    }
+
+    /** {@code GET /admin/cache/stats}: hit rate, Redis memory and info, keys per entity. */
+    public void stats(Context ctx) {
+        ReadStats s = cache.stats();
+        ObjectNode body = ValueCodec.mapper().createObjectNode();
+        ObjectNode reads = body.putObject("reads");
+        reads.put("total", s.reads()).put("hit_l1", s.l1Hits()).put("hit", s.hits()).put("miss", s.misses()).put("negative", s.negatives())
+                .put("hit_rate", s.hitRate()).put("l1_hit_rate", s.l1HitRate());
+        body.putObject("fills").put("kept", s.fills()).put("dropped", s.fillsDropped()).put("lease_waits", s.leaseWaits());
+        body.put("circuit", cache.circuit().state().name().toLowerCase());
+        Map<String, String> info = parseInfo(redis.info());
+        ObjectNode r = body.putObject("redis");
+        for (String k : List.of("redis_version", "used_memory", "used_memory_human", "maxmemory", "maxmemory_policy", "connected_clients",
+                "evicted_keys", "expired_keys", "keyspace_hits", "keyspace_misses", "uptime_in_seconds")) {
+            if (info.containsKey(k)) {
+                r.put(k, info.get(k));
+            }
+        }
+        r.put("db_size", redis.dbSize());
+        ObjectNode perEntity = body.putObject("keys_per_entity");
+        Map<String, Long> counts = new LinkedHashMap<>();
+        catalog.all().forEach(e -> counts.put(e.name(), 0L));
+        String cursor = ScanParams.SCAN_POINTER_START;
+        long scanned = 0;
+        ScanParams params = new ScanParams().match(CacheKeys.PREFIX + "*").count(1000);
+        do {
+            ScanResult<String> page = redis.scan(cursor, params);
+            for (String k : page.getResult()) {
+                String rest = k.substring(CacheKeys.PREFIX.length());
+                int colon = rest.indexOf(':');
+                if (colon > 0 && counts.containsKey(rest.substring(0, colon))) {
+                    counts.merge(rest.substring(0, colon), 1L, Long::sum);
+                }
+            }
+            scanned += page.getResult().size();
+            cursor = page.getCursor();
+        } while (!ScanParams.SCAN_POINTER_START.equals(cursor) && scanned < STATS_SCAN_LIMIT);
+        counts.forEach(perEntity::put);
+        body.put("keys_counted_complete", ScanParams.SCAN_POINTER_START.equals(cursor));
+        ctx.contentType("application/json").result(ValueCodec.encode(body));
+    }
+
+    /** {@code GET /admin/cache/keys?pattern=cs:products:*&limit=100}: SCAN, capped. */
+    public void keys(Context ctx) {
+        String pattern = pattern(ctx);
+        int limit = limit(ctx);
+        List<String> keys = new ArrayList<>();
+        boolean more = false;
+        String cursor = ScanParams.SCAN_POINTER_START;
+        ScanParams params = new ScanParams().match(pattern).count(1000);
+        do {
+            ScanResult<String> page = redis.scan(cursor, params);
+            for (String k : page.getResult()) {
+                if (keys.size() < limit) {
+                    keys.add(k);
+                } else {
+                    more = true;
+                }
+            }
+            cursor = page.getCursor();
+        } while (!ScanParams.SCAN_POINTER_START.equals(cursor) && keys.size() < limit);
+        ObjectNode body = ValueCodec.mapper().createObjectNode();
+        ArrayNode arr = body.putArray("keys");
+        keys.forEach(arr::add);
+        body.put("truncated", more || !ScanParams.SCAN_POINTER_START.equals(cursor));
+        ctx.contentType("application/json").result(ValueCodec.encode(body));
+    }
+
+    /** {@code DELETE /admin/cache/{entity}/{id}}: removes one row's entry (the next read fills it) and its L1 copies. */
+    public void deleteOne(Context ctx) {
+        EntityDefinition e = catalog.byName(ctx.pathParam("entity")).orElseThrow(() -> ApiProblem.unknownEntity(ctx.pathParam("entity")));
+        String raw = ctx.pathParam("id");
+        String id = e.keyType().canonical(raw).orElseThrow(() -> ApiProblem.malformedId(e.name(), raw, e.keyType().describe()));
+        long n = redis.unlink(CacheKeys.row(e.name(), id));
+        redis.publish(CacheKeys.INVALIDATION_CHANNEL, e.name() + ":" + id);
+        LOG.info("admin: deleted {} ({} key)", CacheKeys.row(e.name(), id), n);
+        ctx.contentType("application/json").result("{\"deleted\":" + n + "}");
+    }
+
+    /** {@code DELETE /admin/cache?pattern=cs:products:*}: SCAN + UNLINK in batches; returns the count. */
+    public void deletePattern(Context ctx) {
+        String pattern = pattern(ctx);
+        long deleted = 0;
+        String cursor = ScanParams.SCAN_POINTER_START;
+        ScanParams params = new ScanParams().match(pattern).count(1000);
+        List<String> batch = new ArrayList<>();
+        do {
+            ScanResult<String> page = redis.scan(cursor, params);
+            for (String k : page.getResult()) {
+                batch.add(k);
+                if (batch.size() >= UNLINK_BATCH) {
+                    deleted += redis.unlink(batch.toArray(String[]::new));
+                    batch.clear();
+                }
+            }
+            cursor = page.getCursor();
+        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+        if (!batch.isEmpty()) {
+            deleted += redis.unlink(batch.toArray(String[]::new));
+        }
+        cache.l1().invalidateAll();
+        LOG.info("admin: deleted {} keys matching {}", deleted, pattern);
+        ctx.contentType("application/json").result("{\"deleted\":" + deleted + ",\"pattern\":" + ValueCodec.mapper().valueToTree(pattern) + "}");
+    }
+
+    /** {@code POST /admin/resync/{entity}}: starts a Debezium incremental snapshot of the entity's table. */
+    public void resync(Context ctx) throws Exception {
+        EntityDefinition e = catalog.byName(ctx.pathParam("entity")).orElseThrow(() -> ApiProblem.unknownEntity(ctx.pathParam("entity")));
+        if (resync == null) {
+            throw ApiProblem.unavailable("resync is not available: the signal table cannot be written");
+        }
+        String id = UUID.randomUUID().toString();
+        resync.request(e, id);
+        LOG.info("admin: resync of {} requested (signal {})", e.qualifiedTable(), id);
+        ctx.status(202).contentType("application/json").result("{\"entity\":\"" + e.name() + "\",\"table\":\"" + e.qualifiedTable()
+                + "\",\"signal\":\"" + id + "\",\"status\":\"incremental snapshot requested\"}");
+    }
+
+    private static String pattern(Context ctx) {
+        String p = ctx.queryParam("pattern");
+        if (p == null || p.isBlank()) {
+            throw new ApiProblem(400, "bad-request", "Bad request", "pattern is required, e.g. pattern=cs:products:*");
+        }
+        if (!p.startsWith(CacheKeys.PREFIX) || p.length() > 256) {
+            throw new ApiProblem(400, "bad-request", "Bad request", "pattern must start with '" + CacheKeys.PREFIX
+                    + "' (only cachesync's keys) and be at most 256 characters");
+        }
+        return p;
+    }
+
+    private static int limit(Context ctx) {
+        String l = ctx.queryParam("limit");
+        if (l == null) {
+            return 100;
+        }
+        try {
+            int n = Integer.parseInt(l);
+            if (n < 1 || n > MAX_KEYS) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException ex) {
+            throw new ApiProblem(400, "bad-request", "Bad request", "limit must be a whole number from 1 to " + MAX_KEYS);
+        }
+    }
+
+    private static Map<String, String> parseInfo(String info) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : info.split("\r?\n")) {
+            int c = line.indexOf(':');
+            if (c > 0 && !line.startsWith("#")) {
+                m.put(line.substring(0, c), line.substring(c + 1).trim());
+            }
+        }
+        return m;
+    }
+}
