@@ -20,14 +20,12 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 
 /** {@code cachesync verify}: compares a running deployment's cache with its database. */
@@ -74,16 +72,11 @@ public final class VerifyCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--grace is not a duration such as 5s or 500ms: '" + grace + "'");
         }
         ApiConfig c = ApiConfig.from(settings());
-        Properties dbProps = new Properties();
-        dbProps.setProperty("user", c.user());
-        dbProps.setProperty("password", c.password());
-        dbProps.setProperty("sslmode", c.sslMode());
-        dbProps.setProperty("readOnly", "true");
         VerifyResult r;
         try (RedisClient redis = RedisConnections.client(c.redisUrl(), 2, Duration.ofSeconds(5))) {
             r = new CacheVerifier(c.catalog(), () -> {
                 try {
-                    return DriverManager.getConnection(c.jdbcUrl(), dbProps);
+                    return io.cachesync.core.config.Jdbc.connect(c.jdbcUrl(), c.user(), c.password(), c.sslMode());
                 } catch (SQLException e) {
                     throw new IllegalStateException("cannot connect to " + c.jdbcUrl() + ": " + e.getMessage(), e);
                 }

@@ -17,14 +17,12 @@ import redis.clients.jedis.RedisClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 
 /** {@code cachesync warm <entity>}: reads rows from the database into the cache through the lease/fill protocol. */
@@ -79,12 +77,8 @@ public final class WarmCommand implements Callable<Integer> {
     }
 
     private List<List<String>> ids(ApiConfig c, EntityDefinition e) throws Exception {
-        Properties p = new Properties();
-        p.setProperty("user", c.user());
-        p.setProperty("password", c.password());
-        p.setProperty("sslmode", c.sslMode());
         List<List<String>> chunks = new ArrayList<>();
-        try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), p);
+        try (Connection conn = io.cachesync.core.config.Jdbc.connect(c.jdbcUrl(), c.user(), c.password(), c.sslMode());
              PreparedStatement ps = conn.prepareStatement("SELECT \"" + e.keyColumn() + "\" FROM \"" + e.schema() + "\".\"" + e.table()
                      + "\" ORDER BY 1 LIMIT ?")) {
             ps.setInt(1, limit);

@@ -88,6 +88,7 @@ public final class SyncService implements AutoCloseable {
             if (s == null) {
                 return;
             }
+            java.util.Set<String> seen = new java.util.HashSet<>();
             s.metrics().forEach((name, metric) -> {
                 if (!"records-lag".equals(name.name()) || !name.tags().containsKey("partition")) {
                     return;
@@ -98,6 +99,7 @@ public final class SyncService implements AutoCloseable {
                 }
                 String topic = name.tags().get("topic");
                 String partition = name.tags().get("partition");
+                seen.add(topic + "/" + partition);
                 consumerLag.computeIfAbsent(topic + "/" + partition, k -> {
                     java.util.concurrent.atomic.AtomicLong holder = new java.util.concurrent.atomic.AtomicLong();
                     io.micrometer.core.instrument.Gauge.builder(io.cachesync.core.metrics.MetricNames.CONSUMER_LAG, holder, java.util.concurrent.atomic.AtomicLong::get)
@@ -105,6 +107,12 @@ public final class SyncService implements AutoCloseable {
                             .description("Records of a CDC or commands partition not yet consumed by cache-sync").register(registry);
                     return holder;
                 }).set(n.longValue());
+            });
+            // a partition this instance no longer owns (after a rebalance) must not keep reporting its old lag
+            consumerLag.forEach((k, v) -> {
+                if (!seen.contains(k)) {
+                    v.set(0);
+                }
             });
         } catch (RuntimeException e) {
             LOG.debug("consumer lag refresh failed: {}", e.toString());

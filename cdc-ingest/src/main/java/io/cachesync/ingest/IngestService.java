@@ -85,11 +85,7 @@ public final class IngestService implements AutoCloseable {
     }
 
     private java.sql.Connection connect() throws java.sql.SQLException {
-        java.util.Properties p = new java.util.Properties();
-        p.setProperty("user", config.user());
-        p.setProperty("password", config.password());
-        p.setProperty("sslmode", config.sslMode());
-        return java.sql.DriverManager.getConnection(config.jdbcUrl(), p);
+        return io.cachesync.core.config.Jdbc.connect(config.jdbcUrl(), config.user(), config.password(), config.sslMode());
     }
 
     /** The Debezium signal table (resync requests are rows in it); created when missing. */

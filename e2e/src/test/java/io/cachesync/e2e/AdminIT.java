@@ -2,19 +2,7 @@ package io.cachesync.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cachesync.api.ApiService;
-import io.cachesync.api.config.ApiConfig;
-import io.cachesync.app.demo.DemoSchema;
-import io.cachesync.app.demo.StackSettings;
 import io.cachesync.core.codec.ValueCodec;
-import io.cachesync.core.config.Settings;
-import io.cachesync.core.metrics.Metrics;
-import io.cachesync.core.redis.RedisConnections;
-import io.cachesync.devstack.DevStack;
-import io.cachesync.ingest.IngestService;
-import io.cachesync.ingest.config.IngestConfig;
-import io.cachesync.sync.SyncService;
-import io.cachesync.sync.config.SyncConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,9 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 
@@ -37,40 +23,22 @@ import static org.awaitility.Awaitility.await;
 class AdminIT {
     static final String TOKEN = "admin-token-0123456789abcdef";
     static final HttpClient HTTP = HttpClient.newHttpClient();
-    static DevStack stack;
-    static IngestService ingest;
-    static SyncService sync;
+    static Pipeline p;
     static ApiService api;
     static RedisClient redis;
 
     @BeforeAll
     static void start() throws Exception {
-        stack = DevStack.start();
-        try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
-            DemoSchema.create(c);
-            st.execute("INSERT INTO products SELECT g, 'product ' || g, 'cat-' || (g % 4), 10.00, now() FROM generate_series(1, 300) g");
-            st.execute("INSERT INTO users SELECT g, 'user ' || g, 'u' || g || '@example.com', 'secret-hash', now() FROM generate_series(1, 20) g");
-        }
-        Settings settings = StackSettings.of(stack, Map.of("api.admin-token", TOKEN, "sync.audit-fraction", "1", "sync.audit-delay", "0s"));
-        PrometheusMeterRegistry registry = Metrics.newRegistry();
-        ingest = new IngestService(IngestConfig.from(settings), registry).start();
-        sync = new SyncService(SyncConfig.from(settings), registry).start();
-        api = new ApiService(ApiConfig.from(settings), registry).start();
-        redis = RedisConnections.client(URI.create(stack.redis().url()), 4, Duration.ofSeconds(2));
-        await().alias("snapshot applied").atMost(Duration.ofMinutes(2)).until(() -> sync.stats().processed() >= 320);
+        p = Pipeline.start(Map.of("api.admin-token", TOKEN, "sync.audit-fraction", "1", "sync.audit-delay", "0s"),
+                "INSERT INTO products SELECT g, 'product ' || g, 'cat-' || (g % 4), 10.00, now() FROM generate_series(1, 300) g;"
+                        + "INSERT INTO users SELECT g, 'user ' || g, 'u' || g || '@example.com', 'secret-hash', now() FROM generate_series(1, 20) g", 320);
+        api = p.api;
+        redis = p.redis;
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {api, sync, ingest, redis, stack}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // keep closing
-            }
-        }
+        p.close();
     }
 
     static HttpResponse<String> call(String method, String path, boolean withToken) throws Exception {
@@ -82,9 +50,7 @@ class AdminIT {
     }
 
     static void sql(String statement) throws SQLException {
-        try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
-            st.execute(statement);
-        }
+        p.sql(statement);
     }
 
     @Test

@@ -1,17 +1,6 @@
 package io.cachesync.e2e;
 
-import io.cachesync.api.ApiService;
-import io.cachesync.api.config.ApiConfig;
-import io.cachesync.app.demo.DemoSchema;
-import io.cachesync.app.demo.StackSettings;
-import io.cachesync.core.config.Settings;
-import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.core.topics.Topics;
-import io.cachesync.devstack.DevStack;
-import io.cachesync.ingest.IngestService;
-import io.cachesync.ingest.config.IngestConfig;
-import io.cachesync.sync.SyncService;
-import io.cachesync.sync.config.SyncConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -23,14 +12,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,51 +26,27 @@ import static org.awaitility.Awaitility.await;
 /** The whole pipeline on the devstack: PostgreSQL → Debezium → Kafka → Kafka Streams → Redis → query API. */
 class PipelineIT {
     static final Duration PIPELINE = Duration.ofSeconds(30);
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-    static DevStack stack;
-    static Settings settings;
-    static IngestService ingest;
-    static SyncService sync;
-    static ApiService api;
+    static Pipeline p;
     static RedisClient redis;
 
     @BeforeAll
     static void start() throws Exception {
-        stack = DevStack.start();
-        try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
-            DemoSchema.create(c);
-            st.execute("INSERT INTO products SELECT g, 'product ' || g, 'c' || (g % 5), 10.50, now() FROM generate_series(1, 200) g");
-            st.execute("INSERT INTO users SELECT g, 'user ' || g, 'u' || g || '@example.com', 'hash-secret-' || g, now() FROM generate_series(1, 20) g");
-        }
-        settings = StackSettings.of(stack, Map.of());
-        ingest = new IngestService(IngestConfig.from(settings)).start();
-        sync = new SyncService(SyncConfig.from(settings)).start();
-        api = new ApiService(ApiConfig.from(settings)).start();
-        redis = RedisConnections.client(URI.create(stack.redis().url()), 4, Duration.ofSeconds(2));
-        await().alias("initial snapshot in Redis").atMost(Duration.ofMinutes(2)).until(() -> sync.stats().processed() >= 220);
+        p = Pipeline.start(Map.of(), "INSERT INTO products SELECT g, 'product ' || g, 'c' || (g % 5), 10.50, now() FROM generate_series(1, 200) g;"
+                + "INSERT INTO users SELECT g, 'user ' || g, 'u' || g || '@example.com', 'hash-secret-' || g, now() FROM generate_series(1, 20) g", 220);
+        redis = p.redis;
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {api, sync, ingest, redis, stack}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
+        p.close();
     }
 
     static void sql(String statement) throws SQLException {
-        try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
-            st.execute(statement);
-        }
+        p.sql(statement);
     }
 
     static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(api.baseUrl() + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return p.get(path);
     }
 
     @Test
@@ -124,12 +84,16 @@ class PipelineIT {
 
     @Test
     void cacheSyncRestartResumesWithNothingLost() throws Exception {
-        sync.close();
-        for (int i = 0; i < 50; i++) {
-            sql("UPDATE products SET name = 'while-down-" + i + "' WHERE id = " + (100 + i));
-        }
-        sql("INSERT INTO products VALUES (6001, 'inserted while down', 'c2', 3.00, now())");
-        sync = new SyncService(SyncConfig.from(settings)).start();
+        p.restartSync(() -> {
+            try {
+                for (int i = 0; i < 50; i++) {
+                    sql("UPDATE products SET name = 'while-down-" + i + "' WHERE id = " + (100 + i));
+                }
+                sql("INSERT INTO products VALUES (6001, 'inserted while down', 'c2', 3.00, now())");
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
         await().alias("every change made while cache-sync was down").atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
             for (int i = 0; i < 50; i++) {
                 assertThat(redis.hget("cs:products:" + (100 + i), "d")).contains("while-down-" + i);
@@ -140,16 +104,16 @@ class PipelineIT {
 
     @Test
     void malformedCdcRecordIsDeadLetteredAndLaterRecordsStillApply() throws Exception {
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()),
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers()),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             // same key as the row updated next, so both land in one partition, poison first
-            p.send(new ProducerRecord<>(Topics.cdc("public", "products"), "{\"id\":150}".getBytes(StandardCharsets.UTF_8),
+            producer.send(new ProducerRecord<>(Topics.cdc("public", "products"), "{\"id\":150}".getBytes(StandardCharsets.UTF_8),
                     "this is not a change event".getBytes(StandardCharsets.UTF_8))).get();
         }
         sql("UPDATE products SET name = 'after the poison' WHERE id = 150");
         await().alias("later record applied").atMost(PIPELINE).until(() -> String.valueOf(redis.hget("cs:products:150", "d")).contains("after the poison"));
 
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", stack.kafka().bootstrapServers(),
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers(),
                 "group.id", "dlq-reader-" + System.nanoTime(), "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(List.of(Topics.DLQ));
             List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();

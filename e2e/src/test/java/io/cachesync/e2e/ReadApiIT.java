@@ -1,30 +1,15 @@
 package io.cachesync.e2e;
 
 import io.cachesync.api.ApiService;
-import io.cachesync.api.config.ApiConfig;
-import io.cachesync.app.demo.DemoSchema;
-import io.cachesync.app.demo.StackSettings;
-import io.cachesync.core.config.Settings;
-import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevStack;
-import io.cachesync.ingest.IngestService;
-import io.cachesync.ingest.config.IngestConfig;
-import io.cachesync.sync.SyncService;
-import io.cachesync.sync.config.SyncConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -35,10 +20,8 @@ import static org.awaitility.Awaitility.await;
 /** The read API on the whole pipeline: lists, search, batch, L1 invalidated by push, HTTP caching, warming. */
 class ReadApiIT {
     static final Duration PIPELINE = Duration.ofSeconds(30);
-    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static Pipeline p;
     static DevStack stack;
-    static IngestService ingest;
-    static SyncService sync;
     static ApiService api1;
     static ApiService api2;
     static ApiService noL1;
@@ -46,50 +29,28 @@ class ReadApiIT {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = DevStack.start();
-        try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
-            DemoSchema.create(c);
-            st.execute("INSERT INTO products SELECT g, 'product ' || g, 'cat-' || (g % 4), 10.00, now() FROM generate_series(1, 400) g");
-        }
         // an L1 TTL of a minute: only cache-sync's push can explain an L1 that follows a write within seconds
-        Map<String, String> cfg = new HashMap<>(StackSettings.map(stack, Map.of("api.l1-ttl", "60s", "sync.audit-fraction", "0")));
-        Settings settings = Settings.of(cfg);
-        ingest = new IngestService(IngestConfig.from(settings)).start();
-        sync = new SyncService(SyncConfig.from(settings)).start();
-        api1 = new ApiService(ApiConfig.from(settings)).start();
-        api2 = new ApiService(ApiConfig.from(settings)).start();
-        cfg.put("api.l1-max-entries", "0");
-        noL1 = new ApiService(ApiConfig.from(Settings.of(cfg))).start();
-        redis = RedisConnections.client(URI.create(stack.redis().url()), 4, Duration.ofSeconds(2));
-        await().alias("snapshot applied").atMost(Duration.ofMinutes(2)).until(() -> sync.stats().processed() >= 400);
+        p = Pipeline.start(Map.of("api.l1-ttl", "60s", "sync.audit-fraction", "0"),
+                "INSERT INTO products SELECT g, 'product ' || g, 'cat-' || (g % 4), 10.00, now() FROM generate_series(1, 400) g", 400);
+        stack = p.stack;
+        redis = p.redis;
+        api1 = p.api;
+        api2 = p.addApi(Map.of());
+        noL1 = p.addApi(Map.of("api.l1-max-entries", "0"));
         await().alias("L1 subscriptions live").atMost(Duration.ofSeconds(10)).until(() -> api1.l1Live() && api2.l1Live());
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {noL1, api2, api1, sync, ingest, redis, stack}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // keep closing
-            }
-        }
+        p.close();
     }
 
     static void sql(String statement) throws SQLException {
-        try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
-            st.execute(statement);
-        }
+        p.sql(statement);
     }
 
     static HttpResponse<String> get(ApiService api, String path, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api.baseUrl() + path)).GET();
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return Pipeline.get(api, path, headers);
     }
 
     @Test

@@ -85,11 +85,7 @@ public final class ApiService implements AutoCloseable {
 
     /** Resync: a Debezium signal row starts an incremental snapshot of the entity's table (cdc-ingest re-reads it). */
     private void requestResync(EntityDefinition e, String signalId) throws java.sql.SQLException {
-        java.util.Properties p = new java.util.Properties();
-        p.setProperty("user", config.user());
-        p.setProperty("password", config.password());
-        p.setProperty("sslmode", config.sslMode());
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), p);
+        try (java.sql.Connection c = io.cachesync.core.config.Jdbc.connect(config.jdbcUrl(), config.user(), config.password(), config.sslMode());
              java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO " + config.signalTable() + " (id, type, data) VALUES (?, 'execute-snapshot', ?)")) {
             ps.setString(1, signalId);
             ps.setString(2, "{\"data-collections\": [\"" + e.qualifiedTable() + "\"], \"type\": \"incremental\"}");

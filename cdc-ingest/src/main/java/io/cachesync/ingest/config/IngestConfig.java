@@ -41,7 +41,7 @@ public record IngestConfig(
             "Database user with the REPLICATION attribute (Debezium reads the WAL through a replication slot)", "postgres");
     public static final ConfigKey POSTGRES_PASSWORD = ConfigKey.secret("postgres.password", "Password of postgres.user", "");
     public static final ConfigKey POSTGRES_SSLMODE = ConfigKey.of("postgres.sslmode",
-            "TLS to PostgreSQL: disable, prefer, require, verify-ca or verify-full", "prefer");
+            "TLS to PostgreSQL: disable, allow, prefer, require, verify-ca or verify-full", "prefer");
     public static final ConfigKey SLOT = ConfigKey.of("ingest.slot-name",
             "Name of the logical replication slot (one per database; one active cdc-ingest per slot)", "cachesync");
     public static final ConfigKey PUBLICATION = ConfigKey.of("ingest.publication-name",

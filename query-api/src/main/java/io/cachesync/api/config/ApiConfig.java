@@ -49,7 +49,7 @@ public record ApiConfig(
     public static final ConfigKey POSTGRES_USER = ConfigKey.of("postgres.user", "Database user (read access to the cached tables is enough)", "postgres");
     public static final ConfigKey POSTGRES_PASSWORD = ConfigKey.secret("postgres.password", "Password of postgres.user", "");
     public static final ConfigKey POSTGRES_SSLMODE = ConfigKey.of("postgres.sslmode",
-            "TLS to PostgreSQL: disable, prefer, require, verify-ca or verify-full", "prefer");
+            "TLS to PostgreSQL: disable, allow, prefer, require, verify-ca or verify-full", "prefer");
     public static final ConfigKey DB_POOL = ConfigKey.of("api.db-pool-size", "Database connections of this instance (bounds read-through load)", "8");
     public static final ConfigKey DB_TIMEOUT = ConfigKey.of("api.db-timeout", "Longest wait for a database connection", "2s");
     public static final ConfigKey LEASE_TTL = ConfigKey.of("api.lease-ttl", "How long a miss holds the right to fill the key", "2s");

@@ -6,6 +6,7 @@ import io.cachesync.core.codec.ValueCodec;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -98,6 +99,9 @@ public final class ProblemRenderer {
                 String type = title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
                 ApiProblem p = new ApiProblem(code, type, title, message == null ? title : message);
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
+                // Jetty drops some of these connections (e.g. after a %00 in the path) without saying so, and a client
+                // that reuses the connection then fails its next request: always close, and say so
+                response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
                 response.write(true, ByteBuffer.wrap(body(p, null).getBytes(StandardCharsets.UTF_8)), callback);
             }
         };

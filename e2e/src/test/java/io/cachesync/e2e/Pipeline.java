@@ -1,0 +1,131 @@
+package io.cachesync.e2e;
+
+import io.cachesync.api.ApiService;
+import io.cachesync.api.config.ApiConfig;
+import io.cachesync.app.demo.DemoSchema;
+import io.cachesync.app.demo.StackSettings;
+import io.cachesync.core.config.Settings;
+import io.cachesync.core.metrics.Metrics;
+import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.devstack.DevStack;
+import io.cachesync.ingest.IngestService;
+import io.cachesync.ingest.config.IngestConfig;
+import io.cachesync.sync.SyncService;
+import io.cachesync.sync.config.SyncConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import redis.clients.jedis.RedisClient;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Test support: the whole pipeline on a fresh devstack — the demo's schema with the given rows, cdc-ingest, cache-sync
+ * and one query-api sharing one meter registry (as in the demo), a Redis client — and its orderly shutdown.
+ */
+final class Pipeline implements AutoCloseable {
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    final DevStack stack;
+    final Map<String, String> config;
+    final Settings settings;
+    final PrometheusMeterRegistry registry = Metrics.newRegistry();
+    final IngestService ingest;
+    SyncService sync;
+    final ApiService api;
+    final RedisClient redis;
+    private final List<ApiService> extraApis = new ArrayList<>();
+
+    /**
+     * @param overrides settings on top of {@link StackSettings}
+     * @param seed      SQL run after the demo schema is created (rows to snapshot)
+     * @param rows      how many rows the seed inserts: start returns once the snapshot applied them
+     */
+    static Pipeline start(Map<String, String> overrides, String seed, long rows) throws Exception {
+        return new Pipeline(overrides, seed, rows);
+    }
+
+    private Pipeline(Map<String, String> overrides, String seed, long rows) throws Exception {
+        stack = DevStack.start();
+        try {
+            try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
+                DemoSchema.create(c);
+                st.execute(seed);
+            }
+            config = new HashMap<>(StackSettings.map(stack, overrides));
+            settings = Settings.of(config);
+            ingest = new IngestService(IngestConfig.from(settings), registry).start();
+            sync = new SyncService(SyncConfig.from(settings), registry).start();
+            api = new ApiService(ApiConfig.from(settings), registry).start();
+            redis = RedisConnections.client(URI.create(stack.redis().url()), 4, Duration.ofSeconds(2));
+            await().alias("initial snapshot in Redis").atMost(Duration.ofMinutes(2)).until(() -> sync.stats().processed() >= rows);
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Another query-api instance (its own registry) with some settings changed. */
+    ApiService addApi(Map<String, String> overrides) {
+        Map<String, String> m = new HashMap<>(config);
+        m.putAll(overrides);
+        ApiService a = new ApiService(ApiConfig.from(Settings.of(m))).start();
+        extraApis.add(a);
+        return a;
+    }
+
+    /** Stops cache-sync and starts a new instance with the same settings (it resumes from its committed offsets). */
+    void restartSync(Runnable whileDown) {
+        sync.close();
+        whileDown.run();
+        sync = new SyncService(SyncConfig.from(settings), Metrics.newRegistry()).start();
+    }
+
+    void sql(String statement) throws SQLException {
+        try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
+            st.execute(statement);
+        }
+    }
+
+    static HttpResponse<String> get(ApiService api, String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api.baseUrl() + path)).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path, String... headers) throws Exception {
+        return get(api, path, headers);
+    }
+
+    @Override
+    public void close() {
+        List<AutoCloseable> all = new ArrayList<>(extraApis);
+        all.add(api);
+        all.add(sync);
+        all.add(ingest);
+        all.add(redis);
+        all.add(stack);
+        for (AutoCloseable c : all) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+}
