@@ -40,6 +40,7 @@ public final class SyncService implements AutoCloseable {
     private final MeterRegistry registry;
     private RedisClient redis;
     private ConsistencyAuditor auditor;
+    private io.cachesync.sync.recovery.CacheRebuilder rebuilder;
     private KafkaStreams streams;
     private volatile boolean closed;
 
@@ -67,7 +68,10 @@ public final class SyncService implements AutoCloseable {
         RedisMutationApplier applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor());
         auditor = new ConsistencyAuditor(config.jdbcUrl(), config.dbUser(), config.dbPassword(), store, registry,
                 config.auditFraction(), config.auditDelay(), config.auditGrace());
-        streams = new KafkaStreams(SyncTopology.build(config.catalog(), applier, stats, auditor::applied), streamsProperties(config));
+        rebuilder = new io.cachesync.sync.recovery.CacheRebuilder(config.catalog(), redis, config.jdbcUrl(), config.dbUser(), config.dbPassword(),
+                config.sslMode(), config.signalTable(), Duration.ofSeconds(30), registry).start(Duration.ofSeconds(2));
+        streams = new KafkaStreams(SyncTopology.build(config.catalog(), applier, stats, auditor::applied, config.maxValueBytes(),
+                rebuilder::schemaChanged), streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("cache-sync stream thread failed; replacing it (it resumes from the last committed offset)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -196,6 +200,9 @@ public final class SyncService implements AutoCloseable {
         }
         if (auditor != null) {
             auditor.close();
+        }
+        if (rebuilder != null) {
+            rebuilder.close();
         }
         if (redis != null) {
             redis.close();

@@ -84,12 +84,9 @@ public final class ApiService implements AutoCloseable {
     }
 
     /** Resync: a Debezium signal row starts an incremental snapshot of the entity's table (cdc-ingest re-reads it). */
-    private void requestResync(EntityDefinition e, String signalId) throws java.sql.SQLException {
-        try (java.sql.Connection c = io.cachesync.core.config.Jdbc.connect(config.jdbcUrl(), config.user(), config.password(), config.sslMode());
-             java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO " + config.signalTable() + " (id, type, data) VALUES (?, 'execute-snapshot', ?)")) {
-            ps.setString(1, signalId);
-            ps.setString(2, "{\"data-collections\": [\"" + e.qualifiedTable() + "\"], \"type\": \"incremental\"}");
-            ps.executeUpdate();
+    private String requestResync(EntityDefinition e) throws java.sql.SQLException {
+        try (java.sql.Connection c = io.cachesync.core.config.Jdbc.connect(config.jdbcUrl(), config.user(), config.password(), config.sslMode())) {
+            return io.cachesync.core.consistency.Resync.request(c, config.signalTable(), e);
         }
     }
 

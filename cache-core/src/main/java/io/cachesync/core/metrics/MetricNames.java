@@ -17,6 +17,7 @@ public final class MetricNames {
     public static final String REDIS_RETRIES = "cachesync.redis.retries";
     public static final String CONSUMER_LAG = "cachesync.consumer.lag";
     public static final String CONSISTENCY_CHECKS = "cachesync.consistency.checks";
+    public static final String CACHE_REBUILDS = "cachesync.cache.rebuilds";
     // query-api
     public static final String READS = "cachesync.reads";
     public static final String HIT_RATIO = "cachesync.cache.hit.ratio";

@@ -34,6 +34,9 @@ public record SyncConfig(
         Duration auditDelay,
         Duration auditGrace,
         int httpPort,
+        String sslMode,
+        String signalTable,
+        int maxValueBytes,
         EntityCatalog catalog) {
 
     public static final ConfigKey REDIS_URL = ConfigKey.secret("redis.url",
@@ -65,9 +68,15 @@ public record SyncConfig(
     public static final ConfigKey HTTP_PORT = ConfigKey.of("sync.http-port",
             "Port of cache-sync's /metrics, /health/live and /health/ready (0 picks a free port, -1 turns it off)", "9401");
 
+    public static final ConfigKey POSTGRES_SSLMODE = ConfigKey.of("postgres.sslmode",
+            "TLS to PostgreSQL: disable, allow, prefer, require, verify-ca or verify-full", "prefer");
+    public static final ConfigKey MAX_VALUE_BYTES = ConfigKey.of("sync.max-value-bytes",
+            "Largest record cache-sync applies; a larger one goes to the dead-letter topic", "1048576");
+
     public static final List<ConfigKey> KEYS = List.of(REDIS_URL, APPLICATION_ID, THREADS, COMMIT_INTERVAL, STATE_DIR,
             REDIS_TIMEOUT, REDIS_RETRY_FOR, PARTITIONS, REPLICATION, EntityCatalog.ENTITIES,
-            POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, AUDIT_FRACTION, AUDIT_DELAY, AUDIT_GRACE, HTTP_PORT,
+            POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, AUDIT_FRACTION, AUDIT_DELAY, AUDIT_GRACE, HTTP_PORT, POSTGRES_SSLMODE, MAX_VALUE_BYTES,
+            io.cachesync.core.config.SharedKeys.SIGNAL_TABLE,
             KafkaClientSettings.BOOTSTRAP, KafkaClientSettings.SECURITY_PROTOCOL, KafkaClientSettings.SASL_MECHANISM, KafkaClientSettings.SASL_JAAS,
             KafkaClientSettings.TRUSTSTORE, KafkaClientSettings.TRUSTSTORE_PASSWORD, KafkaClientSettings.KEYSTORE, KafkaClientSettings.KEYSTORE_PASSWORD);
 
@@ -102,12 +111,24 @@ public record SyncConfig(
         if (httpPort < -1 || httpPort > 65535) {
             problems.add(HTTP_PORT.name() + " must be -1 (off), 0 (any free port) or a port up to 65535, was " + httpPort);
         }
+        String sslMode = s.get(POSTGRES_SSLMODE);
+        if (!List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full").contains(sslMode)) {
+            problems.add(POSTGRES_SSLMODE.name() + " is not one of disable, allow, prefer, require, verify-ca, verify-full: '" + sslMode + "'");
+        }
+        String signal = s.get(io.cachesync.core.config.SharedKeys.SIGNAL_TABLE);
+        if (!io.cachesync.core.config.SharedKeys.isQualifiedTable(signal)) {
+            problems.add(io.cachesync.core.config.SharedKeys.SIGNAL_TABLE.name() + " is not schema.table of plain lower-case identifiers: '" + signal + "'");
+        }
+        int maxValue = s.parse(MAX_VALUE_BYTES, Integer::parseInt, 1_048_576, problems, "a number of bytes");
+        if (maxValue < 1024) {
+            problems.add(MAX_VALUE_BYTES.name() + " must be at least 1024");
+        }
         EntityCatalog catalog = EntityCatalog.from(s, problems);
         if (!problems.isEmpty()) {
             throw ConfigException.of("cache-sync", problems);
         }
         return new SyncConfig(kafka, redis, appId, threads, commit, Path.of(s.get(STATE_DIR)), timeout, retry, partitions, rf,
-                jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), fraction, auditDelay, auditGrace, httpPort, catalog);
+                jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), fraction, auditDelay, auditGrace, httpPort, sslMode, signal, maxValue, catalog);
     }
 
     public Map<String, Object> kafkaClientConfig() {

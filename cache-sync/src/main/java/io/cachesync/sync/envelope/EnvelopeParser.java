@@ -18,9 +18,29 @@ public final class EnvelopeParser implements MutationParser {
     private static final ObjectMapper MAPPER = ValueCodec.mapper();
 
     private final EntityCatalog catalog;
+    private final java.util.function.Consumer<EntityDefinition> onSchemaChange;
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.Set<String>> columns = new java.util.concurrent.ConcurrentHashMap<>();
 
     public EnvelopeParser(EntityCatalog catalog) {
+        this(catalog, e -> { });
+    }
+
+    /** @param onSchemaChange told when an entity's events carry other columns than before (ADD/DROP COLUMN) */
+    public EnvelopeParser(EntityCatalog catalog, java.util.function.Consumer<EntityDefinition> onSchemaChange) {
         this.catalog = catalog;
+        this.onSchemaChange = onSchemaChange;
+    }
+
+    private void trackColumns(EntityDefinition entity, JsonNode rowSchema) {
+        if (rowSchema == null) {
+            return;
+        }
+        java.util.Set<String> now = new java.util.TreeSet<>();
+        rowSchema.path("fields").forEach(f -> now.add(f.path("field").asText()));
+        java.util.Set<String> before = columns.put(entity.name(), now);
+        if (before != null && !before.equals(now)) {
+            onSchemaChange.accept(entity);
+        }
     }
 
     /**
@@ -65,6 +85,7 @@ public final class EnvelopeParser implements MutationParser {
                     : "event op=" + op + " has no after image");
         }
         String id = id(entity, row.get(entity.keyColumn()));
+        trackColumns(entity, structSchema(schema, mop == CacheMutation.Op.DELETE ? "before" : "after"));
         String document = null;
         com.fasterxml.jackson.databind.node.ObjectNode after = null;
         if (mop == CacheMutation.Op.UPSERT) {

@@ -4,6 +4,8 @@ import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.sync.envelope.CommandParser;
 import io.cachesync.sync.envelope.EnvelopeParser;
+import io.cachesync.sync.envelope.MutationParser;
+import io.cachesync.sync.envelope.PoisonRecordException;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
 import org.apache.kafka.streams.Topology;
@@ -13,6 +15,15 @@ import java.util.List;
 /** Builds the cache-sync topology. {@code SyncService} and the tests call this one method. */
 public final class SyncTopology {
     private SyncTopology() {
+    }
+
+    private static MutationParser limited(MutationParser parser, int maxValueBytes) {
+        return (topic, value) -> {
+            if (value != null && value.length > maxValueBytes) {
+                throw new PoisonRecordException("value is " + value.length + " bytes, more than sync.max-value-bytes (" + maxValueBytes + ")");
+            }
+            return parser.parse(topic, value);
+        };
     }
 
     /** The CDC topics of the configured entities, in catalog order. */
@@ -27,8 +38,20 @@ public final class SyncTopology {
      * </pre>
      */
     public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, MutationListener listener) {
-        EnvelopeParser envelopes = new EnvelopeParser(catalog);
-        CommandParser commands = new CommandParser(catalog);
+        return build(catalog, applier, stats, listener, DEFAULT_MAX_VALUE_BYTES, e -> { });
+    }
+
+    /** Records larger than this go to the dead-letter topic unless configured otherwise. */
+    public static final int DEFAULT_MAX_VALUE_BYTES = 1 << 20;
+
+    /**
+     * @param maxValueBytes  larger records are dead-lettered
+     * @param onSchemaChange told when an entity's CDC events carry other columns than before
+     */
+    public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, MutationListener listener,
+                                 int maxValueBytes, java.util.function.Consumer<io.cachesync.core.catalog.EntityDefinition> onSchemaChange) {
+        MutationParser envelopes = limited(new EnvelopeParser(catalog, onSchemaChange), maxValueBytes);
+        MutationParser commands = limited(new CommandParser(catalog), maxValueBytes);
         Topology t = new Topology();
         t.addSource(SyncNames.CDC_SOURCE, SyncNames.BYTES.deserializer(), SyncNames.BYTES.deserializer(),
                 cdcTopics(catalog).toArray(String[]::new));

@@ -164,4 +164,44 @@ class SyncTopologyTest {
         assertThat(reasons.get(2)).contains("command version is not an integer");
         assertThat(redis.hget("cs:users:1", "d")).contains("ok");
     }
+
+    @Test
+    void recordsLargerThanTheLimitAreDeadLettered() {
+        driver.close();
+        RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), stats, Clock.systemUTC(), Duration.ofSeconds(1));
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-size");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(SyncTopology.build(catalog, applier, stats, MutationListener.NONE, 8192, e -> { }), p);
+        users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
+        dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        byte[] big = Envelopes.upsert(5, "x".repeat(10_000), 10);
+        users.pipeInput(big);
+        users.pipeInput(Envelopes.upsert(6, "small", 11));
+        assertThat(new String(dlq.readRecord().headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .startsWith("value is " + big.length + " bytes, more than sync.max-value-bytes (8192)");
+        assertThat(redis.exists("cs:users:5")).isFalse();
+        assertThat(redis.hget("cs:users:6", "d")).contains("small");
+    }
+
+    @Test
+    void aChangeOfColumnsIsReportedOnce() {
+        driver.close();
+        List<String> changed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), stats, Clock.systemUTC(), Duration.ofSeconds(1));
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-schema");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(SyncTopology.build(catalog, applier, stats, MutationListener.NONE, 1 << 20,
+                e -> changed.add(e.name())), p);
+        users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
+        users.pipeInput(Envelopes.upsert(7, "a", 10));
+        users.pipeInput(Envelopes.upsert(7, "b", 11));
+        assertThat(changed).isEmpty();
+        String withNewColumn = new String(Envelopes.upsert(7, "c", 12), StandardCharsets.UTF_8)
+                .replace("{\"type\":\"int64\",\"optional\":false,\"field\":\"id\"},", "{\"type\":\"int64\",\"optional\":false,\"field\":\"id\"},{\"type\":\"string\",\"optional\":true,\"field\":\"nickname\"},");
+        users.pipeInput(withNewColumn.getBytes(StandardCharsets.UTF_8));
+        users.pipeInput(withNewColumn.getBytes(StandardCharsets.UTF_8));
+        assertThat(changed).containsExactly("users");
+    }
 }

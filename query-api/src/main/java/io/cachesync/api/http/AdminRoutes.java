@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Operator endpoints under {@code /admin}, behind {@code Authorization: Bearer <api.admin-token>} (compared in constant
@@ -33,10 +32,10 @@ public final class AdminRoutes {
     private static final int STATS_SCAN_LIMIT = 1_000_000;
     private static final int UNLINK_BATCH = 500;
 
-    /** Writes a resync request (a Debezium signal row); empty when resync is not available. */
+    /** Writes a resync request (a Debezium signal row) and returns its id. */
     @FunctionalInterface
     public interface ResyncSignal {
-        void request(EntityDefinition entity, String signalId) throws Exception;
+        String request(EntityDefinition entity) throws Exception;
     }
 
     private final byte[] token;
@@ -176,8 +175,7 @@ public final class AdminRoutes {
         if (resync == null) {
             throw ApiProblem.unavailable("resync is not available: the signal table cannot be written");
         }
-        String id = UUID.randomUUID().toString();
-        resync.request(e, id);
+        String id = resync.request(e);
         LOG.info("admin: resync of {} requested (signal {})", e.qualifiedTable(), id);
         ctx.status(202).contentType("application/json").result("{\"entity\":\"" + e.name() + "\",\"table\":\"" + e.qualifiedTable()
                 + "\",\"signal\":\"" + id + "\",\"status\":\"incremental snapshot requested\"}");
