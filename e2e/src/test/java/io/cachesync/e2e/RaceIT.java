@@ -85,7 +85,7 @@ class RaceIT {
             Path syncLog = stack.workDir().resolve("sync.log");
             try (IngestService ingest = new IngestService(IngestConfig.from(settings)).start();
                  ApiService api = new ApiService(ApiConfig.from(settings)).start();
-                 SyncProcess sync = SyncProcess.start(cfgFile, syncLog);
+                 ServiceProcess sync = ServiceProcess.start("sync", cfgFile, syncLog);
                  RedisClient redis = RedisConnections.client(URI.create(stack.redis().url()), 4, Duration.ofSeconds(2))) {
                 await().alias("snapshot of the hot keys in Redis").atMost(Duration.ofMinutes(2))
                         .until(() -> redis.keys("cs:products:*").size() >= HOT);

@@ -6,13 +6,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** cache-sync in its own JVM ({@code java -jar cachesync.jar sync}), so that a test can kill -9 it. */
-final class SyncProcess implements AutoCloseable {
+/** A cachesync service in its own JVM ({@code java -jar cachesync.jar <command>}), so that a test can kill -9 it. */
+final class ServiceProcess implements AutoCloseable {
+    private final String command;
     private final Path config;
     private final Path log;
     private Process process;
 
-    private SyncProcess(Path config, Path log) {
+    private ServiceProcess(String command, Path config, Path log) {
+        this.command = command;
         this.config = config;
         this.log = log;
     }
@@ -25,15 +27,16 @@ final class SyncProcess implements AutoCloseable {
         return jar;
     }
 
-    static SyncProcess start(Path config, Path log) throws IOException {
-        SyncProcess p = new SyncProcess(config, log);
+    /** @param command ingest, sync or api */
+    static ServiceProcess start(String command, Path config, Path log) throws IOException {
+        ServiceProcess p = new ServiceProcess(command, config, log);
         p.start();
         return p;
     }
 
     void start() throws IOException {
         ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", jar().toString(), "sync", "--config", config.toString()))
+                "-Xmx512m", "-jar", jar().toString(), command, "--config", config.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("CACHESYNC_"));
@@ -49,7 +52,7 @@ final class SyncProcess implements AutoCloseable {
     void kill9() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("cache-sync did not die after SIGKILL");
+            throw new IllegalStateException(command + " did not die after SIGKILL");
         }
     }
 
