@@ -10,6 +10,7 @@ import io.cachesync.api.http.HealthRoutes;
 import io.cachesync.api.http.ProblemRenderer;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.javalin.Javalin;
+import org.eclipse.jetty.http.UriCompliance;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,6 +48,10 @@ public final class QueryApi {
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.defaultContentType = "application/json";
             cfg.jetty.modifyServer(server -> server.setErrorHandler(ProblemRenderer.jettyErrorHandler()));
+            // Javalin runs Jetty with UriCompliance.LEGACY, which lets %uXXXX through to Javalin's path-parameter
+            // decoding, where it throws (a 500): have Jetty reject it like any other malformed encoding (a 400)
+            cfg.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(
+                    http.getUriCompliance().without("JAVALIN_WITHOUT_UTF16", UriCompliance.Violation.UTF16_ENCODINGS)));
             cfg.routes.get("/health/live", health::live);
             cfg.routes.get("/health/ready", health::ready);
             cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));

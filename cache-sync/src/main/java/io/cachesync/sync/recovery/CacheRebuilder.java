@@ -30,7 +30,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>when a table's columns changed (ADD/DROP COLUMN): rows not written since would keep their old shape — that
  *       entity is re-read.</li>
  * </ul>
- * Requests per entity are spaced by {@code minInterval}, so a burst of signals does not start a burst of snapshots.
+ * Requests per entity are spaced by {@code minInterval}, so a burst of signals does not start a burst of snapshots; a
+ * request that comes sooner is deferred to the end of the interval (never dropped: the later change, e.g. a DROP COLUMN
+ * after an ADD COLUMN, needs its own re-read).
  */
 public final class CacheRebuilder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CacheRebuilder.class);
@@ -46,6 +48,7 @@ public final class CacheRebuilder implements AutoCloseable {
     private final Duration minInterval;
     private final Counter rebuilds;
     private final Map<String, Long> lastRequest = new ConcurrentHashMap<>();
+    private final java.util.Set<String> deferred = ConcurrentHashMap.newKeySet();
     private final String epoch = UUID.randomUUID().toString();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cachesync-rebuilder");
@@ -98,6 +101,12 @@ public final class CacheRebuilder implements AutoCloseable {
         long now = System.nanoTime();
         Long last = lastRequest.get(e.name());
         if (last != null && now - last < minInterval.toNanos()) {
+            if (deferred.add(e.name())) {
+                timer.schedule(() -> {
+                    deferred.remove(e.name());
+                    request(e, why);
+                }, last + minInterval.toNanos() - now, TimeUnit.NANOSECONDS);
+            }
             return;
         }
         try (Connection c = Jdbc.connect(jdbcUrl, user, password, sslMode)) {
