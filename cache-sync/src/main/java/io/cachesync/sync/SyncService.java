@@ -71,7 +71,7 @@ public final class SyncService implements AutoCloseable {
         rebuilder = new io.cachesync.sync.recovery.CacheRebuilder(config.catalog(), redis, config.jdbcUrl(), config.dbUser(), config.dbPassword(),
                 config.sslMode(), config.signalTable(), Duration.ofSeconds(30), registry).start(Duration.ofSeconds(2));
         streams = new KafkaStreams(SyncTopology.build(config.catalog(), applier, stats, auditor::applied, config.maxValueBytes(),
-                rebuilder::schemaChanged), streamsProperties(config));
+                rebuilder::schemaChanged, config.batching()), streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("cache-sync stream thread failed; replacing it (it resumes from the last committed offset)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -149,6 +149,8 @@ public final class SyncService implements AutoCloseable {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.commitInterval().toMillis());
         p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir().toString());
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        // the batch linger is a wall-clock punctuation: the thread must not block in poll() much longer than that
+        p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, c.batching().linger().toMillis())));
         p.put("processing.exception.handler.global.enabled", true);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) c.replicationFactor());
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");

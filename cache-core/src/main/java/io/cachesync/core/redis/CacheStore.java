@@ -50,6 +50,43 @@ public final class CacheStore {
         return Long.valueOf(1L).equals(r);
     }
 
+    /** One write of a batch: the row key, the version, the document (null for a delete) and the TTL. */
+    public record Write(String key, String version, String document, Duration ttl) {
+    }
+
+    /** Versioned applies of a whole batch in one round trip (a pipeline), in order; true where written. */
+    public List<Boolean> applyAll(List<Write> writes) {
+        roundTrips.increment();
+        List<Object> raw = pipelinedScripts(APPLY, writes.stream().map(Write::key).toList(), i -> {
+            Write w = writes.get(i);
+            return List.of(w.version(), w.document() == null ? "d" : "u", w.document() == null ? "" : w.document(),
+                    Long.toString(Math.max(1, w.ttl().toMillis())));
+        });
+        return raw.stream().map(r -> Long.valueOf(1L).equals(r)).toList();
+    }
+
+    /**
+     * After rows were written: bumps the generations of the list and search pages that may hold them (INCR, O(1)
+     * each, no SCAN) and publishes each row's invalidation for in-process L1 caches, in one round trip.
+     * {@code rows} are entity/id pairs.
+     */
+    public void afterWriteAll(List<String[]> rows, java.util.Collection<String> generationKeys) {
+        if (rows.isEmpty() && generationKeys.isEmpty()) {
+            return;
+        }
+        roundTrips.increment();
+        try (redis.clients.jedis.AbstractPipeline p = redis.pipelined()) {
+            for (String g : generationKeys) {
+                p.incr(g);
+                p.pexpire(g, GENERATION_TTL_MS);
+            }
+            for (String[] r : rows) {
+                p.publish(io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL, r[0] + ":" + r[1]);
+            }
+            p.sync();
+        }
+    }
+
     /** One read of a row key (HMGET), no script. */
     public CacheEntry read(String key) {
         roundTrips.increment();
@@ -143,22 +180,6 @@ public final class CacheStore {
     public void release(String key, String token) {
         roundTrips.increment();
         RELEASE.run(redis, List.of(key), List.of(token));
-    }
-
-    /**
-     * After a row write: bumps the generations of the list and search pages that may hold the row (INCR, O(1) each,
-     * no SCAN) and publishes the row's invalidation for in-process L1 caches — one round trip.
-     */
-    public void afterWrite(String entity, String id, java.util.Collection<String> generationKeys) {
-        roundTrips.increment();
-        try (redis.clients.jedis.AbstractPipeline p = redis.pipelined()) {
-            for (String g : generationKeys) {
-                p.incr(g);
-                p.pexpire(g, GENERATION_TTL_MS);
-            }
-            p.publish(io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL, entity + ":" + id);
-            p.sync();
-        }
     }
 
     /** Network round trips this store made (a pipeline counts once); for tests and benchmarks. */

@@ -37,6 +37,7 @@ public record SyncConfig(
         String sslMode,
         String signalTable,
         int maxValueBytes,
+        io.cachesync.sync.topology.Batching batching,
         EntityCatalog catalog) {
 
     public static final ConfigKey REDIS_URL = ConfigKey.secret("redis.url",
@@ -73,9 +74,14 @@ public record SyncConfig(
     public static final ConfigKey MAX_VALUE_BYTES = ConfigKey.of("sync.max-value-bytes",
             "Largest record cache-sync applies; a larger one goes to the dead-letter topic", "1048576");
 
+    public static final ConfigKey BATCH_SIZE = ConfigKey.of("sync.batch-size",
+            "Mutations a task writes to Redis in one pipeline at most (1: one write at a time)", "500");
+    public static final ConfigKey BATCH_LINGER = ConfigKey.of("sync.batch-linger",
+            "Longest time a mutation waits in a task's batch before it is written (a batch is also written before every commit)", "5ms");
+
     public static final List<ConfigKey> KEYS = List.of(REDIS_URL, APPLICATION_ID, THREADS, COMMIT_INTERVAL, STATE_DIR,
             REDIS_TIMEOUT, REDIS_RETRY_FOR, PARTITIONS, REPLICATION, EntityCatalog.ENTITIES,
-            POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, AUDIT_FRACTION, AUDIT_DELAY, AUDIT_GRACE, HTTP_PORT, POSTGRES_SSLMODE, MAX_VALUE_BYTES,
+            POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, AUDIT_FRACTION, AUDIT_DELAY, AUDIT_GRACE, HTTP_PORT, POSTGRES_SSLMODE, MAX_VALUE_BYTES, BATCH_SIZE, BATCH_LINGER,
             io.cachesync.core.config.SharedKeys.SIGNAL_TABLE,
             KafkaClientSettings.BOOTSTRAP, KafkaClientSettings.SECURITY_PROTOCOL, KafkaClientSettings.SASL_MECHANISM, KafkaClientSettings.SASL_JAAS,
             KafkaClientSettings.TRUSTSTORE, KafkaClientSettings.TRUSTSTORE_PASSWORD, KafkaClientSettings.KEYSTORE, KafkaClientSettings.KEYSTORE_PASSWORD);
@@ -123,12 +129,18 @@ public record SyncConfig(
         if (maxValue < 1024) {
             problems.add(MAX_VALUE_BYTES.name() + " must be at least 1024");
         }
+        int batchSize = s.parse(BATCH_SIZE, Integer::parseInt, 500, problems, "a whole number");
+        if (batchSize < 1 || batchSize > 100_000) {
+            problems.add(BATCH_SIZE.name() + " must be between 1 and 100000, was " + batchSize);
+        }
+        Duration linger = s.parse(BATCH_LINGER, Settings::positiveDuration, Duration.ofMillis(5), problems, "a positive duration such as 5ms");
         EntityCatalog catalog = EntityCatalog.from(s, problems);
         if (!problems.isEmpty()) {
             throw ConfigException.of("cache-sync", problems);
         }
         return new SyncConfig(kafka, redis, appId, threads, commit, Path.of(s.get(STATE_DIR)), timeout, retry, partitions, rf,
-                jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), fraction, auditDelay, auditGrace, httpPort, sslMode, signal, maxValue, catalog);
+                jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), fraction, auditDelay, auditGrace, httpPort, sslMode, signal, maxValue,
+                new io.cachesync.sync.topology.Batching(batchSize, linger), catalog);
     }
 
     public Map<String, Object> kafkaClientConfig() {

@@ -12,8 +12,8 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Applies mutations with the versioned-apply script. A Redis failure is retried with capped exponential backoff
- * for up to {@code retryFor}; after that the failure is rethrown so that the stream thread is replaced and
+ * Applies batches of mutations with the versioned-apply script. A Redis failure is retried with capped exponential
+ * backoff for up to {@code retryFor}; after that the failure is rethrown so that the stream thread is replaced and
  * re-reads from its last committed offset. Nothing is ever skipped.
  */
 public final class RedisMutationApplier {
@@ -42,39 +42,62 @@ public final class RedisMutationApplier {
         return keys;
     }
 
-    /** Applies one mutation; returns true when Redis was written, false when it held an equal or newer version. */
-    public boolean apply(CacheMutation m) {
-        String key = CacheKeys.row(m.entity().name(), m.id());
-        boolean delete = m.op() == CacheMutation.Op.DELETE;
-        Duration ttl = delete ? m.entity().tombstoneTtl() : Ttl.jittered(m.entity().ttl(), m.entity().ttlJitter());
+    /**
+     * Applies a batch in order with two round trips (the versioned applies in one pipeline, then the generation bumps
+     * and L1 invalidations of the rows written), retrying the whole batch on a Redis failure — every apply is
+     * idempotent, so a retried batch never puts an older value over a newer one.
+     */
+    public void applyAll(java.util.List<CacheMutation> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        java.util.List<CacheStore.Write> writes = new java.util.ArrayList<>(batch.size());
+        for (CacheMutation m : batch) {
+            boolean delete = m.op() == CacheMutation.Op.DELETE;
+            writes.add(new CacheStore.Write(CacheKeys.row(m.entity().name(), m.id()), m.version(), m.document(),
+                    delete ? m.entity().tombstoneTtl() : Ttl.jittered(m.entity().ttl(), m.entity().ttlJitter())));
+        }
         long deadline = System.nanoTime() + retryFor.toNanos();
         Duration backoff = Duration.ofMillis(50);
         while (true) {
             try {
-                boolean written = store.apply(key, m.version(), m.document(), ttl);
-                if (written) {
-                    store.afterWrite(m.entity().name(), m.id(), generationKeys(m));
-                    stats.applied(m.entity().name(), delete);
-                } else {
-                    stats.skippedStale(m.entity().name());
+                java.util.List<Boolean> written = store.applyAll(writes);
+                java.util.List<String[]> rows = new java.util.ArrayList<>();
+                java.util.Set<String> generations = new java.util.LinkedHashSet<>();
+                for (int i = 0; i < batch.size(); i++) {
+                    CacheMutation m = batch.get(i);
+                    if (written.get(i)) {
+                        rows.add(new String[] {m.entity().name(), m.id()});
+                        generations.addAll(generationKeys(m));
+                    }
                 }
-                if (!m.snapshot() && m.sourceTimestampMs() > 0) {
-                    stats.lag(clock.millis() - m.sourceTimestampMs());
+                store.afterWriteAll(rows, generations);
+                long now = clock.millis();
+                for (int i = 0; i < batch.size(); i++) {
+                    CacheMutation m = batch.get(i);
+                    if (written.get(i)) {
+                        stats.applied(m.entity().name(), m.op() == CacheMutation.Op.DELETE);
+                    } else {
+                        stats.skippedStale(m.entity().name());
+                    }
+                    if (!m.snapshot() && m.sourceTimestampMs() > 0) {
+                        stats.lag(now - m.sourceTimestampMs());
+                    }
                 }
-                LOG.debug("apply {} v{} {} -> {}", key, m.version(), m.op(), written ? "written" : "stale");
-                return written;
+                LOG.debug("applied a batch of {} ({} written)", batch.size(), rows.size());
+                return;
             } catch (JedisException e) {
                 stats.redisRetry();
                 if (System.nanoTime() > deadline) {
-                    throw new RedisUnavailableException("Redis write of " + key + " failed for " + retryFor + "; giving the "
-                            + "partition back to re-read from the last committed offset: " + e.getMessage(), e);
+                    throw new RedisUnavailableException("Redis write of a batch of " + batch.size() + " failed for " + retryFor
+                            + "; giving the partitions back to re-read from the last committed offset: " + e.getMessage(), e);
                 }
-                LOG.warn("Redis write of {} failed ({}); retrying in {} ms", key, e.getMessage(), backoff.toMillis());
+                LOG.warn("Redis write of a batch of {} failed ({}); retrying in {} ms", batch.size(), e.getMessage(), backoff.toMillis());
                 try {
                     Thread.sleep(backoff.toMillis());
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    throw new RedisUnavailableException("interrupted while retrying a Redis write of " + key, ie);
+                    throw new RedisUnavailableException("interrupted while retrying a Redis write", ie);
                 }
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }

@@ -4,7 +4,6 @@ import io.cachesync.core.topics.Topics;
 import io.cachesync.sync.envelope.CacheMutation;
 import io.cachesync.sync.envelope.MutationParser;
 import io.cachesync.sync.envelope.PoisonRecordException;
-import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -19,29 +18,33 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * Parses each record (a CDC event or a command) and applies it to Redis before returning, so that Kafka Streams only commits offsets of
- * records whose Redis write was acknowledged. A record that cannot be parsed is forwarded to the dead-letter sink
+ * Parses each record (a CDC event or a command) into the task's {@link RedisBatchStore}, which is written to Redis in
+ * one pipeline when it is full, after {@code linger}, and before every commit — so Kafka Streams only commits offsets
+ * of records whose Redis write was acknowledged. A record that cannot be parsed is forwarded to the dead-letter sink
  * with the reason in headers, and processing goes on with the next record.
  */
 final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(ApplyProcessor.class);
 
     private final MutationParser parser;
-    private final MutationListener listener;
-    private final RedisMutationApplier applier;
     private final SyncStats stats;
+    private final String storeName;
+    private final Batching batching;
     private ProcessorContext<byte[], byte[]> context;
+    private RedisBatchStore batch;
 
-    ApplyProcessor(MutationParser parser, RedisMutationApplier applier, SyncStats stats, MutationListener listener) {
+    ApplyProcessor(MutationParser parser, SyncStats stats, String storeName, Batching batching) {
         this.parser = parser;
-        this.listener = listener;
-        this.applier = applier;
         this.stats = stats;
+        this.storeName = storeName;
+        this.batching = batching;
     }
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
+        this.batch = context.getStateStore(storeName);
+        context.schedule(batching.linger(), org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, t -> batch.flush());
     }
 
     @Override
@@ -55,8 +58,10 @@ final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             deadLetter(record, meta, e.getMessage());
             return;
         }
-        applier.apply(m);
-        listener.applied(m);
+        batch.add(m);
+        if (batch.size() >= batching.size()) {
+            batch.flush();
+        }
     }
 
     private void deadLetter(Record<byte[], byte[]> record, Optional<RecordMetadata> meta, String reason) {

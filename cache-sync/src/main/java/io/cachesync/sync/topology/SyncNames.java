@@ -15,6 +15,10 @@ public final class SyncNames {
     /** Parses a command and applies it through the same versioned path. */
     public static final String APPLY_COMMAND = "apply-command";
     public static final String COMMANDS_TOPIC = Topics.COMMANDS;
+    /** The pending Redis writes of a CDC task, flushed before every commit. */
+    public static final String CDC_BATCH_STORE = "redis-batch-cdc";
+    /** The pending Redis writes of a commands task, flushed before every commit. */
+    public static final String COMMANDS_BATCH_STORE = "redis-batch-commands";
     /** Sink node writing poison records to {@link Topics#DLQ}. */
     public static final String DLQ_SINK = "dlq-sink";
     public static final String DLQ_TOPIC = Topics.DLQ;

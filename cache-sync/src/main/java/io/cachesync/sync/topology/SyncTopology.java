@@ -38,7 +38,7 @@ public final class SyncTopology {
      * </pre>
      */
     public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, MutationListener listener) {
-        return build(catalog, applier, stats, listener, DEFAULT_MAX_VALUE_BYTES, e -> { });
+        return build(catalog, applier, stats, listener, DEFAULT_MAX_VALUE_BYTES, e -> { }, Batching.NONE);
     }
 
     /** Records larger than this go to the dead-letter topic unless configured otherwise. */
@@ -49,15 +49,20 @@ public final class SyncTopology {
      * @param onSchemaChange told when an entity's CDC events carry other columns than before
      */
     public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, MutationListener listener,
-                                 int maxValueBytes, java.util.function.Consumer<io.cachesync.core.catalog.EntityDefinition> onSchemaChange) {
+                                 int maxValueBytes, java.util.function.Consumer<io.cachesync.core.catalog.EntityDefinition> onSchemaChange,
+                                 Batching batching) {
         MutationParser envelopes = limited(new EnvelopeParser(catalog, onSchemaChange), maxValueBytes);
         MutationParser commands = limited(new CommandParser(catalog), maxValueBytes);
         Topology t = new Topology();
         t.addSource(SyncNames.CDC_SOURCE, SyncNames.BYTES.deserializer(), SyncNames.BYTES.deserializer(),
                 cdcTopics(catalog).toArray(String[]::new));
         t.addSource(SyncNames.COMMANDS_SOURCE, SyncNames.BYTES.deserializer(), SyncNames.BYTES.deserializer(), SyncNames.COMMANDS_TOPIC);
-        t.addProcessor(SyncNames.APPLY, () -> new ApplyProcessor(envelopes, applier, stats, listener), SyncNames.CDC_SOURCE);
-        t.addProcessor(SyncNames.APPLY_COMMAND, () -> new ApplyProcessor(commands, applier, stats, listener), SyncNames.COMMANDS_SOURCE);
+        t.addProcessor(SyncNames.APPLY, () -> new ApplyProcessor(envelopes, stats, SyncNames.CDC_BATCH_STORE, batching), SyncNames.CDC_SOURCE);
+        t.addProcessor(SyncNames.APPLY_COMMAND, () -> new ApplyProcessor(commands, stats, SyncNames.COMMANDS_BATCH_STORE, batching),
+                SyncNames.COMMANDS_SOURCE);
+        // one store per sub-topology: a store shared by both would merge them and demand co-partitioned topics
+        t.addStateStore(RedisBatchStore.builder(SyncNames.CDC_BATCH_STORE, applier, listener), SyncNames.APPLY);
+        t.addStateStore(RedisBatchStore.builder(SyncNames.COMMANDS_BATCH_STORE, applier, listener), SyncNames.APPLY_COMMAND);
         t.addSink(SyncNames.DLQ_SINK, SyncNames.DLQ_TOPIC, SyncNames.BYTES.serializer(), SyncNames.BYTES.serializer(),
                 SyncNames.APPLY, SyncNames.APPLY_COMMAND);
         return t;

@@ -68,7 +68,9 @@ class SyncTopologyTest {
         redis.flushAll();
         stats = new SyncStats();
         RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), stats, Clock.systemUTC(), Duration.ofSeconds(1));
-        Topology topology = SyncTopology.build(catalog, applier, stats, MutationListener.NONE);
+        // batched as in production: the driver commits (and so flushes the batch store) after every record
+        Topology topology = SyncTopology.build(catalog, applier, stats, MutationListener.NONE, SyncTopology.DEFAULT_MAX_VALUE_BYTES, e -> { },
+                Batching.DEFAULT);
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -86,7 +88,8 @@ class SyncTopologyTest {
     @Test
     void topologyNamesEveryNode() {
         String d = SyncTopology.build(catalog, null, stats, MutationListener.NONE).describe().toString();
-        assertThat(d).contains(SyncNames.CDC_SOURCE, SyncNames.APPLY, SyncNames.COMMANDS_SOURCE, SyncNames.APPLY_COMMAND, SyncNames.DLQ_SINK).doesNotContain("KSTREAM-");
+        assertThat(d).contains(SyncNames.CDC_SOURCE, SyncNames.APPLY, SyncNames.COMMANDS_SOURCE, SyncNames.APPLY_COMMAND, SyncNames.DLQ_SINK,
+                SyncNames.CDC_BATCH_STORE, SyncNames.COMMANDS_BATCH_STORE).doesNotContain("KSTREAM-");
     }
 
     @Test
@@ -172,7 +175,7 @@ class SyncTopologyTest {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-size");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(SyncTopology.build(catalog, applier, stats, MutationListener.NONE, 8192, e -> { }), p);
+        driver = new TopologyTestDriver(SyncTopology.build(catalog, applier, stats, MutationListener.NONE, 8192, e -> { }, Batching.DEFAULT), p);
         users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
         dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         byte[] big = Envelopes.upsert(5, "x".repeat(10_000), 10);
@@ -193,7 +196,7 @@ class SyncTopologyTest {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-schema");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(SyncTopology.build(catalog, applier, stats, MutationListener.NONE, 1 << 20,
-                e -> changed.add(e.name())), p);
+                e -> changed.add(e.name()), Batching.DEFAULT), p);
         users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
         users.pipeInput(Envelopes.upsert(7, "a", 10));
         users.pipeInput(Envelopes.upsert(7, "b", 11));
