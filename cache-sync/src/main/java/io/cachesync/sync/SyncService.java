@@ -93,8 +93,11 @@ public final class SyncService implements AutoCloseable {
                 return;
             }
             java.util.Set<String> seen = new java.util.HashSet<>();
+            java.util.Set<String> sources = new java.util.HashSet<>(SyncTopology.cdcTopics(config.catalog()));
+            sources.add(Topics.COMMANDS);
             s.metrics().forEach((name, metric) -> {
-                if (!"records-lag".equals(name.name()) || !name.tags().containsKey("partition")) {
+                // Kafka also reports each topic under a second tag value with '.' replaced by '_': keep the real name only
+                if (!"records-lag".equals(name.name()) || !name.tags().containsKey("partition") || !sources.contains(name.tags().get("topic"))) {
                     return;
                 }
                 Object v = metric.metricValue();
