@@ -60,6 +60,10 @@ public final class CachesyncCli implements Runnable {
             System.err.println("cachesync: CACHESYNC_LOG_FORMAT must be plain or json, was '" + envFormat + "'");
             System.exit(2);
         }
+        String format = System.getProperty("CACHESYNC_LOG_FORMAT", envFormat == null ? "plain" : envFormat);
+        if ("json".equals(format) && System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-json.xml");
+        }
         int code = commandLine().execute(args);
         System.exit(code);
     }

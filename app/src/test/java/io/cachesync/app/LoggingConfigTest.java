@@ -11,21 +11,33 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The logging configuration the jar ships: well-formed, with the plain and json formats --log-format selects. */
+/** The logging configurations the jar ships: well-formed, one per format (the log-format option picks one). */
 class LoggingConfigTest {
-    @Test
-    void shippedLogbackConfigParsesAndOffersPlainAndJson() throws Exception {
-        try (InputStream in = LoggingConfigTest.class.getResourceAsStream("/logback.xml")) {
-            assertThat(in).as("logback.xml on the classpath").isNotNull();
-            Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in);
-            NodeList appenders = doc.getElementsByTagName("appender");
-            List<String> names = new ArrayList<>();
-            for (int i = 0; i < appenders.getLength(); i++) {
-                names.add(appenders.item(i).getAttributes().getNamedItem("name").getNodeValue());
-            }
-            assertThat(names).containsExactlyInAnyOrder("plain", "json");
-            assertThat(doc.getElementsByTagName("appender-ref").item(0).getAttributes().getNamedItem("ref").getNodeValue())
-                    .isEqualTo("${CACHESYNC_LOG_FORMAT:-plain}");
+    static Document parse(String resource) throws Exception {
+        try (InputStream in = LoggingConfigTest.class.getResourceAsStream(resource)) {
+            assertThat(in).as(resource + " on the classpath").isNotNull();
+            return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in);
         }
+    }
+
+    static List<String> attributes(Document doc, String tag, String attribute) {
+        NodeList nodes = doc.getElementsByTagName(tag);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            out.add(nodes.item(i).getAttributes().getNamedItem(attribute).getNodeValue());
+        }
+        return out;
+    }
+
+    @Test
+    void plainAndJsonConfigsParseAndShareTheLevels() throws Exception {
+        Document plain = parse("/logback.xml");
+        Document json = parse("/logback-json.xml");
+        assertThat(attributes(plain, "appender-ref", "ref")).containsExactly("plain");
+        assertThat(attributes(json, "appender-ref", "ref")).containsExactly("json");
+        assertThat(attributes(json, "encoder", "class")).containsExactly("ch.qos.logback.classic.encoder.JsonEncoder");
+        assertThat(attributes(plain, "include", "resource")).containsExactly("logback-levels.xml");
+        assertThat(attributes(json, "include", "resource")).containsExactly("logback-levels.xml");
+        assertThat(attributes(parse("/logback-levels.xml"), "logger", "name")).contains("io.cachesync", "org.apache.kafka");
     }
 }
