@@ -221,6 +221,7 @@ public final class DemoRunner {
         report.put("dead_lettered", sync.stats().deadLetteredCount());
         report.put("reads", reads.reads.sum());
         report.put("read_errors", reads.errors.sum());
+        report.put("l1_hits", reads.l1Hits.sum());
         report.put("hit_rate", Math.round(reads.hitRate() * 10_000) / 10_000.0);
         ObjectNode l = report.putObject("e2e_lag_ms");
         l.put("p50", lag.p50());

@@ -40,8 +40,7 @@ public record SyncConfig(
         io.cachesync.sync.topology.Batching batching,
         EntityCatalog catalog) {
 
-    public static final ConfigKey REDIS_URL = ConfigKey.secret("redis.url",
-            "Redis URL, redis://[user:password@]host:port[/db] or rediss:// for TLS", "redis://127.0.0.1:6379");
+    public static final ConfigKey REDIS_URL = io.cachesync.core.config.SharedKeys.REDIS_URL;
     public static final ConfigKey APPLICATION_ID = ConfigKey.of("sync.application-id",
             "Kafka Streams application.id: the consumer group and the prefix of internal topics", "cachesync-sync");
     public static final ConfigKey THREADS = ConfigKey.of("sync.threads", "Kafka Streams threads in this instance", "1");
@@ -56,10 +55,9 @@ public record SyncConfig(
     public static final ConfigKey PARTITIONS = ConfigKey.of("sync.topic-partitions", "Partitions of topics cache-sync creates (the DLQ)", "4");
     public static final ConfigKey REPLICATION = ConfigKey.of("kafka.replication-factor", "Replication factor of the topics cachesync creates", "1");
 
-    public static final ConfigKey POSTGRES_URL = ConfigKey.of("postgres.url",
-            "JDBC URL of the database; cache-sync reads it only for the auditor's sampled checks", "jdbc:postgresql://127.0.0.1:5432/postgres");
-    public static final ConfigKey POSTGRES_USER = ConfigKey.of("postgres.user", "Database user for the auditor (read access)", "postgres");
-    public static final ConfigKey POSTGRES_PASSWORD = ConfigKey.secret("postgres.password", "Password of postgres.user", "");
+    public static final ConfigKey POSTGRES_URL = io.cachesync.core.config.SharedKeys.POSTGRES_URL;
+    public static final ConfigKey POSTGRES_USER = io.cachesync.core.config.SharedKeys.POSTGRES_USER;
+    public static final ConfigKey POSTGRES_PASSWORD = io.cachesync.core.config.SharedKeys.POSTGRES_PASSWORD;
     public static final ConfigKey AUDIT_FRACTION = ConfigKey.of("sync.audit-fraction",
             "Fraction of applied keys the live auditor re-reads from PostgreSQL and Redis (0 turns it off)", "0.01");
     public static final ConfigKey AUDIT_DELAY = ConfigKey.of("sync.audit-delay", "How long after the apply the auditor compares", "5s");
@@ -69,8 +67,7 @@ public record SyncConfig(
     public static final ConfigKey HTTP_PORT = ConfigKey.of("sync.http-port",
             "Port of cache-sync's /metrics, /health/live and /health/ready (0 picks a free port, -1 turns it off)", "9401");
 
-    public static final ConfigKey POSTGRES_SSLMODE = ConfigKey.of("postgres.sslmode",
-            "TLS to PostgreSQL: disable, allow, prefer, require, verify-ca or verify-full", "prefer");
+    public static final ConfigKey POSTGRES_SSLMODE = io.cachesync.core.config.SharedKeys.POSTGRES_SSLMODE;
     public static final ConfigKey MAX_VALUE_BYTES = ConfigKey.of("sync.max-value-bytes",
             "Largest record cache-sync applies; a larger one goes to the dead-letter topic", "1048576");
 
@@ -117,10 +114,7 @@ public record SyncConfig(
         if (httpPort < -1 || httpPort > 65535) {
             problems.add(HTTP_PORT.name() + " must be -1 (off), 0 (any free port) or a port up to 65535, was " + httpPort);
         }
-        String sslMode = s.get(POSTGRES_SSLMODE);
-        if (!List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full").contains(sslMode)) {
-            problems.add(POSTGRES_SSLMODE.name() + " is not one of disable, allow, prefer, require, verify-ca, verify-full: '" + sslMode + "'");
-        }
+        String sslMode = io.cachesync.core.config.SharedKeys.sslMode(s, problems);
         String signal = s.get(io.cachesync.core.config.SharedKeys.SIGNAL_TABLE);
         if (!io.cachesync.core.config.SharedKeys.isQualifiedTable(signal)) {
             problems.add(io.cachesync.core.config.SharedKeys.SIGNAL_TABLE.name() + " is not schema.table of plain lower-case identifiers: '" + signal + "'");

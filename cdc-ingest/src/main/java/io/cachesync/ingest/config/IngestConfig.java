@@ -35,13 +35,10 @@ public record IngestConfig(
         String signalTable,
         EntityCatalog catalog) {
 
-    public static final ConfigKey POSTGRES_URL = ConfigKey.of("postgres.url",
-            "JDBC URL of the source database, jdbc:postgresql://host:port/db", "jdbc:postgresql://127.0.0.1:5432/postgres");
-    public static final ConfigKey POSTGRES_USER = ConfigKey.of("postgres.user",
-            "Database user with the REPLICATION attribute (Debezium reads the WAL through a replication slot)", "postgres");
-    public static final ConfigKey POSTGRES_PASSWORD = ConfigKey.secret("postgres.password", "Password of postgres.user", "");
-    public static final ConfigKey POSTGRES_SSLMODE = ConfigKey.of("postgres.sslmode",
-            "TLS to PostgreSQL: disable, allow, prefer, require, verify-ca or verify-full", "prefer");
+    public static final ConfigKey POSTGRES_URL = io.cachesync.core.config.SharedKeys.POSTGRES_URL;
+    public static final ConfigKey POSTGRES_USER = io.cachesync.core.config.SharedKeys.POSTGRES_USER;
+    public static final ConfigKey POSTGRES_PASSWORD = io.cachesync.core.config.SharedKeys.POSTGRES_PASSWORD;
+    public static final ConfigKey POSTGRES_SSLMODE = io.cachesync.core.config.SharedKeys.POSTGRES_SSLMODE;
     public static final ConfigKey SLOT = ConfigKey.of("ingest.slot-name",
             "Name of the logical replication slot (one per database; one active cdc-ingest per slot)", "cachesync");
     public static final ConfigKey PUBLICATION = ConfigKey.of("ingest.publication-name",
@@ -88,10 +85,7 @@ public record IngestConfig(
             }
         }
         KafkaClientSettings kafka = KafkaClientSettings.from(s, problems);
-        String sslMode = s.get(POSTGRES_SSLMODE);
-        if (!List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full").contains(sslMode)) {
-            problems.add(POSTGRES_SSLMODE.name() + " is not one of disable, allow, prefer, require, verify-ca, verify-full: '" + sslMode + "'");
-        }
+        String sslMode = io.cachesync.core.config.SharedKeys.sslMode(s, problems);
         String slot = s.get(SLOT);
         if (!slot.matches("[a-z0-9_]{1,63}")) {
             problems.add(SLOT.name() + " must be lower-case letters, digits and _ (PostgreSQL slot names): '" + slot + "'");

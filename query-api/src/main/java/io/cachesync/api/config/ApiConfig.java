@@ -40,16 +40,13 @@ public record ApiConfig(
 
     public static final ConfigKey HOST = ConfigKey.of("api.host", "Interface the HTTP server binds to", "0.0.0.0");
     public static final ConfigKey PORT = ConfigKey.of("api.port", "HTTP port (0 picks a free port)", "8080");
-    public static final ConfigKey REDIS_URL = ConfigKey.secret("redis.url",
-            "Redis URL, redis://[user:password@]host:port[/db] or rediss:// for TLS", "redis://127.0.0.1:6379");
+    public static final ConfigKey REDIS_URL = io.cachesync.core.config.SharedKeys.REDIS_URL;
     public static final ConfigKey REDIS_POOL = ConfigKey.of("api.redis-pool-size", "Redis connections of this instance", "32");
     public static final ConfigKey REDIS_TIMEOUT = ConfigKey.of("api.redis-timeout", "Connect/socket timeout of Redis calls and the longest wait for a pooled connection", "1s");
-    public static final ConfigKey POSTGRES_URL = ConfigKey.of("postgres.url", "JDBC URL of the database, jdbc:postgresql://host:port/db",
-            "jdbc:postgresql://127.0.0.1:5432/postgres");
-    public static final ConfigKey POSTGRES_USER = ConfigKey.of("postgres.user", "Database user (read access to the cached tables is enough)", "postgres");
-    public static final ConfigKey POSTGRES_PASSWORD = ConfigKey.secret("postgres.password", "Password of postgres.user", "");
-    public static final ConfigKey POSTGRES_SSLMODE = ConfigKey.of("postgres.sslmode",
-            "TLS to PostgreSQL: disable, allow, prefer, require, verify-ca or verify-full", "prefer");
+    public static final ConfigKey POSTGRES_URL = io.cachesync.core.config.SharedKeys.POSTGRES_URL;
+    public static final ConfigKey POSTGRES_USER = io.cachesync.core.config.SharedKeys.POSTGRES_USER;
+    public static final ConfigKey POSTGRES_PASSWORD = io.cachesync.core.config.SharedKeys.POSTGRES_PASSWORD;
+    public static final ConfigKey POSTGRES_SSLMODE = io.cachesync.core.config.SharedKeys.POSTGRES_SSLMODE;
     public static final ConfigKey DB_POOL = ConfigKey.of("api.db-pool-size", "Database connections of this instance (bounds read-through load)", "8");
     public static final ConfigKey DB_TIMEOUT = ConfigKey.of("api.db-timeout", "Longest wait for a database connection", "2s");
     public static final ConfigKey LEASE_TTL = ConfigKey.of("api.lease-ttl", "How long a miss holds the right to fill the key", "2s");
@@ -94,10 +91,7 @@ public record ApiConfig(
         if (redisPool < 1 || dbPool < 1) {
             problems.add("api.redis-pool-size and api.db-pool-size must be at least 1");
         }
-        String sslMode = s.get(POSTGRES_SSLMODE);
-        if (!List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full").contains(sslMode)) {
-            problems.add(POSTGRES_SSLMODE.name() + " is not one of disable, allow, prefer, require, verify-ca, verify-full: '" + sslMode + "'");
-        }
+        String sslMode = io.cachesync.core.config.SharedKeys.sslMode(s, problems);
         long l1Max = s.parse(L1_MAX, Long::parseLong, 10_000L, problems, "a whole number of entries");
         Duration l1Ttl = s.parse(L1_TTL, Settings::duration, Duration.ofSeconds(2), problems, "a duration such as 2s");
         int warmTop = s.parse(WARM_TOP, Integer::parseInt, 0, problems, "a whole number");
