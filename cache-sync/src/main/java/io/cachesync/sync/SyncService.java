@@ -176,18 +176,10 @@ public final class SyncService implements AutoCloseable {
         return auditor;
     }
 
-    public MeterRegistry registry() {
-        return registry;
-    }
-
     /** RUNNING or REBALANCING. */
     public boolean isRunning() {
         KafkaStreams s = streams;
         return s != null && s.state().isRunningOrRebalancing();
-    }
-
-    public KafkaStreams.State state() {
-        return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
     }
 
     @Override

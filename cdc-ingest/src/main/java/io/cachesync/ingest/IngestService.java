@@ -1,6 +1,5 @@
 package io.cachesync.ingest;
 
-import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.topics.TopicProvisioner;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.ingest.config.IngestConfig;
@@ -201,10 +200,6 @@ public final class IngestService implements AutoCloseable {
     /** Change events published and acknowledged since start (across engine restarts). */
     public long published() {
         return publishedTotal.get();
-    }
-
-    public List<EntityDefinition> entities() {
-        return config.catalog().all();
     }
 
     @Override

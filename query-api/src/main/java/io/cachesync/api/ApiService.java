@@ -90,10 +90,6 @@ public final class ApiService implements AutoCloseable {
         }
     }
 
-    public io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry() {
-        return registry;
-    }
-
     public int port() {
         return app.port();
     }

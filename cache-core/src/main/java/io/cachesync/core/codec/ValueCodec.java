@@ -12,7 +12,6 @@ import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -221,10 +220,5 @@ public final class ValueCodec {
         ObjectNode out = NODES.objectNode();
         columns.forEach(out::set);
         return out;
-    }
-
-    /** An instant rendered as documents render {@code timestamptz}. */
-    public static String instant(Instant i) {
-        return i.toString();
     }
 }

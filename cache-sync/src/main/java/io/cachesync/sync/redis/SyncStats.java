@@ -108,10 +108,6 @@ public final class SyncStats {
         return deadLettered.sum();
     }
 
-    public long redisRetries() {
-        return redisRetries.sum();
-    }
-
     /** Events processed, written or skipped as stale. */
     public long processed() {
         return applied() + stale();

@@ -104,10 +104,6 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
         }
     }
 
-    public long published() {
-        return published.get();
-    }
-
     @Override
     public void close() {
         producer.close(java.time.Duration.ofSeconds(10));
