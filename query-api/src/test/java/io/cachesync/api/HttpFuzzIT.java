@@ -1,21 +1,8 @@
 package io.cachesync.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cachesync.api.cache.QueryCache;
-import io.cachesync.api.cache.ReadThroughCache;
-import io.cachesync.api.db.PostgresRowSource;
-import io.cachesync.api.http.ApiLimits;
-import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.codec.ValueCodec;
-import io.cachesync.core.config.Settings;
-import io.cachesync.core.redis.CacheStore;
-import io.cachesync.core.redis.RedisConnections;
-import io.cachesync.devstack.DevPostgres;
-import io.cachesync.devstack.DevRedis;
-import io.cachesync.devstack.FreePorts;
 import io.javalin.Javalin;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -28,7 +15,6 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.statistics.Statistics;
-import redis.clients.jedis.RedisClient;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -42,12 +28,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -72,20 +54,10 @@ class HttpFuzzIT {
             "/admin/", "/admin/cache", "/admin/cache/", "/admin/cache/stats", "/admin/cache/keys", "/admin/cache/products/",
             "/admin/resync/", "/", "");
 
-    static Path work;
-    static DevRedis redisServer;
-    static DevPostgres postgres;
-    static RedisClient redis;
-    static PostgresRowSource db;
-    static Javalin app;
+    static ApiTestStack stack;
     static int port;
     static final String ADMIN_TOKEN = "fuzz-admin-token";
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-    static final EntityCatalog CATALOG = EntityCatalog.from(Settings.of(Map.of(
-            "entities", "users,products",
-            "entities.users.sensitive", "password_hash",
-            "entities.products.lists", "category",
-            "entities.products.search.fields", "name,category")), new ArrayList<>());
 
     /** One request as a client could send it; {@code target} is the raw request target (path and query). */
     record Req(String method, String target, List<Map.Entry<String, String>> headers) {
@@ -102,43 +74,14 @@ class HttpFuzzIT {
 
     @BeforeContainer
     static void start() throws Exception {
-        work = Files.createTempDirectory("query-api-fuzz-it");
-        redisServer = new DevRedis(work.resolve("redis"), FreePorts.next()).start();
-        postgres = new DevPostgres(work.resolve("pg"), FreePorts.next()).start();
-        try (Connection c = postgres.connect(); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE users (id bigint PRIMARY KEY, name text, email text, password_hash text)");
-            st.execute("CREATE TABLE products (id bigint PRIMARY KEY, name text, category text, price numeric(10,2))");
-            st.execute("INSERT INTO users SELECT g, 'user ' || g, 'u' || g || '@example.com', 'secret-hash-' || g FROM generate_series(1, 50) g");
-            st.execute("INSERT INTO products SELECT g, 'product ' || g, 'c' || (g % 3), 19.90 FROM generate_series(1, 50) g");
-        }
-        redis = RedisConnections.client(URI.create(redisServer.url()), 8, Duration.ofSeconds(2));
-        CacheStore store = new CacheStore(redis);
-        store.loadScripts();
-        db = new PostgresRowSource(postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, "disable", 4, Duration.ofSeconds(2));
-        ReadThroughCache cache = new ReadThroughCache(store, db, Duration.ofSeconds(2), Duration.ofMillis(50));
-        // every optional route on: /metrics (a registry), /admin (a token the generated headers sometimes carry), resync
-        app = QueryApi.create(new QueryApi.Dependencies(CATALOG, cache, new QueryCache(redis, db, cache.stats()), db, null,
-                ApiLimits.DEFAULT, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), ADMIN_TOKEN, e -> "signal-" + e.name()))
-                .start("127.0.0.1", 0);
-        port = app.port();
+        stack = ApiTestStack.start("query-api-fuzz-it", 50, ADMIN_TOKEN);
+        port = stack.port();
     }
 
     @AfterContainer
     static void stop() {
-        if (app != null) {
-            app.stop();
-        }
-        if (db != null) {
-            db.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-        if (redisServer != null) {
-            redisServer.close();
-        }
-        if (postgres != null) {
-            postgres.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 

@@ -1,26 +1,12 @@
 package io.cachesync.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cachesync.api.cache.QueryCache;
-import io.cachesync.api.cache.ReadThroughCache;
-import io.cachesync.api.db.PostgresRowSource;
-import io.cachesync.api.http.ApiLimits;
-import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.codec.ValueCodec;
-import io.cachesync.core.config.Settings;
-import io.cachesync.core.redis.CacheStore;
-import io.cachesync.core.redis.RedisConnections;
-import io.cachesync.devstack.DevPostgres;
-import io.cachesync.devstack.DevRedis;
-import io.cachesync.devstack.FreePorts;
 import io.javalin.Javalin;
 import io.javalin.router.ParsedEndpoint;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -28,11 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -53,60 +34,21 @@ class OpenApiRoutesIT {
     private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}/]+)}");
 
-    static Path work;
-    static DevRedis redisServer;
-    static DevPostgres postgres;
-    static RedisClient redis;
-    static PostgresRowSource db;
-    static Javalin app;
+    static ApiTestStack stack;
     static String base;
     static final String ADMIN_TOKEN = "openapi-it-token";
     static final HttpClient HTTP = HttpClient.newHttpClient();
-    static final EntityCatalog CATALOG = EntityCatalog.from(Settings.of(Map.of(
-            "entities", "users,products",
-            "entities.users.sensitive", "password_hash",
-            "entities.products.lists", "category",
-            "entities.products.search.fields", "name,category")), new ArrayList<>());
 
     @BeforeAll
     static void start() throws Exception {
-        work = Files.createTempDirectory("query-api-openapi-it");
-        redisServer = new DevRedis(work.resolve("redis"), FreePorts.next()).start();
-        postgres = new DevPostgres(work.resolve("pg"), FreePorts.next()).start();
-        try (Connection c = postgres.connect(); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE users (id bigint PRIMARY KEY, name text, email text, password_hash text)");
-            st.execute("CREATE TABLE products (id bigint PRIMARY KEY, name text, category text, price numeric(10,2))");
-            st.execute("INSERT INTO users SELECT g, 'user ' || g, 'u' || g || '@example.com', 'secret-hash-' || g FROM generate_series(1, 20) g");
-            st.execute("INSERT INTO products SELECT g, 'product ' || g, 'c' || (g % 3), 19.90 FROM generate_series(1, 20) g");
-        }
-        redis = RedisConnections.client(URI.create(redisServer.url()), 8, Duration.ofSeconds(2));
-        CacheStore store = new CacheStore(redis);
-        store.loadScripts();
-        db = new PostgresRowSource(postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, "disable", 4, Duration.ofSeconds(2));
-        ReadThroughCache cache = new ReadThroughCache(store, db, Duration.ofSeconds(2), Duration.ofMillis(50));
-        // every optional route on: /metrics (a registry), /admin (a token), resync (a signal writer)
-        app = QueryApi.create(new QueryApi.Dependencies(CATALOG, cache, new QueryCache(redis, db, cache.stats()), db, null,
-                ApiLimits.DEFAULT, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), ADMIN_TOKEN, e -> "signal-" + e.name()))
-                .start("127.0.0.1", 0);
-        base = "http://127.0.0.1:" + app.port();
+        stack = ApiTestStack.start("query-api-openapi-it", 20, ADMIN_TOKEN);
+        base = "http://127.0.0.1:" + stack.port();
     }
 
     @AfterAll
     static void stop() {
-        if (app != null) {
-            app.stop();
-        }
-        if (db != null) {
-            db.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-        if (redisServer != null) {
-            redisServer.close();
-        }
-        if (postgres != null) {
-            postgres.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 
@@ -137,7 +79,7 @@ class OpenApiRoutesIT {
     /** What Javalin itself has registered (its internal router), with {@code <param>} written as {@code {param}}. */
     static Set<String> registeredRoutes() {
         Set<String> out = new TreeSet<>();
-        for (ParsedEndpoint pe : app.unsafe.internalRouter.allHttpHandlers()) {
+        for (ParsedEndpoint pe : stack.app.unsafe.internalRouter.allHttpHandlers()) {
             if (pe.endpoint.method.isHttpMethod()) {
                 out.add(pe.endpoint.method.name().toUpperCase(Locale.ROOT) + " " + normalise(pe.endpoint.path));
             }
