@@ -17,8 +17,11 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.util.AbstractMap;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -76,22 +79,52 @@ public final class ValueCodec {
      * @param row         the struct's value
      */
     public static ObjectNode fromDebezium(EntityDefinition entity, JsonNode fieldSchema, JsonNode row) {
-        Map<String, JsonNode> columns = new TreeMap<>();
-        Map<String, JsonNode> schemas = new TreeMap<>();
+        return fromDebezium(entity, columnSchemas(fieldSchema), row);
+    }
+
+    /**
+     * The Connect schemas of a struct's fields by column name (the last one where a name repeats), so that a caller
+     * converting many rows of one schema builds it once.
+     *
+     * @param fieldSchema the Connect schema of the struct, or null
+     */
+    public static Map<String, JsonNode> columnSchemas(JsonNode fieldSchema) {
         JsonNode fields = fieldSchema == null ? null : fieldSchema.get("fields");
-        if (fields != null) {
-            for (JsonNode f : fields) {
-                schemas.put(f.path("field").asText(), f);
-            }
+        if (fields == null) {
+            return Map.of();
         }
+        Map<String, JsonNode> schemas = new HashMap<>();
+        for (JsonNode f : fields) {
+            schemas.put(f.path("field").asText(), f);
+        }
+        return Collections.unmodifiableMap(schemas);
+    }
+
+    /**
+     * Converts the {@code before} or {@code after} struct of a Debezium envelope.
+     *
+     * @param entity        the entity (for sensitive columns)
+     * @param columnSchemas the struct's {@link #columnSchemas}
+     * @param row           the struct's value
+     */
+    public static ObjectNode fromDebezium(EntityDefinition entity, Map<String, JsonNode> columnSchemas, JsonNode row) {
+        // converted in the row's order (so the first bad value is the one reported), written in name order
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, JsonNode>[] columns = new Map.Entry[row.size()];
+        int n = 0;
         Iterator<Map.Entry<String, JsonNode>> it = row.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             if (entity.isCached(e.getKey())) {
-                columns.put(e.getKey(), debeziumValue(schemas.get(e.getKey()), e.getValue()));
+                columns[n++] = new AbstractMap.SimpleImmutableEntry<>(e.getKey(), debeziumValue(columnSchemas.get(e.getKey()), e.getValue()));
             }
         }
-        return ordered(columns);
+        Arrays.sort(columns, 0, n, Map.Entry.comparingByKey());
+        ObjectNode out = NODES.objectNode();
+        for (int i = 0; i < n; i++) {
+            out.set(columns[i].getKey(), columns[i].getValue());
+        }
+        return out;
     }
 
     static JsonNode debeziumValue(JsonNode schema, JsonNode value) {
@@ -105,7 +138,7 @@ public final class ValueCodec {
         String name = schema.path("name").asText("");
         switch (name) {
             case "io.debezium.time.ZonedTimestamp":
-                return NODES.textNode(OffsetDateTime.parse(value.asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toString());
+                return NODES.textNode(ZonedTimestamps.toInstantText(value.asText()));
             case "io.debezium.time.MicroTimestamp":
                 return NODES.textNode(localDateTime(value.asLong(), 1_000L).toString());
             case "io.debezium.time.Timestamp":
