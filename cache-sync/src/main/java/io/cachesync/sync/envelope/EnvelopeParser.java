@@ -1,43 +1,46 @@
 package io.cachesync.sync.envelope;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.codec.ValueCodec;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.util.Optional;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Turns a Debezium change event (JsonConverter, with or without the Connect schema) into a {@link CacheMutation}.
  * Anything it cannot use raises {@link PoisonRecordException} with a reason a person can act on.
  */
 public final class EnvelopeParser implements MutationParser {
-    private static final ObjectMapper MAPPER = ValueCodec.mapper();
-
     private final EntityCatalog catalog;
-    private final java.util.function.Consumer<EntityDefinition> onSchemaChange;
-    private final java.util.concurrent.ConcurrentHashMap<String, java.util.Set<String>> columns = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Consumer<EntityDefinition> onSchemaChange;
+    private final EnvelopeReader reader = new EnvelopeReader();
+    /** By entity name: the columns of its last event. */
+    private final ConcurrentHashMap<String, Set<String>> columns = new ConcurrentHashMap<>();
+    /** By topic: the entities found so far (the topics are those of the catalog). */
+    private final ConcurrentHashMap<String, EntityDefinition> byTopic = new ConcurrentHashMap<>();
 
     public EnvelopeParser(EntityCatalog catalog) {
         this(catalog, e -> { });
     }
 
     /** @param onSchemaChange told when an entity's events carry other columns than before (ADD/DROP COLUMN) */
-    public EnvelopeParser(EntityCatalog catalog, java.util.function.Consumer<EntityDefinition> onSchemaChange) {
+    public EnvelopeParser(EntityCatalog catalog, Consumer<EntityDefinition> onSchemaChange) {
         this.catalog = catalog;
         this.onSchemaChange = onSchemaChange;
     }
 
-    private void trackColumns(EntityDefinition entity, JsonNode rowSchema) {
-        if (rowSchema == null) {
+    private void trackColumns(EntityDefinition entity, Set<String> now) {
+        if (now == null) {
             return;
         }
-        java.util.Set<String> now = new java.util.TreeSet<>();
-        rowSchema.path("fields").forEach(f -> now.add(f.path("field").asText()));
-        java.util.Set<String> before = columns.put(entity.name(), now);
+        Set<String> before = columns.put(entity.name(), now);
         if (before != null && !before.equals(now)) {
             onSchemaChange.accept(entity);
         }
@@ -49,21 +52,24 @@ public final class EnvelopeParser implements MutationParser {
      */
     @Override
     public CacheMutation parse(String topic, byte[] value) throws PoisonRecordException {
-        EntityDefinition entity = entityOf(topic)
-                .orElseThrow(() -> new PoisonRecordException("no entity is configured for topic " + topic));
+        EntityDefinition entity = entityOf(topic);
+        if (entity == null) {
+            throw new PoisonRecordException("no entity is configured for topic " + topic);
+        }
         if (value == null || value.length == 0) {
             throw new PoisonRecordException("empty value (a Kafka tombstone); cdc-ingest publishes deletes as events with op=d");
         }
-        JsonNode root;
+        EnvelopeReader.Envelope envelope;
         try {
-            root = MAPPER.readTree(value);
+            envelope = reader.read(entity.name(), value);
         } catch (IOException e) {
             throw new PoisonRecordException("value is not JSON: " + firstLine(e.getMessage()));
         }
+        JsonNode root = envelope.root();
         if (root == null || !root.isObject()) {
             throw new PoisonRecordException("value is not a JSON object");
         }
-        JsonNode schema = root.has("payload") && root.has("schema") ? root.get("schema") : null;
+        EventSchema schema = root.has("payload") && root.has("schema") ? envelope.schemaOf(root.get("schema")) : null;
         JsonNode payload = schema != null ? root.get("payload") : root;
         if (payload == null || !payload.isObject()) {
             throw new PoisonRecordException("payload is not a JSON object");
@@ -85,37 +91,55 @@ public final class EnvelopeParser implements MutationParser {
                     : "event op=" + op + " has no after image");
         }
         String id = id(entity, row.get(entity.keyColumn()));
-        trackColumns(entity, structSchema(schema, mop == CacheMutation.Op.DELETE ? "before" : "after"));
+        EventSchema.Struct before = schema == null ? EventSchema.Struct.ABSENT : schema.before();
+        EventSchema.Struct after = schema == null ? EventSchema.Struct.ABSENT : schema.after();
+        trackColumns(entity, (mop == CacheMutation.Op.DELETE ? before : after).columns());
         String document = null;
-        com.fasterxml.jackson.databind.node.ObjectNode after = null;
+        ObjectNode afterDocument = null;
         if (mop == CacheMutation.Op.UPSERT) {
-            after = ValueCodec.fromDebezium(entity, structSchema(schema, "after"), row);
-            document = ValueCodec.encode(after);
+            afterDocument = ValueCodec.fromDebezium(entity, after.columnSchemas(), row);
+            document = ValueCodec.encode(afterDocument);
         }
-        java.util.Map<String, java.util.Set<String>> lists = java.util.Map.of();
+        Map<String, Set<String>> lists = Map.of();
         if (!entity.query().lists().isEmpty()) {
             JsonNode beforeRow = payload.get("before");
-            JsonNode before = beforeRow != null && beforeRow.isObject()
-                    ? ValueCodec.fromDebezium(entity, structSchema(schema, "before"), beforeRow) : null;
-            lists = CacheMutation.listValues(entity, before, after);
+            JsonNode beforeDocument = beforeRow != null && beforeRow.isObject()
+                    ? ValueCodec.fromDebezium(entity, before.columnSchemas(), beforeRow) : null;
+            lists = CacheMutation.listValues(entity, beforeDocument, afterDocument);
         }
         return new CacheMutation(entity, id, mop, version, document, ts, snapshot, lists);
     }
 
-    private Optional<EntityDefinition> entityOf(String topic) {
+    /** The entity of {@code cachesync.<schema>.<table>}, or null. */
+    private EntityDefinition entityOf(String topic) {
         if (topic == null) {
-            return Optional.empty();
+            return null;
+        }
+        EntityDefinition known = byTopic.get(topic);
+        if (known != null) {
+            return known;
         }
         String[] parts = topic.split("\\.");
         if (parts.length != 3) {
-            return Optional.empty();
+            return null;
         }
-        return catalog.byTable(parts[1] + "." + parts[2]);
+        EntityDefinition entity = catalog.byTable(parts[1] + "." + parts[2]).orElse(null);
+        if (entity != null) {
+            byTopic.put(topic, entity);
+        }
+        return entity;
     }
 
     private static String version(JsonNode lsn) throws PoisonRecordException {
         if (lsn == null || lsn.isNull()) {
             throw new PoisonRecordException("source.lsn is missing: the version of a change is its LSN");
+        }
+        if (lsn.isIntegralNumber() && lsn.canConvertToLong()) {
+            long v = lsn.longValue();
+            if (v <= 0) {
+                throw new PoisonRecordException("source.lsn must be > 0, was " + v);
+            }
+            return Long.toString(v);
         }
         try {
             BigInteger v = lsn.isNumber() ? lsn.bigIntegerValue() : new BigInteger(lsn.asText().trim());
@@ -140,21 +164,14 @@ public final class EnvelopeParser implements MutationParser {
         if (key == null || key.isNull() || key.isContainerNode()) {
             throw new PoisonRecordException("row has no usable key column '" + entity.keyColumn() + "'");
         }
-        String raw = key.isNumber() ? key.bigIntegerValue().toString() : key.asText();
+        String raw;
+        if (key.isIntegralNumber() && key.canConvertToLong()) {
+            raw = Long.toString(key.longValue());
+        } else {
+            raw = key.isNumber() ? key.bigIntegerValue().toString() : key.asText();
+        }
         return entity.keyType().canonical(raw).orElseThrow(() ->
                 new PoisonRecordException("key column '" + entity.keyColumn() + "' = '" + raw + "' is not " + entity.keyType().describe()));
-    }
-
-    private static JsonNode structSchema(JsonNode schema, String field) {
-        if (schema == null) {
-            return null;
-        }
-        for (JsonNode f : schema.path("fields")) {
-            if (field.equals(f.path("field").asText())) {
-                return f;
-            }
-        }
-        return null;
     }
 
     private static String firstLine(String s) {

@@ -1,0 +1,134 @@
+package io.cachesync.sync.envelope;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachesync.core.codec.ValueCodec;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reads the JSON of change events, parsing an entity's Connect schema once rather than with every event.
+ *
+ * <p>The JsonConverter writes each event as {@code {"schema":<schema>,"payload":<payload>}}, and the schema, about
+ * four fifths of the bytes, is the same in every event of a table until its columns change. The reader keeps the
+ * text and the tree of the last schema it saw at that place for each entity. When an event starts with
+ * {@code {"schema":} followed by exactly that text, it parses the event with {@code {}} in place of the schema and
+ * puts the kept tree there. The kept text is one complete JSON object (checked when it is kept), so the rest of the
+ * event reads exactly as it would after the schema itself. Anything else, and any event that is not a JSON object
+ * or does not parse, is read with {@link ObjectMapper#readTree(byte[])}, whose result or exception is the answer.
+ */
+final class EnvelopeReader {
+    private static final ObjectMapper MAPPER = ValueCodec.mapper();
+    private static final byte[] SCHEMA_FIRST = "{\"schema\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PLACEHOLDER = "{}".getBytes(StandardCharsets.US_ASCII);
+
+    /** A schema as it stood in an event, and its tree. */
+    private record Kept(byte[] text, EventSchema schema) {
+    }
+
+    /** By entity name: the last schema seen at the start of its events. */
+    private final ConcurrentHashMap<String, Kept> kept = new ConcurrentHashMap<>();
+
+    /**
+     * An event's root.
+     *
+     * @param root   as {@code readTree} returns it
+     * @param schema the kept schema, when its tree stands in {@code root}
+     */
+    record Envelope(JsonNode root, EventSchema schema) {
+        /** The parser's view of {@code node}, the schema of this envelope. */
+        EventSchema schemaOf(JsonNode node) {
+            return schema != null && schema.node() == node ? schema : EventSchema.of(node);
+        }
+    }
+
+    /** @throws IOException as {@code MAPPER.readTree(value)} would */
+    Envelope read(String entity, byte[] value) throws IOException {
+        if (!startsWith(value, SCHEMA_FIRST, 0)) {
+            return new Envelope(MAPPER.readTree(value), null);
+        }
+        Kept last = kept.get(entity);
+        if (last != null && startsWith(value, last.text(), SCHEMA_FIRST.length)) {
+            JsonNode root = readWithKeptSchema(value, last);
+            if (root != null) {
+                return new Envelope(root, last.schema());
+            }
+            return new Envelope(MAPPER.readTree(value), null);
+        }
+        JsonNode root = MAPPER.readTree(value);
+        keep(entity, value);
+        return new Envelope(root, null);
+    }
+
+    /** The root of {@code value} with the kept schema's tree for the schema; null when it is not read this way. */
+    private static JsonNode readWithKeptSchema(byte[] value, Kept last) {
+        int schemaEnd = SCHEMA_FIRST.length + last.text().length;
+        byte[] rest = new byte[value.length - last.text().length + PLACEHOLDER.length];
+        System.arraycopy(value, 0, rest, 0, SCHEMA_FIRST.length);
+        System.arraycopy(PLACEHOLDER, 0, rest, SCHEMA_FIRST.length, PLACEHOLDER.length);
+        System.arraycopy(value, schemaEnd, rest, SCHEMA_FIRST.length + PLACEHOLDER.length, value.length - schemaEnd);
+        try (JsonParser p = MAPPER.createParser(rest)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            ObjectNode root = MAPPER.createObjectNode();
+            boolean placed = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken token = p.nextToken();
+                if (token == JsonToken.START_OBJECT && p.currentTokenLocation().getByteOffset() == SCHEMA_FIRST.length) {
+                    p.skipChildren();
+                    root.set(name, last.schema().node());
+                    placed = true;
+                } else {
+                    root.set(name, MAPPER.readTree(p));
+                }
+            }
+            return placed ? root : null;
+        } catch (IOException | RuntimeException e) {
+            // not valid JSON (or not as expected): readTree of the event itself gives the answer
+            return null;
+        }
+    }
+
+    /** Keeps the schema at the start of {@code value} if it is one complete JSON object. */
+    private void keep(String entity, byte[] value) {
+        try (JsonParser p = MAPPER.createParser(value)) {
+            p.nextToken();
+            p.nextToken();
+            if (p.nextToken() != JsonToken.START_OBJECT || p.currentTokenLocation().getByteOffset() != SCHEMA_FIRST.length) {
+                return;
+            }
+            p.skipChildren();
+            byte[] text = Arrays.copyOfRange(value, SCHEMA_FIRST.length, Math.toIntExact(p.currentLocation().getByteOffset()));
+            JsonNode schema = completeObject(text);
+            if (schema != null) {
+                kept.put(entity, new Kept(text, EventSchema.of(schema)));
+            }
+        } catch (IOException | RuntimeException e) {
+            // not kept: the next event is read in full again
+        }
+    }
+
+    /** The tree of {@code text} if it is one JSON object from its first byte to its last, else null. */
+    private static JsonNode completeObject(byte[] text) throws IOException {
+        if (text.length < 2 || text[0] != '{' || text[text.length - 1] != '}') {
+            return null;
+        }
+        try (JsonParser p = MAPPER.createParser(text)) {
+            JsonNode node = MAPPER.readTree(p);
+            return node != null && node.isObject() && p.nextToken() == null ? node : null;
+        }
+    }
+
+    private static boolean startsWith(byte[] value, byte[] prefix, int at) {
+        return value.length >= at + prefix.length
+                && Arrays.equals(value, at, at + prefix.length, prefix, 0, prefix.length);
+    }
+}
