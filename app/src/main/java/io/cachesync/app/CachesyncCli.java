@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code cachesync} command line. */
 @Command(name = "cachesync", mixinStandardHelpOptions = true, version = "cachesync 0.1.0",
         description = "Keeps a Redis cache exactly in step with PostgreSQL and serves reads from it.",
-        subcommands = {DemoCommand.class, VerifyCommand.class, WarmCommand.class, ServiceCommands.Ingest.class, ServiceCommands.Sync.class, ServiceCommands.Api.class,
+        subcommands = {DemoCommand.class, BenchCommand.class, VerifyCommand.class, WarmCommand.class, ServiceCommands.Ingest.class, ServiceCommands.Sync.class, ServiceCommands.Api.class,
                 CommandLine.HelpCommand.class})
 public final class CachesyncCli implements Runnable {
 
@@ -24,7 +24,7 @@ public final class CachesyncCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: demo, ingest, sync or api");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: demo, bench, verify, warm, ingest, sync or api");
     }
 
     public static CommandLine commandLine() {

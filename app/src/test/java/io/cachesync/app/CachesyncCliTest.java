@@ -45,6 +45,17 @@ class CachesyncCliTest {
     }
 
     @Test
+    void benchRejectsUnknownSectionsAndTooFewEvents() {
+        Run sections = run("bench", "--sections", "sync,disk");
+        assertThat(sections.code()).isEqualTo(2);
+        assertThat(sections.err()).contains("--sections: unknown [disk]");
+        Run events = run("bench", "--events", "5");
+        assertThat(events.code()).isEqualTo(2);
+        assertThat(events.err()).contains("--events must be in [10000, 50000000], was 5");
+        assertThat(run("bench", "--connections", "0").err()).contains("--connections must be in [1, 1024]");
+    }
+
+    @Test
     void serviceWithAMissingConfigFileFailsNamingTheFile(@TempDir Path dir) {
         Run r = run("sync", "--config", dir.resolve("absent.properties").toString());
         assertThat(r.code()).isEqualTo(2);

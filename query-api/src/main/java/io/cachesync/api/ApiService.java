@@ -26,6 +26,7 @@ public final class ApiService implements AutoCloseable {
 
     private final ApiConfig config;
     private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry;
+    private final java.util.function.Consumer<io.javalin.config.RoutesConfig> extraRoutes;
     private RedisClient redis;
     private PostgresRowSource db;
     private ReadThroughCache cache;
@@ -41,8 +42,15 @@ public final class ApiService implements AutoCloseable {
 
     /** query-api exporting {@code registry} on {@code /metrics} (the demo shares one registry between the three services). */
     public ApiService(ApiConfig config, io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
+        this(config, registry, routes -> { });
+    }
+
+    /** query-api with extra routes on the same server (used by {@code cachesync bench} for its ceiling routes). */
+    public ApiService(ApiConfig config, io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry,
+                      java.util.function.Consumer<io.javalin.config.RoutesConfig> extraRoutes) {
         this.config = config;
         this.registry = registry;
+        this.extraRoutes = extraRoutes;
     }
 
     public ApiService start() {
@@ -62,7 +70,7 @@ public final class ApiService implements AutoCloseable {
         }
         QueryCache queries = new QueryCache(redis, db, cache.stats(), circuit);
         app = QueryApi.create(new QueryApi.Dependencies(config.catalog(), cache, queries, db, popularity, config.limits(), registry,
-                        config.adminToken(), this::requestResync))
+                        config.adminToken(), this::requestResync), extraRoutes)
                 .start(config.host(), config.port());
         LOG.info("query-api listening on {}", baseUrl());
         return this;

@@ -39,6 +39,14 @@ public final class QueryApi {
     }
 
     public static Javalin create(Dependencies d) {
+        return create(d, routes -> { });
+    }
+
+    /**
+     * The app with {@code extraRoutes} declared after the standard ones ({@code cachesync bench} adds its ceiling routes
+     * this way, so that they run on the same server, threads and request logging as the real ones).
+     */
+    public static Javalin create(Dependencies d, java.util.function.Consumer<io.javalin.config.RoutesConfig> extraRoutes) {
         EntityRoutes rows = new EntityRoutes(d.catalog(), d.cache(), d.queries(), d.popularity(), d.limits());
         HealthRoutes health = new HealthRoutes(d.cache().store().redis(), d.db());
         String openApi = openApiDocument();
@@ -76,6 +84,7 @@ public final class QueryApi {
             cfg.routes.get("/v1/{entity}", rows::getMany);
             cfg.routes.get("/v1/{entity}/search", rows::search);
             cfg.routes.get("/v1/{entity}/{id}", rows::getOne);
+            extraRoutes.accept(cfg.routes);
             ProblemRenderer.register(cfg.routes);
         });
     }

@@ -80,17 +80,8 @@ public final class DemoRunner {
     private int runStack() throws Exception {
         out.println("cachesync demo: starting PostgreSQL 17, Kafka 4.3 (KRaft) and Redis on free loopback ports ...");
         try (DevStack stack = DevStack.start()) {
-            Supplier<Connection> db = () -> {
-                try {
-                    return stack.postgres().connect();
-                } catch (SQLException e) {
-                    throw new IllegalStateException("cannot connect to the demo database: " + e.getMessage(), e);
-                }
-            };
-            try (Connection c = db.get()) {
-                DemoSchema.create(c);
-                DemoSchema.seed(c);
-            }
+            Supplier<Connection> db = DemoSchema.connections(stack);
+            DemoSchema.createAndSeed(db);
             out.printf("seeded %,d products and %,d users%n", DemoSchema.PRODUCTS, DemoSchema.USERS);
             // the live auditor re-reads a quarter of the applied keys two seconds after their apply
             Settings settings = StackSettings.of(stack, Map.of("sync.audit-fraction", "0.25", "sync.audit-delay", "2s", "sync.audit-grace", "3s",

@@ -25,6 +25,25 @@ public final class DemoSchema {
     private DemoSchema() {
     }
 
+    /** Connections to the devstack's database (a failure to connect is unchecked: the run cannot go on without it). */
+    public static java.util.function.Supplier<Connection> connections(io.cachesync.devstack.DevStack stack) {
+        return () -> {
+            try {
+                return stack.postgres().connect();
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot connect to the devstack database: " + e.getMessage(), e);
+            }
+        };
+    }
+
+    /** Creates the tables and seeds them. */
+    public static void createAndSeed(java.util.function.Supplier<Connection> db) throws SQLException {
+        try (Connection c = db.get()) {
+            create(c);
+            seed(c);
+        }
+    }
+
     public static void create(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("""

@@ -1,0 +1,89 @@
+package io.cachesync.app;
+
+import io.cachesync.app.bench.BenchOptions;
+import io.cachesync.app.bench.BenchReport;
+import io.cachesync.app.bench.BenchRunner;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** {@code cachesync bench}. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures cachesync on an embedded stack (loopback only; about 6 minutes with the defaults):",
+                "  lag   end-to-end lag at 500, 2,000 and 5,000 committed rows/s",
+                "  sync  events/s applied from a pre-filled CDC topic: cache-sync vs a one-SET-per-record sink vs redis-benchmark",
+                "  api   read API req/s and latency with wrk: Redis hit, L1 hit, miss, a constant route; cached vs PostgreSQL",
+                "Needs wrk (apt-get install wrk) for the api section; redis-benchmark (redis-tools) gives the Redis ceiling."})
+public final class BenchCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--json", description = "Print the figures as JSON on stdout (progress and the table go to stderr).")
+    boolean json;
+
+    @Option(names = "--events", defaultValue = "1000000", description = "Change events pre-filled into the CDC topic (default: ${DEFAULT-VALUE}).")
+    int events;
+
+    @Option(names = "--naive-seconds", defaultValue = "60",
+            description = "Longest the naive sink runs; its rate is taken over the events it applied by then (default: ${DEFAULT-VALUE}).")
+    int naiveSeconds;
+
+    @Option(names = "--lag-seconds", defaultValue = "20", description = "Measured seconds per write rate (default: ${DEFAULT-VALUE}).")
+    int lagSeconds;
+
+    @Option(names = "--api-seconds", defaultValue = "10", description = "Seconds of load per API scenario (default: ${DEFAULT-VALUE}).")
+    int apiSeconds;
+
+    @Option(names = "--connections", defaultValue = "32", description = "HTTP connections wrk keeps open (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--sections", split = ",", paramLabel = "lag|sync|api", description = "Run only these sections (default: all).")
+    List<String> sections;
+
+    @Option(names = "--report", description = "Also write the JSON here.")
+    Path report;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set a configuration key for every service the bench starts (repeatable), e.g. --set sync.threads=2.")
+    java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--check", description = "Exit " + BenchRunner.TARGET_MISSED + " when a target of issue 7 is missed.")
+    boolean check;
+
+    @Override
+    public Integer call() throws Exception {
+        Set<String> chosen = new LinkedHashSet<>(sections == null ? BenchOptions.ALL_SECTIONS : sections);
+        List<String> unknown = new ArrayList<>(chosen);
+        unknown.removeAll(BenchOptions.ALL_SECTIONS);
+        if (!unknown.isEmpty()) {
+            throw fail("--sections: unknown " + unknown + "; choose from lag, sync, api");
+        }
+        if (events < 10_000 || events > 50_000_000) {
+            throw fail("--events must be in [10000, 50000000], was " + events);
+        }
+        if (naiveSeconds < 1 || lagSeconds < 1 || apiSeconds < 1) {
+            throw fail("--naive-seconds, --lag-seconds and --api-seconds must be at least 1");
+        }
+        if (connections < 1 || connections > 1024) {
+            throw fail("--connections must be in [1, 1024], was " + connections);
+        }
+        if (chosen.contains("api") && !io.cachesync.app.bench.BenchRunner.wrkInstalled()) {
+            throw fail("the api section needs wrk on the PATH (Debian: apt-get install -y wrk), or leave it out: --sections lag,sync");
+        }
+        BenchOptions options = new BenchOptions(events, naiveSeconds, BenchOptions.LAG_RATES, lagSeconds, apiSeconds, connections, chosen, report, overrides);
+        BenchReport result = new BenchRunner(options, json, System.out, json ? System.err : System.out).run();
+        boolean missed = result.targets().stream().anyMatch(t -> !t.met());
+        return check && missed ? BenchRunner.TARGET_MISSED : 0;
+    }
+
+    private CommandLine.ParameterException fail(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}

@@ -1,0 +1,128 @@
+package io.cachesync.app.bench;
+
+import io.cachesync.api.ApiService;
+import io.cachesync.api.cache.ReadStats;
+import io.cachesync.api.config.ApiConfig;
+import io.cachesync.api.db.PostgresRowSource;
+import io.cachesync.api.http.ApiProblem;
+import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.codec.ValueCodec;
+import io.cachesync.core.config.Settings;
+import io.javalin.config.RoutesConfig;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * The read API under a closed-loop load (wrk, a fixed number of connections): a Redis hit (L1 off), an L1 hit, a miss
+ * read through to PostgreSQL, and two ceilings served by the same Javalin server: a constant document and the same row
+ * read straight from PostgreSQL without any cache.
+ */
+final class ApiBench {
+    /** Rows of public.products the API scenarios read (the first {@link #HOT} are cached; misses start above them). */
+    static final int ROWS = 400_000;
+    private static final int HOT = 50_000;
+    private static final int L1_ROWS = 5_000;
+    private static final int MISS_WARM_FROM = 100_000;
+    private static final int MISS_FROM = 200_000;
+    private static final int WARM_UP_SECONDS = 2;
+    private static final String ROW_PATH = "/v1/products/";
+
+    private final Settings settings;
+    private final Wrk wrk;
+    private final int seconds;
+    private final PrintStream progress;
+
+    ApiBench(Settings settings, Path workDir, int connections, int seconds, PrintStream progress) {
+        this.settings = settings;
+        this.wrk = new Wrk(workDir, Math.min(2, connections), connections);
+        this.seconds = seconds;
+        this.progress = progress;
+    }
+
+    void run(BenchReport report) throws Exception {
+        ApiConfig plain = ApiConfig.from(settings.with(java.util.Map.of("api.l1-max-entries", "0", "api.warm-top", "0")));
+        ApiConfig normal = ApiConfig.from(settings.with(java.util.Map.of("api.warm-top", "0")));
+        EntityDefinition products = plain.catalog().byName("products").orElseThrow();
+        try (PostgresRowSource db = new PostgresRowSource(plain.jdbcUrl(), plain.user(), plain.password(), plain.sslMode(), plain.dbPoolSize(),
+                plain.dbTimeout())) {
+            String constant = ValueCodec.encode(db.load(products, "1").orElseThrow(() -> new IllegalStateException("products row 1 is missing")));
+            try (ApiService noL1 = new ApiService(plain, io.cachesync.core.metrics.Metrics.newRegistry(), ceilingRoutes(plain, db, constant)).start();
+                 ApiService withL1 = new ApiService(normal, io.cachesync.core.metrics.Metrics.newRegistry()).start()) {
+                progress.printf("  api: two query-api instances on %s (L1 off) and %s (L1 on); wrk, %d threads, %d connections, %d s per scenario%n",
+                        noL1.baseUrl(), withL1.baseUrl(), wrk.threads(), wrk.connections(), seconds);
+                wrk.sequential(noL1.baseUrl(), ROW_PATH, MISS_WARM_FROM, WARM_UP_SECONDS);
+                report.api("miss", measure("miss", noL1, () -> wrk.sequential(noL1.baseUrl(), ROW_PATH, MISS_FROM, seconds)));
+                warm(noL1, products, HOT);
+                wrk.uniform(noL1.baseUrl(), ROW_PATH, 1, HOT, WARM_UP_SECONDS);
+                report.api("hit", measure("hit", noL1, () -> wrk.uniform(noL1.baseUrl(), ROW_PATH, 1, HOT, seconds)));
+                warm(withL1, products, L1_ROWS);
+                wrk.uniform(withL1.baseUrl(), ROW_PATH, 1, L1_ROWS, WARM_UP_SECONDS);
+                report.api("l1_hit", measure("l1_hit", withL1, () -> wrk.uniform(withL1.baseUrl(), ROW_PATH, 1, L1_ROWS, seconds)));
+                wrk.fixed(noL1.baseUrl(), "/bench/constant", WARM_UP_SECONDS);
+                report.api("constant", measure("constant", null, () -> wrk.fixed(noL1.baseUrl(), "/bench/constant", seconds)));
+                // cached vs database: the same ids, the API as deployed (L1 in front of Redis) against the row read straight from PostgreSQL
+                BenchReport.Load cached = measure("cached", withL1, () -> wrk.uniform(withL1.baseUrl(), ROW_PATH, 1, HOT, seconds));
+                wrk.uniform(noL1.baseUrl(), "/bench/db/products/", 1, HOT, WARM_UP_SECONDS);
+                BenchReport.Load database = measure("database", null, () -> wrk.uniform(noL1.baseUrl(), "/bench/db/products/", 1, HOT, seconds));
+                report.cachedVsDb(cached, database);
+            }
+        }
+    }
+
+    /** {@code /bench/constant}: one fixed product document; {@code /bench/db/{entity}/{id}}: the row read from PostgreSQL, no cache. */
+    private static Consumer<RoutesConfig> ceilingRoutes(ApiConfig config, PostgresRowSource db, String constant) {
+        return routes -> {
+            routes.get("/bench/constant", ctx -> ctx.contentType("application/json").result(constant));
+            routes.get("/bench/db/{entity}/{id}", ctx -> {
+                String name = ctx.pathParam("entity");
+                EntityDefinition e = config.catalog().byName(name).orElseThrow(() -> ApiProblem.unknownEntity(name));
+                String raw = ctx.pathParam("id");
+                String id = e.keyType().canonical(raw).orElseThrow(() -> ApiProblem.malformedId(e.name(), raw, e.keyType().describe()));
+                ctx.contentType("application/json").result(ValueCodec.encode(db.load(e, id).orElseThrow(() -> ApiProblem.notFound(e.name(), id))));
+            });
+        };
+    }
+
+    private void warm(ApiService api, EntityDefinition products, int rows) throws Exception {
+        List<String> ids = new ArrayList<>(100);
+        for (int id = 1; id <= rows; id++) {
+            ids.add(Integer.toString(id));
+            if (ids.size() == 100 || id == rows) {
+                api.cache().getMany(products, ids);
+                ids.clear();
+            }
+        }
+    }
+
+    interface LoadRun {
+        BenchReport.Load run() throws Exception;
+    }
+
+    /** Runs the load and tells where the API answered from (its read counters before and after). */
+    private BenchReport.Load measure(String scenario, ApiService api, LoadRun load) throws Exception {
+        long[] before = api == null ? null : counters(api.stats());
+        BenchReport.Load l = load.run();
+        String from = "no cache (ceiling)";
+        if (api != null) {
+            long[] after = counters(api.stats());
+            long l1 = after[0] - before[0];
+            long redis = after[1] - before[1];
+            long db = after[2] - before[2];
+            double total = Math.max(1, l1 + redis + db);
+            from = String.format(Locale.ROOT, "L1 %.1f %%, Redis %.1f %%, PostgreSQL %.1f %%", 100 * l1 / total, 100 * redis / total, 100 * db / total);
+        }
+        BenchReport.Load out = new BenchReport.Load(l.rps(), l.p50Ms(), l.p99Ms(), l.requests(), l.errors(), from);
+        progress.printf(Locale.ROOT, "  api: %-9s %,9.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %d  (%s)%n", scenario, out.rps(), out.p50Ms(),
+                out.p99Ms(), out.errors(), from);
+        return out;
+    }
+
+    private static long[] counters(ReadStats s) {
+        return new long[] {s.l1Hits(), s.hits(), s.misses()};
+    }
+}

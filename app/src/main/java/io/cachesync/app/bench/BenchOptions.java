@@ -1,0 +1,28 @@
+package io.cachesync.app.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What {@code cachesync bench} runs.
+ *
+ * @param events       change events pre-filled into the CDC topic the sync figures are measured on
+ * @param naiveSeconds longest the naive sink runs (it is measured over the events it applies in that time)
+ * @param lagRates     committed rows per second of the lag figures
+ * @param lagSeconds   measured seconds per lag rate (after a warm-up)
+ * @param apiSeconds   seconds of load per API scenario
+ * @param connections  HTTP connections the load generator keeps open
+ * @param sections     which parts run: sync, lag, api (all by default)
+ * @param report       also write the JSON here (may be null)
+ * @param overrides    configuration keys set for every service the bench starts (e.g. sync.threads=2)
+ */
+public record BenchOptions(int events, int naiveSeconds, List<Integer> lagRates, int lagSeconds, int apiSeconds, int connections,
+                           Set<String> sections, Path report, java.util.Map<String, String> overrides) {
+    public static final Set<String> ALL_SECTIONS = Set.of("sync", "lag", "api");
+    public static final List<Integer> LAG_RATES = List.of(500, 2000, 5000);
+
+    public boolean runs(String section) {
+        return sections.contains(section);
+    }
+}

@@ -1,0 +1,143 @@
+package io.cachesync.app.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachesync.core.codec.ValueCodec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The figures of one bench run: the JSON of issue 7 and the table a person reads. */
+public final class BenchReport {
+    /** Events per second applied to Redis. */
+    public record Sync(double batchedEps, double naiveEps, long naiveEvents, double ceilingOps, String ceilingMethod) {
+    }
+
+    /** End-to-end lag at one committed-row rate; {@code achievedRate} is what the writer really committed. */
+    public record Lag(int rate, double achievedRate, long count, long p50, long p99, long max) {
+    }
+
+    /** One load-generator run: requests per second and latency in milliseconds. */
+    public record Load(double rps, double p50Ms, double p99Ms, long requests, long errors, String answeredFrom) {
+    }
+
+    private Sync sync;
+    private final Map<Integer, Lag> lag = new LinkedHashMap<>();
+    private final Map<String, Load> api = new LinkedHashMap<>();
+    private Load cached;
+    private Load database;
+
+    void sync(Sync s) {
+        this.sync = s;
+    }
+
+    void lag(Lag l) {
+        lag.put(l.rate(), l);
+    }
+
+    void api(String scenario, Load load) {
+        api.put(scenario, load);
+    }
+
+    void cachedVsDb(Load cachedLoad, Load databaseLoad) {
+        this.cached = cachedLoad;
+        this.database = databaseLoad;
+    }
+
+    /** 1 - cached p50 / database p50. */
+    double reduction() {
+        return database == null || database.p50Ms() <= 0 ? 0 : 1 - cached.p50Ms() / database.p50Ms();
+    }
+
+    /** Exactly the shape issue 7 asks for; sections that did not run are left out. */
+    public ObjectNode json() {
+        ObjectNode root = ValueCodec.mapper().createObjectNode();
+        if (sync != null) {
+            root.putObject("sync").put("batched_eps", round(sync.batchedEps(), 0)).put("naive_eps", round(sync.naiveEps(), 0))
+                    .put("ceiling_ops", round(sync.ceilingOps(), 0));
+        }
+        if (!lag.isEmpty()) {
+            ObjectNode l = root.putObject("lag_ms");
+            lag.values().forEach(x -> l.putObject(Integer.toString(x.rate())).put("p50", x.p50()).put("p99", x.p99()).put("max", x.max()));
+        }
+        if (!api.isEmpty()) {
+            ObjectNode a = root.putObject("api");
+            api.forEach((name, x) -> a.putObject(name).put("rps", round(x.rps(), 0)).put("p50_ms", round(x.p50Ms(), 3)).put("p99_ms", round(x.p99Ms(), 3)));
+        }
+        if (cached != null && database != null) {
+            root.putObject("cached_vs_db").put("cached_p50_ms", round(cached.p50Ms(), 3)).put("db_p50_ms", round(database.p50Ms(), 3))
+                    .put("reduction", round(reduction(), 3));
+        }
+        return root;
+    }
+
+    /** The targets of issue 7 that the figures of this run can be checked against. */
+    public List<Target> targets() {
+        List<Target> t = new ArrayList<>();
+        if (sync != null) {
+            t.add(new Target("batched >= 10 x naive", sync.batchedEps() / Math.max(1, sync.naiveEps()), 10, "x"));
+        }
+        if (api.containsKey("hit") && api.containsKey("constant")) {
+            t.add(new Target("API Redis-hit rps >= 0.6 x constant route", api.get("hit").rps() / Math.max(1, api.get("constant").rps()), 0.6, "x"));
+        }
+        if (lag.containsKey(2000)) {
+            // the target is a ceiling: checked as "250 - p99 >= 0"
+            t.add(new Target("e2e lag p99 at 2,000 rows/s <= 250 ms", 250 - lag.get(2000).p99(), 0, "ms of headroom"));
+        }
+        if (cached != null && database != null) {
+            t.add(new Target("cached p50 >= 80 % lower than database", reduction(), 0.8, ""));
+        }
+        return t;
+    }
+
+    /** A target and the measured value it is checked with. */
+    public record Target(String name, double value, double atLeast, String unit) {
+        public boolean met() {
+            return value >= atLeast;
+        }
+    }
+
+    /** The human-readable table. */
+    public String table() {
+        StringBuilder b = new StringBuilder();
+        if (sync != null) {
+            b.append(String.format(Locale.ROOT, "%nsync (events/s applied to Redis from a pre-filled CDC topic)%n"));
+            b.append(String.format(Locale.ROOT, "  %-44s %,12.0f events/s%n", "batched (cache-sync, versioned, pipelined)", sync.batchedEps()));
+            b.append(String.format(Locale.ROOT, "  %-44s %,12.0f events/s   (over %,d events)%n", "naive (one SET per record)", sync.naiveEps(), sync.naiveEvents()));
+            b.append(String.format(Locale.ROOT, "  %-44s %,12.0f ops/s      (%s)%n", "ceiling (SET, pipelined)", sync.ceilingOps(), sync.ceilingMethod()));
+        }
+        if (!lag.isEmpty()) {
+            b.append(String.format(Locale.ROOT, "%ne2e lag (commit in PostgreSQL -> applied in Redis), ms%n"));
+            b.append(String.format(Locale.ROOT, "  %10s %10s %9s %7s %7s %7s%n", "rows/s", "achieved", "changes", "p50", "p99", "max"));
+            lag.values().forEach(x -> b.append(String.format(Locale.ROOT, "  %,10d %,10.0f %,9d %7d %7d %7d%n",
+                    x.rate(), x.achievedRate(), x.count(), x.p50(), x.p99(), x.max())));
+        }
+        if (!api.isEmpty() || cached != null) {
+            b.append(String.format(Locale.ROOT, "%nAPI (fixed connection count)%n"));
+            b.append(String.format(Locale.ROOT, "  %-12s %12s %9s %9s %11s %7s  %s%n", "scenario", "req/s", "p50 ms", "p99 ms", "requests", "errors", "answered from"));
+            api.forEach((name, x) -> b.append(row(name, x)));
+            if (cached != null) {
+                b.append(row("cached", cached));
+                b.append(row("database", database));
+                b.append(String.format(Locale.ROOT, "  cached vs database p50: %.3f ms vs %.3f ms = %.1f %% lower%n", cached.p50Ms(), database.p50Ms(), 100 * reduction()));
+            }
+        }
+        List<Target> targets = targets();
+        if (!targets.isEmpty()) {
+            b.append(String.format(Locale.ROOT, "%ntargets (issue 7)%n"));
+            targets.forEach(t -> b.append(String.format(Locale.ROOT, "  %-4s %-44s %.2f %s%n", t.met() ? "ok" : "MISS", t.name(), t.value(), t.unit())));
+        }
+        return b.toString();
+    }
+
+    private static String row(String name, Load x) {
+        return String.format(Locale.ROOT, "  %-12s %,12.0f %9.3f %9.3f %,11d %,7d  %s%n", name, x.rps(), x.p50Ms(), x.p99Ms(), x.requests(), x.errors(), x.answeredFrom());
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+}

@@ -1,0 +1,259 @@
+package io.cachesync.app.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cachesync.core.catalog.EntityCatalog;
+import io.cachesync.core.codec.ValueCodec;
+import io.cachesync.core.config.Settings;
+import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.core.topics.TopicProvisioner;
+import io.cachesync.core.topics.Topics;
+import io.cachesync.devstack.DevStack;
+import io.cachesync.sync.SyncService;
+import io.cachesync.sync.config.SyncConfig;
+import io.cachesync.sync.envelope.EnvelopeParser;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import redis.clients.jedis.RedisClient;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Events per second applied to Redis from a pre-filled CDC topic: cache-sync as shipped (versioned Lua applies in one
+ * pipeline per batch), a naive sink (one SET per record, the tutorials' sink), and what Redis itself takes (SETs pipelined
+ * 16 deep by redis-benchmark).
+ */
+final class SyncThroughputBench {
+    static final String ENTITY = "bench_items";
+    static final String TOPIC = Topics.cdc("public", ENTITY);
+    private static final int KEYS = 100_000;
+    private static final int PARTITIONS = 4;
+
+    private final DevStack stack;
+    private final PrintStream progress;
+
+    SyncThroughputBench(DevStack stack, PrintStream progress) {
+        this.stack = stack;
+        this.progress = progress;
+    }
+
+    /** The entity the bench topic belongs to: a plain key/value row (no list or search index). */
+    static Map<String, String> entitySettings() {
+        return Map.of("entities", ENTITY, "entities." + ENTITY + ".table", "public." + ENTITY, "entities." + ENTITY + ".key", "id");
+    }
+
+    BenchReport.Sync run(byte[] template, int events, int naiveSeconds, Map<String, String> settings) throws Exception {
+        EnvelopeTemplate t = new EnvelopeTemplate(template);
+        Settings s = Settings.of(settings);
+        EntityCatalog catalog = SyncConfig.from(s).catalog();
+        int documentBytes = new EnvelopeParser(catalog).parse(TOPIC, t.event(1, 1, 1, "item 1 rev 0")).document().getBytes(StandardCharsets.UTF_8).length;
+        fill(t, EnvelopeTemplate.lsnOf(template), events);
+        double batched = batched(s, events);
+        NaiveResult naive = naive(events, naiveSeconds);
+        Ceiling ceiling = ceiling(documentBytes);
+        return new BenchReport.Sync(batched, naive.eps(), naive.events(), ceiling.ops(), ceiling.method());
+    }
+
+    /** Writes {@code events} updates over {@link #KEYS} rows, every event newer than the last for its row. */
+    private void fill(EnvelopeTemplate t, long lsnBase, int events) {
+        Map<String, Object> admin = Map.of("bootstrap.servers", stack.kafka().bootstrapServers());
+        TopicProvisioner.ensure(admin, List.of(TOPIC), PARTITIONS, (short) 1, Map.of(), Duration.ofSeconds(30));
+        Map<String, Object> p = new HashMap<>(admin);
+        // as cdc-ingest publishes: idempotent, acks=all, lz4
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+        long start = System.nanoTime();
+        long now = System.currentTimeMillis();
+        int size = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < events; i++) {
+                long id = i % KEYS + 1;
+                byte[] value = t.event(id, lsnBase + 8L * (i + 1), now, "item " + id + " rev " + (i / KEYS));
+                size = value.length;
+                producer.send(new ProducerRecord<>(TOPIC, EnvelopeTemplate.key(id), value));
+                if ((i + 1) % 250_000 == 0) {
+                    progress.printf("  sync: %,d of %,d events written to %s%n", i + 1, events, TOPIC);
+                }
+            }
+            producer.flush();
+        }
+        progress.printf("  sync: topic %s pre-filled with %,d events (%,d bytes each, schema included) in %.1f s%n",
+                TOPIC, events, size, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** A warm-up pass over the first fifth of the topic (JIT compilation), then the measured pass over all of it. */
+    private double batched(Settings s, int events) {
+        int warmUp = Math.min(events / 5, 200_000);
+        progress.printf("  sync: batched warm-up over the first %,d events%n", warmUp);
+        batchedPass(s, warmUp, false);
+        return batchedPass(s, events, true);
+    }
+
+    private double batchedPass(Settings s, int events, boolean report) {
+        flushRedis();
+        SyncConfig config = SyncConfig.from(s.with(Map.of("sync.application-id", "cachesync-bench-batched-" + System.nanoTime())));
+        try (SyncService sync = new SyncService(config).start()) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            long first = 0;
+            long firstCount = 0;
+            long nextPrint = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (sync.stats().processed() < events) {
+                long now = System.nanoTime();
+                if (first == 0 && sync.stats().processed() > 0) {
+                    first = now;
+                    firstCount = sync.stats().processed();
+                }
+                if (now > deadline) {
+                    throw new IllegalStateException("cache-sync applied only " + sync.stats().processed() + " of " + events + " events in 5 minutes");
+                }
+                if (now > nextPrint && report) {
+                    progress.printf("  sync: batched %,d of %,d events applied%n", sync.stats().processed(), events);
+                    nextPrint += TimeUnit.SECONDS.toNanos(5);
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+            }
+            double seconds = (System.nanoTime() - first) / 1e9;
+            double eps = (sync.stats().processed() - firstCount) / seconds;
+            if (report) {
+                progress.printf("  sync: batched: %,d events in %.1f s = %,.0f events/s (%,d dead-lettered)%n", events, seconds, eps,
+                        sync.stats().deadLetteredCount());
+            }
+            return eps;
+        }
+    }
+
+    record NaiveResult(double eps, long events) {
+    }
+
+    /**
+     * The sink tutorials ship: per record, parse the envelope, then one synchronous SET of the after image (or DEL) —
+     * no versions, no pipeline; offsets committed after each poll.
+     */
+    private NaiveResult naive(int events, int seconds) {
+        flushRedis();
+        Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "cachesync-bench-naive-" + System.nanoTime());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        long applied = 0;
+        long first = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+             RedisClient redis = redisClient()) {
+            consumer.subscribe(List.of(TOPIC));
+            long deadline = Long.MAX_VALUE;
+            long nextPrint = 0;
+            long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (applied < events && System.nanoTime() < deadline) {
+                var records = consumer.poll(Duration.ofMillis(100));
+                if (records.isEmpty() && first == 0 && System.nanoTime() > giveUp) {
+                    throw new IllegalStateException("the naive sink received nothing from " + TOPIC + " in 2 minutes");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    if (first == 0) {
+                        first = System.nanoTime();
+                        deadline = first + TimeUnit.SECONDS.toNanos(seconds);
+                        nextPrint = first + TimeUnit.SECONDS.toNanos(5);
+                    }
+                    JsonNode payload = ValueCodec.mapper().readTree(r.value()).path("payload");
+                    boolean delete = "d".equals(payload.path("op").asText());
+                    JsonNode row = payload.path(delete ? "before" : "after");
+                    String key = CacheKeys.row(ENTITY, row.path("id").asText());
+                    if (delete) {
+                        redis.del(key);
+                    } else {
+                        redis.set(key, row.toString());
+                    }
+                    applied++;
+                }
+                consumer.commitSync();
+                if (first != 0 && System.nanoTime() > nextPrint) {
+                    progress.printf("  sync: naive %,d events applied%n", applied);
+                    nextPrint += TimeUnit.SECONDS.toNanos(5);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the naive sink read an event that is not JSON: " + e.getMessage(), e);
+        }
+        double secs = (System.nanoTime() - first) / 1e9;
+        double eps = applied / secs;
+        progress.printf("  sync: naive: %,d events in %.1f s = %,.0f events/s%s%n", applied, secs, eps,
+                applied < events ? " (stopped after " + seconds + " s)" : "");
+        return new NaiveResult(eps, applied);
+    }
+
+    record Ceiling(double ops, String method) {
+    }
+
+    /** redis-benchmark -P 16 -t set on the same Redis, values of a cached document's size; a pipelined loop without it. */
+    private Ceiling ceiling(int valueBytes) throws IOException, InterruptedException {
+        flushRedis();
+        List<String> cmd = List.of("redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(stack.redis().port()), "-P", "16", "-t", "set",
+                "-n", "2000000", "-r", Integer.toString(KEYS), "-d", Integer.toString(valueBytes), "--csv");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0) {
+                for (String line : out.split("\\R")) {
+                    if (line.startsWith("\"SET\"")) {
+                        double ops = Double.parseDouble(line.split(",")[1].replace("\"", ""));
+                        progress.printf("  sync: ceiling: redis-benchmark -P 16 -t set: %,.0f SET/s%n", ops);
+                        return new Ceiling(ops, "redis-benchmark -P 16 -t set -d " + valueBytes);
+                    }
+                }
+            }
+            progress.println("  sync: redis-benchmark gave no SET figure; using a pipelined loop: " + out.strip());
+        } catch (IOException e) {
+            progress.println("  sync: redis-benchmark is not installed (apt-get install redis-tools); using a pipelined loop");
+        }
+        return pipelinedLoop(valueBytes);
+    }
+
+    private Ceiling pipelinedLoop(int valueBytes) {
+        String value = "x".repeat(valueBytes);
+        int total = 1_000_000;
+        long start = System.nanoTime();
+        try (RedisClient redis = redisClient()) {
+            for (int done = 0; done < total; ) {
+                try (redis.clients.jedis.AbstractPipeline p = redis.pipelined()) {
+                    for (int i = 0; i < 1000; i++, done++) {
+                        p.set("bench:" + done % KEYS, value);
+                    }
+                    p.sync();
+                }
+            }
+        }
+        double ops = total / ((System.nanoTime() - start) / 1e9);
+        progress.printf("  sync: ceiling: pipelined SET loop: %,.0f SET/s%n", ops);
+        return new Ceiling(ops, "pipelined SET loop, 1 connection, 1,000 per pipeline");
+    }
+
+    private RedisClient redisClient() {
+        return RedisConnections.client(URI.create(stack.redis().url()), 2, Duration.ofSeconds(5));
+    }
+
+    private void flushRedis() {
+        try (RedisClient redis = redisClient()) {
+            redis.flushAll();
+        }
+    }
+}
