@@ -197,6 +197,11 @@ public final class DevRedis implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** The redis-server's process id (-1 when it is not running). */
+    public synchronized long pid() {
+        return process == null || !process.isAlive() ? -1 : process.pid();
+    }
+
     public int port() {
         return port;
     }

@@ -36,9 +36,11 @@ final class ApiBench {
     private final Wrk wrk;
     private final int seconds;
     private final PrintStream progress;
+    private final CpuMeter cpu;
 
-    ApiBench(Settings settings, Path workDir, int connections, int seconds, PrintStream progress) {
+    ApiBench(Settings settings, Path workDir, int connections, int seconds, CpuMeter cpu, PrintStream progress) {
         this.settings = settings;
+        this.cpu = cpu;
         this.wrk = new Wrk(workDir, Math.min(2, connections), connections);
         this.seconds = seconds;
         this.progress = progress;
@@ -106,7 +108,9 @@ final class ApiBench {
     /** Runs the load and tells where the API answered from (its read counters before and after). */
     private BenchReport.Load measure(String scenario, ApiService api, LoadRun load) throws Exception {
         long[] before = api == null ? null : counters(api.stats());
+        CpuMeter.Sample cpuFrom = cpu.sample();
         BenchReport.Load l = load.run();
+        String cpuUse = cpu.since(cpuFrom);
         String from = "no cache (ceiling)";
         if (api != null) {
             long[] after = counters(api.stats());
@@ -116,9 +120,9 @@ final class ApiBench {
             double total = Math.max(1, l1 + redis + db);
             from = String.format(Locale.ROOT, "L1 %.1f %%, Redis %.1f %%, PostgreSQL %.1f %%", 100 * l1 / total, 100 * redis / total, 100 * db / total);
         }
-        BenchReport.Load out = new BenchReport.Load(l.rps(), l.p50Ms(), l.p99Ms(), l.requests(), l.errors(), from);
-        progress.printf(Locale.ROOT, "  api: %-9s %,9.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %d  (%s)%n", scenario, out.rps(), out.p50Ms(),
-                out.p99Ms(), out.errors(), from);
+        BenchReport.Load out = new BenchReport.Load(l.rps(), l.p50Ms(), l.p99Ms(), l.requests(), l.errors(), from, cpuUse);
+        progress.printf(Locale.ROOT, "  api: %-9s %,9.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %d  (%s); %s%n", scenario, out.rps(), out.p50Ms(),
+                out.p99Ms(), out.errors(), from, cpuUse);
         return out;
     }
 

@@ -12,15 +12,16 @@ import java.util.Map;
 /** The figures of one bench run: the JSON of issue 7 and the table a person reads. */
 public final class BenchReport {
     /** Events per second applied to Redis. */
-    public record Sync(double batchedEps, double naiveEps, long naiveEvents, double ceilingOps, String ceilingMethod) {
+    public record Sync(double batchedEps, double naiveEps, long naiveEvents, double ceilingOps, String ceilingMethod, String batchedCpu,
+                       String naiveCpu) {
     }
 
     /** End-to-end lag at one committed-row rate; {@code achievedRate} is what the writer really committed. */
-    public record Lag(int rate, double achievedRate, long count, long p50, long p99, long max) {
+    public record Lag(int rate, double achievedRate, long count, long p50, long p99, long max, String cpu) {
     }
 
     /** One load-generator run: requests per second and latency in milliseconds. */
-    public record Load(double rps, double p50Ms, double p99Ms, long requests, long errors, String answeredFrom) {
+    public record Load(double rps, double p50Ms, double p99Ms, long requests, long errors, String answeredFrom, String cpu) {
     }
 
     private Sync sync;
@@ -104,15 +105,16 @@ public final class BenchReport {
         StringBuilder b = new StringBuilder();
         if (sync != null) {
             b.append(String.format(Locale.ROOT, "%nsync (events/s applied to Redis from a pre-filled CDC topic)%n"));
-            b.append(String.format(Locale.ROOT, "  %-44s %,12.0f events/s%n", "batched (cache-sync, versioned, pipelined)", sync.batchedEps()));
-            b.append(String.format(Locale.ROOT, "  %-44s %,12.0f events/s   (over %,d events)%n", "naive (one SET per record)", sync.naiveEps(), sync.naiveEvents()));
+            b.append(String.format(Locale.ROOT, "  %-44s %,12.0f events/s   %s%n", "batched (cache-sync, versioned, pipelined)", sync.batchedEps(), sync.batchedCpu()));
+            b.append(String.format(Locale.ROOT, "  %-44s %,12.0f events/s   (over %,d events) %s%n", "naive (one SET per record)", sync.naiveEps(),
+                    sync.naiveEvents(), sync.naiveCpu()));
             b.append(String.format(Locale.ROOT, "  %-44s %,12.0f ops/s      (%s)%n", "ceiling (SET, pipelined)", sync.ceilingOps(), sync.ceilingMethod()));
         }
         if (!lag.isEmpty()) {
             b.append(String.format(Locale.ROOT, "%ne2e lag (commit in PostgreSQL -> applied in Redis), ms%n"));
             b.append(String.format(Locale.ROOT, "  %10s %10s %9s %7s %7s %7s%n", "rows/s", "achieved", "changes", "p50", "p99", "max"));
-            lag.values().forEach(x -> b.append(String.format(Locale.ROOT, "  %,10d %,10.0f %,9d %7d %7d %7d%n",
-                    x.rate(), x.achievedRate(), x.count(), x.p50(), x.p99(), x.max())));
+            lag.values().forEach(x -> b.append(String.format(Locale.ROOT, "  %,10d %,10.0f %,9d %7d %7d %7d   %s%n",
+                    x.rate(), x.achievedRate(), x.count(), x.p50(), x.p99(), x.max(), x.cpu())));
         }
         if (!api.isEmpty() || cached != null) {
             b.append(String.format(Locale.ROOT, "%nAPI (fixed connection count)%n"));
@@ -133,7 +135,8 @@ public final class BenchReport {
     }
 
     private static String row(String name, Load x) {
-        return String.format(Locale.ROOT, "  %-12s %,12.0f %9.3f %9.3f %,11d %,7d  %s%n", name, x.rps(), x.p50Ms(), x.p99Ms(), x.requests(), x.errors(), x.answeredFrom());
+        return String.format(Locale.ROOT, "  %-12s %,12.0f %9.3f %9.3f %,11d %,7d  %s%n  %-12s %s%n", name, x.rps(), x.p50Ms(), x.p99Ms(), x.requests(),
+                x.errors(), x.answeredFrom(), "", x.cpu());
     }
 
     private static double round(double v, int digits) {

@@ -62,6 +62,7 @@ public final class BenchRunner {
         try (DevStack stack = DevStack.start()) {
             Supplier<Connection> db = DemoSchema.connections(stack);
             DemoSchema.createAndSeed(db);
+            CpuMeter cpu = new CpuMeter(stack.redis().pid());
             Map<String, String> overrides = new HashMap<>(Map.of("sync.audit-fraction", "0"));
             overrides.putAll(options.overrides());
             Settings settings = StackSettings.of(stack, overrides);
@@ -72,7 +73,7 @@ public final class BenchRunner {
                     try (SyncService sync = new SyncService(SyncConfig.from(settings)).start()) {
                         awaitSnapshot(sync);
                         for (int rate : options.lagRates()) {
-                            report.lag(new LagBench(db, sync, DemoSchema.PRODUCTS, progress).run(rate, options.lagSeconds()));
+                            report.lag(new LagBench(db, sync, DemoSchema.PRODUCTS, cpu, progress).run(rate, options.lagSeconds()));
                         }
                     }
                 }
@@ -86,7 +87,7 @@ public final class BenchRunner {
                 Map<String, String> syncOverrides = new HashMap<>(options.overrides());
                 syncOverrides.putAll(withBenchEntity());
                 Map<String, String> syncSettings = StackSettings.map(stack, syncOverrides);
-                report.sync(new SyncThroughputBench(stack, progress).run(template, options.events(), options.naiveSeconds(), syncSettings));
+                report.sync(new SyncThroughputBench(stack, cpu, progress).run(template, options.events(), options.naiveSeconds(), syncSettings));
             }
             if (options.runs("api")) {
                 progress.printf("[%s] api: seeding %,d product rows%n", elapsed(start), ApiBench.ROWS);
@@ -98,7 +99,7 @@ public final class BenchRunner {
                 try (var redis = io.cachesync.core.redis.RedisConnections.client(java.net.URI.create(stack.redis().url()), 1, Duration.ofSeconds(5))) {
                     redis.flushAll();
                 }
-                new ApiBench(settings, Files.createDirectories(stack.workDir().resolve("bench")), options.connections(), options.apiSeconds(), progress)
+                new ApiBench(settings, Files.createDirectories(stack.workDir().resolve("bench")), options.connections(), options.apiSeconds(), cpu, progress)
                         .run(report);
             }
         }

@@ -27,9 +27,11 @@ final class LagBench {
     private final SyncService sync;
     private final int rows;
     private final PrintStream progress;
+    private final CpuMeter cpu;
 
-    LagBench(Supplier<Connection> db, SyncService sync, int rows, PrintStream progress) {
+    LagBench(Supplier<Connection> db, SyncService sync, int rows, CpuMeter cpu, PrintStream progress) {
         this.db = db;
+        this.cpu = cpu;
         this.sync = sync;
         this.rows = rows;
         this.progress = progress;
@@ -52,7 +54,9 @@ final class LagBench {
         sync.stats().lag().interval();
         long measuredFrom = written.get();
         long start = System.nanoTime();
+        CpuMeter.Sample cpuFrom = cpu.sample();
         park(TimeUnit.SECONDS.toNanos(seconds));
+        String cpuUse = cpu.since(cpuFrom);
         long measured = written.get() - measuredFrom;
         double achieved = measured / ((System.nanoTime() - start) / 1e9);
         running.set(false);
@@ -65,9 +69,9 @@ final class LagBench {
             park(TimeUnit.MILLISECONDS.toNanos(20));
         }
         LagRecorder.Snapshot lag = sync.stats().lag().interval();
-        progress.printf("  lag: %,d rows/s (achieved %,.0f): %,d changes, p50 %d ms, p99 %d ms, max %d ms%n",
-                rate, achieved, lag.count(), lag.p50(), lag.p99(), lag.max());
-        return new BenchReport.Lag(rate, achieved, lag.count(), lag.p50(), lag.p99(), lag.max());
+        progress.printf("  lag: %,d rows/s (achieved %,.0f): %,d changes, p50 %d ms, p99 %d ms, max %d ms; %s%n",
+                rate, achieved, lag.count(), lag.p50(), lag.p99(), lag.max(), cpuUse);
+        return new BenchReport.Lag(rate, achieved, lag.count(), lag.p50(), lag.p99(), lag.max(), cpuUse);
     }
 
     private void write(int rate, AtomicBoolean running, AtomicLong written) {

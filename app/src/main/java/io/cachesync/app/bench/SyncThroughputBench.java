@@ -47,9 +47,11 @@ final class SyncThroughputBench {
 
     private final DevStack stack;
     private final PrintStream progress;
+    private final CpuMeter cpu;
 
-    SyncThroughputBench(DevStack stack, PrintStream progress) {
+    SyncThroughputBench(DevStack stack, CpuMeter cpu, PrintStream progress) {
         this.stack = stack;
+        this.cpu = cpu;
         this.progress = progress;
     }
 
@@ -65,9 +67,10 @@ final class SyncThroughputBench {
         int documentBytes = new EnvelopeParser(catalog).parse(TOPIC, t.event(1, 1, 1, "item 1 rev 0")).document().getBytes(StandardCharsets.UTF_8).length;
         fill(t, EnvelopeTemplate.lsnOf(template), events);
         double batched = batched(s, events);
+        String batchedCpu = lastBatchedCpu;
         NaiveResult naive = naive(events, naiveSeconds);
         Ceiling ceiling = ceiling(documentBytes);
-        return new BenchReport.Sync(batched, naive.eps(), naive.events(), ceiling.ops(), ceiling.method());
+        return new BenchReport.Sync(batched, naive.eps(), naive.events(), ceiling.ops(), ceiling.method(), batchedCpu, naive.cpu());
     }
 
     /** Writes {@code events} updates over {@link #KEYS} rows, every event newer than the last for its row. */
@@ -108,6 +111,8 @@ final class SyncThroughputBench {
         return batchedPass(s, events, true);
     }
 
+    private String lastBatchedCpu = "";
+
     private double batchedPass(Settings s, int events, boolean report) {
         flushRedis();
         SyncConfig config = SyncConfig.from(s.with(Map.of("sync.application-id", "cachesync-bench-batched-" + System.nanoTime())));
@@ -115,11 +120,13 @@ final class SyncThroughputBench {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             long first = 0;
             long firstCount = 0;
+            CpuMeter.Sample cpuFrom = null;
             long nextPrint = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (sync.stats().processed() < events) {
                 long now = System.nanoTime();
                 if (first == 0 && sync.stats().processed() > 0) {
                     first = now;
+                    cpuFrom = cpu.sample();
                     firstCount = sync.stats().processed();
                 }
                 if (now > deadline) {
@@ -133,15 +140,16 @@ final class SyncThroughputBench {
             }
             double seconds = (System.nanoTime() - first) / 1e9;
             double eps = (sync.stats().processed() - firstCount) / seconds;
+            lastBatchedCpu = cpuFrom == null ? "" : cpu.since(cpuFrom);
             if (report) {
-                progress.printf("  sync: batched: %,d events in %.1f s = %,.0f events/s (%,d dead-lettered)%n", events, seconds, eps,
-                        sync.stats().deadLetteredCount());
+                progress.printf("  sync: batched: %,d events in %.1f s = %,.0f events/s (%,d dead-lettered); %s%n", events, seconds, eps,
+                        sync.stats().deadLetteredCount(), lastBatchedCpu);
             }
             return eps;
         }
     }
 
-    record NaiveResult(double eps, long events) {
+    record NaiveResult(double eps, long events, String cpu) {
     }
 
     /**
@@ -157,6 +165,7 @@ final class SyncThroughputBench {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         long applied = 0;
         long first = 0;
+        CpuMeter.Sample cpuFrom = null;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
              RedisClient redis = redisClient()) {
             consumer.subscribe(List.of(TOPIC));
@@ -171,6 +180,7 @@ final class SyncThroughputBench {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     if (first == 0) {
                         first = System.nanoTime();
+                        cpuFrom = cpu.sample();
                         deadline = first + TimeUnit.SECONDS.toNanos(seconds);
                         nextPrint = first + TimeUnit.SECONDS.toNanos(5);
                     }
@@ -196,9 +206,10 @@ final class SyncThroughputBench {
         }
         double secs = (System.nanoTime() - first) / 1e9;
         double eps = applied / secs;
-        progress.printf("  sync: naive: %,d events in %.1f s = %,.0f events/s%s%n", applied, secs, eps,
-                applied < events ? " (stopped after " + seconds + " s)" : "");
-        return new NaiveResult(eps, applied);
+        String cpuUse = cpuFrom == null ? "" : cpu.since(cpuFrom);
+        progress.printf("  sync: naive: %,d events in %.1f s = %,.0f events/s%s; %s%n", applied, secs, eps,
+                applied < events ? " (stopped after " + seconds + " s)" : "", cpuUse);
+        return new NaiveResult(eps, applied, cpuUse);
     }
 
     record Ceiling(double ops, String method) {

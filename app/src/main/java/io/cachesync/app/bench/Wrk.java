@@ -128,7 +128,7 @@ final class Wrk {
         if (p50 < 0 || p99 < 0) {
             throw new IllegalStateException("wrk printed no latency distribution:\n" + out);
         }
-        return new BenchReport.Load(rps, p50, p99, total, errors, "");
+        return new BenchReport.Load(rps, p50, p99, total, errors, "", "");
     }
 
     private static String group(Pattern p, String out, String what) {

@@ -13,16 +13,16 @@ class BenchReportTest {
 
     private static BenchReport full(double batched, double naive, long p99At2000, double hitRps, double constantRps, double cachedP50, double dbP50) {
         BenchReport r = new BenchReport();
-        r.sync(new BenchReport.Sync(batched, naive, 500_000, 700_000, "redis-benchmark"));
-        r.lag(new BenchReport.Lag(500, 500, 10_000, 18, 40, 70));
-        r.lag(new BenchReport.Lag(2000, 2000, 40_000, 19, p99At2000, 90));
-        r.lag(new BenchReport.Lag(5000, 5000, 100_000, 22, 60, 120));
-        BenchReport.Load any = new BenchReport.Load(10_000, 1.5, 7.25, 100_000, 0, "");
-        r.api("hit", new BenchReport.Load(hitRps, 1.2, 6.0, 100_000, 0, ""));
+        r.sync(new BenchReport.Sync(batched, naive, 500_000, 700_000, "redis-benchmark", "", ""));
+        r.lag(new BenchReport.Lag(500, 500, 10_000, 18, 40, 70, ""));
+        r.lag(new BenchReport.Lag(2000, 2000, 40_000, 19, p99At2000, 90, ""));
+        r.lag(new BenchReport.Lag(5000, 5000, 100_000, 22, 60, 120, ""));
+        BenchReport.Load any = new BenchReport.Load(10_000, 1.5, 7.25, 100_000, 0, "", "");
+        r.api("hit", new BenchReport.Load(hitRps, 1.2, 6.0, 100_000, 0, "", ""));
         r.api("l1_hit", any);
         r.api("miss", any);
-        r.api("constant", new BenchReport.Load(constantRps, 0.5, 2.0, 100_000, 0, ""));
-        r.cachedVsDb(new BenchReport.Load(20_000, cachedP50, 5, 1, 0, ""), new BenchReport.Load(15_000, dbP50, 9, 1, 0, ""));
+        r.api("constant", new BenchReport.Load(constantRps, 0.5, 2.0, 100_000, 0, "", ""));
+        r.cachedVsDb(new BenchReport.Load(20_000, cachedP50, 5, 1, 0, "", ""), new BenchReport.Load(15_000, dbP50, 9, 1, 0, "", ""));
         return r;
     }
 
@@ -62,7 +62,7 @@ class BenchReportTest {
     @Test
     void sectionsThatDidNotRunAreLeftOut() {
         BenchReport r = new BenchReport();
-        r.lag(new BenchReport.Lag(2000, 1990, 100, 10, 20, 30));
+        r.lag(new BenchReport.Lag(2000, 1990, 100, 10, 20, 30, ""));
         assertThat(fields(r.json())).containsExactly("lag_ms");
         assertThat(r.targets()).extracting(BenchReport.Target::name).containsExactly("e2e lag p99 at 2,000 rows/s <= 250 ms");
     }

@@ -14,14 +14,21 @@ import java.util.Map;
 /**
  * The mutations of a task not yet written to Redis. It is a state store only so that Kafka Streams flushes it before
  * every commit: {@link #flush()} / {@link #commit} write the batch through one pipeline and return only when Redis
- * acknowledged it, so an offset is never committed past an unwritten update. The processor also flushes it when
- * it is full and after a short linger. Nothing is persisted or logged: after a crash the records are re-read.
+ * acknowledged it (and everything sent before it), so an offset is never committed past an unwritten update.
+ *
+ * <p>When the batch is full or has lingered, the processor calls {@link #send()}: the batch goes to this task's writer
+ * thread, and the stream thread parses the next batch while Redis applies this one. At most one batch is in flight per
+ * task and batches are written in order, so the per-key order of the partition is kept. A failed write surfaces on the
+ * stream thread at the next send or flush (before any commit), which fails the task as a synchronous write would.
+ * Nothing is persisted or logged: after a crash the records are re-read.
  */
 final class RedisBatchStore implements StateStore {
     private final String name;
     private final RedisMutationApplier applier;
     private final MutationListener listener;
     private final List<CacheMutation> pending = new ArrayList<>();
+    private java.util.concurrent.ExecutorService writer;
+    private java.util.concurrent.CompletableFuture<Void> inFlight = java.util.concurrent.CompletableFuture.completedFuture(null);
     private boolean open;
 
     RedisBatchStore(String name, RedisMutationApplier applier, MutationListener listener) {
@@ -38,15 +45,40 @@ final class RedisBatchStore implements StateStore {
         return pending.size();
     }
 
-    @Override
-    public void flush() {
+    /** Hands the pending mutations to the writer thread, after the previous batch was written; returns without waiting. */
+    void send() {
         if (pending.isEmpty()) {
             return;
         }
+        awaitInFlight();
         List<CacheMutation> batch = List.copyOf(pending);
-        applier.applyAll(batch);
         pending.clear();
-        batch.forEach(listener::applied);
+        inFlight = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            applier.applyAll(batch);
+            batch.forEach(listener::applied);
+        }, writer);
+    }
+
+    /** Writes everything pending and returns when Redis acknowledged it (Kafka Streams calls it before each commit). */
+    @Override
+    public void flush() {
+        send();
+        awaitInFlight();
+    }
+
+    private void awaitInFlight() {
+        try {
+            inFlight.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            inFlight = java.util.concurrent.CompletableFuture.completedFuture(null);
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -62,13 +94,28 @@ final class RedisBatchStore implements StateStore {
     @Override
     public void init(StateStoreContext context, StateStore root) {
         context.register(root, (key, value) -> { });
+        String thread = "cachesync-redis-writer-" + name + "-" + context.taskId();
+        writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, thread);
+            t.setDaemon(true);
+            return t;
+        });
         open = true;
     }
 
     @Override
     public void close() {
-        // unflushed mutations are not lost: their offsets were not committed, so they are read again
+        // a batch in flight finishes (a later owner of the partition must not be overtaken by it); unflushed mutations
+        // are not lost: their offsets were not committed, so they are read again
+        try {
+            inFlight.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            // the task is closing; the records are read again from the committed offset
+        }
         pending.clear();
+        if (writer != null) {
+            writer.shutdown();
+        }
         open = false;
     }
 
