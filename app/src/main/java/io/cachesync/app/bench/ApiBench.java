@@ -53,7 +53,7 @@ final class ApiBench {
         try (PostgresRowSource db = new PostgresRowSource(plain.jdbcUrl(), plain.user(), plain.password(), plain.sslMode(), plain.dbPoolSize(),
                 plain.dbTimeout())) {
             String constant = ValueCodec.encode(db.load(products, "1").orElseThrow(() -> new IllegalStateException("products row 1 is missing")));
-            try (ApiService noL1 = new ApiService(plain, io.cachesync.core.metrics.Metrics.newRegistry(), ceilingRoutes(plain, db, constant)).start();
+            try (ApiService noL1 = new ApiService(plain, io.cachesync.core.metrics.Metrics.newRegistry(), ceilingRoutes(products, db, constant)).start();
                  ApiService withL1 = new ApiService(normal, io.cachesync.core.metrics.Metrics.newRegistry()).start()) {
                 progress.printf("  api: two query-api instances on %s (L1 off) and %s (L1 on); wrk, %d threads, %d connections, %d s per scenario%n",
                         noL1.baseUrl(), withL1.baseUrl(), wrk.threads(), wrk.connections(), seconds);
@@ -76,16 +76,14 @@ final class ApiBench {
         }
     }
 
-    /** {@code /bench/constant}: one fixed product document; {@code /bench/db/{entity}/{id}}: the row read from PostgreSQL, no cache. */
-    private static Consumer<RoutesConfig> ceilingRoutes(ApiConfig config, PostgresRowSource db, String constant) {
+    /** {@code /bench/constant}: one fixed product document; {@code /bench/db/products/{id}}: the row read from PostgreSQL, no cache. */
+    private static Consumer<RoutesConfig> ceilingRoutes(EntityDefinition products, PostgresRowSource db, String constant) {
         return routes -> {
             routes.get("/bench/constant", ctx -> ctx.contentType("application/json").result(constant));
-            routes.get("/bench/db/{entity}/{id}", ctx -> {
-                String name = ctx.pathParam("entity");
-                EntityDefinition e = config.catalog().byName(name).orElseThrow(() -> ApiProblem.unknownEntity(name));
+            routes.get("/bench/db/products/{id}", ctx -> {
                 String raw = ctx.pathParam("id");
-                String id = e.keyType().canonical(raw).orElseThrow(() -> ApiProblem.malformedId(e.name(), raw, e.keyType().describe()));
-                ctx.contentType("application/json").result(ValueCodec.encode(db.load(e, id).orElseThrow(() -> ApiProblem.notFound(e.name(), id))));
+                String id = products.keyType().canonical(raw).orElseThrow(() -> ApiProblem.malformedId(products.name(), raw, products.keyType().describe()));
+                ctx.contentType("application/json").result(ValueCodec.encode(db.load(products, id).orElseThrow(() -> ApiProblem.notFound(products.name(), id))));
             });
         };
     }

@@ -96,9 +96,7 @@ public final class BenchRunner {
                             + "round((1 + random() * 999)::numeric, 2) FROM generate_series(1, " + ApiBench.ROWS + ") g ON CONFLICT DO NOTHING");
                     st.execute("ANALYZE public.products");
                 }
-                try (var redis = io.cachesync.core.redis.RedisConnections.client(java.net.URI.create(stack.redis().url()), 1, Duration.ofSeconds(5))) {
-                    redis.flushAll();
-                }
+                SyncThroughputBench.flushRedis(stack);
                 new ApiBench(settings, Files.createDirectories(stack.workDir().resolve("bench")), options.connections(), options.apiSeconds(), cpu, progress)
                         .run(report);
             }

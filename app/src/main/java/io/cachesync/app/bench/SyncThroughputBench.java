@@ -66,11 +66,10 @@ final class SyncThroughputBench {
         EntityCatalog catalog = SyncConfig.from(s).catalog();
         int documentBytes = new EnvelopeParser(catalog).parse(TOPIC, t.event(1, 1, 1, "item 1 rev 0")).document().getBytes(StandardCharsets.UTF_8).length;
         fill(t, EnvelopeTemplate.lsnOf(template), events);
-        double batched = batched(s, events);
-        String batchedCpu = lastBatchedCpu;
+        Pass batched = batched(s, events);
         NaiveResult naive = naive(events, naiveSeconds);
         Ceiling ceiling = ceiling(documentBytes);
-        return new BenchReport.Sync(batched, naive.eps(), naive.events(), ceiling.ops(), ceiling.method(), batchedCpu, naive.cpu());
+        return new BenchReport.Sync(batched.eps(), naive.eps(), naive.events(), ceiling.ops(), ceiling.method(), batched.cpu(), naive.cpu());
     }
 
     /** Writes {@code events} updates over {@link #KEYS} rows, every event newer than the last for its row. */
@@ -104,17 +103,19 @@ final class SyncThroughputBench {
     }
 
     /** A warm-up pass over the first fifth of the topic (JIT compilation), then the measured pass over all of it. */
-    private double batched(Settings s, int events) {
+    private Pass batched(Settings s, int events) {
         int warmUp = Math.min(events / 5, 200_000);
         progress.printf("  sync: batched warm-up over the first %,d events%n", warmUp);
         batchedPass(s, warmUp, false);
         return batchedPass(s, events, true);
     }
 
-    private String lastBatchedCpu = "";
+    /** Events per second of one pass of cache-sync over the topic, and the CPU used meanwhile. */
+    record Pass(double eps, String cpu) {
+    }
 
-    private double batchedPass(Settings s, int events, boolean report) {
-        flushRedis();
+    private Pass batchedPass(Settings s, int events, boolean report) {
+        flushRedis(stack);
         SyncConfig config = SyncConfig.from(s.with(Map.of("sync.application-id", "cachesync-bench-batched-" + System.nanoTime())));
         try (SyncService sync = new SyncService(config).start()) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
@@ -140,12 +141,12 @@ final class SyncThroughputBench {
             }
             double seconds = (System.nanoTime() - first) / 1e9;
             double eps = (sync.stats().processed() - firstCount) / seconds;
-            lastBatchedCpu = cpuFrom == null ? "" : cpu.since(cpuFrom);
+            String cpuUse = cpuFrom == null ? "" : cpu.since(cpuFrom);
             if (report) {
                 progress.printf("  sync: batched: %,d events in %.1f s = %,.0f events/s (%,d dead-lettered); %s%n", events, seconds, eps,
-                        sync.stats().deadLetteredCount(), lastBatchedCpu);
+                        sync.stats().deadLetteredCount(), cpuUse);
             }
-            return eps;
+            return new Pass(eps, cpuUse);
         }
     }
 
@@ -157,7 +158,7 @@ final class SyncThroughputBench {
      * no versions, no pipeline; offsets committed after each poll.
      */
     private NaiveResult naive(int events, int seconds) {
-        flushRedis();
+        flushRedis(stack);
         Map<String, Object> c = new HashMap<>();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "cachesync-bench-naive-" + System.nanoTime());
@@ -217,7 +218,7 @@ final class SyncThroughputBench {
 
     /** redis-benchmark -P 16 -t set on the same Redis, values of a cached document's size; a pipelined loop without it. */
     private Ceiling ceiling(int valueBytes) throws IOException, InterruptedException {
-        flushRedis();
+        flushRedis(stack);
         List<String> cmd = List.of("redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(stack.redis().port()), "-P", "16", "-t", "set",
                 "-n", "2000000", "-r", Integer.toString(KEYS), "-d", Integer.toString(valueBytes), "--csv");
         try {
@@ -259,11 +260,16 @@ final class SyncThroughputBench {
     }
 
     private RedisClient redisClient() {
+        return redisClient(stack);
+    }
+
+    private static RedisClient redisClient(DevStack stack) {
         return RedisConnections.client(URI.create(stack.redis().url()), 2, Duration.ofSeconds(5));
     }
 
-    private void flushRedis() {
-        try (RedisClient redis = redisClient()) {
+    /** Empties the devstack's Redis, so that each measurement starts from the same state. */
+    static void flushRedis(DevStack stack) {
+        try (RedisClient redis = redisClient(stack)) {
             redis.flushAll();
         }
     }
