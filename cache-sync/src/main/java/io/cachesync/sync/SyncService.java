@@ -155,6 +155,9 @@ public final class SyncService implements AutoCloseable {
         // the batch linger is a wall-clock punctuation: the thread must not block in poll() much longer than that
         p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, c.batching().linger().toMillis())));
         p.put("processing.exception.handler.global.enabled", true);
+        // each entity's topic is ordered on its own and no record waits for another topic's: never idle a task to
+        // line up timestamps across its partitions (the default 0 also formats log text for every record it checks)
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) c.replicationFactor());
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),

@@ -44,7 +44,7 @@ final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
         this.batch = context.getStateStore(storeName);
-        context.schedule(batching.linger(), org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, t -> batch.send());
+        context.schedule(batching.linger(), org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, t -> batch.sendIfFree());
     }
 
     @Override

@@ -6,10 +6,10 @@ import java.time.Duration;
  * How cache-sync batches Redis writes.
  *
  * @param size   a task's batch is written when it holds this many mutations
- * @param linger and at the latest this long after it was last written (and always before a commit)
+ * @param linger and otherwise every this long, when the task's writer has a free slot (and always before a commit)
  */
 public record Batching(int size, Duration linger) {
-    /** One write at a time: every record is applied before the next one is read. */
+    /** Every record is a batch of its own (one versioned apply per pipeline). */
     public static final Batching NONE = new Batching(1, Duration.ofMillis(100));
     public static final Batching DEFAULT = new Batching(500, Duration.ofMillis(5));
 }

@@ -16,10 +16,14 @@ import java.util.Map;
  * every commit: {@link #flush()} / {@link #commit} write the batch through one pipeline and return only when Redis
  * acknowledged it (and everything sent before it), so an offset is never committed past an unwritten update.
  *
- * <p>When the batch is full or has lingered, the processor calls {@link #send()}: the batch goes to this task's writer
- * thread, and the stream thread parses the next batch while Redis applies this one. At most one batch is in flight per
- * task and batches are written in order, so the per-key order of the partition is kept. A failed write surfaces on the
- * stream thread at the next send or flush (before any commit), which fails the task as a synchronous write would.
+ * <p>When the batch is full, the processor calls {@link #send()}: the batch goes to this task's writer thread, and the
+ * stream thread parses the next batches while Redis applies this one. At most {@link #MAX_IN_FLIGHT} batches are in
+ * flight per task (a full send waits for a free slot), and one thread writes them in order, so the per-key order of the
+ * partition is kept. The linger punctuation calls {@link #sendIfFree()}, which never waits: while batches are in flight
+ * the pending ones follow with the next send, punctuation or flush. A failed write surfaces on the stream thread at
+ * the next send or flush (before any commit), and at every one after it, which fails the task as a synchronous write
+ * would; the batches queued behind it are not written (their records are read again from the committed offset, like
+ * the failed one).
  * Nothing is persisted or logged: after a crash the records are re-read.
  */
 final class RedisBatchStore implements StateStore {
@@ -27,8 +31,15 @@ final class RedisBatchStore implements StateStore {
     private final RedisMutationApplier applier;
     private final MutationListener listener;
     private final List<CacheMutation> pending = new ArrayList<>();
+    /** Batches a task may have handed to its writer and not yet seen acknowledged. */
+    static final int MAX_IN_FLIGHT = 2;
+
+    private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
     private java.util.concurrent.ExecutorService writer;
-    private java.util.concurrent.CompletableFuture<Void> inFlight = java.util.concurrent.CompletableFuture.completedFuture(null);
+    /** The last batch handed to the writer: it finishes after every batch handed before it. */
+    private java.util.concurrent.CompletableFuture<Void> last = java.util.concurrent.CompletableFuture.completedFuture(null);
+    /** The first failed write: every later send and flush throws it, and no later batch is written. */
+    private final java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
     private boolean open;
 
     RedisBatchStore(String name, RedisMutationApplier applier, MutationListener listener) {
@@ -45,17 +56,53 @@ final class RedisBatchStore implements StateStore {
         return pending.size();
     }
 
-    /** Hands the pending mutations to the writer thread, after the previous batch was written; returns without waiting. */
+    /** Hands the pending mutations to the writer thread, after waiting for a free slot; does not wait for the write. */
     void send() {
         if (pending.isEmpty()) {
+            throwIfFailed();
             return;
         }
-        awaitInFlight();
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new org.apache.kafka.streams.errors.StreamsException("interrupted while waiting to write a batch to Redis", e);
+        }
+        handOff();
+    }
+
+    /** Hands the pending mutations to the writer thread if a slot is free; otherwise they wait for the next send. */
+    void sendIfFree() {
+        if (pending.isEmpty()) {
+            throwIfFailed();
+            return;
+        }
+        if (slots.tryAcquire()) {
+            handOff();
+        }
+    }
+
+    /** With a slot held: queues the pending mutations on the writer, which releases the slot when done. */
+    private void handOff() {
+        try {
+            throwIfFailed();
+        } catch (RuntimeException | Error e) {
+            slots.release();
+            throw e;
+        }
         List<CacheMutation> batch = List.copyOf(pending);
         pending.clear();
-        inFlight = java.util.concurrent.CompletableFuture.runAsync(() -> {
-            applier.applyAll(batch);
-            batch.forEach(listener::applied);
+        last = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                if (failure.get() == null) {
+                    applier.applyAll(batch);
+                    batch.forEach(listener::applied);
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            } finally {
+                slots.release();
+            }
         }, writer);
     }
 
@@ -63,22 +110,22 @@ final class RedisBatchStore implements StateStore {
     @Override
     public void flush() {
         send();
-        awaitInFlight();
+        last.join();
+        throwIfFailed();
     }
 
-    private void awaitInFlight() {
-        try {
-            inFlight.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            inFlight = java.util.concurrent.CompletableFuture.completedFuture(null);
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
+    private void throwIfFailed() {
+        Throwable t = failure.get();
+        if (t == null) {
+            return;
         }
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        throw new org.apache.kafka.streams.errors.StreamsException(t);
     }
 
     @Override
@@ -107,11 +154,8 @@ final class RedisBatchStore implements StateStore {
     public void close() {
         // a batch in flight finishes (a later owner of the partition must not be overtaken by it); unflushed mutations
         // are not lost: their offsets were not committed, so they are read again
-        try {
-            inFlight.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            // the task is closing; the records are read again from the committed offset
-        }
+        last.join();
+        failure.set(null);
         pending.clear();
         if (writer != null) {
             writer.shutdown();
