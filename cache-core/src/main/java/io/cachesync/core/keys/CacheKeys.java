@@ -24,8 +24,12 @@ public final class CacheKeys {
         return PREFIX + entity + ":" + canonicalId;
     }
 
-    /** Pub/sub channel of row invalidations ({@code <entity>:<id>}). */
+    /**
+     * Pub/sub channel of row invalidations. A message names one row or more, {@code <entity>:<id>} each, separated by
+     * {@link #INVALIDATION_SEPARATOR} (neither an entity name nor a key may contain a control character).
+     */
     public static final String INVALIDATION_CHANNEL = "cs:invalidate";
+    public static final char INVALIDATION_SEPARATOR = '\n';
 
     /** The generation of the list pages of {@code field = value}. */
     public static String listGeneration(String entity, String field, String value) {

@@ -65,10 +65,13 @@ public final class CacheStore {
         return raw.stream().map(r -> Long.valueOf(1L).equals(r)).toList();
     }
 
+    /** Rows named in one invalidation message at most (one PUBLISH instead of one per row). */
+    public static final int ROWS_PER_INVALIDATION = 1000;
+
     /**
      * After rows were written: bumps the generations of the list and search pages that may hold them (INCR, O(1)
-     * each, no SCAN) and publishes each row's invalidation for in-process L1 caches, in one round trip.
-     * {@code rows} are entity/id pairs.
+     * each, no SCAN) and publishes the rows' invalidations for in-process L1 caches, up to
+     * {@link #ROWS_PER_INVALIDATION} rows per message, in one round trip. {@code rows} are entity/id pairs.
      */
     public void afterWriteAll(List<String[]> rows, java.util.Collection<String> generationKeys) {
         if (rows.isEmpty() && generationKeys.isEmpty()) {
@@ -80,8 +83,21 @@ public final class CacheStore {
                 p.incr(g);
                 p.pexpire(g, GENERATION_TTL_MS);
             }
+            StringBuilder message = new StringBuilder();
+            int inMessage = 0;
             for (String[] r : rows) {
-                p.publish(io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL, r[0] + ":" + r[1]);
+                if (inMessage > 0) {
+                    message.append(io.cachesync.core.keys.CacheKeys.INVALIDATION_SEPARATOR);
+                }
+                message.append(r[0]).append(':').append(r[1]);
+                if (++inMessage == ROWS_PER_INVALIDATION) {
+                    p.publish(io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL, message.toString());
+                    message.setLength(0);
+                    inMessage = 0;
+                }
+            }
+            if (inMessage > 0) {
+                p.publish(io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL, message.toString());
             }
             p.sync();
         }

@@ -376,4 +376,39 @@ class CacheStoreScriptsTest {
         assertThat(store.read(k).document()).isEqualTo(doc);
         assertThat(client.hgetAll(k)).isEqualTo(Map.of("v", "1", "d", doc, "o", "cdc"));
     }
+
+    // ------------------------------------------------------------------ L1 invalidations
+
+    @Test
+    void theRowsOfABatchAreInvalidatedInOneMessagePerThousandRows() throws Exception {
+        java.util.List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+        redis.clients.jedis.JedisPubSub sub = new redis.clients.jedis.JedisPubSub() {
+            @Override
+            public void onMessage(String channel, String message) {
+                messages.add(message);
+            }
+        };
+        Thread listener = new Thread(() -> client.subscribe(sub, io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL));
+        listener.start();
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(sub::isSubscribed);
+            java.util.List<String[]> rows = new java.util.ArrayList<>();
+            for (int i = 1; i <= CacheStore.ROWS_PER_INVALIDATION + 2; i++) {
+                rows.add(new String[] {"products", Integer.toString(i)});
+            }
+
+            store.afterWriteAll(rows, java.util.List.of());
+
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> messages.size() == 2);
+            String[] first = messages.get(0).split("\n");
+            assertThat(first).hasSize(CacheStore.ROWS_PER_INVALIDATION);
+            assertThat(first[0]).isEqualTo("products:1");
+            assertThat(first[first.length - 1]).isEqualTo("products:" + CacheStore.ROWS_PER_INVALIDATION);
+            assertThat(messages.get(1)).isEqualTo("products:" + (CacheStore.ROWS_PER_INVALIDATION + 1) + "\nproducts:"
+                    + (CacheStore.ROWS_PER_INVALIDATION + 2));
+        } finally {
+            sub.unsubscribe();
+            listener.join(10_000);
+        }
+    }
 }

@@ -49,7 +49,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
 
                 @Override
                 public void onMessage(String channel, String message) {
-                    l1.invalidate(CacheKeys.PREFIX + message);
+                    invalidateAll(l1, message);
                 }
             };
             pubSub = sub;
@@ -72,6 +72,21 @@ public final class InvalidationSubscriber implements AutoCloseable {
                 return;
             }
             backoff = Math.min(5_000, backoff * 2);
+        }
+    }
+
+    /** Drops every row a message names ({@code <entity>:<id>}, one or more, see {@link CacheKeys#INVALIDATION_CHANNEL}). */
+    static void invalidateAll(L1Cache l1, String message) {
+        int from = 0;
+        while (from <= message.length()) {
+            int end = message.indexOf(CacheKeys.INVALIDATION_SEPARATOR, from);
+            if (end < 0) {
+                end = message.length();
+            }
+            if (end > from) {
+                l1.invalidate(CacheKeys.PREFIX + message.substring(from, end));
+            }
+            from = end + 1;
         }
     }
 
