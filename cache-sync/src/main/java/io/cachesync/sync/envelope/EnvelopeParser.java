@@ -61,7 +61,7 @@ public final class EnvelopeParser implements MutationParser {
         }
         EnvelopeReader.Envelope envelope;
         try {
-            envelope = reader.read(entity.name(), value);
+            envelope = reader.read(entity.name(), value, !entity.query().lists().isEmpty());
         } catch (IOException e) {
             throw new PoisonRecordException("value is not JSON: " + firstLine(e.getMessage()));
         }

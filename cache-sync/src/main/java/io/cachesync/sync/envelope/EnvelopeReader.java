@@ -22,6 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * puts the kept tree there. The kept text is one complete JSON object (checked when it is kept), so the rest of the
  * event reads exactly as it would after the schema itself. Anything else, and any event that is not a JSON object
  * or does not parse, is read with {@link ObjectMapper#readTree(byte[])}, whose result or exception is the answer.
+ *
+ * <p>After a kept schema, a payload object is read field by field and only what {@link EnvelopeParser} uses becomes
+ * a tree: {@code op}, {@code ts_ms}, {@code after}, {@code source.lsn|ts_ms|snapshot}, and {@code before} when the
+ * caller needs it or the event is a delete ({@code op} comes after {@code before}, so the before image is skipped
+ * and read from its bytes afterwards). The other fields are checked to be JSON but not kept.
  */
 final class EnvelopeReader {
     private static final ObjectMapper MAPPER = ValueCodec.mapper();
@@ -48,14 +53,17 @@ final class EnvelopeReader {
         }
     }
 
-    /** @throws IOException as {@code MAPPER.readTree(value)} would */
-    Envelope read(String entity, byte[] value) throws IOException {
+    /**
+     * @param withBefore whether the payload's {@code before} is wanted for events other than deletes
+     * @throws IOException as {@code MAPPER.readTree(value)} would
+     */
+    Envelope read(String entity, byte[] value, boolean withBefore) throws IOException {
         if (!startsWith(value, SCHEMA_FIRST, 0)) {
             return new Envelope(MAPPER.readTree(value), null);
         }
         Kept last = kept.get(entity);
         if (last != null && startsWith(value, last.text(), SCHEMA_FIRST.length)) {
-            JsonNode root = readWithKeptSchema(value, last);
+            JsonNode root = readWithKeptSchema(value, last, withBefore);
             if (root != null) {
                 return new Envelope(root, last.schema());
             }
@@ -67,7 +75,7 @@ final class EnvelopeReader {
     }
 
     /** The root of {@code value} with the kept schema's tree for the schema; null when it is not read this way. */
-    private static JsonNode readWithKeptSchema(byte[] value, Kept last) {
+    private static JsonNode readWithKeptSchema(byte[] value, Kept last, boolean withBefore) {
         int schemaEnd = SCHEMA_FIRST.length + last.text().length;
         byte[] rest = new byte[value.length - last.text().length + PLACEHOLDER.length];
         System.arraycopy(value, 0, rest, 0, SCHEMA_FIRST.length);
@@ -86,6 +94,8 @@ final class EnvelopeReader {
                     p.skipChildren();
                     root.set(name, last.schema().node());
                     placed = true;
+                } else if (token == JsonToken.START_OBJECT && name.equals("payload")) {
+                    root.set(name, readPayload(p, rest, withBefore));
                 } else {
                     root.set(name, MAPPER.readTree(p));
                 }
@@ -95,6 +105,57 @@ final class EnvelopeReader {
             // not valid JSON (or not as expected): readTree of the event itself gives the answer
             return null;
         }
+    }
+
+    /** The fields of the payload object at the parser's current token that the parser uses (see the class comment). */
+    private static ObjectNode readPayload(JsonParser p, byte[] bytes, boolean withBefore) throws IOException {
+        ObjectNode payload = MAPPER.createObjectNode();
+        int beforeFrom = -1;
+        int beforeTo = -1;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken token = p.nextToken();
+            switch (name) {
+                case "before" -> {
+                    if (token == JsonToken.START_OBJECT) {
+                        beforeFrom = Math.toIntExact(p.currentTokenLocation().getByteOffset());
+                        p.skipChildren();
+                        beforeTo = Math.toIntExact(p.currentLocation().getByteOffset());
+                        payload.remove(name);
+                    } else {
+                        beforeFrom = -1;
+                        payload.set(name, MAPPER.readTree(p));
+                    }
+                }
+                case "after", "op", "ts_ms" -> payload.set(name, MAPPER.readTree(p));
+                case "source" -> payload.set(name, token == JsonToken.START_OBJECT ? readSource(p) : MAPPER.readTree(p));
+                default -> p.skipChildren();
+            }
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT) {
+            throw new IOException("payload object not closed");
+        }
+        if (beforeFrom >= 0 && (withBefore || "d".equals(payload.path("op").asText(null)))) {
+            payload.set("before", MAPPER.readTree(bytes, beforeFrom, beforeTo - beforeFrom));
+        }
+        return payload;
+    }
+
+    /** {@code lsn}, {@code ts_ms} and {@code snapshot} of the source object at the parser's current token. */
+    private static ObjectNode readSource(JsonParser p) throws IOException {
+        ObjectNode source = MAPPER.createObjectNode();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            switch (name) {
+                case "lsn", "ts_ms", "snapshot" -> source.set(name, MAPPER.readTree(p));
+                default -> p.skipChildren();
+            }
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT) {
+            throw new IOException("source object not closed");
+        }
+        return source;
     }
 
     /** Keeps the schema at the start of {@code value} if it is one complete JSON object. */

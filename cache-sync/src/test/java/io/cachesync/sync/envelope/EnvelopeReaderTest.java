@@ -1,6 +1,7 @@
 package io.cachesync.sync.envelope;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Settings;
@@ -15,8 +16,9 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The reader keeps an entity's schema and reuses its tree; whatever the bytes after it, the answer is the one
- * {@code readTree} gives for the whole event, and the parser's mutations are those of a parser that never kept one.
+ * The reader keeps an entity's schema and reuses its tree; whatever the bytes after it, the answer agrees with the one
+ * {@code readTree} gives for the whole event in everything the parser uses, and the parser's mutations are those of a
+ * parser that never kept one.
  */
 class EnvelopeReaderTest {
     private static final String TOPIC = "cachesync.public.users";
@@ -67,34 +69,83 @@ class EnvelopeReaderTest {
         }
     }
 
-    private static Object read(EnvelopeReader reader, String event) {
+    private static Object read(EnvelopeReader reader, String event, boolean withBefore) {
         try {
-            return reader.read("users", event.getBytes(StandardCharsets.UTF_8)).root();
+            return reader.read("users", event.getBytes(StandardCharsets.UTF_8), withBefore).root();
         } catch (Exception e) {
             return e.getClass().getName() + ": " + e.getMessage();
         }
     }
 
+    /** What the parser uses of an answer: a payload object reduced to the fields the reader promises to keep. */
+    private static Object used(Object answer, boolean withBefore) {
+        if (!(answer instanceof ObjectNode root) || !(root.get("payload") instanceof ObjectNode payload)) {
+            return answer;
+        }
+        ObjectNode kept = ValueCodec.mapper().createObjectNode();
+        for (String field : List.of("op", "ts_ms", "after")) {
+            if (payload.has(field)) {
+                kept.set(field, payload.get(field));
+            }
+        }
+        if (payload.has("before") && (withBefore || "d".equals(payload.path("op").asText(null)))) {
+            kept.set("before", payload.get("before"));
+        }
+        JsonNode source = payload.get("source");
+        if (source instanceof ObjectNode s) {
+            ObjectNode keptSource = kept.putObject("source");
+            for (String field : List.of("lsn", "ts_ms", "snapshot")) {
+                if (s.has(field)) {
+                    keptSource.set(field, s.get(field));
+                }
+            }
+        } else if (source != null) {
+            kept.set("source", source);
+        }
+        ObjectNode copy = root.deepCopy();
+        copy.set("payload", kept);
+        return copy;
+    }
+
     @Test
     void eventsAfterAKeptSchemaReadAsReadTreeReadsThem() throws Exception {
-        EnvelopeReader reader = new EnvelopeReader();
-        reader.read("users", Envelopes.upsert(1, "a", 1));
-        assertThat(reader.read("users", Envelopes.upsert(2, "b", 2)).schema()).as("the schema was kept").isNotNull();
-        for (String event : eventsAfterTheSchema()) {
-            assertThat(read(reader, event)).as(event).isEqualTo(reference(event));
+        for (boolean withBefore : new boolean[] {true, false}) {
+            EnvelopeReader reader = new EnvelopeReader();
+            reader.read("users", Envelopes.upsert(1, "a", 1), withBefore);
+            assertThat(reader.read("users", Envelopes.upsert(2, "b", 2), withBefore).schema()).as("the schema was kept").isNotNull();
+            for (String event : eventsAfterTheSchema()) {
+                assertThat(used(read(reader, event, withBefore), withBefore)).as(event).isEqualTo(used(reference(event), withBefore));
+            }
         }
+    }
+
+    @Test
+    void aPayloadReadAfterAKeptSchemaKeepsWhatTheParserUsesAndNothingElse() throws Exception {
+        EnvelopeReader reader = new EnvelopeReader();
+        reader.read("users", Envelopes.upsert(1, "a", 1), false);
+        JsonNode update = reader.read("users", Envelopes.upsert(2, "b", 2), false).root().get("payload");
+        assertThat(update.has("before")).as("before of an update, not wanted").isFalse();
+        assertThat(update.path("after").path("name").asText()).isEqualTo("b");
+        assertThat(update.path("op").asText()).isEqualTo("u");
+        assertThat(update.path("source").path("lsn").asLong()).isEqualTo(2);
+        JsonNode delete = reader.read("users", Envelopes.delete(3, 4), false).root().get("payload");
+        assertThat(delete.path("before").path("id").asLong()).as("before of a delete").isEqualTo(3);
+        JsonNode wanted = reader.read("users", Envelopes.upsert(2, "b", 5), true).root().get("payload");
+        assertThat(wanted.has("before")).as("before, wanted").isTrue();
+        JsonNode full = ValueCodec.mapper().readTree(Envelopes.upsert(2, "b", 5)).get("payload");
+        assertThat(wanted.get("before")).isEqualTo(full.get("before"));
     }
 
     @Test
     void theKeptSchemaStandsInTheTreeOnlyWhereItIsTheEventsSchema() throws Exception {
         EnvelopeReader reader = new EnvelopeReader();
-        reader.read("users", Envelopes.upsert(1, "a", 1));
-        EnvelopeReader.Envelope same = reader.read("users", Envelopes.upsert(2, "b", 2));
+        reader.read("users", Envelopes.upsert(1, "a", 1), true);
+        EnvelopeReader.Envelope same = reader.read("users", Envelopes.upsert(2, "b", 2), true);
         assertThat(same.root().get("schema")).isSameAs(same.schema().node());
         assertThat(same.schemaOf(same.root().get("schema"))).isSameAs(same.schema());
 
         String overridden = text(Envelopes.upsert(2, "b", 2)).replace(",\"payload\":", ",\"schema\":{\"fields\":[]},\"payload\":");
-        EnvelopeReader.Envelope other = reader.read("users", overridden.getBytes(StandardCharsets.UTF_8));
+        EnvelopeReader.Envelope other = reader.read("users", overridden.getBytes(StandardCharsets.UTF_8), true);
         JsonNode schema = other.root().get("schema");
         assertThat(schema).isEqualTo(ValueCodec.mapper().readTree("{\"fields\":[]}"));
         assertThat(other.schemaOf(schema).node()).isSameAs(schema);
@@ -102,6 +153,14 @@ class EnvelopeReaderTest {
 
     @Test
     void parserWithAKeptSchemaGivesTheMutationsOfAParserWithout() throws Exception {
+        EntityCatalog withoutLists = EntityCatalog.from(Settings.of(Map.of(
+                "entities", "users", "entities.users.sensitive", "password_hash")), new ArrayList<>());
+        for (EntityCatalog c : List.of(catalog, withoutLists)) {
+            keptSchemaChangesNoMutation(c);
+        }
+    }
+
+    private static void keptSchemaChangesNoMutation(EntityCatalog catalog) throws Exception {
         EnvelopeParser warm = new EnvelopeParser(catalog);
         List<byte[]> events = List.of(Envelopes.upsert(1, "Ada", 10), Envelopes.upsert(1, "Grace", 11), Envelopes.delete(1, 12),
                 Envelopes.event("r", null, Envelopes.row(2, "Snap"), 13, 1L), Envelopes.event("c", null, Envelopes.row(3, "New"), 14, 2L),
