@@ -106,6 +106,8 @@ public final class ValueCodec {
      * @param entity        the entity (for sensitive columns)
      * @param columnSchemas the struct's {@link #columnSchemas}
      * @param row           the struct's value
+     * @throws IllegalArgumentException naming the column, when a value does not fit its schema (a time out of range,
+     *                                  a malformed timestamp)
      */
     public static ObjectNode fromDebezium(EntityDefinition entity, Map<String, JsonNode> columnSchemas, JsonNode row) {
         // converted in the row's order (so the first bad value is the one reported), written in name order
@@ -116,7 +118,16 @@ public final class ValueCodec {
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             if (entity.isCached(e.getKey())) {
-                columns[n++] = new AbstractMap.SimpleImmutableEntry<>(e.getKey(), debeziumValue(columnSchemas.get(e.getKey()), e.getValue()));
+                JsonNode schema = columnSchemas.get(e.getKey());
+                JsonNode value;
+                try {
+                    value = debeziumValue(schema, e.getValue());
+                } catch (java.time.DateTimeException | ArithmeticException | IllegalArgumentException ex) {
+                    throw new IllegalArgumentException("column '" + e.getKey() + "'"
+                            + (schema == null ? "" : " (" + schema.path("name").asText(schema.path("type").asText()) + ")")
+                            + " has a value that does not fit its type: " + ex.getMessage(), ex);
+                }
+                columns[n++] = new AbstractMap.SimpleImmutableEntry<>(e.getKey(), value);
             }
         }
         Arrays.sort(columns, 0, n, Map.Entry.comparingByKey());

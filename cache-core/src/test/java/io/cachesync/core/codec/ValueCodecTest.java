@@ -397,4 +397,19 @@ class ValueCodecTest {
         assertThat(doc.get("counts").isNull()).isTrue();
         assertThat(doc.get("updated").isNull()).isTrue();
     }
+
+    @Test
+    void aValueOutOfItsTypesRangeIsRejectedNamingTheColumn() {
+        for (String[] bad : new String[][] {
+                {"\"born\":-165", "\"born\":999999999999", "born"},
+                {"\"opens\":86399999999", "\"opens\":86400000000", "opens"},
+                {"\"created\":1795688130123456", "\"created\":9223372036854775807", "created"},
+                {"\"updated\":\"2026-11-26T10:15:30.123456Z\"", "\"updated\":\"not a time\"", "updated"}}) {
+            String event = ROW_1_EVENT.replace(bad[0], bad[1]);
+            assertThat(event).as("the test replaced the value").isNotEqualTo(ROW_1_EVENT);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> fromEvent(event)).as(bad[2])
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("column '" + bad[2] + "' (io.debezium.time.");
+        }
+    }
 }

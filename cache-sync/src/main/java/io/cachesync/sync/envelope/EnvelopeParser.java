@@ -97,17 +97,26 @@ public final class EnvelopeParser implements MutationParser {
         String document = null;
         ObjectNode afterDocument = null;
         if (mop == CacheMutation.Op.UPSERT) {
-            afterDocument = ValueCodec.fromDebezium(entity, after.columnSchemas(), row);
+            afterDocument = document(entity, after, row, "after");
             document = ValueCodec.encode(afterDocument);
         }
         Map<String, Set<String>> lists = Map.of();
         if (!entity.query().lists().isEmpty()) {
             JsonNode beforeRow = payload.get("before");
-            JsonNode beforeDocument = beforeRow != null && beforeRow.isObject()
-                    ? ValueCodec.fromDebezium(entity, before.columnSchemas(), beforeRow) : null;
+            JsonNode beforeDocument = beforeRow != null && beforeRow.isObject() ? document(entity, before, beforeRow, "before") : null;
             lists = CacheMutation.listValues(entity, beforeDocument, afterDocument);
         }
         return new CacheMutation(entity, id, mop, version, document, ts, snapshot, lists);
+    }
+
+    /** The cached document of one image; a value that does not fit its column's type makes the record poison. */
+    private static ObjectNode document(EntityDefinition entity, EventSchema.Struct struct, JsonNode row, String image)
+            throws PoisonRecordException {
+        try {
+            return ValueCodec.fromDebezium(entity, struct.columnSchemas(), row);
+        } catch (IllegalArgumentException e) {
+            throw new PoisonRecordException(image + " image: " + e.getMessage());
+        }
     }
 
     /** The entity of {@code cachesync.<schema>.<table>}, or null. */

@@ -91,4 +91,17 @@ class EnvelopeParserTest {
         assertThatThrownBy(() -> parser.parse("cachesync.public.orders", Envelopes.upsert(1, "x", 1)))
                 .hasMessageContaining("no entity is configured for topic cachesync.public.orders");
     }
+
+    @Test
+    void aValueThatDoesNotFitItsColumnsTypeIsPoisonNamingTheColumn() throws Exception {
+        byte[] badTimestamp = Envelopes.event("u", Envelopes.row(1, "old"), Envelopes.row(1, "new").replace("2026-11-26T10:15:30.123456Z", "yesterday"),
+                5, 1_764_150_000_000L);
+        assertThatThrownBy(() -> parser.parse(TOPIC, badTimestamp)).isInstanceOf(PoisonRecordException.class)
+                .hasMessageStartingWith("after image: column 'created_at' (io.debezium.time.ZonedTimestamp) has a value that does not fit its type");
+        // the same event, read again after a well-formed one (its schema kept), is rejected the same way
+        EnvelopeParser warm = new EnvelopeParser(catalog);
+        assertThat(warm.parse(TOPIC, Envelopes.upsert(1, "fine", 4)).version()).isEqualTo("4");
+        assertThatThrownBy(() -> warm.parse(TOPIC, badTimestamp)).isInstanceOf(PoisonRecordException.class)
+                .hasMessageContaining("column 'created_at'");
+    }
 }
