@@ -52,6 +52,15 @@ public final class BenchReport {
         return database == null || database.p50Ms() <= 0 ? 0 : 1 - cached.p50Ms() / database.p50Ms();
     }
 
+    /**
+     * 1 - constant route p50 / database p50: what a cache that costs nothing could gain over the database at this load
+     * (the constant route serves from memory on the same server), or NaN when either did not run.
+     */
+    double ceilingReduction() {
+        Load constant = api.get("constant");
+        return constant == null || database == null || database.p50Ms() <= 0 ? Double.NaN : 1 - constant.p50Ms() / database.p50Ms();
+    }
+
     /** Exactly the shape issue 7 asks for; sections that did not run are left out. */
     public ObjectNode json() {
         ObjectNode root = ValueCodec.mapper().createObjectNode();
@@ -124,6 +133,14 @@ public final class BenchReport {
                 b.append(row("cached", cached));
                 b.append(row("database", database));
                 b.append(String.format(Locale.ROOT, "  cached vs database p50: %.3f ms vs %.3f ms = %.1f %% lower%n", cached.p50Ms(), database.p50Ms(), 100 * reduction()));
+                if (!Double.isNaN(ceilingReduction())) {
+                    b.append(String.format(Locale.ROOT, "  bound: the constant route (no cache, no database) is %.1f %% lower than database at this load%n",
+                            100 * ceilingReduction()));
+                }
+            }
+            if (api.containsKey("l1_hit") && api.containsKey("constant")) {
+                b.append(String.format(Locale.ROOT, "  bound: an L1 hit (no network call) serves %.2f x the constant route%n",
+                        api.get("l1_hit").rps() / Math.max(1, api.get("constant").rps())));
             }
         }
         List<Target> targets = targets();

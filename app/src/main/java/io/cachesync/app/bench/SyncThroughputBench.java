@@ -102,9 +102,9 @@ final class SyncThroughputBench {
                 TOPIC, events, size, (System.nanoTime() - start) / 1e9);
     }
 
-    /** A warm-up pass over the first fifth of the topic (JIT compilation), then the measured pass over all of it. */
+    /** A warm-up pass over the first half of the topic, at most 500,000 events (JIT compilation), then the measured pass over all of it. */
     private Pass batched(Settings s, int events) {
-        int warmUp = Math.min(events / 5, 200_000);
+        int warmUp = Math.min(events / 2, 500_000);
         progress.printf("  sync: batched warm-up over the first %,d events%n", warmUp);
         batchedPass(s, warmUp, false);
         return batchedPass(s, events, true);
