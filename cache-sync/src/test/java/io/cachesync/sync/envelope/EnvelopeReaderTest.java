@@ -57,7 +57,12 @@ class EnvelopeReaderTest {
                 head + "x,\"payload\":" + payload + "}",
                 head + "]",
                 head,
-                head + ",\"payload\":[1,2,{\"a\":null}]}");
+                head + ",\"payload\":[1,2,{\"a\":null}]}",
+                head + ",\"payload\":{\"op\":\"\",\"ts_ms\":-1,\"source\":{\"lsn\":18446744073709551616,\"ts_ms\":2147483648,"
+                        + "\"snapshot\":true},\"after\":{\"id\":1.5e3,\"x\":false}}}",
+                head + ",\"payload\":{\"op\":null,\"ts_ms\":1.25,\"source\":{\"lsn\":\"7\",\"ts_ms\":null,\"snapshot\":false},"
+                        + "\"after\":\"row\",\"before\":7}}",
+                head + ",\"payload\":{\"op\":\"d\",\"source\":[1],\"before\":{\"id\":-2147483649}}}");
     }
 
     /** readTree's answer: the tree, or the exception's message. */
