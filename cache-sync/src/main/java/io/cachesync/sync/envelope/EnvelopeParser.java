@@ -129,7 +129,7 @@ public final class EnvelopeParser implements MutationParser {
             return known;
         }
         String[] parts = topic.split("\\.");
-        if (parts.length != 3) {
+        if (parts.length != 3 || !parts[0].equals(io.cachesync.core.topics.Topics.PREFIX)) {
             return null;
         }
         EntityDefinition entity = catalog.byTable(parts[1] + "." + parts[2]).orElse(null);

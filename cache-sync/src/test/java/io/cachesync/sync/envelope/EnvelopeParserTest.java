@@ -90,6 +90,8 @@ class EnvelopeParserTest {
                 .getBytes(StandardCharsets.UTF_8))).hasMessageContaining("no before image");
         assertThatThrownBy(() -> parser.parse("cachesync.public.orders", Envelopes.upsert(1, "x", 1)))
                 .hasMessageContaining("no entity is configured for topic cachesync.public.orders");
+        assertThatThrownBy(() -> parser.parse("other.public.users", Envelopes.upsert(1, "x", 1)))
+                .hasMessageContaining("no entity is configured for topic other.public.users");
     }
 
     @Test
