@@ -32,6 +32,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -86,17 +88,29 @@ final class SyncThroughputBench {
         long start = System.nanoTime();
         long now = System.currentTimeMillis();
         int size = 0;
+        AtomicLong failed = new AtomicLong();
+        AtomicReference<Exception> firstFailure = new AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < events; i++) {
                 long id = i % KEYS + 1;
                 byte[] value = t.event(id, lsnBase + 8L * (i + 1), now, "item " + id + " rev " + (i / KEYS));
                 size = value.length;
-                producer.send(new ProducerRecord<>(TOPIC, EnvelopeTemplate.key(id), value));
+                producer.send(new ProducerRecord<>(TOPIC, EnvelopeTemplate.key(id), value), (metadata, e) -> {
+                    if (e != null) {
+                        failed.incrementAndGet();
+                        firstFailure.compareAndSet(null, e);
+                    }
+                });
                 if ((i + 1) % 250_000 == 0) {
                     progress.printf("  sync: %,d of %,d events written to %s%n", i + 1, events, TOPIC);
                 }
             }
             producer.flush();
+        }
+        if (failed.get() > 0) {
+            // the passes wait for every event; a topic short of some would only show as a timeout minutes later
+            throw new IllegalStateException("the pre-fill of " + TOPIC + " lost " + failed.get() + " of " + events
+                    + " events: " + firstFailure.get(), firstFailure.get());
         }
         progress.printf("  sync: topic %s pre-filled with %,d events (%,d bytes each, schema included) in %.1f s%n",
                 TOPIC, events, size, (System.nanoTime() - start) / 1e9);
