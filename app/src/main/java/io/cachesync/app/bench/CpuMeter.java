@@ -1,6 +1,7 @@
 package io.cachesync.app.bench;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -8,10 +9,13 @@ import java.util.Locale;
 /**
  * Where the machine's CPU went during a measurement, from Linux's /proc: all cores, this JVM (cdc-ingest, cache-sync,
  * query-api, the Kafka broker and the bench's own clients), redis-server, and the rest (PostgreSQL, wrk). A figure is
- * limited by the machine when the busy share is near the number of cores. Elsewhere than on Linux it reports nothing.
+ * limited by the machine when the busy share is near the number of cores. Of the JVM's share it also names what its JIT
+ * compiler threads took: a figure measured while the JIT still compiles is below what the code does once warm.
+ * Elsewhere than on Linux it reports nothing.
  */
 final class CpuMeter {
     private static final Path STAT = Path.of("/proc/stat");
+    private static final Path OWN_THREADS = Path.of("/proc/self/task");
     private static final double TICKS_PER_SECOND = 100;
 
     private final long redisPid;
@@ -21,15 +25,18 @@ final class CpuMeter {
     }
 
     /** Counters at one moment. */
-    record Sample(long nanos, long busy, long total, long jvm, long redis) {
+    record Sample(long nanos, long busy, long total, long jvm, long jit, long redis) {
     }
 
     Sample sample() {
         long[] machine = machine();
-        return new Sample(System.nanoTime(), machine[0], machine[1], process("self"), process(Long.toString(redisPid)));
+        return new Sample(System.nanoTime(), machine[0], machine[1], process("self"), jitCompilers(), process(Long.toString(redisPid)));
     }
 
-    /** "machine 196 % (JVM 121 %, redis-server 40 %, other 35 %)", in percent of one core; empty without /proc. */
+    /**
+     * "machine 196 % of 200 % (JVM 121 %, of it JIT 12 %, redis-server 40 %, other 35 %)", in percent of one core; empty
+     * without /proc.
+     */
     String since(Sample a) {
         Sample b = sample();
         if (a.total() <= 0 || b.total() <= a.total()) {
@@ -39,9 +46,37 @@ final class CpuMeter {
         double machine = 100.0 * cores * (b.busy() - a.busy()) / (b.total() - a.total());
         double seconds = (b.nanos() - a.nanos()) / 1e9;
         double jvm = 100.0 * (b.jvm() - a.jvm()) / TICKS_PER_SECOND / seconds;
+        // compiler threads come and go (UseDynamicNumberOfCompilerThreads): a gone one takes its ticks along
+        double jit = 100.0 * Math.max(0, b.jit() - a.jit()) / TICKS_PER_SECOND / seconds;
         double redis = 100.0 * (b.redis() - a.redis()) / TICKS_PER_SECOND / seconds;
-        return String.format(Locale.ROOT, "CPU: machine %.0f %% of %d00 %% (JVM %.0f %%, redis-server %.0f %%, other %.0f %%)",
-                machine, cores, jvm, redis, Math.max(0, machine - jvm - redis));
+        return String.format(Locale.ROOT, "CPU: machine %.0f %% of %d00 %% (JVM %.0f %%, of it JIT %.0f %%, redis-server %.0f %%, other %.0f %%)",
+                machine, cores, jvm, jit, redis, Math.max(0, machine - jvm - redis));
+    }
+
+    /** Percent of one core this JVM's JIT compiler threads took since {@code a} (0 without /proc). */
+    double jitSince(Sample a) {
+        Sample b = sample();
+        double seconds = (b.nanos() - a.nanos()) / 1e9;
+        return seconds <= 0 ? 0 : 100.0 * Math.max(0, b.jit() - a.jit()) / TICKS_PER_SECOND / seconds;
+    }
+
+    /** utime + stime of this JVM's JIT compiler threads ("C1 CompilerThre", "C2 CompilerThre") in clock ticks. */
+    private static long jitCompilers() {
+        long ticks = 0;
+        try (DirectoryStream<Path> threads = Files.newDirectoryStream(OWN_THREADS)) {
+            for (Path thread : threads) {
+                try {
+                    if (Files.readString(thread.resolve("comm")).contains("CompilerThre")) {
+                        ticks += ticks(Files.readString(thread.resolve("stat")));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return ticks;
     }
 
     /** busy and total jiffies of all cores. */
@@ -66,11 +101,15 @@ final class CpuMeter {
     /** utime + stime of a process in clock ticks (0 when unknown). */
     private static long process(String pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", pid, "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ticks(Files.readString(Path.of("/proc", pid, "stat")));
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /** utime + stime of a /proc/.../stat line. */
+    static long ticks(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 }

@@ -46,6 +46,9 @@ final class SyncThroughputBench {
     static final String TOPIC = Topics.cdc("public", ENTITY);
     private static final int KEYS = 100_000;
     private static final int PARTITIONS = 4;
+    /** Warm-up ends when the JIT compiler took less than this share of a core during a pass (it took 24 % after one pass on a slow day). */
+    private static final double WARM_JIT_PERCENT = 10;
+    private static final int MAX_WARM_UP_PASSES = 4;
 
     private final DevStack stack;
     private final PrintStream progress;
@@ -116,16 +119,26 @@ final class SyncThroughputBench {
                 TOPIC, events, size, (System.nanoTime() - start) / 1e9);
     }
 
-    /** A warm-up pass over the first half of the topic, at most 500,000 events (JIT compilation), then the measured pass over all of it. */
+    /**
+     * Warm-up passes over the first half of the topic, at most 500,000 events each, until the JIT compiler takes less
+     * than {@link #WARM_JIT_PERCENT} % of a core during one (at most {@link #MAX_WARM_UP_PASSES}); then the measured
+     * pass over all of it.
+     */
     private Pass batched(Settings s, int events) {
         int warmUp = Math.min(events / 2, 500_000);
-        progress.printf("  sync: batched warm-up over the first %,d events%n", warmUp);
-        batchedPass(s, warmUp, false);
+        for (int pass = 1; pass <= MAX_WARM_UP_PASSES; pass++) {
+            Pass w = batchedPass(s, warmUp, false);
+            progress.printf("  sync: batched warm-up pass %d over the first %,d events: %,.0f events/s, JIT compiler %.0f %% of a core%n",
+                    pass, warmUp, w.eps(), w.jitPercent());
+            if (w.jitPercent() < WARM_JIT_PERCENT) {
+                break;
+            }
+        }
         return batchedPass(s, events, true);
     }
 
-    /** Events per second of one pass of cache-sync over the topic, and the CPU used meanwhile. */
-    record Pass(double eps, String cpu) {
+    /** Events per second of one pass of cache-sync over the topic, the CPU used meanwhile, and the JIT's share of it. */
+    record Pass(double eps, String cpu, double jitPercent) {
     }
 
     private Pass batchedPass(Settings s, int events, boolean report) {
@@ -155,12 +168,13 @@ final class SyncThroughputBench {
             }
             double seconds = (System.nanoTime() - first) / 1e9;
             double eps = (sync.stats().processed() - firstCount) / seconds;
+            double jitPercent = cpuFrom == null ? 0 : cpu.jitSince(cpuFrom);
             String cpuUse = cpuFrom == null ? "" : cpu.since(cpuFrom);
             if (report) {
                 progress.printf("  sync: batched: %,d events in %.1f s = %,.0f events/s (%,d dead-lettered); %s%n", events, seconds, eps,
                         sync.stats().deadLetteredCount(), cpuUse);
             }
-            return new Pass(eps, cpuUse);
+            return new Pass(eps, cpuUse, jitPercent);
         }
     }
 

@@ -1,0 +1,29 @@
+package io.cachesync.app.bench;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CpuMeterTest {
+    @Test
+    void ticksAreUserPlusSystemTimeEvenWhenTheThreadNameHasSpacesAndParentheses() {
+        // fields after the name: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
+        String stat = "4711 (C2 CompilerThre) (x) R 1 1 1 0 -1 4194368 10 0 0 0 1234 56 0 0 20 0 1 0 99 0 0";
+
+        assertThat(CpuMeter.ticks(stat)).isEqualTo(1290);
+    }
+
+    @Test
+    void theLineNamesTheMachineTheJvmItsJitCompilerRedisAndTheRest() {
+        CpuMeter meter = new CpuMeter(ProcessHandle.current().pid());
+        CpuMeter.Sample from = meter.sample();
+        long until = System.nanoTime() + 50_000_000L;
+        long spin = 0;
+        while (System.nanoTime() < until) {
+            spin += Long.numberOfTrailingZeros(spin + System.nanoTime());
+        }
+
+        assertThat(meter.since(from)).as("after spinning %d", spin)
+                .matches("CPU: machine \\d+ % of \\d+00 % \\(JVM \\d+ %, of it JIT \\d+ %, redis-server \\d+ %, other \\d+ %\\)");
+    }
+}
