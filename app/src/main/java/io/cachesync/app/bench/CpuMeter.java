@@ -14,6 +14,8 @@ import java.util.Locale;
  * Elsewhere than on Linux it reports nothing.
  */
 final class CpuMeter {
+    /** A warm-up ends when the JIT compiler threads took less than this share of one core meanwhile. */
+    static final double QUIET_JIT_PERCENT = 10;
     private static final Path STAT = Path.of("/proc/stat");
     private static final Path OWN_THREADS = Path.of("/proc/self/task");
     private static final double TICKS_PER_SECOND = 100;

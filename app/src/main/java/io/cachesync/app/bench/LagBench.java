@@ -22,6 +22,9 @@ import java.util.function.Supplier;
 final class LagBench {
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int WARM_UP_SECONDS = 3;
+    /** After the first seconds, the warm-up goes on in steps of this length until the JIT is quiet during one. */
+    private static final int WARM_UP_STEP_SECONDS = 2;
+    private static final int MAX_WARM_UP_SECONDS = 30;
 
     private final Supplier<Connection> db;
     private final SyncService sync;
@@ -50,7 +53,7 @@ final class LagBench {
             }
         }, "bench-writer-" + rate);
         writer.start();
-        park(TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS));
+        warmUp(rate);
         sync.stats().lag().interval();
         long measuredFrom = written.get();
         long start = System.nanoTime();
@@ -72,6 +75,25 @@ final class LagBench {
         progress.printf("  lag: %,d rows/s (achieved %,.0f): %,d changes, p50 %d ms, p99 %d ms, max %d ms; %s%n",
                 rate, achieved, lag.count(), lag.p50(), lag.p99(), lag.max(), cpuUse);
         return new BenchReport.Lag(rate, achieved, lag.count(), lag.p50(), lag.p99(), lag.max(), cpuUse);
+    }
+
+    /**
+     * At least {@link #WARM_UP_SECONDS} of writing, then more in steps until the JIT compiler threads took less than
+     * {@link CpuMeter#QUIET_JIT_PERCENT} % of a core in one (every rate runs code the last one did not run as hot),
+     * at most {@link #MAX_WARM_UP_SECONDS}.
+     */
+    private void warmUp(int rate) {
+        park(TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS));
+        int warmed = WARM_UP_SECONDS;
+        double jit;
+        do {
+            CpuMeter.Sample from = cpu.sample();
+            park(TimeUnit.SECONDS.toNanos(WARM_UP_STEP_SECONDS));
+            warmed += WARM_UP_STEP_SECONDS;
+            jit = cpu.jitSince(from);
+        } while (jit >= CpuMeter.QUIET_JIT_PERCENT && warmed + WARM_UP_STEP_SECONDS <= MAX_WARM_UP_SECONDS);
+        progress.printf(java.util.Locale.ROOT, "  lag: %,d rows/s: warm-up %d s, JIT compiler %.0f %% of a core in its last %d s%n",
+                rate, warmed, jit, WARM_UP_STEP_SECONDS);
     }
 
     private void write(int rate, AtomicBoolean running, AtomicLong written) {

@@ -46,8 +46,6 @@ final class SyncThroughputBench {
     static final String TOPIC = Topics.cdc("public", ENTITY);
     private static final int KEYS = 100_000;
     private static final int PARTITIONS = 4;
-    /** Warm-up ends when the JIT compiler took less than this share of a core during a pass (it took 24 % after one pass on a slow day). */
-    private static final double WARM_JIT_PERCENT = 10;
     private static final int MAX_WARM_UP_PASSES = 4;
 
     private final DevStack stack;
@@ -121,7 +119,7 @@ final class SyncThroughputBench {
 
     /**
      * Warm-up passes over the first half of the topic, at most 500,000 events each, until the JIT compiler takes less
-     * than {@link #WARM_JIT_PERCENT} % of a core during one (at most {@link #MAX_WARM_UP_PASSES}); then the measured
+     * than {@link CpuMeter#QUIET_JIT_PERCENT} % of a core during one (at most {@link #MAX_WARM_UP_PASSES}); then the measured
      * pass over all of it.
      */
     private Pass batched(Settings s, int events) {
@@ -130,7 +128,7 @@ final class SyncThroughputBench {
             Pass w = batchedPass(s, warmUp, false);
             progress.printf("  sync: batched warm-up pass %d over the first %,d events: %,.0f events/s, JIT compiler %.0f %% of a core%n",
                     pass, warmUp, w.eps(), w.jitPercent());
-            if (w.jitPercent() < WARM_JIT_PERCENT) {
+            if (w.jitPercent() < CpuMeter.QUIET_JIT_PERCENT) {
                 break;
             }
         }
