@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 
 /** {@code cachesync bench}. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measures cachesync on an embedded stack (loopback only; 4 to 6 minutes with the defaults):",
+        description = {"Measures cachesync on an embedded stack (loopback only; 4 to 8 minutes with the defaults):",
                 "  lag   end-to-end lag at 500, 2,000 and 5,000 committed rows/s",
                 "  sync  events/s applied from a pre-filled CDC topic: cache-sync vs a one-SET-per-record sink vs redis-benchmark",
                 "  api   read API req/s and latency with wrk: Redis hit, L1 hit, miss, a constant route; cached vs PostgreSQL",
