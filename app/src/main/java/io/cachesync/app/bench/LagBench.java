@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -92,7 +93,7 @@ final class LagBench {
             warmed += WARM_UP_STEP_SECONDS;
             jit = cpu.jitSince(from);
         } while (jit >= CpuMeter.QUIET_JIT_PERCENT && warmed + WARM_UP_STEP_SECONDS <= MAX_WARM_UP_SECONDS);
-        progress.printf(java.util.Locale.ROOT, "  lag: %,d rows/s: warm-up %d s, JIT compiler %.0f %% of a core in its last %d s%n",
+        progress.printf(Locale.ROOT, "  lag: %,d rows/s: warm-up %d s, JIT compiler %.0f %% of a core in its last %d s%n",
                 rate, warmed, jit, WARM_UP_STEP_SECONDS);
     }
 
