@@ -104,24 +104,11 @@ final class ApiBench {
         }
     }
 
-    interface WarmUpRun {
-        BenchReport.Load run(int index) throws Exception;
-    }
-
-    /** Repeats a warm-up run until the JIT compiler threads took under {@link CpuMeter#QUIET_JIT_PERCENT} % of a core in one. */
-    private void warmUp(String scenario, WarmUpRun load) throws Exception {
-        double jit = 0;
-        int run = 0;
-        while (run < MAX_WARM_UP_RUNS) {
-            CpuMeter.Sample from = cpu.sample();
-            load.run(run++);
-            jit = cpu.jitSince(from);
-            if (jit < CpuMeter.QUIET_JIT_PERCENT) {
-                break;
-            }
-        }
-        progress.printf(Locale.ROOT, "  api: %s: warm-up %d s, JIT compiler %.0f %% of a core in its last %d s%n", scenario, run * WARM_UP_SECONDS, jit,
-                WARM_UP_SECONDS);
+    /** Repeats a warm-up run until the JIT is quiet during one ({@link CpuMeter#warmUntilJitQuiet}). */
+    private void warmUp(String scenario, CpuMeter.WarmUpStep load) throws Exception {
+        CpuMeter.Warmed w = cpu.warmUntilJitQuiet(MAX_WARM_UP_RUNS, load);
+        progress.printf(Locale.ROOT, "  api: %s: warm-up %d s, JIT compiler %.0f %% of a core in its last %d s%n", scenario, w.steps() * WARM_UP_SECONDS,
+                w.jitPercent(), WARM_UP_SECONDS);
     }
 
     interface LoadRun {

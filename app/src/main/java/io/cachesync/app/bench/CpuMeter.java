@@ -40,26 +40,63 @@ final class CpuMeter {
      * without /proc.
      */
     String since(Sample a) {
-        Sample b = sample();
+        return between(a, sample());
+    }
+
+    /** {@link #since} between two samples. */
+    String between(Sample a, Sample b) {
         if (a.total() <= 0 || b.total() <= a.total()) {
             return "";
         }
         int cores = Runtime.getRuntime().availableProcessors();
         double machine = 100.0 * cores * (b.busy() - a.busy()) / (b.total() - a.total());
-        double seconds = (b.nanos() - a.nanos()) / 1e9;
-        double jvm = 100.0 * (b.jvm() - a.jvm()) / TICKS_PER_SECOND / seconds;
-        // compiler threads come and go (UseDynamicNumberOfCompilerThreads): a gone one takes its ticks along
-        double jit = 100.0 * Math.max(0, b.jit() - a.jit()) / TICKS_PER_SECOND / seconds;
-        double redis = 100.0 * (b.redis() - a.redis()) / TICKS_PER_SECOND / seconds;
+        double jvm = percentOfCore(b.jvm() - a.jvm(), a, b);
+        double redis = percentOfCore(b.redis() - a.redis(), a, b);
         return String.format(Locale.ROOT, "CPU: machine %.0f %% of %d00 %% (JVM %.0f %%, of it JIT %.0f %%, redis-server %.0f %%, other %.0f %%)",
-                machine, cores, jvm, jit, redis, Math.max(0, machine - jvm - redis));
+                machine, cores, jvm, jitPercent(a, b), redis, Math.max(0, machine - jvm - redis));
     }
 
     /** Percent of one core this JVM's JIT compiler threads took since {@code a} (0 without /proc). */
     double jitSince(Sample a) {
-        Sample b = sample();
+        return jitPercent(a, sample());
+    }
+
+    /** Percent of one core this JVM's JIT compiler threads took between two samples. */
+    static double jitPercent(Sample a, Sample b) {
+        // compiler threads come and go (UseDynamicNumberOfCompilerThreads): a gone one takes its ticks along
+        return percentOfCore(Math.max(0, b.jit() - a.jit()), a, b);
+    }
+
+    private static double percentOfCore(long ticks, Sample a, Sample b) {
         double seconds = (b.nanos() - a.nanos()) / 1e9;
-        return seconds <= 0 ? 0 : 100.0 * Math.max(0, b.jit() - a.jit()) / TICKS_PER_SECOND / seconds;
+        return seconds <= 0 ? 0 : 100.0 * ticks / TICKS_PER_SECOND / seconds;
+    }
+
+    /** One step of a warm-up: the {@code index}-th, from 0. */
+    interface WarmUpStep {
+        void run(int index) throws Exception;
+    }
+
+    /** How a warm-up ended: the steps it ran and the JIT's share of a core during the last one. */
+    record Warmed(int steps, double jitPercent) {
+    }
+
+    /**
+     * Runs warm-up steps until the JIT compiler threads took under {@link #QUIET_JIT_PERCENT} % of a core during one,
+     * at most {@code maxSteps}.
+     */
+    Warmed warmUntilJitQuiet(int maxSteps, WarmUpStep step) throws Exception {
+        double jit = 0;
+        int steps = 0;
+        while (steps < maxSteps) {
+            Sample from = sample();
+            step.run(steps++);
+            jit = jitSince(from);
+            if (jit < QUIET_JIT_PERCENT) {
+                break;
+            }
+        }
+        return new Warmed(steps, jit);
     }
 
     /** utime + stime of this JVM's JIT compiler threads ("C1 CompilerThre", "C2 CompilerThre") in clock ticks. */

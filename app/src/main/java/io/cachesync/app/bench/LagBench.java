@@ -41,7 +41,7 @@ final class LagBench {
         this.progress = progress;
     }
 
-    BenchReport.Lag run(int rate, int seconds) throws InterruptedException {
+    BenchReport.Lag run(int rate, int seconds) throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong written = new AtomicLong();
         java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
@@ -83,18 +83,12 @@ final class LagBench {
      * {@link CpuMeter#QUIET_JIT_PERCENT} % of a core in one (every rate runs code the last one did not run as hot),
      * at most {@link #MAX_WARM_UP_SECONDS}.
      */
-    private void warmUp(int rate) {
+    private void warmUp(int rate) throws Exception {
         park(TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS));
-        int warmed = WARM_UP_SECONDS;
-        double jit;
-        do {
-            CpuMeter.Sample from = cpu.sample();
-            park(TimeUnit.SECONDS.toNanos(WARM_UP_STEP_SECONDS));
-            warmed += WARM_UP_STEP_SECONDS;
-            jit = cpu.jitSince(from);
-        } while (jit >= CpuMeter.QUIET_JIT_PERCENT && warmed + WARM_UP_STEP_SECONDS <= MAX_WARM_UP_SECONDS);
+        CpuMeter.Warmed w = cpu.warmUntilJitQuiet((MAX_WARM_UP_SECONDS - WARM_UP_SECONDS) / WARM_UP_STEP_SECONDS,
+                step -> park(TimeUnit.SECONDS.toNanos(WARM_UP_STEP_SECONDS)));
         progress.printf(Locale.ROOT, "  lag: %,d rows/s: warm-up %d s, JIT compiler %.0f %% of a core in its last %d s%n",
-                rate, warmed, jit, WARM_UP_STEP_SECONDS);
+                rate, WARM_UP_SECONDS + w.steps() * WARM_UP_STEP_SECONDS, w.jitPercent(), WARM_UP_STEP_SECONDS);
     }
 
     private void write(int rate, AtomicBoolean running, AtomicLong written) {

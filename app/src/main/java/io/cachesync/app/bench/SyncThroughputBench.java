@@ -166,8 +166,9 @@ final class SyncThroughputBench {
             }
             double seconds = (System.nanoTime() - first) / 1e9;
             double eps = (sync.stats().processed() - firstCount) / seconds;
-            double jitPercent = cpuFrom == null ? 0 : cpu.jitSince(cpuFrom);
-            String cpuUse = cpuFrom == null ? "" : cpu.since(cpuFrom);
+            CpuMeter.Sample cpuTo = cpu.sample();
+            double jitPercent = cpuFrom == null ? 0 : CpuMeter.jitPercent(cpuFrom, cpuTo);
+            String cpuUse = cpuFrom == null ? "" : cpu.between(cpuFrom, cpuTo);
             if (report) {
                 progress.printf("  sync: batched: %,d events in %.1f s = %,.0f events/s (%,d dead-lettered); %s%n", events, seconds, eps,
                         sync.stats().deadLetteredCount(), cpuUse);
