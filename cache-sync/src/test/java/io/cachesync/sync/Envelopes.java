@@ -36,17 +36,39 @@ public final class Envelopes {
                 .formatted(id, name, id, id);
     }
 
-    /** An event with op c/u/r/d; {@code before}/{@code after} are row JSON or null. */
+    /** An event with op c/u/r/d and no {@code source.sequence} (as older Debezium wrote); rows are JSON or null. */
     public static byte[] event(String op, String before, String after, long lsn, long tsMs) {
+        return event(op, before, after, "null", lsn, tsMs);
+    }
+
+    /**
+     * An event with op c/u/r/d whose {@code source.sequence} is {@code ["commit","lsn"]}, as Debezium 3.6 writes it:
+     * {@code commit} is the commit position of the transaction decoded before this one.
+     */
+    public static byte[] event(String op, String before, String after, long commit, long lsn, long tsMs) {
+        return event(op, before, after, "\"[\\\"" + commit + "\\\",\\\"" + lsn + "\\\"]\"", lsn, tsMs);
+    }
+
+    private static byte[] event(String op, String before, String after, String sequence, long lsn, long tsMs) {
         String payload = """
                 {"before":%s,"after":%s,"source":{"version":"3.6.1.Final","connector":"postgresql","name":"cachesync","ts_ms":%d,
-                 "snapshot":"%s","db":"postgres","schema":"public","table":"users","txId":771,"lsn":%d,"xmin":null},
-                 "op":"%s","ts_ms":%d}""".formatted(before, after, tsMs, "r".equals(op) ? "true" : "false", lsn, op, tsMs + 3);
+                 "snapshot":"%s","db":"postgres","sequence":%s,"schema":"public","table":"users","txId":771,"lsn":%d,"xmin":null},
+                 "op":"%s","ts_ms":%d}""".formatted(before, after, tsMs, "r".equals(op) ? "true" : "false", sequence, lsn, op, tsMs + 3);
         return ("{\"schema\":" + SCHEMA + ",\"payload\":" + payload + "}").getBytes(StandardCharsets.UTF_8);
     }
 
     public static byte[] upsert(long id, String name, long lsn) {
         return event("u", row(id, "old"), row(id, name), lsn, 1_764_150_000_000L);
+    }
+
+    /** An update committed in the transaction decoded after the commit at {@code commit}, its record at {@code lsn}. */
+    public static byte[] upsert(long id, String name, long commit, long lsn) {
+        return event("u", row(id, "old"), row(id, name), commit, lsn, 1_764_150_000_000L);
+    }
+
+    /** The version cache-sync gives a change without {@code source.sequence}: its LSN in both halves. */
+    public static String version(long lsn) {
+        return io.cachesync.sync.envelope.CommitOrderVersion.of(lsn, lsn);
     }
 
     public static byte[] delete(long id, long lsn) {

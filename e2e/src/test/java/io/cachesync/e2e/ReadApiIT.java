@@ -67,8 +67,8 @@ class ReadApiIT {
             assertThat(get(api1, "/v1/products?category=cat-1&per_page=100").body()).doesNotContain("\"id\":5,");
             assertThat(get(api1, "/v1/products?category=cat-2&per_page=100").body()).contains("\"id\":5,");
         });
-        assertThat(redis.get("cs:products:gen:category=cat-1")).isNotNull();
-        assertThat(redis.get("cs:products:gen:category=cat-2")).isNotNull();
+        assertThat(redis.get("cs:_gen:products:category=cat-1")).isNotNull();
+        assertThat(redis.get("cs:_gen:products:category=cat-2")).isNotNull();
     }
 
     @Test
@@ -164,8 +164,8 @@ class ReadApiIT {
             get(noL1, "/v1/products/302");
         }
         await().alias("popularity flushed").atMost(Duration.ofSeconds(10))
-                .until(() -> redis.zscore("cs:products:popular", "302") != null && redis.zscore("cs:products:popular", "302") >= 20);
-        assertThat(redis.zrevrange("cs:products:popular", 0, 9)).contains("301", "302");
+                .until(() -> redis.zscore("cs:_popular:products", "302") != null && redis.zscore("cs:_popular:products", "302") >= 20);
+        assertThat(redis.zrevrange("cs:_popular:products", 0, 9)).contains("301", "302");
         redis.del("cs:products:301", "cs:products:302");
         noL1.warmMostRead(10);
         assertThat(redis.hget("cs:products:301", "d")).contains("product 301");

@@ -1,20 +1,27 @@
 package io.cachesync.core.keys;
 
 /**
- * The Redis key scheme. Every operation touches one key, so the layout works on Redis Cluster.
+ * The Redis key scheme (DESIGN rule 6: a keyspace no id can break). Every operation touches one key, so the layout
+ * works on Redis Cluster.
  * <ul>
- *   <li>{@code cs:<entity>:<id>} — a hash: {@code v} version, {@code d} document, {@code o} origin, {@code x} tombstone, {@code l} lease</li>
- *   <li>{@code cs:<entity>:gen:<field>=<value>} — generation of the list pages of one list value (INCR on change)</li>
- *   <li>{@code cs:<entity>:gen:_all} — generation of the entity's search pages (INCR on any change)</li>
- *   <li>{@code cs:<entity>:list:<field>=<value>:g<gen>:<page>:<perPage>} — a cached list page; older generations are unreachable and expire</li>
- *   <li>{@code cs:<entity>:search:g<gen>:<hash>} — a cached search page</li>
- *   <li>{@code cs:<entity>:popular} — sorted set of read counts (warming)</li>
- *   <li>channel {@code cs:invalidate} — {@code <entity>:<id>} published after every write, for the API's in-process L1</li>
+ *   <li>{@code cs:<entity>:<id>} — a row: a hash of {@code v} version, {@code d} document, {@code o} origin,
+ *       {@code x} tombstone, {@code l} lease. The id is the canonical id, whatever characters it holds.</li>
+ *   <li>{@code cs:_gen:<entity>:<field>=<value>} — generation of the list pages of one list value</li>
+ *   <li>{@code cs:_gen:<entity>:_all} — generation of the entity's search pages</li>
+ *   <li>{@code cs:_list:<entity>:<field>=<value>:g<gen>:<page>:<perPage>} — a cached list page</li>
+ *   <li>{@code cs:_search:<entity>:g<gen>:<hash>} — a cached search page</li>
+ *   <li>{@code cs:_popular:<entity>} — sorted set of read counts (warming)</li>
+ *   <li>{@code cs:_epoch} — set by cache-sync; its loss means Redis lost its data</li>
+ *   <li>channel {@code cs:invalidate} — {@code <entity>:<id>} lines published after writes, for the API's in-process L1</li>
  * </ul>
- * Non-row keys of an entity always contain a second ':' after the entity, so they never look like a row id.
+ * Helper keys put a segment starting with {@code _} right after {@code cs:}, where a row key has its entity name, and an
+ * entity name starts with a letter ({@code EntityCatalog}): no id of any entity, whatever it holds ({@code popular},
+ * {@code gen:_all}, {@code a:b:c}), can make a row key equal to a helper key, and {@link #rowPattern} matches rows only.
  */
 public final class CacheKeys {
     public static final String PREFIX = "cs:";
+    /** Every helper key starts with this ({@code cs:_}); no row key does. */
+    public static final String HELPER_PREFIX = PREFIX + "_";
 
     private CacheKeys() {
     }
@@ -22,6 +29,12 @@ public final class CacheKeys {
     /** The key of a row; {@code canonicalId} comes from {@link io.cachesync.core.catalog.KeyType#canonical}. */
     public static String row(String entity, String canonicalId) {
         return PREFIX + entity + ":" + canonicalId;
+    }
+
+    /** True when {@code key} is a row key of some entity (not a helper key). */
+    public static boolean isRowKey(String key) {
+        return key.startsWith(PREFIX) && key.length() > PREFIX.length() && Character.isLetter(key.charAt(PREFIX.length()))
+                && key.indexOf(':', PREFIX.length()) > 0;
     }
 
     /**
@@ -33,27 +46,30 @@ public final class CacheKeys {
 
     /** The generation of the list pages of {@code field = value}. */
     public static String listGeneration(String entity, String field, String value) {
-        return PREFIX + entity + ":gen:" + field + "=" + value;
+        return HELPER_PREFIX + "gen:" + entity + ":" + field + "=" + value;
     }
 
     /** The generation of every search page of the entity. */
     public static String searchGeneration(String entity) {
-        return PREFIX + entity + ":gen:_all";
+        return HELPER_PREFIX + "gen:" + entity + ":_all";
     }
 
     public static String listPage(String entity, String field, String value, long generation, int page, int perPage) {
-        return PREFIX + entity + ":list:" + field + "=" + value + ":g" + generation + ":" + page + ":" + perPage;
+        return HELPER_PREFIX + "list:" + entity + ":" + field + "=" + value + ":g" + generation + ":" + page + ":" + perPage;
     }
 
     public static String searchPage(String entity, long generation, String queryHash) {
-        return PREFIX + entity + ":search:g" + generation + ":" + queryHash;
+        return HELPER_PREFIX + "search:" + entity + ":g" + generation + ":" + queryHash;
     }
 
     public static String popularity(String entity) {
-        return PREFIX + entity + ":popular";
+        return HELPER_PREFIX + "popular:" + entity;
     }
 
-    /** The pattern matching every row key of an entity (for operator tools and verify, never a request path). */
+    /** Set by cache-sync when it starts; its disappearance means Redis lost its data. */
+    public static final String EPOCH = HELPER_PREFIX + "epoch";
+
+    /** The pattern matching every row key of an entity and nothing else (for operator tools and verify, never a request path). */
     public static String rowPattern(String entity) {
         return PREFIX + entity + ":*";
     }

@@ -14,8 +14,9 @@ public final class CacheStore {
     private static final LuaScript LEASE = LuaScript.fromResource("lease");
     private static final LuaScript FILL = LuaScript.fromResource("fill");
     private static final LuaScript RELEASE = LuaScript.fromResource("release");
+    private static final LuaScript GENERATION = LuaScript.fromResource("generation");
 
-    /** Generation counters live a week after their last bump (list pages live minutes, so a reset is harmless). */
+    /** Generation counters live a week after their last bump; a lost one restarts above every value it had (generation.lua). */
     private static final long GENERATION_TTL_MS = java.time.Duration.ofDays(7).toMillis();
 
     private final UnifiedJedis redis;
@@ -31,7 +32,7 @@ public final class CacheStore {
 
     /** Loads every script; call at start-up so that a broken Redis fails fast. */
     public void loadScripts() {
-        for (LuaScript s : List.of(APPLY, LEASE, FILL, RELEASE)) {
+        for (LuaScript s : List.of(APPLY, LEASE, FILL, RELEASE, GENERATION)) {
             s.load(redis);
         }
     }
@@ -68,39 +69,70 @@ public final class CacheStore {
     /** Rows named in one invalidation message at most (one PUBLISH instead of one per row). */
     public static final int ROWS_PER_INVALIDATION = 1000;
 
+    /** A row whose in-process (L1) copies must be dropped. */
+    public record RowRef(String entity, String id) {
+    }
+
     /**
-     * After rows were written: bumps the generations of the list and search pages that may hold them (INCR, O(1)
-     * each, no SCAN) and publishes the rows' invalidations for in-process L1 caches, up to
-     * {@link #ROWS_PER_INVALIDATION} rows per message, in one round trip. {@code rows} are entity/id pairs.
+     * The side effects of a batch (DESIGN rules 4 and 6): bumps the generations of the list and search pages that may
+     * hold the rows ({@code generation.lua}, O(1) each, no SCAN) and publishes the rows' invalidations for in-process L1
+     * caches, up to {@link #ROWS_PER_INVALIDATION} rows per message, in one round trip. Callers pass every row of the
+     * batch, written or skipped: both effects are idempotent, and a retry whose first attempt wrote the rows but lost
+     * the reply must still send them. Every reply is read; any refusal (OOM, a wrong type) throws, so that the caller
+     * retries the batch instead of counting it done.
      */
-    public void afterWriteAll(List<String[]> rows, java.util.Collection<String> generationKeys) {
+    public void afterWriteAll(List<RowRef> rows, java.util.Collection<String> generationKeys) {
         if (rows.isEmpty() && generationKeys.isEmpty()) {
             return;
         }
-        roundTrips.increment();
-        try (redis.clients.jedis.AbstractPipeline p = redis.pipelined()) {
-            for (String g : generationKeys) {
-                p.incr(g);
-                p.pexpire(g, GENERATION_TTL_MS);
-            }
-            StringBuilder message = new StringBuilder();
-            int inMessage = 0;
-            for (String[] r : rows) {
+        for (int attempt = 0; ; attempt++) {
+            roundTrips.increment();
+            String sha = attempt == 0 ? GENERATION.sha(redis) : GENERATION.load(redis);
+            List<redis.clients.jedis.Response<?>> answers = new java.util.ArrayList<>();
+            String ttl = Long.toString(GENERATION_TTL_MS);
+            try (redis.clients.jedis.AbstractPipeline p = redis.pipelined()) {
+                for (String g : generationKeys) {
+                    answers.add(p.evalsha(sha, List.of(g), List.of("bump", ttl)));
+                }
+                StringBuilder message = new StringBuilder();
+                int inMessage = 0;
+                for (RowRef r : rows) {
+                    if (inMessage > 0) {
+                        message.append(io.cachesync.core.keys.CacheKeys.INVALIDATION_SEPARATOR);
+                    }
+                    message.append(r.entity()).append(':').append(r.id());
+                    if (++inMessage == ROWS_PER_INVALIDATION) {
+                        answers.add(p.publish(io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL, message.toString()));
+                        message.setLength(0);
+                        inMessage = 0;
+                    }
+                }
                 if (inMessage > 0) {
-                    message.append(io.cachesync.core.keys.CacheKeys.INVALIDATION_SEPARATOR);
+                    answers.add(p.publish(io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL, message.toString()));
                 }
-                message.append(r[0]).append(':').append(r[1]);
-                if (++inMessage == ROWS_PER_INVALIDATION) {
-                    p.publish(io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL, message.toString());
-                    message.setLength(0);
-                    inMessage = 0;
+                p.sync();
+            }
+            try {
+                for (redis.clients.jedis.Response<?> a : answers) {
+                    a.get();
+                }
+                return;
+            } catch (redis.clients.jedis.exceptions.JedisNoScriptException e) {
+                if (attempt > 0) {
+                    throw e;
                 }
             }
-            if (inMessage > 0) {
-                p.publish(io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL, message.toString());
-            }
-            p.sync();
         }
+    }
+
+    /**
+     * The generation of list or search pages to read and fill now ({@code generation.lua} 'read'): a missing counter
+     * is created above every value it ever had, so a page of an older generation is never reached again.
+     */
+    public long generation(String generationKey) {
+        roundTrips.increment();
+        Object r = GENERATION.run(redis, List.of(generationKey), List.of("read", Long.toString(GENERATION_TTL_MS)));
+        return ((Number) r).longValue();
     }
 
     /** One read of a row key (HMGET), no script. */

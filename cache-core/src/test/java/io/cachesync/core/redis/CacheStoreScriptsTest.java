@@ -392,9 +392,9 @@ class CacheStoreScriptsTest {
         listener.start();
         try {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(sub::isSubscribed);
-            java.util.List<String[]> rows = new java.util.ArrayList<>();
+            java.util.List<CacheStore.RowRef> rows = new java.util.ArrayList<>();
             for (int i = 1; i <= CacheStore.ROWS_PER_INVALIDATION + 2; i++) {
-                rows.add(new String[] {"products", Integer.toString(i)});
+                rows.add(new CacheStore.RowRef("products", Integer.toString(i)));
             }
 
             store.afterWriteAll(rows, java.util.List.of());
@@ -410,5 +410,39 @@ class CacheStoreScriptsTest {
             sub.unsubscribe();
             listener.join(10_000);
         }
+    }
+
+    @Test
+    void aLostGenerationCounterRestartsAboveEveryValueItHad() {
+        String gen = io.cachesync.core.keys.CacheKeys.HELPER_PREFIX + "gen:" + prefix + "category=a";
+        long read = store.generation(gen);
+        assertThat(read).as("a missing counter is created, not read as 0").isPositive();
+        for (int i = 0; i < 5; i++) {
+            store.afterWriteAll(java.util.List.of(), java.util.List.of(gen));
+        }
+        long before = store.generation(gen);
+        assertThat(before).isEqualTo(read + 5);
+        client.del(gen);
+        assertThat(store.generation(gen)).as("after the counter was lost").isGreaterThan(before);
+        client.del(gen);
+        store.afterWriteAll(java.util.List.of(), java.util.List.of(gen));
+        assertThat(store.generation(gen)).as("a bump of a lost counter").isGreaterThan(before);
+    }
+
+    @Test
+    void aRefusedSideEffectFailsTheCallInsteadOfCountingAsDone() {
+        String gen = io.cachesync.core.keys.CacheKeys.HELPER_PREFIX + "gen:" + prefix + "wrong";
+        client.hset(gen, "not", "a counter");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.afterWriteAll(
+                        java.util.List.of(new CacheStore.RowRef("products", "1")), java.util.List.of(gen)))
+                .isInstanceOf(redis.clients.jedis.exceptions.JedisDataException.class);
+    }
+
+    @Test
+    void generationScriptIsReloadedAfterRedisForgotIt() {
+        String gen = io.cachesync.core.keys.CacheKeys.HELPER_PREFIX + "gen:" + prefix + "x";
+        client.scriptFlush();
+        store.afterWriteAll(java.util.List.of(), java.util.List.of(gen));
+        assertThat(client.get(gen)).isNotNull();
     }
 }

@@ -7,7 +7,6 @@ import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.codec.ValueCodec;
 
 import java.io.IOException;
-import java.math.BigInteger;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -81,7 +80,7 @@ public final class EnvelopeParser implements MutationParser {
             default -> throw new PoisonRecordException("op is '" + op + "', expected one of c, u, r, d");
         };
         JsonNode source = payload.path("source");
-        String version = version(source.get("lsn"));
+        String version = CommitOrderVersion.of(source, "r".equals(op));
         long ts = source.path("ts_ms").asLong(payload.path("ts_ms").asLong(0));
         boolean snapshot = "r".equals(op) || isSnapshot(source.get("snapshot"));
         JsonNode row = mop == CacheMutation.Op.DELETE ? payload.get("before") : payload.get("after");
@@ -137,28 +136,6 @@ public final class EnvelopeParser implements MutationParser {
             byTopic.put(topic, entity);
         }
         return entity;
-    }
-
-    private static String version(JsonNode lsn) throws PoisonRecordException {
-        if (lsn == null || lsn.isNull()) {
-            throw new PoisonRecordException("source.lsn is missing: the version of a change is its LSN");
-        }
-        if (lsn.isIntegralNumber() && lsn.canConvertToLong()) {
-            long v = lsn.longValue();
-            if (v <= 0) {
-                throw new PoisonRecordException("source.lsn must be > 0, was " + v);
-            }
-            return Long.toString(v);
-        }
-        try {
-            BigInteger v = lsn.isNumber() ? lsn.bigIntegerValue() : new BigInteger(lsn.asText().trim());
-            if (v.signum() <= 0) {
-                throw new PoisonRecordException("source.lsn must be > 0, was " + v);
-            }
-            return v.toString();
-        } catch (NumberFormatException e) {
-            throw new PoisonRecordException("source.lsn is not an integer: '" + lsn.asText() + "'");
-        }
     }
 
     private static boolean isSnapshot(JsonNode n) {

@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * or does not parse, is read with {@link ObjectMapper#readTree(byte[])}, whose result or exception is the answer.
  *
  * <p>After a kept schema, a payload object is read field by field and only what {@link EnvelopeParser} uses becomes
- * a tree: {@code op}, {@code ts_ms}, {@code after}, {@code source.lsn|ts_ms|snapshot}, and {@code before} when the
+ * a tree: {@code op}, {@code ts_ms}, {@code after}, {@code source.lsn|sequence|ts_ms|snapshot}, and {@code before} when the
  * caller needs it or the event is a delete ({@code op} comes after {@code before}, so the before image is skipped
  * and read from its bytes afterwards). The other fields are checked to be JSON but not kept.
  */
@@ -141,14 +141,14 @@ final class EnvelopeReader {
         return payload;
     }
 
-    /** {@code lsn}, {@code ts_ms} and {@code snapshot} of the source object at the parser's current token. */
+    /** {@code lsn}, {@code sequence}, {@code ts_ms} and {@code snapshot} of the source object at the parser's current token. */
     private static ObjectNode readSource(JsonParser p) throws IOException {
         ObjectNode source = MAPPER.createObjectNode();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             p.nextToken();
             switch (name) {
-                case "lsn", "ts_ms", "snapshot" -> source.set(name, MAPPER.readTree(p));
+                case "lsn", "sequence", "ts_ms", "snapshot" -> source.set(name, MAPPER.readTree(p));
                 default -> p.skipChildren();
             }
         }

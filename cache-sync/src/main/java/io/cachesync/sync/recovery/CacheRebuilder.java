@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CacheRebuilder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CacheRebuilder.class);
-    public static final String EPOCH_KEY = CacheKeys.PREFIX + "_epoch";
+    public static final String EPOCH_KEY = CacheKeys.EPOCH;
 
     private final EntityCatalog catalog;
     private final UnifiedJedis redis;

@@ -44,8 +44,9 @@ public final class RedisMutationApplier {
 
     /**
      * Applies a batch in order with two round trips (the versioned applies in one pipeline, then the generation bumps
-     * and L1 invalidations of the rows written), retrying the whole batch on a Redis failure — every apply is
-     * idempotent, so a retried batch never puts an older value over a newer one.
+     * and L1 invalidations of every row of the batch, written or skipped), retrying the whole batch on a Redis failure —
+     * every apply is idempotent, so a retried batch never puts an older value over a newer one, and the side effects are
+     * sent again even when the first attempt's applies ran but their reply was lost (the retry then skips them all).
      */
     public void applyAll(java.util.List<CacheMutation> batch) {
         if (batch.isEmpty()) {
@@ -62,14 +63,11 @@ public final class RedisMutationApplier {
         while (true) {
             try {
                 java.util.List<Boolean> written = store.applyAll(writes);
-                java.util.List<String[]> rows = new java.util.ArrayList<>();
+                java.util.List<CacheStore.RowRef> rows = new java.util.ArrayList<>(batch.size());
                 java.util.Set<String> generations = new java.util.LinkedHashSet<>();
-                for (int i = 0; i < batch.size(); i++) {
-                    CacheMutation m = batch.get(i);
-                    if (written.get(i)) {
-                        rows.add(new String[] {m.entity().name(), m.id()});
-                        generations.addAll(generationKeys(m));
-                    }
+                for (CacheMutation m : batch) {
+                    rows.add(new CacheStore.RowRef(m.entity().name(), m.id()));
+                    generations.addAll(generationKeys(m));
                 }
                 store.afterWriteAll(rows, generations);
                 long now = clock.millis();
@@ -84,7 +82,7 @@ public final class RedisMutationApplier {
                         stats.lag(now - m.sourceTimestampMs());
                     }
                 }
-                LOG.debug("applied a batch of {} ({} written)", batch.size(), rows.size());
+                LOG.debug("applied a batch of {} ({} written)", batch.size(), written.stream().filter(w -> w).count());
                 return;
             } catch (JedisException e) {
                 stats.redisRetry();

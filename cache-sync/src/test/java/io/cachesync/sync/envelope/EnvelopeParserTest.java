@@ -8,6 +8,7 @@ import io.cachesync.sync.Envelopes;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.ArrayList;
 import java.util.Map;
 
@@ -26,7 +27,7 @@ class EnvelopeParserTest {
         assertThat(m.entity().name()).isEqualTo("users");
         assertThat(m.id()).isEqualTo("42");
         assertThat(m.op()).isEqualTo(CacheMutation.Op.UPSERT);
-        assertThat(m.version()).isEqualTo("24023128");
+        assertThat(m.version()).isEqualTo(Envelopes.version(24_023_128L));
         assertThat(m.snapshot()).isFalse();
         assertThat(m.sourceTimestampMs()).isEqualTo(1_764_150_000_000L);
         JsonNode doc = ValueCodec.mapper().readTree(m.document());
@@ -62,11 +63,56 @@ class EnvelopeParserTest {
         assertThat(m.snapshot()).isTrue();
     }
 
+    /** Positions as Debezium 3.6.1 gave them in a probe on the devstack (docs/consistency.md §1.1). */
+    @Test
+    void aTransactionOpenAcrossAnIncrementalSnapshotSortsAboveTheSnapshotsRead() throws Exception {
+        // committed before the chunk was read: the read reflects it
+        CacheMutation before = parser.parse(TOPIC, Envelopes.upsert(1, "before", 21_936_560L, 21_936_608L));
+        // the incremental snapshot's read, emitted at the high watermark: sequence [last commit, last commit], lsn lower
+        CacheMutation read = parser.parse(TOPIC, Envelopes.event("r", null, Envelopes.row(1, "read"), 21_937_704L, 21_937_376L, 1L));
+        // a transaction open while the chunk was read, committed after the high watermark: its record is older than both
+        CacheMutation open = parser.parse(TOPIC, Envelopes.upsert(1, "open", 21_938_840L, 21_936_792L));
+        CacheMutation openDelete = parser.parse(TOPIC, Envelopes.event("d", Envelopes.row(1, "open"), null, 21_938_840L, 21_936_928L, 1L));
+        CacheMutation next = parser.parse(TOPIC, Envelopes.upsert(1, "next", 21_938_888L, 21_938_888L));
+
+        assertThat(List.of(before.version(), read.version(), open.version(), openDelete.version(), next.version()))
+                .allMatch(v -> v.length() == CommitOrderVersion.WIDTH)
+                .isSorted()
+                .doesNotHaveDuplicates();
+        // what the change's own LSN gave (the bug): the open transaction's change sorted below the snapshot's read
+        assertThat(21_936_792L).isLessThan(21_937_376L);
+    }
+
+    @Test
+    void initialSnapshotReadsSortBelowTheFirstTransactionStreamedAfterThem() throws Exception {
+        // cdc-ingest fills the missing commit key of both with the snapshot point (CommitKeyStamp)
+        CacheMutation read = parser.parse(TOPIC, Envelopes.event("r", null, Envelopes.row(2, "snap"), 21_936_200L, 21_936_200L, 1L));
+        CacheMutation firstStreamed = parser.parse(TOPIC, Envelopes.upsert(2, "first", 21_936_200L, 21_936_140L));
+        CacheMutation second = parser.parse(TOPIC, Envelopes.upsert(2, "second", 21_936_560L, 21_936_240L));
+        assertThat(List.of(read.version(), firstStreamed.version(), second.version())).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void changesOfOneTransactionSortByTheirOwnPosition() throws Exception {
+        String first = parser.parse(TOPIC, Envelopes.upsert(3, "a", 500L, 100L)).version();
+        String second = parser.parse(TOPIC, Envelopes.upsert(3, "b", 500L, 180L)).version();
+        assertThat(first).isLessThan(second);
+        assertThat(second).isEqualTo(CommitOrderVersion.of(500L, 180L)).isEqualTo("00000000000001f400000000000000b4");
+    }
+
+    @Test
+    void aMalformedSequenceIsPoison() {
+        byte[] bad = ("{\"op\":\"c\",\"after\":" + Envelopes.row(1, "a") + ",\"source\":{\"lsn\":5,\"sequence\":\"[1]\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> parser.parse(TOPIC, bad)).isInstanceOf(PoisonRecordException.class)
+                .hasMessageContaining("source.sequence is not a JSON array of two positions");
+    }
+
     @Test
     void envelopeWithoutSchemaIsAccepted() throws Exception {
         byte[] bare = ("{\"before\":null,\"after\":" + Envelopes.row(5, "Bare") + ",\"source\":{\"lsn\":900,\"ts_ms\":1},\"op\":\"c\"}")
                 .getBytes(StandardCharsets.UTF_8);
-        assertThat(parser.parse(TOPIC, bare).version()).isEqualTo("900");
+        assertThat(parser.parse(TOPIC, bare).version()).isEqualTo(Envelopes.version(900));
     }
 
     @Test
@@ -79,7 +125,7 @@ class EnvelopeParserTest {
         assertThatThrownBy(() -> parser.parse(TOPIC, "{\"op\":\"x\",\"source\":{\"lsn\":1}}".getBytes(StandardCharsets.UTF_8)))
                 .hasMessageContaining("op is 'x'");
         assertThatThrownBy(() -> parser.parse(TOPIC, ("{\"op\":\"c\",\"after\":" + Envelopes.row(1, "a") + ",\"source\":{}}")
-                .getBytes(StandardCharsets.UTF_8))).hasMessageContaining("source.lsn is missing");
+                .getBytes(StandardCharsets.UTF_8))).hasMessageContaining("source has neither sequence nor lsn");
         assertThatThrownBy(() -> parser.parse(TOPIC, ("{\"op\":\"c\",\"after\":" + Envelopes.row(1, "a") + ",\"source\":{\"lsn\":0}}")
                 .getBytes(StandardCharsets.UTF_8))).hasMessageContaining("must be > 0");
         assertThatThrownBy(() -> parser.parse(TOPIC, "{\"op\":\"c\",\"after\":{\"name\":\"x\"},\"source\":{\"lsn\":5}}"
@@ -102,7 +148,7 @@ class EnvelopeParserTest {
                 .hasMessageStartingWith("after image: column 'created_at' (io.debezium.time.ZonedTimestamp) has a value that does not fit its type");
         // the same event, read again after a well-formed one (its schema kept), is rejected the same way
         EnvelopeParser warm = new EnvelopeParser(catalog);
-        assertThat(warm.parse(TOPIC, Envelopes.upsert(1, "fine", 4)).version()).isEqualTo("4");
+        assertThat(warm.parse(TOPIC, Envelopes.upsert(1, "fine", 4)).version()).isEqualTo(Envelopes.version(4));
         assertThatThrownBy(() -> warm.parse(TOPIC, badTimestamp)).isInstanceOf(PoisonRecordException.class)
                 .hasMessageContaining("column 'created_at'");
     }

@@ -36,17 +36,17 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicLong published;
     private final java.util.Set<String> topics;
-    private final LsnStamp lsn;
+    private final CommitKeyStamp commitKeys;
 
     /**
      * @param topics    the CDC topics to publish to; events for any other destination (the signal table) are only marked
      * @param published counts the events Kafka acknowledged
-     * @param lsnFloor  the replication slot's confirmed flush LSN: a lower bound of every event's LSN
+     * @param lsnFloor  the replication slot's confirmed flush LSN: a lower bound of every position to come (see CommitKeyStamp)
      */
     public KafkaChangePublisher(Map<String, Object> kafkaClientConfig, java.util.Set<String> topics, AtomicLong published, long lsnFloor) {
         this.topics = java.util.Set.copyOf(topics);
         this.published = published;
-        this.lsn = new LsnStamp(lsnFloor);
+        this.commitKeys = new CommitKeyStamp(lsnFloor);
         Map<String, Object> p = new HashMap<>(kafkaClientConfig);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -64,7 +64,7 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
                             DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
         List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
         for (ChangeEvent<String, String> r : records) {
-            String value = r.value() == null ? null : lsn.apply(r.value());
+            String value = r.value() == null ? null : commitKeys.apply(r.value());
             if (r.destination() == null || !topics.contains(r.destination()) || value == null) {
                 acks.add(null);
                 continue;

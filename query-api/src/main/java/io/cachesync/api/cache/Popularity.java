@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counts reads per row in process and adds them to {@code cs:<entity>:popular} (a sorted set) once a second in one
+ * Counts reads per row in process and adds them to {@code cs:_popular:<entity>} (a sorted set) once a second in one
  * pipeline, so the read path never waits for it. {@link #top} gives the most-read ids for warming.
  */
 public final class Popularity implements AutoCloseable {

@@ -18,7 +18,7 @@ import java.util.List;
 
 /**
  * Cached list and search pages (DESIGN rule 4). A page is stored under a key that embeds the current generation of
- * what it depends on — {@code cs:<entity>:gen:<field>=<value>} for a list, {@code cs:<entity>:gen:_all} for search —
+ * what it depends on — {@code cs:_gen:<entity>:<field>=<value>} for a list, {@code cs:_gen:<entity>:_all} for search —
  * which cache-sync INCRs on every change that can affect it. A bump makes the old pages unreachable (they expire);
  * no SCAN, no DEL. A page filled from a database read that raced with a change lands under the old generation, so
  * it is never served after the bump.
@@ -28,6 +28,8 @@ public final class QueryCache {
     private final RowSource db;
     private final ReadStats stats;
     private final RedisCircuit circuit;
+    /** Reads generation counters through generation.lua (a missing one restarts above every value it had). */
+    private final io.cachesync.core.redis.CacheStore generations;
 
     public QueryCache(UnifiedJedis redis, RowSource db, ReadStats stats) {
         this(redis, db, stats, RedisCircuit.unguarded());
@@ -38,6 +40,7 @@ public final class QueryCache {
         this.db = db;
         this.stats = stats;
         this.circuit = circuit;
+        this.generations = new io.cachesync.core.redis.CacheStore(redis);
     }
 
     public PageResult list(EntityDefinition e, ListIndex index, String value, int page, int perPage) throws DatabaseException {
@@ -77,8 +80,7 @@ public final class QueryCache {
     }
 
     private long generation(String key) {
-        String g = redis.get(key);
-        return g == null ? 0 : Long.parseLong(g);
+        return generations.generation(key);
     }
 
     private PageResult cachedPage(EntityDefinition e, String key, long ttlMs, int page, int perPage, String sql,

@@ -1,0 +1,115 @@
+package io.cachesync.sync.redis;
+
+import io.cachesync.core.catalog.EntityCatalog;
+import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.config.Settings;
+import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.redis.CacheStore;
+import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.devstack.DevRedis;
+import io.cachesync.devstack.FreePorts;
+import io.cachesync.sync.envelope.CacheMutation;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.RedisClient;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Side effects of a batch against a real redis-server (DESIGN rule 6): sent for every mutation, written or skipped. */
+class RedisMutationApplierTest {
+    @TempDir
+    static Path dir;
+    static DevRedis server;
+    static RedisClient redis;
+
+    final EntityDefinition products = EntityCatalog.from(Settings.of(Map.of("entities", "products",
+            "entities.products.lists", "category", "entities.products.search.fields", "name")), new ArrayList<>())
+            .byName("products").orElseThrow();
+
+    @BeforeAll
+    static void start() {
+        server = new DevRedis(dir.resolve("redis"), FreePorts.next()).start();
+        redis = RedisConnections.client(URI.create(server.url()), 4, Duration.ofSeconds(2));
+    }
+
+    @AfterAll
+    static void stop() {
+        redis.close();
+        server.stop();
+    }
+
+    CacheMutation move(String id, String version, String from, String to) {
+        return new CacheMutation(products, id, CacheMutation.Op.UPSERT, version, "{\"category\":\"" + to + "\"}", 0, false,
+                Map.of("category", Set.of(from, to)));
+    }
+
+    @Test
+    void aRetryWhoseFirstAttemptRanButLostItsReplyStillBumpsGenerationsAndInvalidates() {
+        RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), new SyncStats(), Clock.systemUTC(), Duration.ofSeconds(5));
+        List<CacheMutation> batch = List.of(move("retry-1", "00000000000000100000000000000001", "old", "new"));
+        applier.applyAll(batch);
+        String newList = CacheKeys.listGeneration("products", "category", "new");
+        String oldList = CacheKeys.listGeneration("products", "category", "old");
+        String search = CacheKeys.searchGeneration("products");
+        long newGen = Long.parseLong(redis.get(newList));
+        long oldGen = Long.parseLong(redis.get(oldList));
+        long searchGen = Long.parseLong(redis.get(search));
+
+        List<String> messages = new CopyOnWriteArrayList<>();
+        JedisPubSub sub = new JedisPubSub() {
+            @Override
+            public void onMessage(String channel, String message) {
+                messages.add(message);
+            }
+        };
+        RedisClient listenerClient = RedisConnections.client(URI.create(server.url()), 2, Duration.ofSeconds(2));
+        Thread listener = new Thread(() -> listenerClient.subscribe(sub, CacheKeys.INVALIDATION_CHANNEL));
+        listener.start();
+        try {
+            await().alias("subscribed").atMost(Duration.ofSeconds(10)).until(sub::isSubscribed);
+            // the same batch again, as after a reply lost on the way back: every apply is skipped as already applied
+            applier.applyAll(batch);
+
+            assertThat(Long.parseLong(redis.get(newList))).isGreaterThan(newGen);
+            assertThat(Long.parseLong(redis.get(oldList))).isGreaterThan(oldGen);
+            assertThat(Long.parseLong(redis.get(search))).isGreaterThan(searchGen);
+            await().alias("invalidation of the skipped row").atMost(Duration.ofSeconds(10)).until(() -> messages.contains("products:retry-1"));
+        } finally {
+            sub.unsubscribe();
+            listenerClient.close();
+        }
+    }
+
+    @Test
+    void idsThatLookLikeHelperKeysAreOrdinaryRows() {
+        RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), new SyncStats(), Clock.systemUTC(), Duration.ofSeconds(5));
+        // helper keys of this entity exist, as they do on a live cache
+        applier.applyAll(List.of(move("1", "00000000000000100000000000000001", "a", "b")));
+        redis.zadd(CacheKeys.popularity("products"), 1, "1");
+        List<String> ids = List.of("popular", "gen:_all", "gen:category=b", "list:x", "search:g1:abc", "a:b:c", "_epoch");
+        List<CacheMutation> batch = new ArrayList<>();
+        for (String id : ids) {
+            batch.add(move(id, "00000000000000200000000000000001", "a", "b"));
+        }
+        applier.applyAll(batch);
+        for (String id : ids) {
+            assertThat(redis.hget(CacheKeys.row("products", id), "d")).as(id).isEqualTo("{\"category\":\"b\"}");
+        }
+        assertThat(redis.type(CacheKeys.popularity("products"))).isEqualTo("zset");
+        assertThat(redis.type(CacheKeys.searchGeneration("products"))).isEqualTo("string");
+    }
+}
