@@ -53,10 +53,21 @@ final class Pipeline implements AutoCloseable {
      * @param rows      how many rows the seed inserts: start returns once the snapshot applied them
      */
     static Pipeline start(Map<String, String> overrides, String seed, long rows) throws Exception {
-        return new Pipeline(overrides, seed, rows);
+        return new Pipeline(overrides, seed, rows, s -> { });
     }
 
-    private Pipeline(Map<String, String> overrides, String seed, long rows) throws Exception {
+    /** Work done while the initial snapshot runs: called once cdc-ingest has started, before the snapshot is awaited. */
+    @FunctionalInterface
+    interface WhileSnapshotting {
+        void run(DevStack stack) throws Exception;
+    }
+
+    /** As {@link #start(Map, String, long)}, running {@code whileSnapshotting} right after cdc-ingest started. */
+    static Pipeline start(Map<String, String> overrides, String seed, long rows, WhileSnapshotting whileSnapshotting) throws Exception {
+        return new Pipeline(overrides, seed, rows, whileSnapshotting);
+    }
+
+    private Pipeline(Map<String, String> overrides, String seed, long rows, WhileSnapshotting whileSnapshotting) throws Exception {
         stack = DevStack.start();
         try {
             try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
@@ -66,6 +77,7 @@ final class Pipeline implements AutoCloseable {
             config = new HashMap<>(StackSettings.map(stack, overrides));
             settings = Settings.of(config);
             ingest = new IngestService(IngestConfig.from(settings), registry).start();
+            whileSnapshotting.run(stack);
             sync = new SyncService(SyncConfig.from(settings), registry).start();
             api = new ApiService(ApiConfig.from(settings), registry).start();
             redis = RedisConnections.client(URI.create(stack.redis().url()), 4, Duration.ofSeconds(2));
