@@ -1,13 +1,17 @@
 package io.cachesync.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.cachesync.api.config.ApiConfig;
 import io.cachesync.app.demo.DemoSchema;
 import io.cachesync.app.verify.CacheVerifier;
 import io.cachesync.app.verify.VerifyResult;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Settings;
+import io.cachesync.core.redis.CacheEntry;
 import io.cachesync.core.redis.RedisConnections;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,17 +26,23 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /** {@code cachesync verify}: compares a running deployment's cache with its database. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Compares every row (or a random sample) of each configured entity in PostgreSQL with its Redis entry,",
-                "re-checks differences after a grace window, and reports per entity: checked, fresh, converged (in flight,",
-                "then fresh), stale, missing (row in PostgreSQL, nothing in Redis) and extra (cached row PostgreSQL no longer has).",
+                "re-checks differences (re-reading both) until they match or the grace window ends, and reports per entity: checked,",
+                "fresh, converged (different, then equal at a re-check: in flight), stale (different at every re-check), missing",
+                "(row in PostgreSQL, nothing in Redis) and extra (cached row PostgreSQL no longer has).",
                 "Exit 0 only when stale, missing and extra are 0 (missing is allowed with --allow-missing); 1 otherwise; 2 on bad input."})
 public final class VerifyCommand implements Callable<Integer> {
 
@@ -50,10 +60,12 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--sample", defaultValue = "0", description = "Rows per entity to check at random; 0 checks all (default).")
     int sample;
 
-    @Option(names = "--grace", defaultValue = "5s", description = "How long to wait before re-checking differences (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grace", defaultValue = "5s", description = "How long a difference may take to converge: differing keys are re-checked every grace/10 "
+            + "(10 ms to 250 ms) until they match or this window ends (default: ${DEFAULT-VALUE}; 0 reports the first look).")
     String grace;
 
-    @Option(names = "--json", description = "Print {\"entities\": {...}, \"total\": {...}, ...} instead of a table.")
+    @Option(names = "--json", description = "Print {\"entities\": {...}, \"total\": {...}, \"offenders\": [...], ...} instead of a table; offenders are "
+            + "the stale and extra keys (at most 100) with what PostgreSQL and Redis hold.")
     boolean json;
 
     @Option(names = "--allow-missing", description = "Do not fail on missing keys (deployments whose cache evicts).")
@@ -70,6 +82,9 @@ public final class VerifyCommand implements Callable<Integer> {
             graceWindow = Settings.duration(grace);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--grace is not a duration such as 5s or 500ms: '" + grace + "'");
+        }
+        if (graceWindow.isNegative()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--grace must be 0 or positive, was '" + grace + "'");
         }
         ApiConfig c = ApiConfig.from(settings());
         VerifyResult r;
@@ -132,7 +147,45 @@ public final class VerifyCommand implements Callable<Integer> {
         root.put("ok", ok);
         var samples = root.putArray("samples");
         r.samples().forEach(samples::add);
+        ArrayNode offenders = root.putArray("offenders");
+        r.offenders().forEach(o -> offender(offenders.addObject(), o));
         return root;
+    }
+
+    /** A stale or extra key with both sides: the row as the cache encodes it, and the Redis entry. */
+    private static void offender(ObjectNode n, VerifyResult.Offender o) {
+        n.put("key", o.key()).put("entity", o.entity()).put("id", o.id()).put("result", o.result().name().toLowerCase(Locale.ROOT))
+                .put("rechecks", o.rechecks());
+        JsonNode database = document(o.databaseDocument());
+        n.putObject("postgres").put("exists", o.databaseDocument() != null).set("document", database);
+        CacheEntry c = o.cached();
+        JsonNode cached = document(c.document());
+        n.putObject("redis").put("state", c.state().name().toLowerCase(Locale.ROOT)).put("version", c.version())
+                .put("tombstone", c.state() == CacheEntry.State.TOMBSTONE).set("document", cached);
+        if (database instanceof ObjectNode db && cached instanceof ObjectNode red) {
+            ArrayNode fields = n.putArray("differing_fields");
+            new TreeSet<>(concat(db.fieldNames(), red.fieldNames())).stream()
+                    .filter(f -> !Objects.equals(db.get(f), red.get(f))).forEach(fields::add);
+        }
+    }
+
+    /** The document as JSON (as text when it is not JSON), or JSON null. */
+    private static JsonNode document(String s) {
+        if (s == null) {
+            return NullNode.getInstance();
+        }
+        try {
+            return ValueCodec.mapper().readTree(s);
+        } catch (IOException e) {
+            return TextNode.valueOf(s);
+        }
+    }
+
+    private static List<String> concat(Iterator<String> a, Iterator<String> b) {
+        List<String> all = new ArrayList<>();
+        a.forEachRemaining(all::add);
+        b.forEachRemaining(all::add);
+        return all;
     }
 
     private static void counts(ObjectNode n, VerifyResult.Counts c) {
@@ -148,6 +201,9 @@ public final class VerifyCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, fmt, "total", t.checked(), t.fresh(), t.converged(), t.stale(), t.missing(), t.extra());
         out.printf(Locale.ROOT, "consistency: %.2f nines (%d stale or extra of %d checked)%n", t.nines(), t.stale() + t.extra(), t.checked());
         r.samples().forEach(s -> out.println("  " + s));
+        if (!r.offenders().isEmpty()) {
+            out.println("  (--json lists the stale and extra keys with what PostgreSQL and Redis hold)");
+        }
         out.println(ok ? "OK" : "FAILED: the cache differs from the database");
     }
 }

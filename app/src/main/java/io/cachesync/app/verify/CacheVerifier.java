@@ -2,6 +2,7 @@ package io.cachesync.app.verify;
 
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.catalog.KeyType;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.consistency.Consistency;
 import io.cachesync.core.consistency.KeyCheck;
@@ -13,15 +14,20 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
@@ -30,23 +36,56 @@ import java.util.function.Supplier;
 /**
  * Compares rows of each entity in PostgreSQL (all of them, or a random sample) with their Redis entries — documents
  * encoded by the shared codec, so the comparison is exact — and scans Redis for cached rows the database no longer
- * has. Keys that differ are re-checked after a grace window, which separates a change still in flight
- * ({@code converged}) from a stale entry.
+ * has. Keys that differ are re-checked, re-reading both the row and the entry, every {@link #recheckInterval(Duration)}
+ * until they match ({@code converged}: a change in flight) or the grace window is over; only a key that differed at
+ * every re-check is reported stale or extra.
  */
 public final class CacheVerifier {
     private static final int BATCH = 500;
     private static final int MAX_SAMPLES = 10;
+    /** Stale and extra keys reported with their documents at most; the counts are always complete. */
+    static final int MAX_OFFENDERS = 100;
+    static final Duration MIN_RECHECK_INTERVAL = Duration.ofMillis(10);
+    static final Duration MAX_RECHECK_INTERVAL = Duration.ofMillis(250);
+
+    /** Waits for a while; tests pass one that moves a fake clock instead. */
+    @FunctionalInterface
+    interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+    }
 
     private final EntityCatalog catalog;
     private final Supplier<Connection> db;
     private final UnifiedJedis redis;
     private final CacheStore store;
+    private final Duration fixedRecheckInterval;
+    private final InstantSource clock;
+    private final Sleeper sleeper;
 
     public CacheVerifier(EntityCatalog catalog, Supplier<Connection> db, UnifiedJedis redis) {
+        this(catalog, db, redis, null, InstantSource.system(), CacheVerifier::park);
+    }
+
+    /** @param recheckInterval the pause between re-checks, or null for {@link #recheckInterval(Duration)} of the grace */
+    CacheVerifier(EntityCatalog catalog, Supplier<Connection> db, UnifiedJedis redis, Duration recheckInterval, InstantSource clock,
+                  Sleeper sleeper) {
+        if (recheckInterval != null && (recheckInterval.isNegative() || recheckInterval.isZero())) {
+            throw new IllegalArgumentException("verify: the re-check interval must be positive, was " + recheckInterval);
+        }
         this.catalog = catalog;
         this.db = db;
         this.redis = redis;
         this.store = new CacheStore(redis);
+        this.fixedRecheckInterval = recheckInterval;
+        this.clock = clock;
+        this.sleeper = sleeper;
+    }
+
+    /** The pause between re-checks: a tenth of the grace window, between 10 ms and 250 ms. */
+    static Duration recheckInterval(Duration grace) {
+        Duration tenth = grace.dividedBy(10);
+        return tenth.compareTo(MIN_RECHECK_INTERVAL) < 0 ? MIN_RECHECK_INTERVAL
+                : tenth.compareTo(MAX_RECHECK_INTERVAL) > 0 ? MAX_RECHECK_INTERVAL : tenth;
     }
 
     /** Every row of every entity. */
@@ -54,45 +93,52 @@ public final class CacheVerifier {
         return verify(grace, 0);
     }
 
-    /** @param sample rows per entity to check at random; 0 checks every row */
+    /**
+     * @param grace  how long a difference may take to converge; zero reports the first look
+     * @param sample rows per entity to check at random; 0 checks every row
+     */
     public VerifyResult verify(Duration grace, int sample) throws SQLException {
-        Map<String, VerifyResult.Counts> perEntity = new LinkedHashMap<>();
-        List<String> samples = new ArrayList<>();
-        Map<EntityDefinition, Map<String, KeyCheck>> suspects = new LinkedHashMap<>();
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("verify: the grace window must not be negative, was " + grace);
+        }
+        Map<EntityDefinition, Map<String, Suspect>> suspects = new LinkedHashMap<>();
         Map<EntityDefinition, Long> checked = new LinkedHashMap<>();
         for (EntityDefinition e : catalog.all()) {
-            Map<String, KeyCheck> s = new LinkedHashMap<>();
+            Map<String, Suspect> s = new LinkedHashMap<>();
             checked.put(e, firstPass(e, sample, s));
             suspects.put(e, s);
         }
-        boolean anySuspect = suspects.values().stream().anyMatch(m -> !m.isEmpty());
-        if (anySuspect && !grace.isZero()) {
-            LockSupport.parkNanos(grace.toNanos());
+        if (!grace.isZero() && suspects.values().stream().anyMatch(m -> !m.isEmpty())) {
+            recheckDuringGrace(grace, suspects);
         }
+        Map<String, VerifyResult.Counts> perEntity = new LinkedHashMap<>();
+        List<String> samples = new ArrayList<>();
+        List<VerifyResult.Offender> offenders = new ArrayList<>();
         for (EntityDefinition e : catalog.all()) {
-            Map<String, KeyCheck> s = suspects.get(e);
-            long firstSuspects = s.size();
-            if (anySuspect && !grace.isZero()) {
-                recheck(e, s);
-            }
-            long stale = count(s, KeyCheck.STALE);
-            long missing = count(s, KeyCheck.MISSING);
-            long extra = count(s, KeyCheck.EXTRA);
-            long converged = count(s, KeyCheck.FRESH);
+            Map<String, Suspect> s = suspects.get(e);
             long n = checked.get(e);
-            perEntity.put(e.name(), new VerifyResult.Counts(n, n - firstSuspects, converged, stale, missing, extra));
-            s.entrySet().stream().filter(x -> x.getValue() != KeyCheck.FRESH).limit(Math.max(0, MAX_SAMPLES - samples.size()))
-                    .forEach(x -> samples.add(x.getValue().name().toLowerCase() + " " + CacheKeys.row(e.name(), x.getKey())));
+            perEntity.put(e.name(), new VerifyResult.Counts(n, n - s.size(), count(s, KeyCheck.FRESH), count(s, KeyCheck.STALE),
+                    count(s, KeyCheck.MISSING), count(s, KeyCheck.EXTRA)));
+            for (Map.Entry<String, Suspect> x : s.entrySet()) {
+                Suspect v = x.getValue();
+                String key = CacheKeys.row(e.name(), x.getKey());
+                if (v.check != KeyCheck.FRESH && samples.size() < MAX_SAMPLES) {
+                    samples.add(v.check.name().toLowerCase(Locale.ROOT) + " " + key);
+                }
+                if ((v.check == KeyCheck.STALE || v.check == KeyCheck.EXTRA) && offenders.size() < MAX_OFFENDERS) {
+                    offenders.add(new VerifyResult.Offender(e.name(), x.getKey(), key, v.check, v.rechecks, v.databaseDocument, v.cached));
+                }
+            }
         }
-        return new VerifyResult(perEntity, samples);
+        return new VerifyResult(perEntity, samples, offenders);
     }
 
-    private static long count(Map<String, KeyCheck> m, KeyCheck k) {
-        return m.values().stream().filter(v -> v == k).count();
+    private static long count(Map<String, Suspect> m, KeyCheck k) {
+        return m.values().stream().filter(v -> v.check == k).count();
     }
 
     /** Checks the rows (and, for extras, the cached keys); fills {@code suspects}; returns the number of keys checked. */
-    private long firstPass(EntityDefinition e, int sample, Map<String, KeyCheck> suspects) throws SQLException {
+    private long firstPass(EntityDefinition e, int sample, Map<String, Suspect> suspects) throws SQLException {
         Set<String> ids = new HashSet<>();
         long checked = 0;
         Map<String, String> batch = new LinkedHashMap<>();
@@ -120,23 +166,24 @@ public final class CacheVerifier {
         return checked;
     }
 
-    private long compare(EntityDefinition e, Map<String, String> expected, Map<String, KeyCheck> suspects) {
+    private long compare(EntityDefinition e, Map<String, String> expected, Map<String, Suspect> suspects) {
         if (expected.isEmpty()) {
             return 0;
         }
         List<String> idList = new ArrayList<>(expected.keySet());
         List<CacheEntry> cached = store.readAll(idList.stream().map(id -> CacheKeys.row(e.name(), id)).toList());
         for (int i = 0; i < idList.size(); i++) {
-            KeyCheck k = Consistency.classify(expected.get(idList.get(i)), cached.get(i));
+            String doc = expected.get(idList.get(i));
+            KeyCheck k = Consistency.classify(doc, cached.get(i));
             if (k != KeyCheck.FRESH) {
-                suspects.put(idList.get(i), k);
+                suspects.put(idList.get(i), new Suspect(k, doc, cached.get(i)));
             }
         }
         return idList.size();
     }
 
     /** Cached rows whose id the first pass did not see: looked up one by one (all of them, or {@code sample} of them). */
-    private long scanForExtras(EntityDefinition e, int sample, Set<String> seen, Map<String, KeyCheck> suspects) throws SQLException {
+    private long scanForExtras(EntityDefinition e, int sample, Set<String> seen, Map<String, Suspect> suspects) throws SQLException {
         long checked = 0;
         String cursor = ScanParams.SCAN_POINTER_START;
         ScanParams params = new ScanParams().match(CacheKeys.rowPattern(e.name())).count(1000);
@@ -145,7 +192,7 @@ public final class CacheVerifier {
                 ScanResult<String> page = redis.scan(cursor, params);
                 for (String key : page.getResult()) {
                     String id = CacheKeys.idOf(e.name(), key);
-                    if (id == null || id.indexOf(':') >= 0 || !e.keyType().canonical(id).map(id::equals).orElse(false) || seen.contains(id)
+                    if (id == null || !e.keyType().canonical(id).map(id::equals).orElse(false) || seen.contains(id)
                             || (sample > 0 && checked >= sample)) {
                         continue;
                     }
@@ -156,9 +203,10 @@ public final class CacheVerifier {
                     checked++;
                     // only a row the database lacks can make a present entry extra; present rows were compared above
                     // unless this is a sample, or the row was inserted after the first pass read the table
-                    KeyCheck k = Consistency.classify(RowQueries.document(c, e, id).orElse(null), entry);
+                    String doc = RowQueries.document(c, e, id).orElse(null);
+                    KeyCheck k = Consistency.classify(doc, entry);
                     if (k != KeyCheck.FRESH) {
-                        suspects.put(id, k);
+                        suspects.put(id, new Suspect(k, doc, entry));
                     }
                 }
                 cursor = page.getCursor();
@@ -167,12 +215,118 @@ public final class CacheVerifier {
         return checked;
     }
 
-    private void recheck(EntityDefinition e, Map<String, KeyCheck> suspects) throws SQLException {
+    /**
+     * Re-checks the differing keys every interval until none differs or a re-check has started at or after the end of
+     * the grace window (so the last re-check is never earlier than a single re-check after the whole window would be).
+     */
+    private void recheckDuringGrace(Duration grace, Map<EntityDefinition, Map<String, Suspect>> suspects) throws SQLException {
+        Duration interval = fixedRecheckInterval != null ? fixedRecheckInterval : recheckInterval(grace);
+        Instant deadline = clock.instant().plus(grace);
         try (Connection c = db.get()) {
-            for (Map.Entry<String, KeyCheck> s : suspects.entrySet()) {
-                String doc = RowQueries.document(c, e, s.getKey()).orElse(null);
-                s.setValue(Consistency.classify(doc, store.read(CacheKeys.row(e.name(), s.getKey()))));
+            c.setAutoCommit(true); // every statement sees the latest commits
+            Instant next = clock.instant().plus(interval);
+            while (true) {
+                waitUntil(next.isBefore(deadline) ? next : deadline);
+                Instant started = clock.instant();
+                long differing = 0;
+                for (Map.Entry<EntityDefinition, Map<String, Suspect>> e : suspects.entrySet()) {
+                    differing += recheck(c, e.getKey(), e.getValue());
+                }
+                if (differing == 0 || !started.isBefore(deadline)) {
+                    return;
+                }
+                next = started.plus(interval);
             }
+        }
+    }
+
+    private void waitUntil(Instant t) {
+        Duration d = Duration.between(clock.instant(), t);
+        if (d.isNegative() || d.isZero()) {
+            return;
+        }
+        try {
+            sleeper.sleep(d);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("verify: interrupted while re-checking differences during the grace window", ex);
+        }
+    }
+
+    /** One re-check of the entity's keys that still differ; returns how many still differ. */
+    private long recheck(Connection c, EntityDefinition e, Map<String, Suspect> suspects) throws SQLException {
+        List<String> ids = suspects.entrySet().stream().filter(x -> x.getValue().check != KeyCheck.FRESH).map(Map.Entry::getKey).toList();
+        long differing = 0;
+        for (int from = 0; from < ids.size(); from += BATCH) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
+            // PostgreSQL first: a change reaches Redis after its commit, so this order never reports a difference that
+            // existed at no moment
+            Map<String, String> docs = documents(c, e, batch);
+            List<CacheEntry> cached = store.readAll(batch.stream().map(id -> CacheKeys.row(e.name(), id)).toList());
+            for (int i = 0; i < batch.size(); i++) {
+                String doc = docs.get(batch.get(i));
+                Suspect s = suspects.get(batch.get(i));
+                s.observe(Consistency.classify(doc, cached.get(i)), doc, cached.get(i));
+                if (s.check != KeyCheck.FRESH) {
+                    s.rechecks++;
+                    differing++;
+                }
+            }
+        }
+        return differing;
+    }
+
+    /** The documents of the rows that exist among {@code ids}, by canonical id, in one query. */
+    private static Map<String, String> documents(Connection c, EntityDefinition e, List<String> ids) throws SQLException {
+        Map<String, String> docs = new HashMap<>();
+        Array keys = c.createArrayOf(sqlType(e.keyType()), ids.stream().map(e.keyType()::jdbcValue).toArray());
+        try (PreparedStatement ps = c.prepareStatement(RowQueries.selectAll(e) + " WHERE \"" + e.keyColumn() + "\" = ANY(?)")) {
+            ps.setArray(1, keys);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    docs.put(e.keyType().canonical(rs.getString(e.keyColumn())).orElseThrow(), ValueCodec.encode(ValueCodec.fromJdbc(e, rs)));
+                }
+            }
+        } finally {
+            keys.free();
+        }
+        return docs;
+    }
+
+    private static String sqlType(KeyType t) {
+        return switch (t) {
+            case BIGINT -> "int8";
+            case TEXT -> "text";
+            case UUID_TYPE -> "uuid";
+        };
+    }
+
+    private static void park(Duration d) throws InterruptedException {
+        long end = System.nanoTime() + d.toNanos();
+        for (long left = d.toNanos(); left > 0; left = end - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    }
+
+    /** A key that differed at the first look, as last seen; documents are kept only while it is stale or extra. */
+    private static final class Suspect {
+        KeyCheck check;
+        String databaseDocument;
+        CacheEntry cached;
+        int rechecks;
+
+        Suspect(KeyCheck check, String databaseDocument, CacheEntry cached) {
+            observe(check, databaseDocument, cached);
+        }
+
+        void observe(KeyCheck k, String doc, CacheEntry entry) {
+            check = k;
+            boolean keep = k == KeyCheck.STALE || k == KeyCheck.EXTRA;
+            databaseDocument = keep ? doc : null;
+            cached = keep ? entry : null;
         }
     }
 }
