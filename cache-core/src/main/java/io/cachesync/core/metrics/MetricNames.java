@@ -15,6 +15,7 @@ public final class MetricNames {
     public static final String EVENTS_TOMBSTONED = "cachesync.events.tombstoned";
     public static final String EVENTS_DEAD_LETTERED = "cachesync.events.dead.lettered";
     public static final String REDIS_RETRIES = "cachesync.redis.retries";
+    public static final String BATCHES_FENCED = "cachesync.batches.fenced";
     public static final String CONSUMER_LAG = "cachesync.consumer.lag";
     public static final String CONSISTENCY_CHECKS = "cachesync.consistency.checks";
     public static final String CACHE_REBUILDS = "cachesync.cache.rebuilds";

@@ -16,6 +16,9 @@ public final class CacheStore {
     private static final LuaScript RELEASE = LuaScript.fromResource("release");
     private static final LuaScript GENERATION = LuaScript.fromResource("generation");
 
+    /** A fence lives a month after it was last taken (it is read by every apply of its partition, so it stays hot). */
+    private static final long FENCE_TTL_MS = java.time.Duration.ofDays(30).toMillis();
+
     /** Generation counters live a week after their last bump; a lost one restarts above every value it had (generation.lua). */
     private static final long GENERATION_TTL_MS = java.time.Duration.ofDays(7).toMillis();
 
@@ -55,15 +58,58 @@ public final class CacheStore {
     public record Write(String key, String version, String document, Duration ttl) {
     }
 
+    /** What a versioned apply did. */
+    public enum Outcome { WRITTEN, SKIPPED, FENCED }
+
+    /**
+     * A writer's fence (DESIGN rule 7): the key and the token it took ({@link #takeFence}). Writes carrying a token the
+     * key no longer holds are refused, so an instance that lost a partition cannot write for it, even a batch in flight.
+     */
+    public record Fence(String key, String token) {
+    }
+
     /** Versioned applies of a whole batch in one round trip (a pipeline), in order; true where written. */
     public List<Boolean> applyAll(List<Write> writes) {
+        return applyAll(writes, null).stream().map(o -> o == Outcome.WRITTEN).toList();
+    }
+
+    /** Versioned applies of a whole batch in one round trip, in order, each checked against {@code fence} (or none). */
+    public List<Outcome> applyAll(List<Write> writes, Fence fence) {
         roundTrips.increment();
-        List<Object> raw = pipelinedScripts(APPLY, writes.stream().map(Write::key).toList(), i -> {
+        List<Object> raw = pipelinedScripts(APPLY, i -> fence == null ? List.of(writes.get(i).key()) : List.of(writes.get(i).key(), fence.key()),
+                writes.size(), i -> {
             Write w = writes.get(i);
-            return List.of(w.version(), w.document() == null ? "d" : "u", w.document() == null ? "" : w.document(),
+            List<String> args = List.of(w.version(), w.document() == null ? "d" : "u", w.document() == null ? "" : w.document(),
                     Long.toString(Math.max(1, w.ttl().toMillis())));
+            if (fence == null) {
+                return args;
+            }
+            List<String> fenced = new java.util.ArrayList<>(args);
+            fenced.add(fence.token());
+            return fenced;
         });
-        return raw.stream().map(r -> Long.valueOf(1L).equals(r)).toList();
+        List<Outcome> out = new java.util.ArrayList<>(raw.size());
+        for (Object r : raw) {
+            long code = ((Number) r).longValue();
+            out.add(code == 1 ? Outcome.WRITTEN : code == 0 ? Outcome.SKIPPED : Outcome.FENCED);
+        }
+        return out;
+    }
+
+    /**
+     * Takes the fence {@code key} for a new owner: a token above every one handed out before, even after the key was
+     * lost ({@code generation.lua}), so writes carrying any earlier token are refused from now on.
+     */
+    public Fence takeFence(String key) {
+        roundTrips.increment();
+        Object r = GENERATION.run(redis, List.of(key), List.of("bump", Long.toString(FENCE_TTL_MS)));
+        return new Fence(key, Long.toString(((Number) r).longValue()));
+    }
+
+    /** True when the fence key is gone (evicted or deleted): its owner may take it again. */
+    public boolean fenceLost(String key) {
+        roundTrips.increment();
+        return !redis.exists(key);
     }
 
     /** Rows named in one invalidation message at most (one PUBLISH instead of one per row). */
@@ -180,7 +226,7 @@ public final class CacheStore {
     /** Leases many missed keys in one round trip (a pipeline of lease scripts); outcomes in the order given. */
     public List<LeaseOutcome> leaseAll(List<String> keys, List<String> tokens, Duration ttl) {
         roundTrips.increment();
-        List<Object> raw = pipelinedScripts(LEASE, keys, i -> List.of(tokens.get(i), Long.toString(Math.max(1, ttl.toMillis()))));
+        List<Object> raw = pipelinedScripts(LEASE, i -> List.of(keys.get(i)), keys.size(), i -> List.of(tokens.get(i), Long.toString(Math.max(1, ttl.toMillis()))));
         List<LeaseOutcome> out = new java.util.ArrayList<>(raw.size());
         raw.forEach(r -> out.add(leaseOutcome((List<?>) r)));
         return out;
@@ -189,18 +235,19 @@ public final class CacheStore {
     /** Fills many leased keys in one round trip; a null document is a negative-cache fill. True where the fill was kept. */
     public List<Boolean> fillAll(List<String> keys, List<String> tokens, List<String> documents, List<Duration> ttls) {
         roundTrips.increment();
-        List<Object> raw = pipelinedScripts(FILL, keys, i -> List.of(tokens.get(i), documents.get(i) == null ? "d" : "u",
+        List<Object> raw = pipelinedScripts(FILL, i -> List.of(keys.get(i)), keys.size(), i -> List.of(tokens.get(i), documents.get(i) == null ? "d" : "u",
                 documents.get(i) == null ? "" : documents.get(i), Long.toString(Math.max(1, ttls.get(i).toMillis()))));
         return raw.stream().map(r -> Long.valueOf(1L).equals(r)).toList();
     }
 
-    private List<Object> pipelinedScripts(LuaScript script, List<String> keys, java.util.function.IntFunction<List<String>> args) {
+    private List<Object> pipelinedScripts(LuaScript script, java.util.function.IntFunction<List<String>> keys, int calls,
+                                          java.util.function.IntFunction<List<String>> args) {
         for (int attempt = 0; ; attempt++) {
             String sha = attempt == 0 ? script.sha(redis) : script.load(redis);
-            List<redis.clients.jedis.Response<Object>> answers = new java.util.ArrayList<>(keys.size());
+            List<redis.clients.jedis.Response<Object>> answers = new java.util.ArrayList<>(calls);
             try (redis.clients.jedis.AbstractPipeline p = redis.pipelined()) {
-                for (int i = 0; i < keys.size(); i++) {
-                    answers.add(p.evalsha(sha, List.of(keys.get(i)), args.apply(i)));
+                for (int i = 0; i < calls; i++) {
+                    answers.add(p.evalsha(sha, keys.apply(i), args.apply(i)));
                 }
                 p.sync();
             }

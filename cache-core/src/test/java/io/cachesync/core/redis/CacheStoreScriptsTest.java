@@ -445,4 +445,25 @@ class CacheStoreScriptsTest {
         store.afterWriteAll(java.util.List.of(), java.util.List.of(gen));
         assertThat(client.get(gen)).isNotNull();
     }
+
+    @Test
+    void aWriteWithATokenTheFenceNoLongerHoldsIsRefusedAndLeavesTheRowAlone() {
+        String fenceKey = io.cachesync.core.keys.CacheKeys.HELPER_PREFIX + "fence:" + prefix + "0_1";
+        CacheStore.Fence old = store.takeFence(fenceKey);
+        String key = prefix + "1";
+        assertThat(store.applyAll(java.util.List.of(new CacheStore.Write(key, "10", "{\"a\":1}", TTL)), old))
+                .containsExactly(CacheStore.Outcome.WRITTEN);
+        CacheStore.Fence current = store.takeFence(fenceKey);
+        assertThat(Long.parseLong(current.token())).isGreaterThan(Long.parseLong(old.token()));
+
+        assertThat(store.applyAll(java.util.List.of(new CacheStore.Write(key, "20", null, TOMBSTONE_TTL)), old))
+                .containsExactly(CacheStore.Outcome.FENCED);
+        assertThat(client.hget(key, "v")).isEqualTo("10");
+        assertThat(store.applyAll(java.util.List.of(new CacheStore.Write(key, "20", null, TOMBSTONE_TTL)), current))
+                .containsExactly(CacheStore.Outcome.WRITTEN);
+
+        client.del(fenceKey);
+        CacheStore.Fence afterLoss = store.takeFence(fenceKey);
+        assertThat(Long.parseLong(afterLoss.token())).as("a lost fence restarts above every token").isGreaterThan(Long.parseLong(current.token()));
+    }
 }

@@ -49,6 +49,17 @@ public final class RedisMutationApplier {
      * sent again even when the first attempt's applies ran but their reply was lost (the retry then skips them all).
      */
     public void applyAll(java.util.List<CacheMutation> batch) {
+        applyAll(batch, null);
+    }
+
+    /**
+     * As {@link #applyAll(java.util.List)}, every apply checked against the task's fence (null: none). A batch the fence
+     * refuses is not retried: the partition belongs to another instance now, so this one stops with
+     * {@link org.apache.kafka.streams.errors.TaskMigratedException} (Kafka Streams then rejoins the group), having written
+     * nothing after the refusal. Only a fence key that is gone (evicted, deleted) is taken again, by whichever owner
+     * writes next.
+     */
+    public void applyAll(java.util.List<CacheMutation> batch, TaskFence fence) {
         if (batch.isEmpty()) {
             return;
         }
@@ -62,7 +73,19 @@ public final class RedisMutationApplier {
         Duration backoff = Duration.ofMillis(50);
         while (true) {
             try {
-                java.util.List<Boolean> written = store.applyAll(writes);
+                java.util.List<CacheStore.Outcome> outcomes = store.applyAll(writes, fence == null ? null : fence.acquire(store));
+                if (outcomes.contains(CacheStore.Outcome.FENCED)) {
+                    if (store.fenceLost(fence.key())) {
+                        LOG.warn("the fence {} was gone (evicted or deleted); taking it again", fence.key());
+                        fence.retake(store);
+                        continue;
+                    }
+                    stats.fenced();
+                    throw new org.apache.kafka.streams.errors.TaskMigratedException("another cache-sync instance took "
+                            + fence.key() + ": this one lost the partition and does not write for it any more (a batch of "
+                            + batch.size() + " refused)");
+                }
+                java.util.List<Boolean> written = outcomes.stream().map(o -> o == CacheStore.Outcome.WRITTEN).toList();
                 java.util.List<CacheStore.RowRef> rows = new java.util.ArrayList<>(batch.size());
                 java.util.Set<String> generations = new java.util.LinkedHashSet<>();
                 for (CacheMutation m : batch) {

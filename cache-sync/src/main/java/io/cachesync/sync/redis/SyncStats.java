@@ -22,6 +22,7 @@ public final class SyncStats {
     private final Map<String, LongAdder[]> perEntity = new ConcurrentHashMap<>();
     private final LongAdder deadLettered = new LongAdder();
     private final LongAdder redisRetries = new LongAdder();
+    private final LongAdder fenced = new LongAdder();
     private final LagRecorder lag = new LagRecorder();
     private final Timer e2eLag;
 
@@ -39,6 +40,8 @@ public final class SyncStats {
                 .description("Records sent to cachesync.dlq because they could not be parsed").register(registry);
         FunctionCounter.builder(MetricNames.REDIS_RETRIES, redisRetries, LongAdder::sum)
                 .description("Redis writes retried after a failure").register(registry);
+        FunctionCounter.builder(MetricNames.BATCHES_FENCED, fenced, LongAdder::sum)
+                .description("Batches refused because another instance took the partition (its fence) meanwhile").register(registry);
         e2eLag = Timer.builder(MetricNames.E2E_LAG)
                 .description("Commit in PostgreSQL to applied in Redis, per streamed change")
                 .publishPercentileHistogram()
@@ -78,6 +81,15 @@ public final class SyncStats {
 
     public void redisRetry() {
         redisRetries.increment();
+    }
+
+    public void fenced() {
+        fenced.increment();
+    }
+
+    /** Batches refused by a fence: this instance had lost their partition. */
+    public long fencedCount() {
+        return fenced.sum();
     }
 
     /** Records the end-to-end lag of one streamed change. */

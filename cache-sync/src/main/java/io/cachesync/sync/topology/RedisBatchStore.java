@@ -24,6 +24,9 @@ import java.util.Map;
  * the next send or flush (before any commit), and at every one after it, which fails the task as a synchronous write
  * would; the batches queued behind it are not written (their records are read again from the committed offset, like
  * the failed one).
+ * Every apply carries the task's fence ({@link io.cachesync.sync.redis.TaskFence}, taken by this owner's first write):
+ * once a rebalance gave the task to another instance and it wrote, this store's writes are refused, and its next send
+ * or flush throws {@link org.apache.kafka.streams.errors.TaskMigratedException}.
  * Nothing is persisted or logged: after a crash the records are re-read.
  */
 final class RedisBatchStore implements StateStore {
@@ -41,6 +44,8 @@ final class RedisBatchStore implements StateStore {
     /** The first failed write: every later send and flush throws it, and no later batch is written. */
     private final java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
     private boolean open;
+    /** This owner's fence of the task, set in {@link #init}. */
+    private io.cachesync.sync.redis.TaskFence fence;
 
     RedisBatchStore(String name, RedisMutationApplier applier, MutationListener listener) {
         this.name = name;
@@ -95,7 +100,7 @@ final class RedisBatchStore implements StateStore {
         last = java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
                 if (failure.get() == null) {
-                    applier.applyAll(batch);
+                    applier.applyAll(batch, fence);
                     batch.forEach(listener::applied);
                 }
             } catch (Throwable t) {
@@ -141,6 +146,7 @@ final class RedisBatchStore implements StateStore {
     @Override
     public void init(StateStoreContext context, StateStore root) {
         context.register(root, (key, value) -> { });
+        fence = new io.cachesync.sync.redis.TaskFence(io.cachesync.core.keys.CacheKeys.fence(context.applicationId(), context.taskId().toString()));
         String thread = "cachesync-redis-writer-" + name + "-" + context.taskId();
         writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, thread);

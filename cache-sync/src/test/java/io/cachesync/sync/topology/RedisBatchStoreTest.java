@@ -99,4 +99,50 @@ class RedisBatchStoreTest {
         assertThat(redis.exists("cs:users:2")).isFalse();
         assertThat(applied).isEmpty();
     }
+
+    @Test
+    void aZombieOwnerCannotWriteOnceANewOwnerTookTheTaskEvenWithABatchInFlight() {
+        open(Duration.ofSeconds(5));
+        SyncStats zombieStats = new SyncStats();
+        RedisBatchStore zombie = store;
+        zombie.add(upsert("7", 10));
+        zombie.flush();
+        assertThat(redis.hget("cs:users:7", "v")).isEqualTo("10");
+
+        // a rebalance gives the task to another instance, which writes a delete (the same task id: the same fence)
+        RedisMutationApplier newApplier = new RedisMutationApplier(new CacheStore(redis), new SyncStats(), Clock.systemUTC(), Duration.ofSeconds(5));
+        RedisBatchStore owner = new RedisBatchStore("redis-batch-test", newApplier, m -> { });
+        owner.init(new MockProcessorContext<>().getStateStoreContext(), owner);
+        try {
+            owner.add(new CacheMutation(users, "7", CacheMutation.Op.DELETE, "30", null, 0, false));
+            owner.flush();
+            assertThat(redis.hget("cs:users:7", "x")).isEqualTo("1");
+            redis.del("cs:users:7"); // the tombstone expired
+
+            // the zombie, resumed, still holds a batch with an older upsert: refused, never written
+            zombie.add(upsert("7", 20));
+            zombie.send();
+            assertThatThrownBy(zombie::flush).isInstanceOf(org.apache.kafka.streams.errors.TaskMigratedException.class)
+                    .hasMessageContaining("does not write for it any more");
+            assertThat(redis.exists("cs:users:7")).as("the zombie's upsert").isFalse();
+
+            owner.add(upsert("8", 40));
+            owner.flush();
+            assertThat(redis.hget("cs:users:8", "v")).as("the owner keeps writing").isEqualTo("40");
+        } finally {
+            owner.close();
+        }
+    }
+
+    @Test
+    void anOwnerWhoseFenceWasEvictedTakesItAgainAndWrites() {
+        open(Duration.ofSeconds(5));
+        store.add(upsert("9", 10));
+        store.flush();
+        redis.keys("cs:_fence:*").forEach(redis::del);
+        store.add(upsert("9", 20));
+        store.flush();
+        assertThat(redis.hget("cs:users:9", "v")).isEqualTo("20");
+        assertThat(redis.keys("cs:_fence:*")).hasSize(1);
+    }
 }
