@@ -44,6 +44,10 @@ final class ServiceProcess implements AutoCloseable {
         process = pb.start();
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     boolean isAlive() {
         return process != null && process.isAlive();
     }
@@ -56,9 +60,31 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the JVM freezes mid-work (a long GC pause or a stalled VM, as a zombie instance meets it). */
+    void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: the frozen JVM goes on from where it stopped, with whatever it had fetched or in flight. */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
+            try {
+                signal("CONT");
+            } catch (IOException | RuntimeException e) {
+                // not stopped, or already gone
+            }
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

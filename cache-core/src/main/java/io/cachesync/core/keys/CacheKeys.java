@@ -12,7 +12,7 @@ package io.cachesync.core.keys;
  *   <li>{@code cs:_search:<entity>:g<gen>:<hash>} — a cached search page</li>
  *   <li>{@code cs:_popular:<entity>} — sorted set of read counts (warming)</li>
  *   <li>{@code cs:_epoch} — set by cache-sync; its loss means Redis lost its data</li>
- *   <li>{@code cs:_fence:<application>:<task>} — the fencing token of a cache-sync task's current owner</li>
+ *   <li>{@code cs:_fence:<application>:<store>:<task>} — the fencing token of a cache-sync task's current owner</li>
  *   <li>channel {@code cs:invalidate} — {@code <entity>:<id>} lines published after writes, for the API's in-process L1</li>
  * </ul>
  * Helper keys put a segment starting with {@code _} right after {@code cs:}, where a row key has its entity name, and an
@@ -70,9 +70,13 @@ public final class CacheKeys {
     /** Set by cache-sync when it starts; its disappearance means Redis lost its data. */
     public static final String EPOCH = HELPER_PREFIX + "epoch";
 
-    /** The fence of one Kafka Streams task of cache-sync (DESIGN rule 7): holds the token of the task's current owner. */
-    public static String fence(String applicationId, String taskId) {
-        return HELPER_PREFIX + "fence:" + applicationId + ":" + taskId;
+    /**
+     * The fence of one store of one Kafka Streams task of cache-sync (DESIGN rule 7): holds the token of its current
+     * owner. The store is named too, because a task may hold more than one (the test driver runs every sub-topology in
+     * one task).
+     */
+    public static String fence(String applicationId, String store, String taskId) {
+        return HELPER_PREFIX + "fence:" + applicationId + ":" + store + ":" + taskId;
     }
 
     /** The pattern matching every row key of an entity and nothing else (for operator tools and verify, never a request path). */

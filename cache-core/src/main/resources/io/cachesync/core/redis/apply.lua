@@ -1,6 +1,6 @@
 -- Versioned apply (DESIGN rule 1), run by cache-sync for every change.
 -- KEYS[1]  the row key cs:<entity>:<id>
--- KEYS[2]  optional: the writer's fence cs:_fence:<application>:<task> (DESIGN rule 7)
+-- KEYS[2]  optional: the writer's fence cs:_fence:<application>:<store>:<task> (DESIGN rule 7)
 -- ARGV[1]  the change's version: fixed-width hex for CDC (commit position + position in the transaction), or the
 --          publisher's decimal version without leading zeros for commands; never both for one entity
 -- ARGV[2]  'u' upsert or 'd' delete

@@ -32,6 +32,11 @@ public final class RedisMutationApplier {
         this.retryFor = retryFor;
     }
 
+    /** Takes the fence of a task just assigned to this instance (see {@link TaskFence}). */
+    public TaskFence takeFence(String key) {
+        return TaskFence.take(store, key);
+    }
+
     /** The generations to bump after a write: each list value the row left or joined, and the entity's search pages. */
     static java.util.List<String> generationKeys(CacheMutation m) {
         java.util.List<String> keys = new java.util.ArrayList<>();
@@ -73,7 +78,7 @@ public final class RedisMutationApplier {
         Duration backoff = Duration.ofMillis(50);
         while (true) {
             try {
-                java.util.List<CacheStore.Outcome> outcomes = store.applyAll(writes, fence == null ? null : fence.acquire(store));
+                java.util.List<CacheStore.Outcome> outcomes = store.applyAll(writes, fence == null ? null : fence.token());
                 if (outcomes.contains(CacheStore.Outcome.FENCED)) {
                     if (store.fenceLost(fence.key())) {
                         LOG.warn("the fence {} was gone (evicted or deleted); taking it again", fence.key());

@@ -3,31 +3,36 @@ package io.cachesync.sync.redis;
 import io.cachesync.core.redis.CacheStore;
 
 /**
- * The fence of one Kafka Streams task (DESIGN rule 7): the first batch an owner writes takes a new token
- * ({@link CacheStore#takeFence}); every apply of the task carries it, and {@code apply.lua} refuses it as soon as another
- * instance, given the task by a rebalance, took a newer one — even a batch already in flight. One per task and owner,
- * used by the task's writer thread only.
+ * The fence of one Kafka Streams task (DESIGN rule 7): an owner takes a new token ({@link CacheStore#takeFence}) when the
+ * task is assigned to it, before it processes anything; every apply of the task carries it, and {@code apply.lua}
+ * refuses it as soon as another instance, given the task by a later rebalance, took a newer one — even a batch already in
+ * flight. (Taken lazily at the first write instead, a writer frozen before its first write would take the fence back
+ * from the next owner when it wakes: RebalanceIT showed exactly that.) One per task and owner.
  */
 public final class TaskFence {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TaskFence.class);
     private final String key;
     private volatile CacheStore.Fence taken;
 
-    public TaskFence(String key) {
+    private TaskFence(String key, CacheStore.Fence taken) {
         this.key = key;
+        this.taken = taken;
+    }
+
+    /** Takes the fence {@code key} now, for the owner the task was just assigned to. */
+    public static TaskFence take(CacheStore store, String key) {
+        TaskFence f = new TaskFence(key, store.takeFence(key));
+        LOG.debug("took the fence {} (token {})", key, f.taken.token());
+        return f;
     }
 
     public String key() {
         return key;
     }
 
-    /** The token this owner writes with, taken on first use. */
-    CacheStore.Fence acquire(CacheStore store) {
-        CacheStore.Fence f = taken;
-        if (f == null) {
-            f = store.takeFence(key);
-            taken = f;
-        }
-        return f;
+    /** The token this owner writes with. */
+    CacheStore.Fence token() {
+        return taken;
     }
 
     /** Takes a new token after the fence key was lost (evicted or deleted), so that this owner can write again. */

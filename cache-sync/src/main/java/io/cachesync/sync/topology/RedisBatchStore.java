@@ -24,7 +24,7 @@ import java.util.Map;
  * the next send or flush (before any commit), and at every one after it, which fails the task as a synchronous write
  * would; the batches queued behind it are not written (their records are read again from the committed offset, like
  * the failed one).
- * Every apply carries the task's fence ({@link io.cachesync.sync.redis.TaskFence}, taken by this owner's first write):
+ * Every apply carries the task's fence ({@link io.cachesync.sync.redis.TaskFence}, taken when the task is initialised):
  * once a rebalance gave the task to another instance and it wrote, this store's writes are refused, and its next send
  * or flush throws {@link org.apache.kafka.streams.errors.TaskMigratedException}.
  * Nothing is persisted or logged: after a crash the records are re-read.
@@ -146,7 +146,9 @@ final class RedisBatchStore implements StateStore {
     @Override
     public void init(StateStoreContext context, StateStore root) {
         context.register(root, (key, value) -> { });
-        fence = new io.cachesync.sync.redis.TaskFence(io.cachesync.core.keys.CacheKeys.fence(context.applicationId(), context.taskId().toString()));
+        // the task was just assigned to this instance: take its fence before anything is processed (a failure here,
+        // Redis being down, fails the task's start and Kafka Streams tries again)
+        fence = applier.takeFence(io.cachesync.core.keys.CacheKeys.fence(context.applicationId(), name, context.taskId().toString()));
         String thread = "cachesync-redis-writer-" + name + "-" + context.taskId();
         writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, thread);
