@@ -7,6 +7,7 @@ import io.cachesync.core.topics.Topics;
 import io.cachesync.sync.audit.ConsistencyAuditor;
 import io.cachesync.sync.config.SyncConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.cachesync.sync.redis.InvalidationHeartbeat;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
 import io.cachesync.sync.topology.SyncTopology;
@@ -39,6 +40,7 @@ public final class SyncService implements AutoCloseable {
     private io.cachesync.core.metrics.MetricsHttpServer http;
     private final MeterRegistry registry;
     private RedisClient redis;
+    private InvalidationHeartbeat heartbeat;
     private ConsistencyAuditor auditor;
     private io.cachesync.sync.recovery.CacheRebuilder rebuilder;
     private KafkaStreams streams;
@@ -61,6 +63,7 @@ public final class SyncService implements AutoCloseable {
         redis = RedisConnections.client(config.redisUrl(), 4 * config.threads() + 2, config.redisTimeout());
         CacheStore store = new CacheStore(redis);
         store.loadScripts();
+        heartbeat = InvalidationHeartbeat.start(redis);
         List<String> topics = SyncTopology.cdcTopics(config.catalog());
         TopicProvisioner.ensure(config.kafkaClientConfig(), topics, config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.DLQ), config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
@@ -203,6 +206,9 @@ public final class SyncService implements AutoCloseable {
         }
         if (rebuilder != null) {
             rebuilder.close();
+        }
+        if (heartbeat != null) {
+            heartbeat.close();
         }
         if (redis != null) {
             redis.close();

@@ -59,7 +59,7 @@ public final class ApiService implements AutoCloseable {
         CacheStore store = new CacheStore(redis);
         store.loadScripts();
         db = new PostgresRowSource(config.jdbcUrl(), config.user(), config.password(), config.sslMode(), config.dbPoolSize(), config.dbTimeout());
-        L1Cache l1 = new L1Cache(config.l1MaxEntries(), config.l1Ttl());
+        L1Cache l1 = new L1Cache(config.l1MaxEntries(), config.l1Ttl(), config.l1HeartbeatTimeout());
         io.cachesync.api.cache.RedisCircuit circuit = new io.cachesync.api.cache.RedisCircuit(config.fallbackConcurrency(),
                 config.fallbackWait(), config.circuitOpenFor(), registry);
         cache = new ReadThroughCache(store, db, config.leaseTtl(), config.leaseWait(), l1, new ReadStats(registry), circuit);

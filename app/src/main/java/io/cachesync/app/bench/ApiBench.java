@@ -57,7 +57,10 @@ final class ApiBench {
         try (PostgresRowSource db = new PostgresRowSource(plain.jdbcUrl(), plain.user(), plain.password(), plain.sslMode(), plain.dbPoolSize(),
                 plain.dbTimeout())) {
             String constant = ValueCodec.encode(db.load(products, "1").orElseThrow(() -> new IllegalStateException("products row 1 is missing")));
-            try (ApiService noL1 = new ApiService(plain, io.cachesync.core.metrics.Metrics.newRegistry(), ceilingRoutes(products, db, constant)).start();
+            // no cache-sync runs here: its L1 heartbeat stands in, or the instance with L1 would bypass it (InvalidationSubscriber)
+            try (redis.clients.jedis.RedisClient beatClient = io.cachesync.core.redis.RedisConnections.client(normal.redisUrl(), 2, java.time.Duration.ofSeconds(2));
+                 io.cachesync.sync.redis.InvalidationHeartbeat heartbeat = io.cachesync.sync.redis.InvalidationHeartbeat.start(beatClient);
+                 ApiService noL1 = new ApiService(plain, io.cachesync.core.metrics.Metrics.newRegistry(), ceilingRoutes(products, db, constant)).start();
                  ApiService withL1 = new ApiService(normal, io.cachesync.core.metrics.Metrics.newRegistry()).start()) {
                 progress.printf("  api: two query-api instances on %s (L1 off) and %s (L1 on); wrk, %d threads, %d connections, %d s per scenario%n",
                         noL1.baseUrl(), withL1.baseUrl(), wrk.threads(), wrk.connections(), seconds);

@@ -1,38 +1,90 @@
 package io.cachesync.api.cache;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.keys.InvalidationMessages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
 
+import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Listens on {@link CacheKeys#INVALIDATION_CHANNEL} and drops the named rows from the L1. When the subscription
- * breaks the L1 is cleared and bypassed until it is back (a missed push must not leave a stale L1 entry).
+ * Listens on {@link CacheKeys#INVALIDATION_CHANNEL} and drops the named rows from the L1. Every message, row lines or
+ * cache-sync's heartbeat ({@link InvalidationMessages#HEARTBEAT}, every second), tells the L1 that pushes arrive; after
+ * {@link L1Cache#heartbeatTimeout()} without one the L1 is bypassed, and it restarts empty when they come again. When
+ * the subscription breaks the L1 is cleared and bypassed until it is back (a missed push must not leave a stale entry).
+ *
+ * <p>A watchdog catches the half-open subscription (the socket looks open, nothing arrives): when the channel has been
+ * quiet for half the timeout it sends a PING on the subscription, and when not even a PONG came back for twice the
+ * timeout it closes the connection, so the subscriber connects again. A quiet channel whose connection answers (cache-sync
+ * is not running) keeps its connection, with the L1 bypassed.
  */
 public final class InvalidationSubscriber implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InvalidationSubscriber.class);
+    private static final Duration MIN_WATCH_PERIOD = Duration.ofMillis(50);
+    private static final Duration MAX_WATCH_PERIOD = Duration.ofSeconds(1);
 
     private final UnifiedJedis redis;
     private final L1Cache l1;
+    private final Ticker ticker;
+    private final long timeoutNanos;
+    private final Duration watchPeriod;
     private final Thread thread;
+    private final ScheduledExecutorService watchdog;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicLong messages = new AtomicLong();
+    private final AtomicLong subscriptions = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong pongs = new AtomicLong();
     private volatile JedisPubSub pubSub;
+    private volatile Connection connection;
+    /** The connection the watchdog closed last: it is closed once, however long the subscriber takes to notice. */
+    private volatile Connection droppedConnection;
+    /** Ticker time of the subscription or of its last message. */
+    private volatile long messageAt;
+    /** Ticker time of the subscription, its last message or its last PONG. */
+    private volatile long activeAt;
+    private volatile boolean silenceReported;
     private volatile boolean closing;
 
     public InvalidationSubscriber(UnifiedJedis redis, L1Cache l1) {
+        this(redis, l1, watchPeriodFor(l1.heartbeatTimeout()));
+    }
+
+    InvalidationSubscriber(UnifiedJedis redis, L1Cache l1, Duration watchPeriod) {
         this.redis = redis;
         this.l1 = l1;
+        this.ticker = l1.ticker();
+        this.timeoutNanos = l1.heartbeatTimeout().toNanos();
+        this.watchPeriod = watchPeriod;
         this.thread = new Thread(this::loop, "cachesync-l1-invalidations");
         this.thread.setDaemon(true);
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cachesync-l1-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static Duration watchPeriodFor(Duration timeout) {
+        Duration p = timeout.dividedBy(5);
+        return p.compareTo(MIN_WATCH_PERIOD) < 0 ? MIN_WATCH_PERIOD : p.compareTo(MAX_WATCH_PERIOD) > 0 ? MAX_WATCH_PERIOD : p;
     }
 
     public InvalidationSubscriber start() {
         if (l1.enabled()) {
             thread.start();
+            watchdog.scheduleWithFixedDelay(this::watch, watchPeriod.toNanos(), watchPeriod.toNanos(), TimeUnit.NANOSECONDS);
         }
         return this;
     }
@@ -43,25 +95,41 @@ public final class InvalidationSubscriber implements AutoCloseable {
             JedisPubSub sub = new JedisPubSub() {
                 @Override
                 public void onSubscribe(String channel, int subscribedChannels) {
-                    l1.live(true);
-                    LOG.debug("L1 invalidations subscribed on {}", channel);
+                    long now = ticker.read();
+                    messageAt = now;
+                    activeAt = now;
+                    l1.subscribed();
+                    subscriptions.incrementAndGet();
+                    LOG.debug("L1 invalidations subscribed on {}; L1 in use once cache-sync's first message arrives", channel);
                 }
 
                 @Override
                 public void onMessage(String channel, String message) {
+                    long now = ticker.read();
+                    messageAt = now;
+                    activeAt = now;
+                    silenceReported = false;
+                    l1.heard();
                     invalidateAll(l1, message);
+                    messages.incrementAndGet();
+                }
+
+                @Override
+                public void onPong(String pattern) {
+                    activeAt = ticker.read();
+                    pongs.incrementAndGet();
                 }
             };
             pubSub = sub;
             try {
-                redis.subscribe(sub, CacheKeys.INVALIDATION_CHANNEL);
+                subscribe(sub);
                 backoff = 100;
             } catch (RuntimeException e) {
                 if (!closing) {
                     LOG.warn("L1 invalidation subscription lost ({}); L1 bypassed until it is back", e.toString());
                 }
             } finally {
-                l1.live(false);
+                l1.unsubscribed();
             }
             try {
                 if (stopped.await(backoff, TimeUnit.MILLISECONDS)) {
@@ -75,7 +143,68 @@ public final class InvalidationSubscriber implements AutoCloseable {
         }
     }
 
-    /** Drops every row a message names ({@code <entity>:<id>}, one or more, see {@link CacheKeys#INVALIDATION_CHANNEL}). */
+    /** Subscribes on a connection of our own when we can, so that the watchdog can close it. */
+    private void subscribe(JedisPubSub sub) {
+        if (!(redis instanceof RedisClient client)) {
+            redis.subscribe(sub, CacheKeys.INVALIDATION_CHANNEL);
+            return;
+        }
+        try (Connection c = client.getPool().getResource()) {
+            connection = c;
+            if (closing) {
+                return;
+            }
+            sub.proceed(c, CacheKeys.INVALIDATION_CHANNEL);
+        } finally {
+            connection = null;
+        }
+    }
+
+    /** Pings a quiet subscription and drops one that does not even answer (half-open). */
+    private void watch() {
+        try {
+            JedisPubSub s = pubSub;
+            if (closing || s == null || !s.isSubscribed()) {
+                return;
+            }
+            long now = ticker.read();
+            if (now - messageAt > timeoutNanos && !silenceReported) {
+                silenceReported = true;
+                LOG.warn("no L1 invalidation nor heartbeat for {} ms: L1 bypassed, reads go to Redis (is cache-sync running?)",
+                        Duration.ofNanos(now - messageAt).toMillis());
+            }
+            long idle = now - activeAt;
+            if (idle > 2 * timeoutNanos) {
+                Connection c = connection;
+                if (c != null && c != droppedConnection) {
+                    LOG.warn("L1 invalidation subscription silent for {} ms and not answering PING: reconnecting",
+                            Duration.ofNanos(idle).toMillis());
+                    dropped.incrementAndGet();
+                    drop(c);
+                }
+            } else if (idle > timeoutNanos / 2) {
+                s.ping();
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("L1 subscription watchdog: {}", e.toString());
+            Connection c = connection;
+            if (c != null) {
+                drop(c);
+            }
+        }
+    }
+
+    private void drop(Connection c) {
+        droppedConnection = c;
+        c.setBroken();
+        try {
+            c.forceDisconnect();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("closing the L1 subscription connection: {}", e.toString());
+        }
+    }
+
+    /** Drops every row a message names ({@code <entity>:<id>}, one or more, see {@link CacheKeys#INVALIDATION_CHANNEL}); control lines name none. */
     static void invalidateAll(L1Cache l1, String message) {
         int from = 0;
         while (from <= message.length()) {
@@ -83,23 +212,48 @@ public final class InvalidationSubscriber implements AutoCloseable {
             if (end < 0) {
                 end = message.length();
             }
-            if (end > from) {
+            if (end > from && !InvalidationMessages.isControl(message, from)) {
                 l1.invalidate(CacheKeys.PREFIX + message.substring(from, end));
             }
             from = end + 1;
         }
     }
 
-    /** True while pushes arrive (the L1 is in use). */
+    /** True while pushes arrive (the L1 is in use): subscribed, and a message came within the heartbeat timeout. */
     public boolean subscribed() {
-        JedisPubSub s = pubSub;
-        return s != null && s.isSubscribed();
+        return l1.inUse();
+    }
+
+    /** Messages received (row invalidations and heartbeats). */
+    long messages() {
+        return messages.get();
+    }
+
+    /** Subscriptions made (the first one and every reconnection). */
+    long subscriptions() {
+        return subscriptions.get();
+    }
+
+    /** PONGs received (the watchdog pings a quiet subscription). */
+    long pongs() {
+        return pongs.get();
+    }
+
+    /** Connections the watchdog closed because they did not even answer PING. */
+    long dropped() {
+        return dropped.get();
     }
 
     @Override
     public void close() {
         closing = true;
         stopped.countDown();
+        watchdog.shutdownNow();
+        try {
+            watchdog.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         JedisPubSub s = pubSub;
         if (s != null && s.isSubscribed()) {
             try {
@@ -109,7 +263,12 @@ public final class InvalidationSubscriber implements AutoCloseable {
             }
         }
         try {
-            thread.join(5_000);
+            thread.join(2_000);
+            Connection c = connection;
+            if (thread.isAlive() && c != null) {
+                drop(c);    // a half-open connection never answers the UNSUBSCRIBE
+                thread.join(2_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -5,6 +5,7 @@ import io.cachesync.core.config.ConfigException;
 import io.cachesync.core.config.ConfigKey;
 import io.cachesync.core.config.Endpoints;
 import io.cachesync.core.config.Settings;
+import io.cachesync.core.keys.InvalidationMessages;
 import io.cachesync.core.redis.RedisConnections;
 
 import java.net.URI;
@@ -29,6 +30,7 @@ public record ApiConfig(
         Duration leaseWait,
         long l1MaxEntries,
         Duration l1Ttl,
+        Duration l1HeartbeatTimeout,
         int warmTop,
         io.cachesync.api.http.ApiLimits limits,
         String adminToken,
@@ -56,6 +58,9 @@ public record ApiConfig(
     public static final ConfigKey L1_MAX = ConfigKey.of("api.l1-max-entries", "Rows kept in the in-process L1 (0 turns it off)", "10000");
     public static final ConfigKey L1_TTL = ConfigKey.of("api.l1-ttl",
             "Longest time a row stays in the L1; cache-sync's pushes invalidate it sooner", "2s");
+    public static final ConfigKey L1_HEARTBEAT_TIMEOUT = ConfigKey.of("api.l1-heartbeat-timeout",
+            "The L1 is used only while cache-sync's invalidations or heartbeats (one a second) arrive: after this long without"
+                    + " any it is bypassed (reads go to Redis), and it restarts empty when they arrive again", "5s");
     public static final ConfigKey WARM_TOP = ConfigKey.of("api.warm-top",
             "On start, read the N most-read rows of each entity into the cache (0: no warming)", "0");
     public static final ConfigKey MAX_BATCH = ConfigKey.of("api.max-batch-ids", "Ids one batch read may ask for", "100");
@@ -70,8 +75,8 @@ public record ApiConfig(
             "How long the Redis circuit stays open before it probes Redis again", "5s");
 
     public static final List<ConfigKey> KEYS = List.of(HOST, PORT, REDIS_URL, REDIS_POOL, REDIS_TIMEOUT, POSTGRES_URL, POSTGRES_USER,
-            POSTGRES_PASSWORD, POSTGRES_SSLMODE, DB_POOL, DB_TIMEOUT, LEASE_TTL, LEASE_WAIT, L1_MAX, L1_TTL, WARM_TOP, MAX_BATCH, MAX_QUERY,
-            ADMIN_TOKEN, FALLBACK_CONCURRENCY, FALLBACK_WAIT, CIRCUIT_OPEN_FOR,
+            POSTGRES_PASSWORD, POSTGRES_SSLMODE, DB_POOL, DB_TIMEOUT, LEASE_TTL, LEASE_WAIT, L1_MAX, L1_TTL, L1_HEARTBEAT_TIMEOUT, WARM_TOP,
+            MAX_BATCH, MAX_QUERY, ADMIN_TOKEN, FALLBACK_CONCURRENCY, FALLBACK_WAIT, CIRCUIT_OPEN_FOR,
             io.cachesync.core.config.SharedKeys.SIGNAL_TABLE, EntityCatalog.ENTITIES);
 
     public static ApiConfig from(Settings s) {
@@ -94,6 +99,13 @@ public record ApiConfig(
         String sslMode = io.cachesync.core.config.SharedKeys.sslMode(s, problems);
         long l1Max = s.parse(L1_MAX, Long::parseLong, 10_000L, problems, "a whole number of entries");
         Duration l1Ttl = s.parse(L1_TTL, Settings::duration, Duration.ofSeconds(2), problems, "a duration such as 2s");
+        Duration l1Heartbeat = s.parse(L1_HEARTBEAT_TIMEOUT, Settings::positiveDuration, Duration.ofSeconds(5), problems,
+                "a positive duration such as 5s");
+        Duration minHeartbeat = InvalidationMessages.HEARTBEAT_INTERVAL.multipliedBy(2);
+        if (l1Heartbeat.compareTo(minHeartbeat) < 0) {
+            problems.add(L1_HEARTBEAT_TIMEOUT.name() + " must be at least " + minHeartbeat.toMillis() + "ms, two of cache-sync's heartbeat"
+                    + " intervals (shorter, one late heartbeat would turn the L1 off), was '" + s.get(L1_HEARTBEAT_TIMEOUT) + "'");
+        }
         int warmTop = s.parse(WARM_TOP, Integer::parseInt, 0, problems, "a whole number");
         int maxBatch = s.parse(MAX_BATCH, Integer::parseInt, 100, problems, "a whole number");
         int maxQuery = s.parse(MAX_QUERY, Integer::parseInt, 200, problems, "a whole number");
@@ -119,7 +131,7 @@ public record ApiConfig(
             throw ConfigException.of("query-api", problems);
         }
         return new ApiConfig(s.get(HOST), port, redis, redisPool, redisTimeout, jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD),
-                sslMode, dbPool, dbTimeout, leaseTtl, leaseWait, l1Max, l1Ttl, warmTop,
+                sslMode, dbPool, dbTimeout, leaseTtl, leaseWait, l1Max, l1Ttl, l1Heartbeat, warmTop,
                 new io.cachesync.api.http.ApiLimits(maxBatch, maxQuery, 10_000), token, fallback, fallbackWait, openFor, signal, catalog);
     }
 
