@@ -65,7 +65,7 @@ public final class IngestService implements AutoCloseable {
 
     /** The CDC topics of the configured entities. */
     public static List<String> cdcTopics(IngestConfig c) {
-        return c.catalog().all().stream().map(e -> Topics.cdc(e.schema(), e.table())).toList();
+        return c.catalog().cdcFed().stream().map(e -> Topics.cdc(e.schema(), e.table())).toList();
     }
 
     public IngestService start() {

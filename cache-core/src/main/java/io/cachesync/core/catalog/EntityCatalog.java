@@ -103,8 +103,10 @@ public final class EntityCatalog {
             if (sensitive.contains(key)) {
                 problems.add(p + "sensitive names the key column '" + key + "': the key is always served");
             }
+            EntityDefinition.Source source = Settings.parse(p + "source", s.raw(p + "source").orElse("cdc"), EntityDefinition.Source::parse,
+                    EntityDefinition.Source.CDC, problems, "cdc (Debezium change events of its table) or commands (events on cachesync.commands)");
             out.add(new EntityDefinition(name, schema, tableName, key, keyType, ttl, jitter, tomb, new HashSet<>(sensitive),
-                    queryOptions(s, p, key, sensitive, problems)));
+                    queryOptions(s, p, key, sensitive, problems), source));
         }
         return new EntityCatalog(out);
     }
@@ -152,5 +154,10 @@ public final class EntityCatalog {
 
     public List<EntityDefinition> all() {
         return ordered;
+    }
+
+    /** The entities fed by CDC ({@code entities.<name>.source=cdc}, the default): the tables cdc-ingest captures. */
+    public List<EntityDefinition> cdcFed() {
+        return ordered.stream().filter(e -> e.source() == EntityDefinition.Source.CDC).toList();
     }
 }

@@ -16,6 +16,8 @@ import java.util.Set;
  * @param tombstoneTtl  time to live of a tombstone (a deleted row, or a fill that found no row)
  * @param sensitive     columns never written to Redis and never served
  * @param query         lists, search and HTTP caching
+ * @param source        what feeds the entity: CDC events of its table, or commands on {@code cachesync.commands} — never
+ *                      both, because their versions are not comparable (DESIGN rule 1)
  */
 public record EntityDefinition(
         String name,
@@ -27,10 +29,33 @@ public record EntityDefinition(
         double ttlJitter,
         Duration tombstoneTtl,
         Set<String> sensitive,
-        QueryOptions query) {
+        QueryOptions query,
+        Source source) {
+
+    /** What feeds an entity's cache entries. */
+    public enum Source {
+        /** Debezium change events of its table (commit-ordered versions). */
+        CDC,
+        /** Events a backend team publishes on {@code cachesync.commands} (the publisher's own versions). */
+        COMMANDS;
+
+        public static Source parse(String s) {
+            return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "cdc" -> CDC;
+                case "commands" -> COMMANDS;
+                default -> throw new IllegalArgumentException(s);
+            };
+        }
+    }
 
     public EntityDefinition {
         sensitive = Set.copyOf(sensitive);
+    }
+
+    /** An entity fed by CDC. */
+    public EntityDefinition(String name, String schema, String table, String keyColumn, KeyType keyType, Duration ttl,
+                            double ttlJitter, Duration tombstoneTtl, Set<String> sensitive, QueryOptions query) {
+        this(name, schema, table, keyColumn, keyType, ttl, ttlJitter, tombstoneTtl, sensitive, query, Source.CDC);
     }
 
     /** An entity with rows only (no lists, no search). */

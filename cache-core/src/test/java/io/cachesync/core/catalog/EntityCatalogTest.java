@@ -222,4 +222,16 @@ class EntityCatalogTest {
 
         assertThat(problems).singleElement().asString().contains("entities.x.ttl-jitter").contains("lots");
     }
+
+    @Test
+    void anEntityIsFedByCdcByDefaultOrByCommandsAndNothingElse() {
+        List<String> problems = new ArrayList<>();
+        EntityCatalog catalog = parse(Map.of("entities", "products,accounts", "entities.accounts.source", "Commands"), problems);
+        assertThat(problems).isEmpty();
+        assertThat(catalog.byName("products").orElseThrow().source()).isEqualTo(EntityDefinition.Source.CDC);
+        assertThat(catalog.byName("accounts").orElseThrow().source()).isEqualTo(EntityDefinition.Source.COMMANDS);
+        assertThat(catalog.cdcFed()).extracting(EntityDefinition::name).containsExactly("products");
+        assertThat(problemsOf(Map.of("entities", "products", "entities.products.source", "both")))
+                .anySatisfy(p -> assertThat(p).contains("entities.products.source").contains("cdc").contains("commands"));
+    }
 }

@@ -19,8 +19,10 @@ import java.util.TreeMap;
  * {@code version} is the publisher's own monotonic version for that row (an integer &gt; 0, as a number or a string);
  * {@code data} is the row's columns (sensitive ones are dropped); {@code before} (optional) the row's previous columns,
  * which lets a change that moves a row between list values invalidate the old list too; {@code ts_ms} (optional) is when the change
- * happened, for the lag figure. An entity should be fed either by CDC or by commands: the two version spaces
- * (LSNs and publisher versions) are not comparable.
+ * happened, for the lag figure. The record must be keyed {@code <entity>:<id>} (the same row always in one partition,
+ * so its commands stay in order), and the entity must be declared {@code entities.<name>.source=commands}: an entity is
+ * fed by CDC or by commands, never both, because the two version spaces are not comparable. Anything else goes to the
+ * dead-letter topic with the reason.
  */
 public final class CommandParser implements MutationParser {
     private static final ObjectMapper MAPPER = ValueCodec.mapper();
@@ -31,7 +33,33 @@ public final class CommandParser implements MutationParser {
     }
 
     @Override
-    public CacheMutation parse(String topic, byte[] value) throws PoisonRecordException {
+    public CacheMutation parse(String topic, byte[] key, byte[] value) throws PoisonRecordException {
+        CacheMutation m = parse(value);
+        String expected = m.entity().name() + ":" + m.id();
+        String actual = key == null ? null : new String(key, java.nio.charset.StandardCharsets.UTF_8);
+        if (actual == null || !expected.equals(canonicalKey(actual))) {
+            throw new PoisonRecordException("command for " + expected + " is keyed " + (actual == null ? "null" : "'" + abbreviate(actual) + "'")
+                    + ": commands must be keyed <entity>:<id> ('" + expected + "'), so that one row's commands stay in one partition, in order");
+        }
+        return m;
+    }
+
+    /** {@code <entity>:<canonical id>} of a record key, or the key itself when it is not of that form. */
+    private String canonicalKey(String key) {
+        int colon = key.indexOf(':');
+        if (colon <= 0) {
+            return key;
+        }
+        String name = key.substring(0, colon);
+        return catalog.byName(name).flatMap(e -> e.keyType().canonical(key.substring(colon + 1))).map(id -> name + ":" + id).orElse(key);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+    }
+
+    /** The command in {@code value}, its key not checked (the record key is checked by {@link #parse(String, byte[], byte[])}). */
+    CacheMutation parse(byte[] value) throws PoisonRecordException {
         if (value == null || value.length == 0) {
             throw new PoisonRecordException("empty command");
         }
@@ -47,6 +75,10 @@ public final class CommandParser implements MutationParser {
         String name = text(root, "entity");
         EntityDefinition entity = catalog.byName(name)
                 .orElseThrow(() -> new PoisonRecordException("command names entity '" + name + "', which is not configured"));
+        if (entity.source() != EntityDefinition.Source.COMMANDS) {
+            throw new PoisonRecordException("entity '" + name + "' is fed by CDC: commands for it are refused (declare entities." + name
+                    + ".source=commands for an entity its publisher feeds; CDC and publisher versions are not comparable)");
+        }
         JsonNode idNode = root.get("id");
         if (idNode == null || idNode.isNull() || idNode.isContainerNode()) {
             throw new PoisonRecordException("command has no id");

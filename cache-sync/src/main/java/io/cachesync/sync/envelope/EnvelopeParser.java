@@ -50,10 +50,19 @@ public final class EnvelopeParser implements MutationParser {
      * @param value the record value
      */
     @Override
+    public CacheMutation parse(String topic, byte[] key, byte[] value) throws PoisonRecordException {
+        return parse(topic, value);
+    }
+
+    /** As {@link #parse(String, byte[], byte[])}: the key of a CDC record is not needed (the row's key is in its image). */
     public CacheMutation parse(String topic, byte[] value) throws PoisonRecordException {
         EntityDefinition entity = entityOf(topic);
         if (entity == null) {
             throw new PoisonRecordException("no entity is configured for topic " + topic);
+        }
+        if (entity.source() != EntityDefinition.Source.CDC) {
+            throw new PoisonRecordException("entity '" + entity.name() + "' is fed by commands (entities." + entity.name()
+                    + ".source=commands): CDC events for it are refused, their versions are not comparable");
         }
         if (value == null || value.length == 0) {
             throw new PoisonRecordException("empty value (a Kafka tombstone); cdc-ingest publishes deletes as events with op=d");

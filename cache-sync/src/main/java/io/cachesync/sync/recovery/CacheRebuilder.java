@@ -85,7 +85,7 @@ public final class CacheRebuilder implements AutoCloseable {
         try {
             if ("OK".equals(redis.set(EPOCH_KEY, epoch, SetParams.setParams().nx()))) {
                 LOG.warn("Redis lost its data (the epoch key was gone): re-reading every entity through an incremental snapshot");
-                catalog.all().forEach(e -> request(e, "Redis lost its data"));
+                catalog.cdcFed().forEach(e -> request(e, "Redis lost its data"));
             }
         } catch (RuntimeException e) {
             LOG.debug("epoch check failed (Redis unavailable?): {}", e.toString());

@@ -53,7 +53,7 @@ final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         String topic = meta.map(RecordMetadata::topic).orElse(null);
         CacheMutation m;
         try {
-            m = parser.parse(topic, record.value());
+            m = parser.parse(topic, record.key(), record.value());
         } catch (PoisonRecordException e) {
             deadLetter(record, meta, e.getMessage());
             return;

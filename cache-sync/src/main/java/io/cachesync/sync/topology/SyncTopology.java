@@ -18,17 +18,17 @@ public final class SyncTopology {
     }
 
     private static MutationParser limited(MutationParser parser, int maxValueBytes) {
-        return (topic, value) -> {
+        return (topic, key, value) -> {
             if (value != null && value.length > maxValueBytes) {
                 throw new PoisonRecordException("value is " + value.length + " bytes, more than sync.max-value-bytes (" + maxValueBytes + ")");
             }
-            return parser.parse(topic, value);
+            return parser.parse(topic, key, value);
         };
     }
 
-    /** The CDC topics of the configured entities, in catalog order. */
+    /** The CDC topics of the entities fed by CDC, in catalog order. */
     public static List<String> cdcTopics(EntityCatalog catalog) {
-        return catalog.all().stream().map(e -> Topics.cdc(e.schema(), e.table())).toList();
+        return catalog.cdcFed().stream().map(e -> Topics.cdc(e.schema(), e.table())).toList();
     }
 
     /**

@@ -13,10 +13,31 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CommandParserTest {
     final CommandParser parser = new CommandParser(EntityCatalog.from(Settings.of(Map.of(
-            "entities", "users", "entities.users.sensitive", "password_hash")), new ArrayList<>()));
+            "entities", "users,products", "entities.users.sensitive", "password_hash", "entities.users.source", "commands")), new ArrayList<>()));
 
+    /** The command's value alone (the record key is checked in {@link #recordsMustBeKeyedEntityColonId}). */
     CacheMutation parse(String json) throws PoisonRecordException {
-        return parser.parse("cachesync.commands", json.getBytes(StandardCharsets.UTF_8));
+        return parser.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    CacheMutation parse(String key, String json) throws PoisonRecordException {
+        return parser.parse("cachesync.commands", key == null ? null : key.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void recordsMustBeKeyedEntityColonId() throws Exception {
+        String json = "{\"entity\":\"users\",\"id\":42,\"op\":\"upsert\",\"version\":1,\"data\":{}}";
+        assertThat(parse("users:42", json).id()).isEqualTo("42");
+        assertThat(parse("users:0042", json).id()).as("the key's id is compared canonically").isEqualTo("42");
+        assertThatThrownBy(() -> parse("42", json)).hasMessageContaining("commands must be keyed <entity>:<id> ('users:42')");
+        assertThatThrownBy(() -> parse("users:43", json)).hasMessageContaining("is keyed 'users:43'");
+        assertThatThrownBy(() -> parse(null, json)).hasMessageContaining("is keyed null");
+    }
+
+    @Test
+    void aCdcFedEntityRefusesCommands() {
+        assertThatThrownBy(() -> parse("products:1", "{\"entity\":\"products\",\"id\":1,\"op\":\"upsert\",\"version\":1,\"data\":{}}"))
+                .hasMessageContaining("entity 'products' is fed by CDC: commands for it are refused");
     }
 
     @Test

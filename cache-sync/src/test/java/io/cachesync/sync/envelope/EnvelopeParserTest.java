@@ -109,6 +109,14 @@ class EnvelopeParserTest {
     }
 
     @Test
+    void aCdcEventOfAnEntityFedByCommandsIsPoison() {
+        EnvelopeParser commandsFed = new EnvelopeParser(EntityCatalog.from(Settings.of(Map.of(
+                "entities", "users", "entities.users.source", "commands")), new ArrayList<>()));
+        assertThatThrownBy(() -> commandsFed.parse(TOPIC, Envelopes.upsert(1, "x", 5))).isInstanceOf(PoisonRecordException.class)
+                .hasMessageContaining("entity 'users' is fed by commands (entities.users.source=commands): CDC events for it are refused");
+    }
+
+    @Test
     void envelopeWithoutSchemaIsAccepted() throws Exception {
         byte[] bare = ("{\"before\":null,\"after\":" + Envelopes.row(5, "Bare") + ",\"source\":{\"lsn\":900,\"ts_ms\":1},\"op\":\"c\"}")
                 .getBytes(StandardCharsets.UTF_8);

@@ -44,7 +44,8 @@ class SyncTopologyTest {
     static RedisClient redis;
 
     final EntityCatalog catalog = EntityCatalog.from(Settings.of(Map.of(
-            "entities", "users", "entities.users.sensitive", "password_hash")), new ArrayList<>());
+            "entities", "users,accounts", "entities.users.sensitive", "password_hash",
+            "entities.accounts.source", "commands", "entities.accounts.sensitive", "password_hash")), new ArrayList<>());
     SyncStats stats;
     TopologyTestDriver driver;
     TestInputTopic<byte[], byte[]> users;
@@ -141,31 +142,59 @@ class SyncTopologyTest {
         return json.getBytes(StandardCharsets.UTF_8);
     }
 
+    static byte[] key(String k) {
+        return k.getBytes(StandardCharsets.UTF_8);
+    }
+
     @Test
     void commandsApplyThroughTheSameVersionedPath() {
-        commands.pipeInput(command("{\"entity\":\"users\",\"id\":\"77\",\"op\":\"upsert\",\"version\":5,"
+        commands.pipeInput(key("accounts:77"), command("{\"entity\":\"accounts\",\"id\":\"77\",\"op\":\"upsert\",\"version\":5,"
                 + "\"data\":{\"name\":\"Lin\",\"password_hash\":\"x\",\"id\":77}}"));
-        commands.pipeInput(command("{\"entity\":\"users\",\"id\":77,\"op\":\"upsert\",\"version\":\"4\",\"data\":{\"name\":\"older\"}}"));
-        assertThat(redis.hget("cs:users:77", "d")).isEqualTo("{\"id\":77,\"name\":\"Lin\"}");
-        assertThat(redis.hget("cs:users:77", "v")).isEqualTo("5");
-        commands.pipeInput(command("{\"entity\":\"users\",\"id\":77,\"op\":\"delete\",\"version\":6}"));
-        assertThat(redis.hget("cs:users:77", "x")).isEqualTo("1");
+        commands.pipeInput(key("accounts:77"), command("{\"entity\":\"accounts\",\"id\":77,\"op\":\"upsert\",\"version\":\"4\",\"data\":{\"name\":\"older\"}}"));
+        assertThat(redis.hget("cs:accounts:77", "d")).isEqualTo("{\"id\":77,\"name\":\"Lin\"}");
+        assertThat(redis.hget("cs:accounts:77", "v")).isEqualTo("5");
+        commands.pipeInput(key("accounts:77"), command("{\"entity\":\"accounts\",\"id\":77,\"op\":\"delete\",\"version\":6}"));
+        assertThat(redis.hget("cs:accounts:77", "x")).isEqualTo("1");
         assertThat(dlq.isEmpty()).isTrue();
     }
 
     @Test
     void commandWithoutANumericVersionIsDeadLettered() {
-        commands.pipeInput(command("{\"entity\":\"users\",\"id\":1,\"op\":\"upsert\",\"data\":{}}"));
-        commands.pipeInput(command("{\"entity\":\"users\",\"id\":1,\"op\":\"upsert\",\"version\":\"v7\",\"data\":{}}"));
-        commands.pipeInput(command("{\"entity\":\"users\",\"id\":1,\"op\":\"upsert\",\"version\":1.5,\"data\":{}}"));
-        commands.pipeInput(command("{\"entity\":\"users\",\"id\":1,\"op\":\"upsert\",\"version\":9,\"data\":{\"name\":\"ok\"}}"));
+        commands.pipeInput(key("accounts:1"), command("{\"entity\":\"accounts\",\"id\":1,\"op\":\"upsert\",\"data\":{}}"));
+        commands.pipeInput(key("accounts:1"), command("{\"entity\":\"accounts\",\"id\":1,\"op\":\"upsert\",\"version\":\"v7\",\"data\":{}}"));
+        commands.pipeInput(key("accounts:1"), command("{\"entity\":\"accounts\",\"id\":1,\"op\":\"upsert\",\"version\":1.5,\"data\":{}}"));
+        commands.pipeInput(key("accounts:1"), command("{\"entity\":\"accounts\",\"id\":1,\"op\":\"upsert\",\"version\":9,\"data\":{\"name\":\"ok\"}}"));
         List<String> reasons = dlq.readRecordsToList().stream()
                 .map(r -> new String(r.headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8)).toList();
         assertThat(reasons).hasSize(3);
         assertThat(reasons.get(0)).contains("command has no version");
         assertThat(reasons.get(1)).contains("command version is not an integer");
         assertThat(reasons.get(2)).contains("command version is not an integer");
-        assertThat(redis.hget("cs:users:1", "d")).contains("ok");
+        assertThat(redis.hget("cs:accounts:1", "d")).contains("ok");
+    }
+
+    @Test
+    void theFloorCannotBeBypassedByCommandsOfTheWrongKeyOrSource() {
+        users.pipeInput(Envelopes.upsert(40, "from cdc", 1000));
+        // a command for a CDC-fed entity, even with a huge version: refused, the row keeps its CDC version
+        commands.pipeInput(key("users:40"), command("{\"entity\":\"users\",\"id\":40,\"op\":\"upsert\",\"version\":\"9999999999999999999999999999999999999999\",\"data\":{\"name\":\"pinned\"}}"));
+        // a command keyed by something else than <entity>:<id> (it could sit in another partition than the row's others)
+        commands.pipeInput(key("77"), command("{\"entity\":\"accounts\",\"id\":78,\"op\":\"upsert\",\"version\":1,\"data\":{}}"));
+        commands.pipeInput(null, command("{\"entity\":\"accounts\",\"id\":78,\"op\":\"upsert\",\"version\":1,\"data\":{}}"));
+        commands.pipeInput(key("accounts:079"), command("{\"entity\":\"accounts\",\"id\":79,\"op\":\"upsert\",\"version\":1,\"data\":{\"name\":\"canonical key\"}}"));
+
+        List<String> reasons = dlq.readRecordsToList().stream()
+                .map(r -> new String(r.headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8)).toList();
+        assertThat(reasons).hasSize(3);
+        assertThat(reasons.get(0)).contains("entity 'users' is fed by CDC: commands for it are refused");
+        assertThat(reasons.get(1)).contains("is keyed '77': commands must be keyed <entity>:<id> ('accounts:78')");
+        assertThat(reasons.get(2)).contains("is keyed null");
+        assertThat(redis.hget("cs:users:40", "d")).contains("from cdc");
+        assertThat(redis.hget("cs:users:40", "v")).isEqualTo(Envelopes.version(1000));
+        assertThat(redis.exists("cs:accounts:78")).isFalse();
+        assertThat(redis.hget("cs:accounts:79", "d")).contains("canonical key");
+        assertThat(SyncTopology.cdcTopics(catalog)).as("the CDC topic of a commands-fed entity is not even read")
+                .containsExactly("cachesync.public.users");
     }
 
     @Test

@@ -27,7 +27,7 @@ public final class DebeziumProperties {
         p.setProperty("slot.name", c.slotName());
         p.setProperty("publication.name", c.publicationName());
         p.setProperty("publication.autocreate.mode", "filtered");
-        p.setProperty("table.include.list", java.util.stream.Stream.concat(c.catalog().all().stream().map(EntityDefinition::qualifiedTable),
+        p.setProperty("table.include.list", java.util.stream.Stream.concat(c.catalog().cdcFed().stream().map(EntityDefinition::qualifiedTable),
                         java.util.stream.Stream.of(c.signalTable()))
                 .map(t -> t.replace(".", "\\.")).collect(Collectors.joining(",")));
         // resync: a row in the signal table starts an incremental snapshot of the named tables, without downtime

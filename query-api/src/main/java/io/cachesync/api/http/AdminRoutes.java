@@ -172,6 +172,10 @@ public final class AdminRoutes {
     /** {@code POST /admin/resync/{entity}}: starts a Debezium incremental snapshot of the entity's table. */
     public void resync(Context ctx) throws Exception {
         EntityDefinition e = catalog.byName(ctx.pathParam("entity")).orElseThrow(() -> ApiProblem.unknownEntity(ctx.pathParam("entity")));
+        if (e.source() != EntityDefinition.Source.CDC) {
+            throw new ApiProblem(409, "not-cdc-fed", "Not fed by CDC", e.name() + " is fed by commands (entities." + e.name()
+                    + ".source=commands): there is no table snapshot to re-read; its publisher must send the rows again");
+        }
         if (resync == null) {
             throw ApiProblem.unavailable("resync is not available: the signal table cannot be written");
         }
