@@ -18,6 +18,8 @@ final class EnvelopeTemplate {
     private static final String NAME = "\u00a7NAME\u00a7";
     private static final String LSN = "\u00a7LSN\u00a7";
     private static final String TS = "\u00a7TS\u00a7";
+    /** {@code source.sequence}: each event its own transaction, whose commit key is the event's LSN. */
+    private static final String SEQUENCE = "\u00a7SEQ\u00a7";
 
     private final List<String> parts = new ArrayList<>();
     private final List<String> holes = new ArrayList<>();
@@ -33,6 +35,7 @@ final class EnvelopeTemplate {
         ((ObjectNode) payload.get("after")).put("id", ID);
         ((ObjectNode) payload.get("after")).put("name", NAME);
         ((ObjectNode) payload.get("source")).put("lsn", LSN);
+        ((ObjectNode) payload.get("source")).put("sequence", SEQUENCE);
         ((ObjectNode) payload.get("source")).put("ts_ms", TS);
         payload.put("ts_ms", TS);
         String text = ValueCodec.mapper().writeValueAsString(root);
@@ -40,7 +43,7 @@ final class EnvelopeTemplate {
         while (true) {
             int next = -1;
             String hole = null;
-            for (String h : List.of(ID, NAME, LSN, TS)) {
+            for (String h : List.of(ID, NAME, LSN, TS, SEQUENCE)) {
                 int i = text.indexOf('"' + h + '"', at);
                 if (i >= 0 && (next < 0 || i < next)) {
                     next = i;
@@ -66,6 +69,7 @@ final class EnvelopeTemplate {
                 case ID -> b.append(id);
                 case NAME -> b.append('"').append(name).append('"');
                 case LSN -> b.append(lsn);
+                case SEQUENCE -> b.append("\"[\\\"").append(lsn).append("\\\",\\\"").append(lsn).append("\\\"]\"");
                 default -> b.append(tsMs);
             }
         }

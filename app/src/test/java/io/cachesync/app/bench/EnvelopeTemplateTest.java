@@ -48,7 +48,7 @@ class EnvelopeTemplateTest {
 
         assertThat(m.op()).isEqualTo(CacheMutation.Op.UPSERT);
         assertThat(m.id()).isEqualTo("42");
-        assertThat(m.version()).isEqualTo("26843600");
+        assertThat(m.version()).isEqualTo(io.cachesync.sync.envelope.CommitOrderVersion.of(26843600, 26843600));
         assertThat(m.sourceTimestampMs()).isEqualTo(1764160001234L);
         assertThat(ValueCodec.mapper().readTree(m.document()))
                 .isEqualTo(ValueCodec.mapper().readTree("{\"id\":42,\"name\":\"item 42 rev 3\",\"price\":\"9.99\"}"));
