@@ -41,6 +41,7 @@ public final class SyncService implements AutoCloseable {
     private final MeterRegistry registry;
     private RedisClient redis;
     private InvalidationHeartbeat heartbeat;
+    private io.cachesync.sync.redis.DeadLetterWriter deadLetters;
     private ConsistencyAuditor auditor;
     private io.cachesync.sync.recovery.CacheRebuilder rebuilder;
     private KafkaStreams streams;
@@ -68,7 +69,8 @@ public final class SyncService implements AutoCloseable {
         TopicProvisioner.ensure(config.kafkaClientConfig(), topics, config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.DLQ), config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.COMMANDS), config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
-        RedisMutationApplier applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor());
+        deadLetters = new io.cachesync.sync.redis.DeadLetterWriter(config.kafkaClientConfig(), stats);
+        RedisMutationApplier applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor(), deadLetters);
         auditor = new ConsistencyAuditor(config.jdbcUrl(), config.dbUser(), config.dbPassword(), store, registry,
                 config.auditFraction(), config.auditDelay(), config.auditGrace());
         rebuilder = new io.cachesync.sync.recovery.CacheRebuilder(config.catalog(), redis, config.jdbcUrl(), config.dbUser(), config.dbPassword(),
@@ -209,6 +211,9 @@ public final class SyncService implements AutoCloseable {
         }
         if (heartbeat != null) {
             heartbeat.close();
+        }
+        if (deadLetters != null) {
+            deadLetters.close();
         }
         if (redis != null) {
             redis.close();

@@ -171,4 +171,31 @@ class RoutineConsistencyIT {
                 .until(() -> p.get("/v1/tags/" + URLEncoder.encode("gen:_all", StandardCharsets.UTF_8)).statusCode() == 404);
         assertThat(p.get("/v1/tags/search?q=changed").body()).doesNotContain("gen:_all").contains("changed popular");
     }
+
+    @Test
+    void aRowKeyWrittenAsAnotherTypeDeadLettersItsChangeAndTheRestFlows() throws Exception {
+        p.redis.set(CacheKeys.row("tags", "foreign"), "written by another program");
+        p.sql("INSERT INTO tags VALUES ('foreign', 'label of foreign')");
+        p.sql("UPDATE tags SET label = 'after the foreign one' WHERE code = 'plain'");
+        await().alias("later changes still applied").atMost(PIPELINE)
+                .until(() -> String.valueOf(p.redis.hget(CacheKeys.row("tags", "plain"), "d")).contains("after the foreign one"));
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers(), "group.id", "dlq-reader-" + System.nanoTime(),
+                        "auto.offset.reset", "earliest"),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            c.subscribe(List.of(io.cachesync.core.topics.Topics.DLQ));
+            List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<String> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
+            await().alias("the refused change in " + io.cachesync.core.topics.Topics.DLQ).atMost(PIPELINE).until(() -> {
+                c.poll(Duration.ofMillis(200)).forEach(r -> {
+                    reasons.add(new String(r.headers().lastHeader(io.cachesync.core.topics.Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8));
+                    var topic = r.headers().lastHeader(io.cachesync.core.topics.Topics.DLQ_SOURCE_TOPIC_HEADER);
+                    sources.add(topic == null ? "" : new String(topic.value(), StandardCharsets.UTF_8));
+                });
+                return reasons.stream().anyMatch(x -> x.contains("tags:foreign") && x.contains("WRONGTYPE"));
+            });
+            assertThat(sources).contains("cachesync.public.tags");
+        }
+        assertThat(p.redis.get(CacheKeys.row("tags", "foreign"))).as("the other program's key is left alone").isEqualTo("written by another program");
+    }
 }

@@ -58,8 +58,19 @@ public final class CacheStore {
     public record Write(String key, String version, String document, Duration ttl) {
     }
 
-    /** What a versioned apply did. */
-    public enum Outcome { WRITTEN, SKIPPED, FENCED }
+    /**
+     * What a versioned apply did. {@code REFUSED}: Redis answered with an error that will recur on every retry — the key
+     * holds another type than a row hash (WRONGTYPE; something outside cachesync wrote it) — so the change cannot be
+     * applied and belongs in the dead-letter topic, while the rest of the batch goes on.
+     */
+    public enum Outcome { WRITTEN, SKIPPED, FENCED, REFUSED }
+
+    /** One apply's outcome, and Redis' answer when it was refused. */
+    public record Applied(Outcome outcome, String reason) {
+        static Applied of(Outcome outcome) {
+            return new Applied(outcome, null);
+        }
+    }
 
     /**
      * A writer's fence (DESIGN rule 7): the key and the token it took ({@link #takeFence}). Writes carrying a token the
@@ -70,11 +81,14 @@ public final class CacheStore {
 
     /** Versioned applies of a whole batch in one round trip (a pipeline), in order; true where written. */
     public List<Boolean> applyAll(List<Write> writes) {
-        return applyAll(writes, null).stream().map(o -> o == Outcome.WRITTEN).toList();
+        return applyAll(writes, null).stream().map(a -> a.outcome() == Outcome.WRITTEN).toList();
     }
 
-    /** Versioned applies of a whole batch in one round trip, in order, each checked against {@code fence} (or none). */
-    public List<Outcome> applyAll(List<Write> writes, Fence fence) {
+    /**
+     * Versioned applies of a whole batch in one round trip, in order, each checked against {@code fence} (or none). An
+     * error that will recur for one key ({@link Outcome#REFUSED}) is that entry's outcome; any other error throws.
+     */
+    public List<Applied> applyAll(List<Write> writes, Fence fence) {
         roundTrips.increment();
         List<Object> raw = pipelinedScripts(APPLY, i -> fence == null ? List.of(writes.get(i).key()) : List.of(writes.get(i).key(), fence.key()),
                 writes.size(), i -> {
@@ -88,10 +102,17 @@ public final class CacheStore {
             fenced.add(fence.token());
             return fenced;
         });
-        List<Outcome> out = new java.util.ArrayList<>(raw.size());
+        List<Applied> out = new java.util.ArrayList<>(raw.size());
         for (Object r : raw) {
+            if (r instanceof redis.clients.jedis.exceptions.JedisDataException e) {
+                if (!isRecurring(e)) {
+                    throw e;
+                }
+                out.add(new Applied(Outcome.REFUSED, e.getMessage()));
+                continue;
+            }
             long code = ((Number) r).longValue();
-            out.add(code == 1 ? Outcome.WRITTEN : code == 0 ? Outcome.SKIPPED : Outcome.FENCED);
+            out.add(Applied.of(code == 1 ? Outcome.WRITTEN : code == 0 ? Outcome.SKIPPED : Outcome.FENCED));
         }
         return out;
     }
@@ -226,7 +247,7 @@ public final class CacheStore {
     /** Leases many missed keys in one round trip (a pipeline of lease scripts); outcomes in the order given. */
     public List<LeaseOutcome> leaseAll(List<String> keys, List<String> tokens, Duration ttl) {
         roundTrips.increment();
-        List<Object> raw = pipelinedScripts(LEASE, i -> List.of(keys.get(i)), keys.size(), i -> List.of(tokens.get(i), Long.toString(Math.max(1, ttl.toMillis()))));
+        List<Object> raw = rethrowErrors(pipelinedScripts(LEASE, i -> List.of(keys.get(i)), keys.size(), i -> List.of(tokens.get(i), Long.toString(Math.max(1, ttl.toMillis())))));
         List<LeaseOutcome> out = new java.util.ArrayList<>(raw.size());
         raw.forEach(r -> out.add(leaseOutcome((List<?>) r)));
         return out;
@@ -235,8 +256,8 @@ public final class CacheStore {
     /** Fills many leased keys in one round trip; a null document is a negative-cache fill. True where the fill was kept. */
     public List<Boolean> fillAll(List<String> keys, List<String> tokens, List<String> documents, List<Duration> ttls) {
         roundTrips.increment();
-        List<Object> raw = pipelinedScripts(FILL, i -> List.of(keys.get(i)), keys.size(), i -> List.of(tokens.get(i), documents.get(i) == null ? "d" : "u",
-                documents.get(i) == null ? "" : documents.get(i), Long.toString(Math.max(1, ttls.get(i).toMillis()))));
+        List<Object> raw = rethrowErrors(pipelinedScripts(FILL, i -> List.of(keys.get(i)), keys.size(), i -> List.of(tokens.get(i), documents.get(i) == null ? "d" : "u",
+                documents.get(i) == null ? "" : documents.get(i), Long.toString(Math.max(1, ttls.get(i).toMillis())))));
         return raw.stream().map(r -> Long.valueOf(1L).equals(r)).toList();
     }
 
@@ -251,16 +272,40 @@ public final class CacheStore {
                 }
                 p.sync();
             }
-            try {
-                List<Object> out = new java.util.ArrayList<>(answers.size());
-                answers.forEach(a -> out.add(a.get()));
-                return out;
-            } catch (redis.clients.jedis.exceptions.JedisNoScriptException e) {
-                if (attempt > 0) {
-                    throw e;
+            List<Object> out = new java.util.ArrayList<>(answers.size());
+            boolean noScript = false;
+            for (redis.clients.jedis.Response<Object> a : answers) {
+                try {
+                    out.add(a.get());
+                } catch (redis.clients.jedis.exceptions.JedisNoScriptException e) {
+                    if (attempt > 0) {
+                        throw e;
+                    }
+                    noScript = true;
+                    break;
+                } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                    out.add(e); // one key's error: the caller decides
                 }
             }
+            if (!noScript) {
+                return out;
+            }
         }
+    }
+
+    /** The replies, or the first per-key error thrown. */
+    private static List<Object> rethrowErrors(List<Object> raw) {
+        for (Object r : raw) {
+            if (r instanceof RuntimeException e) {
+                throw e;
+            }
+        }
+        return raw;
+    }
+
+    /** An error that the same write meets again on every retry: the key holds another type than cachesync's. */
+    static boolean isRecurring(redis.clients.jedis.exceptions.JedisDataException e) {
+        return e.getMessage() != null && e.getMessage().contains("WRONGTYPE");
     }
 
     /** Fill (rule 3): document null means "no such row" (negative cache). True when the fill was kept. */

@@ -452,18 +452,33 @@ class CacheStoreScriptsTest {
         CacheStore.Fence old = store.takeFence(fenceKey);
         String key = prefix + "1";
         assertThat(store.applyAll(java.util.List.of(new CacheStore.Write(key, "10", "{\"a\":1}", TTL)), old))
-                .containsExactly(CacheStore.Outcome.WRITTEN);
+                .extracting(CacheStore.Applied::outcome).containsExactly(CacheStore.Outcome.WRITTEN);
         CacheStore.Fence current = store.takeFence(fenceKey);
         assertThat(Long.parseLong(current.token())).isGreaterThan(Long.parseLong(old.token()));
 
         assertThat(store.applyAll(java.util.List.of(new CacheStore.Write(key, "20", null, TOMBSTONE_TTL)), old))
-                .containsExactly(CacheStore.Outcome.FENCED);
+                .extracting(CacheStore.Applied::outcome).containsExactly(CacheStore.Outcome.FENCED);
         assertThat(client.hget(key, "v")).isEqualTo("10");
         assertThat(store.applyAll(java.util.List.of(new CacheStore.Write(key, "20", null, TOMBSTONE_TTL)), current))
-                .containsExactly(CacheStore.Outcome.WRITTEN);
+                .extracting(CacheStore.Applied::outcome).containsExactly(CacheStore.Outcome.WRITTEN);
 
         client.del(fenceKey);
         CacheStore.Fence afterLoss = store.takeFence(fenceKey);
         assertThat(Long.parseLong(afterLoss.token())).as("a lost fence restarts above every token").isGreaterThan(Long.parseLong(current.token()));
+    }
+
+    @Test
+    void aKeyOfAnotherTypeRefusesItsApplyWhileTheRestOfTheBatchIsWritten() {
+        String foreign = prefix + "foreign";
+        client.set(foreign, "written by something else");
+        java.util.List<CacheStore.Applied> out = store.applyAll(java.util.List.of(
+                new CacheStore.Write(prefix + "1", "10", "{\"a\":1}", TTL),
+                new CacheStore.Write(foreign, "10", "{\"a\":2}", TTL),
+                new CacheStore.Write(prefix + "3", "10", "{\"a\":3}", TTL)), null);
+        assertThat(out).extracting(CacheStore.Applied::outcome)
+                .containsExactly(CacheStore.Outcome.WRITTEN, CacheStore.Outcome.REFUSED, CacheStore.Outcome.WRITTEN);
+        assertThat(out.get(1).reason()).contains("WRONGTYPE");
+        assertThat(client.get(foreign)).isEqualTo("written by something else");
+        assertThat(client.hget(prefix + "3", "d")).isEqualTo("{\"a\":3}");
     }
 }

@@ -17,17 +17,32 @@ import java.util.Set;
  * @param snapshot          true for snapshot reads (their lag is not commit → apply and is not measured)
  * @param listValues        for each list index of the entity, the values of that column before and after the change
  *                          (the list pages that may hold the row); empty when the entity has no list index
+ * @param origin            the Kafka record it came from (for the dead-letter topic), or null
  */
 public record CacheMutation(EntityDefinition entity, String id, Op op, String version, String document,
-                            long sourceTimestampMs, boolean snapshot, Map<String, Set<String>> listValues) {
+                            long sourceTimestampMs, boolean snapshot, Map<String, Set<String>> listValues, Origin origin) {
     public enum Op { UPSERT, DELETE }
+
+    /** The record a mutation was parsed from: where it sits, and its key and value as they came. */
+    public record Origin(String topic, int partition, long offset, byte[] key, byte[] value) {
+    }
 
     public CacheMutation {
         listValues = Map.copyOf(listValues);
     }
 
+    public CacheMutation(EntityDefinition entity, String id, Op op, String version, String document, long sourceTimestampMs,
+                         boolean snapshot, Map<String, Set<String>> listValues) {
+        this(entity, id, op, version, document, sourceTimestampMs, snapshot, listValues, null);
+    }
+
     public CacheMutation(EntityDefinition entity, String id, Op op, String version, String document, long sourceTimestampMs, boolean snapshot) {
-        this(entity, id, op, version, document, sourceTimestampMs, snapshot, Map.of());
+        this(entity, id, op, version, document, sourceTimestampMs, snapshot, Map.of(), null);
+    }
+
+    /** This mutation, remembering the record it was parsed from. */
+    public CacheMutation withOrigin(Origin o) {
+        return new CacheMutation(entity, id, op, version, document, sourceTimestampMs, snapshot, listValues, o);
     }
 
     /** The list values of the indexed columns in {@code rows} (documents as JSON trees; nulls and absent columns skipped). */

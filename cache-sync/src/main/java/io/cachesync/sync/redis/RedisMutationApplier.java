@@ -24,12 +24,20 @@ public final class RedisMutationApplier {
     private final SyncStats stats;
     private final Clock clock;
     private final Duration retryFor;
+    private final RefusedWrites refused;
 
+    /** An applier without a dead-letter topic: a write Redis refuses for good fails the batch ({@link RefusedWrites#FAIL}). */
     public RedisMutationApplier(CacheStore store, SyncStats stats, Clock clock, Duration retryFor) {
+        this(store, stats, clock, retryFor, RefusedWrites.FAIL);
+    }
+
+    /** @param refused where a change goes whose write Redis refuses for good (a key of another type) */
+    public RedisMutationApplier(CacheStore store, SyncStats stats, Clock clock, Duration retryFor, RefusedWrites refused) {
         this.store = store;
         this.stats = stats;
         this.clock = clock;
         this.retryFor = retryFor;
+        this.refused = refused;
     }
 
     /** Takes the fence of a task just assigned to this instance (see {@link TaskFence}). */
@@ -78,7 +86,8 @@ public final class RedisMutationApplier {
         Duration backoff = Duration.ofMillis(50);
         while (true) {
             try {
-                java.util.List<CacheStore.Outcome> outcomes = store.applyAll(writes, fence == null ? null : fence.token());
+                java.util.List<CacheStore.Applied> applied = store.applyAll(writes, fence == null ? null : fence.token());
+                java.util.List<CacheStore.Outcome> outcomes = applied.stream().map(CacheStore.Applied::outcome).toList();
                 if (outcomes.contains(CacheStore.Outcome.FENCED)) {
                     if (store.fenceLost(fence.key())) {
                         LOG.warn("the fence {} was gone (evicted or deleted); taking it again", fence.key());
@@ -89,6 +98,11 @@ public final class RedisMutationApplier {
                     throw new org.apache.kafka.streams.errors.TaskMigratedException("another cache-sync instance took "
                             + fence.key() + ": this one lost the partition and does not write for it any more (a batch of "
                             + batch.size() + " refused)");
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    if (outcomes.get(i) == CacheStore.Outcome.REFUSED) {
+                        refused.refused(batch.get(i), applied.get(i).reason());
+                    }
                 }
                 java.util.List<Boolean> written = outcomes.stream().map(o -> o == CacheStore.Outcome.WRITTEN).toList();
                 java.util.List<CacheStore.RowRef> rows = new java.util.ArrayList<>(batch.size());
@@ -103,7 +117,7 @@ public final class RedisMutationApplier {
                     CacheMutation m = batch.get(i);
                     if (written.get(i)) {
                         stats.applied(m.entity().name(), m.op() == CacheMutation.Op.DELETE);
-                    } else {
+                    } else if (outcomes.get(i) != CacheStore.Outcome.REFUSED) {
                         stats.skippedStale(m.entity().name());
                     }
                     if (!m.snapshot() && m.sourceTimestampMs() > 0) {

@@ -54,6 +54,9 @@ final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         CacheMutation m;
         try {
             m = parser.parse(topic, record.key(), record.value());
+            if (meta.isPresent()) {
+                m = m.withOrigin(new CacheMutation.Origin(topic, meta.get().partition(), meta.get().offset(), record.key(), record.value()));
+            }
         } catch (PoisonRecordException e) {
             deadLetter(record, meta, e.getMessage());
             return;

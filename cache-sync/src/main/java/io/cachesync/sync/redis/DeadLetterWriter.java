@@ -1,0 +1,72 @@
+package io.cachesync.sync.redis;
+
+import io.cachesync.core.topics.Topics;
+import io.cachesync.sync.envelope.CacheMutation;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Writes changes Redis refused for good to {@link Topics#DLQ}: the original record's key and value with the reason and
+ * its topic, partition and offset in the same headers as a record that could not be parsed. Each send waits for the
+ * broker's acknowledgement, so the batch (and so the commit of its offsets) follows the dead letter.
+ */
+public final class DeadLetterWriter implements RefusedWrites, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterWriter.class);
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final SyncStats stats;
+
+    public DeadLetterWriter(Map<String, Object> kafkaClientConfig, SyncStats stats) {
+        Map<String, Object> p = new HashMap<>(kafkaClientConfig);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "cachesync-sync-dlq");
+        this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        this.stats = stats;
+    }
+
+    @Override
+    public void refused(CacheMutation m, String reason) {
+        String why = "Redis refused the write of " + m.entity().name() + ":" + m.id() + " for good: " + reason;
+        RecordHeaders h = new RecordHeaders();
+        h.add(Topics.DLQ_REASON_HEADER, why.getBytes(StandardCharsets.UTF_8));
+        byte[] key = null;
+        byte[] value = null;
+        if (m.origin() != null) {
+            h.add(Topics.DLQ_SOURCE_TOPIC_HEADER, m.origin().topic().getBytes(StandardCharsets.UTF_8));
+            h.add(Topics.DLQ_SOURCE_PARTITION_HEADER, Integer.toString(m.origin().partition()).getBytes(StandardCharsets.UTF_8));
+            h.add(Topics.DLQ_SOURCE_OFFSET_HEADER, Long.toString(m.origin().offset()).getBytes(StandardCharsets.UTF_8));
+            key = m.origin().key();
+            value = m.origin().value();
+        }
+        try {
+            producer.send(new ProducerRecord<>(Topics.DLQ, null, key, value, h)).get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisUnavailableException("interrupted while dead-lettering a refused write", e);
+        } catch (ExecutionException | TimeoutException e) {
+            // not dead-lettered: the batch fails and is retried, so the change is neither lost nor committed past
+            throw new RedisUnavailableException("could not dead-letter a refused write (" + why + "): " + e, e);
+        }
+        stats.deadLettered();
+        LOG.warn("dead-lettered {}", why);
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+}
