@@ -197,5 +197,12 @@ class RoutineConsistencyIT {
             assertThat(sources).contains("cachesync.public.tags");
         }
         assertThat(p.redis.get(CacheKeys.row("tags", "foreign"))).as("the other program's key is left alone").isEqualTo("written by another program");
+        // reads of that row go to PostgreSQL; a data error is not an outage, so the circuit stays closed
+        for (int i = 0; i < 30; i++) {
+            HttpResponse<String> r = p.get("/v1/tags/foreign");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).contains("label of foreign");
+        }
+        assertThat(p.get("/v1/tags/plain").headers().firstValue("X-Cache").orElse("")).as("other rows still hit Redis").startsWith("HIT");
     }
 }

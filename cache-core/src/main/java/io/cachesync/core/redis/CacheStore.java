@@ -303,8 +303,11 @@ public final class CacheStore {
         return raw;
     }
 
-    /** An error that the same write meets again on every retry: the key holds another type than cachesync's. */
-    static boolean isRecurring(redis.clients.jedis.exceptions.JedisDataException e) {
+    /**
+     * An error that the same call meets again on every retry: the key holds another type than cachesync's (WRONGTYPE).
+     * Redis answered, so it says nothing about Redis being available.
+     */
+    public static boolean isRecurring(redis.clients.jedis.exceptions.JedisDataException e) {
         return e.getMessage() != null && e.getMessage().contains("WRONGTYPE");
     }
 

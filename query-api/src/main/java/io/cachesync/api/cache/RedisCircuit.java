@@ -66,6 +66,16 @@ public final class RedisCircuit {
                 T t = cached.run();
                 breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 return t;
+            } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                if (io.cachesync.core.redis.CacheStore.isRecurring(e)) {
+                    // a data error: Redis answered, so it is up; this one key (written as another type by something
+                    // else) is served from the database without counting against the circuit
+                    breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    LOG.debug("a key holds another type than cachesync's, serving from the database: {}", e.toString());
+                    return degraded(fallback);
+                }
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+                LOG.debug("Redis call failed, serving from the database: {}", e.toString());
             } catch (JedisException e) {
                 breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
                 LOG.debug("Redis call failed, serving from the database: {}", e.toString());
