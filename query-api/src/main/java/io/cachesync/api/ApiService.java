@@ -68,7 +68,7 @@ public final class ApiService implements AutoCloseable {
         if (config.warmTop() > 0) {
             warmMostRead(config.warmTop());
         }
-        QueryCache queries = new QueryCache(redis, db, cache.stats(), circuit);
+        QueryCache queries = new QueryCache(store, db, cache.stats(), circuit);
         app = QueryApi.create(new QueryApi.Dependencies(config.catalog(), cache, queries, db, popularity, config.limits(), registry,
                         config.adminToken(), this::requestResync), extraRoutes)
                 .start(config.host(), config.port());

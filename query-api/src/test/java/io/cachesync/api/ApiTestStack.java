@@ -57,7 +57,7 @@ final class ApiTestStack implements AutoCloseable {
         store.loadScripts();
         db = new PostgresRowSource(postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, "disable", 4, Duration.ofSeconds(2));
         ReadThroughCache cache = new ReadThroughCache(store, db, Duration.ofSeconds(2), Duration.ofMillis(50));
-        app = QueryApi.create(new QueryApi.Dependencies(CATALOG, cache, new QueryCache(redis, db, cache.stats()), db, null,
+        app = QueryApi.create(new QueryApi.Dependencies(CATALOG, cache, new QueryCache(store, db, cache.stats()), db, null,
                 ApiLimits.DEFAULT, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), adminToken, e -> "signal-" + e.name()))
                 .start("127.0.0.1", 0);
     }

@@ -72,7 +72,7 @@ class QueryApiIT {
         cache = new ReadThroughCache(store, db, Duration.ofSeconds(2), Duration.ofMillis(50), io.cachesync.api.cache.L1Cache.disabled(),
                 new io.cachesync.api.cache.ReadStats(), new io.cachesync.api.cache.RedisCircuit(4, Duration.ofMillis(100), Duration.ofSeconds(2),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
-        app = QueryApi.create(new QueryApi.Dependencies(CATALOG, cache, new io.cachesync.api.cache.QueryCache(redis, db, cache.stats()), db, null,
+        app = QueryApi.create(new QueryApi.Dependencies(CATALOG, cache, new io.cachesync.api.cache.QueryCache(store, db, cache.stats()), db, null,
                 io.cachesync.api.http.ApiLimits.DEFAULT)).start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
     }

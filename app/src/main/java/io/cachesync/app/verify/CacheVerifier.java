@@ -2,7 +2,6 @@ package io.cachesync.app.verify;
 
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
-import io.cachesync.core.catalog.KeyType;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.consistency.Consistency;
 import io.cachesync.core.consistency.KeyCheck;
@@ -14,7 +13,6 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -261,7 +258,7 @@ public final class CacheVerifier {
             List<String> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
             // PostgreSQL first: a change reaches Redis after its commit, so this order never reports a difference that
             // existed at no moment
-            Map<String, String> docs = documents(c, e, batch);
+            Map<String, String> docs = RowQueries.documents(c, e, batch);
             List<CacheEntry> cached = store.readAll(batch.stream().map(id -> CacheKeys.row(e.name(), id)).toList());
             for (int i = 0; i < batch.size(); i++) {
                 String doc = docs.get(batch.get(i));
@@ -277,30 +274,6 @@ public final class CacheVerifier {
     }
 
     /** The documents of the rows that exist among {@code ids}, by canonical id, in one query. */
-    private static Map<String, String> documents(Connection c, EntityDefinition e, List<String> ids) throws SQLException {
-        Map<String, String> docs = new HashMap<>();
-        Array keys = c.createArrayOf(sqlType(e.keyType()), ids.stream().map(e.keyType()::jdbcValue).toArray());
-        try (PreparedStatement ps = c.prepareStatement(RowQueries.selectAll(e) + " WHERE \"" + e.keyColumn() + "\" = ANY(?)")) {
-            ps.setArray(1, keys);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    docs.put(e.keyType().canonical(rs.getString(e.keyColumn())).orElseThrow(), ValueCodec.encode(ValueCodec.fromJdbc(e, rs)));
-                }
-            }
-        } finally {
-            keys.free();
-        }
-        return docs;
-    }
-
-    private static String sqlType(KeyType t) {
-        return switch (t) {
-            case BIGINT -> "int8";
-            case TEXT -> "text";
-            case UUID_TYPE -> "uuid";
-        };
-    }
-
     private static void park(Duration d) throws InterruptedException {
         long end = System.nanoTime() + d.toNanos();
         for (long left = d.toNanos(); left > 0; left = end - System.nanoTime()) {

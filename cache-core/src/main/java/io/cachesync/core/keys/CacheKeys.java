@@ -32,12 +32,6 @@ public final class CacheKeys {
         return PREFIX + entity + ":" + canonicalId;
     }
 
-    /** True when {@code key} is a row key of some entity (not a helper key). */
-    public static boolean isRowKey(String key) {
-        return key.startsWith(PREFIX) && key.length() > PREFIX.length() && Character.isLetter(key.charAt(PREFIX.length()))
-                && key.indexOf(':', PREFIX.length()) > 0;
-    }
-
     /**
      * Pub/sub channel of row invalidations. A message names one row or more, {@code <entity>:<id>} each, separated by
      * {@link #INVALIDATION_SEPARATOR} (neither an entity name nor a key may contain a control character).

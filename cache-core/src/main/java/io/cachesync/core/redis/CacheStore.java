@@ -89,7 +89,6 @@ public final class CacheStore {
      * error that will recur for one key ({@link Outcome#REFUSED}) is that entry's outcome; any other error throws.
      */
     public List<Applied> applyAll(List<Write> writes, Fence fence) {
-        roundTrips.increment();
         List<Object> raw = pipelinedScripts(APPLY, i -> fence == null ? List.of(writes.get(i).key()) : List.of(writes.get(i).key(), fence.key()),
                 writes.size(), i -> {
             Write w = writes.get(i);
@@ -152,44 +151,28 @@ public final class CacheStore {
         if (rows.isEmpty() && generationKeys.isEmpty()) {
             return;
         }
-        for (int attempt = 0; ; attempt++) {
-            roundTrips.increment();
-            String sha = attempt == 0 ? GENERATION.sha(redis) : GENERATION.load(redis);
-            List<redis.clients.jedis.Response<?>> answers = new java.util.ArrayList<>();
-            String ttl = Long.toString(GENERATION_TTL_MS);
-            try (redis.clients.jedis.AbstractPipeline p = redis.pipelined()) {
-                for (String g : generationKeys) {
-                    answers.add(p.evalsha(sha, List.of(g), List.of("bump", ttl)));
-                }
-                StringBuilder message = new StringBuilder();
-                int inMessage = 0;
-                for (RowRef r : rows) {
-                    if (inMessage > 0) {
-                        message.append(io.cachesync.core.keys.CacheKeys.INVALIDATION_SEPARATOR);
-                    }
-                    message.append(r.entity()).append(':').append(r.id());
-                    if (++inMessage == ROWS_PER_INVALIDATION) {
-                        answers.add(p.publish(io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL, message.toString()));
-                        message.setLength(0);
-                        inMessage = 0;
-                    }
-                }
+        String ttl = Long.toString(GENERATION_TTL_MS);
+        rethrowErrors(pipelined(GENERATION, (p, sha, answers) -> {
+            for (String g : generationKeys) {
+                answers.add(p.evalsha(sha, List.of(g), List.of("bump", ttl)));
+            }
+            StringBuilder message = new StringBuilder();
+            int inMessage = 0;
+            for (RowRef r : rows) {
                 if (inMessage > 0) {
+                    message.append(io.cachesync.core.keys.CacheKeys.INVALIDATION_SEPARATOR);
+                }
+                message.append(r.entity()).append(':').append(r.id());
+                if (++inMessage == ROWS_PER_INVALIDATION) {
                     answers.add(p.publish(io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL, message.toString()));
-                }
-                p.sync();
-            }
-            try {
-                for (redis.clients.jedis.Response<?> a : answers) {
-                    a.get();
-                }
-                return;
-            } catch (redis.clients.jedis.exceptions.JedisNoScriptException e) {
-                if (attempt > 0) {
-                    throw e;
+                    message.setLength(0);
+                    inMessage = 0;
                 }
             }
-        }
+            if (inMessage > 0) {
+                answers.add(p.publish(io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL, message.toString()));
+            }
+        }));
     }
 
     /**
@@ -246,7 +229,6 @@ public final class CacheStore {
 
     /** Leases many missed keys in one round trip (a pipeline of lease scripts); outcomes in the order given. */
     public List<LeaseOutcome> leaseAll(List<String> keys, List<String> tokens, Duration ttl) {
-        roundTrips.increment();
         List<Object> raw = rethrowErrors(pipelinedScripts(LEASE, i -> List.of(keys.get(i)), keys.size(), i -> List.of(tokens.get(i), Long.toString(Math.max(1, ttl.toMillis())))));
         List<LeaseOutcome> out = new java.util.ArrayList<>(raw.size());
         raw.forEach(r -> out.add(leaseOutcome((List<?>) r)));
@@ -255,26 +237,44 @@ public final class CacheStore {
 
     /** Fills many leased keys in one round trip; a null document is a negative-cache fill. True where the fill was kept. */
     public List<Boolean> fillAll(List<String> keys, List<String> tokens, List<String> documents, List<Duration> ttls) {
-        roundTrips.increment();
         List<Object> raw = rethrowErrors(pipelinedScripts(FILL, i -> List.of(keys.get(i)), keys.size(), i -> List.of(tokens.get(i), documents.get(i) == null ? "d" : "u",
                 documents.get(i) == null ? "" : documents.get(i), Long.toString(Math.max(1, ttls.get(i).toMillis())))));
         return raw.stream().map(r -> Long.valueOf(1L).equals(r)).toList();
     }
 
+    /** Queues a pipeline's calls; {@code sha} is the script's, every call's reply goes into {@code answers}, in order. */
+    @FunctionalInterface
+    private interface PipelineCalls {
+        void queue(redis.clients.jedis.AbstractPipeline p, String sha, List<redis.clients.jedis.Response<?>> answers);
+    }
+
+    /** One {@code script} call per key, in one pipeline. */
     private List<Object> pipelinedScripts(LuaScript script, java.util.function.IntFunction<List<String>> keys, int calls,
                                           java.util.function.IntFunction<List<String>> args) {
+        return pipelined(script, (p, sha, answers) -> {
+            for (int i = 0; i < calls; i++) {
+                answers.add(p.evalsha(sha, keys.apply(i), args.apply(i)));
+            }
+        });
+    }
+
+    /**
+     * Sends the calls {@code queue} makes in one round trip and returns every reply in order, an error reply as its
+     * {@code JedisDataException} (the caller decides). When Redis forgot {@code script} (NOSCRIPT: it restarted), the
+     * script is loaded and the whole pipeline sent once more.
+     */
+    private List<Object> pipelined(LuaScript script, PipelineCalls queue) {
         for (int attempt = 0; ; attempt++) {
+            roundTrips.increment();
             String sha = attempt == 0 ? script.sha(redis) : script.load(redis);
-            List<redis.clients.jedis.Response<Object>> answers = new java.util.ArrayList<>(calls);
+            List<redis.clients.jedis.Response<?>> answers = new java.util.ArrayList<>();
             try (redis.clients.jedis.AbstractPipeline p = redis.pipelined()) {
-                for (int i = 0; i < calls; i++) {
-                    answers.add(p.evalsha(sha, keys.apply(i), args.apply(i)));
-                }
+                queue.queue(p, sha, answers);
                 p.sync();
             }
             List<Object> out = new java.util.ArrayList<>(answers.size());
             boolean noScript = false;
-            for (redis.clients.jedis.Response<Object> a : answers) {
+            for (redis.clients.jedis.Response<?> a : answers) {
                 try {
                     out.add(a.get());
                 } catch (redis.clients.jedis.exceptions.JedisNoScriptException e) {
@@ -284,7 +284,7 @@ public final class CacheStore {
                     noScript = true;
                     break;
                 } catch (redis.clients.jedis.exceptions.JedisDataException e) {
-                    out.add(e); // one key's error: the caller decides
+                    out.add(e); // one call's error: the caller decides
                 }
             }
             if (!noScript) {

@@ -20,6 +20,16 @@ public final class Topics {
     private Topics() {
     }
 
+    /** Adds the dead-letter headers to {@code h}: the reason, and where the record came from. */
+    public static org.apache.kafka.common.header.Headers addDlqHeaders(org.apache.kafka.common.header.Headers h, String reason,
+                                                                     String topic, int partition, long offset) {
+        h.add(DLQ_REASON_HEADER, reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        h.add(DLQ_SOURCE_TOPIC_HEADER, topic.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        h.add(DLQ_SOURCE_PARTITION_HEADER, Integer.toString(partition).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        h.add(DLQ_SOURCE_OFFSET_HEADER, Long.toString(offset).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return h;
+    }
+
     /** The CDC topic of a table: {@code cachesync.public.products}. */
     public static String cdc(String schema, String table) {
         return PREFIX + "." + schema + "." + table;

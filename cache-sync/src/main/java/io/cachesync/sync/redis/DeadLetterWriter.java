@@ -42,15 +42,14 @@ public final class DeadLetterWriter implements RefusedWrites, AutoCloseable {
     public void refused(CacheMutation m, String reason) {
         String why = "Redis refused the write of " + m.entity().name() + ":" + m.id() + " for good: " + reason;
         RecordHeaders h = new RecordHeaders();
-        h.add(Topics.DLQ_REASON_HEADER, why.getBytes(StandardCharsets.UTF_8));
         byte[] key = null;
         byte[] value = null;
         if (m.origin() != null) {
-            h.add(Topics.DLQ_SOURCE_TOPIC_HEADER, m.origin().topic().getBytes(StandardCharsets.UTF_8));
-            h.add(Topics.DLQ_SOURCE_PARTITION_HEADER, Integer.toString(m.origin().partition()).getBytes(StandardCharsets.UTF_8));
-            h.add(Topics.DLQ_SOURCE_OFFSET_HEADER, Long.toString(m.origin().offset()).getBytes(StandardCharsets.UTF_8));
+            Topics.addDlqHeaders(h, why, m.origin().topic(), m.origin().partition(), m.origin().offset());
             key = m.origin().key();
             value = m.origin().value();
+        } else {
+            h.add(Topics.DLQ_REASON_HEADER, why.getBytes(StandardCharsets.UTF_8));
         }
         try {
             producer.send(new ProducerRecord<>(Topics.DLQ, null, key, value, h)).get(60, TimeUnit.SECONDS);

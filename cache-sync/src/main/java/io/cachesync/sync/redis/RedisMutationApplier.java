@@ -82,13 +82,19 @@ public final class RedisMutationApplier {
             writes.add(new CacheStore.Write(CacheKeys.row(m.entity().name(), m.id()), m.version(), m.document(),
                     delete ? m.entity().tombstoneTtl() : Ttl.jittered(m.entity().ttl(), m.entity().ttlJitter())));
         }
+        // the side effects of every mutation, written or skipped (a retry after a lost reply skips them all)
+        java.util.List<CacheStore.RowRef> rows = new java.util.ArrayList<>(batch.size());
+        java.util.Set<String> generations = new java.util.LinkedHashSet<>();
+        for (CacheMutation m : batch) {
+            rows.add(new CacheStore.RowRef(m.entity().name(), m.id()));
+            generations.addAll(generationKeys(m));
+        }
         long deadline = System.nanoTime() + retryFor.toNanos();
         Duration backoff = Duration.ofMillis(50);
         while (true) {
             try {
                 java.util.List<CacheStore.Applied> applied = store.applyAll(writes, fence == null ? null : fence.token());
-                java.util.List<CacheStore.Outcome> outcomes = applied.stream().map(CacheStore.Applied::outcome).toList();
-                if (outcomes.contains(CacheStore.Outcome.FENCED)) {
+                if (applied.stream().anyMatch(a -> a.outcome() == CacheStore.Outcome.FENCED)) {
                     if (store.fenceLost(fence.key())) {
                         LOG.warn("the fence {} was gone (evicted or deleted); taking it again", fence.key());
                         fence.retake(store);
@@ -100,31 +106,28 @@ public final class RedisMutationApplier {
                             + batch.size() + " refused)");
                 }
                 for (int i = 0; i < batch.size(); i++) {
-                    if (outcomes.get(i) == CacheStore.Outcome.REFUSED) {
+                    if (applied.get(i).outcome() == CacheStore.Outcome.REFUSED) {
                         refused.refused(batch.get(i), applied.get(i).reason());
                     }
                 }
-                java.util.List<Boolean> written = outcomes.stream().map(o -> o == CacheStore.Outcome.WRITTEN).toList();
-                java.util.List<CacheStore.RowRef> rows = new java.util.ArrayList<>(batch.size());
-                java.util.Set<String> generations = new java.util.LinkedHashSet<>();
-                for (CacheMutation m : batch) {
-                    rows.add(new CacheStore.RowRef(m.entity().name(), m.id()));
-                    generations.addAll(generationKeys(m));
-                }
                 store.afterWriteAll(rows, generations);
                 long now = clock.millis();
+                int written = 0;
                 for (int i = 0; i < batch.size(); i++) {
                     CacheMutation m = batch.get(i);
-                    if (written.get(i)) {
-                        stats.applied(m.entity().name(), m.op() == CacheMutation.Op.DELETE);
-                    } else if (outcomes.get(i) != CacheStore.Outcome.REFUSED) {
-                        stats.skippedStale(m.entity().name());
+                    switch (applied.get(i).outcome()) {
+                        case WRITTEN -> {
+                            stats.applied(m.entity().name(), m.op() == CacheMutation.Op.DELETE);
+                            written++;
+                        }
+                        case SKIPPED -> stats.skippedStale(m.entity().name());
+                        default -> { } // REFUSED: counted as dead-lettered
                     }
                     if (!m.snapshot() && m.sourceTimestampMs() > 0) {
                         stats.lag(now - m.sourceTimestampMs());
                     }
                 }
-                LOG.debug("applied a batch of {} ({} written)", batch.size(), written.stream().filter(w -> w).count());
+                LOG.debug("applied a batch of {} ({} written)", batch.size(), written);
                 return;
             } catch (JedisException e) {
                 stats.redisRetry();

@@ -11,23 +11,21 @@ import io.cachesync.core.redis.CacheStore;
  */
 public final class TaskFence {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TaskFence.class);
-    private final String key;
     private volatile CacheStore.Fence taken;
 
-    private TaskFence(String key, CacheStore.Fence taken) {
-        this.key = key;
+    private TaskFence(CacheStore.Fence taken) {
         this.taken = taken;
     }
 
     /** Takes the fence {@code key} now, for the owner the task was just assigned to. */
     public static TaskFence take(CacheStore store, String key) {
-        TaskFence f = new TaskFence(key, store.takeFence(key));
+        TaskFence f = new TaskFence(store.takeFence(key));
         LOG.debug("took the fence {} (token {})", key, f.taken.token());
         return f;
     }
 
     public String key() {
-        return key;
+        return taken.key();
     }
 
     /** The token this owner writes with. */
@@ -36,9 +34,7 @@ public final class TaskFence {
     }
 
     /** Takes a new token after the fence key was lost (evicted or deleted), so that this owner can write again. */
-    CacheStore.Fence retake(CacheStore store) {
-        CacheStore.Fence f = store.takeFence(key);
-        taken = f;
-        return f;
+    void retake(CacheStore store) {
+        taken = store.takeFence(taken.key());
     }
 }

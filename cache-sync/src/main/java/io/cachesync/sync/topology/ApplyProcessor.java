@@ -72,12 +72,11 @@ final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         LOG.warn("dead-lettering record {}-{}@{}: {}", meta.map(RecordMetadata::topic).orElse("?"),
                 meta.map(RecordMetadata::partition).orElse(-1), meta.map(RecordMetadata::offset).orElse(-1L), reason);
         Headers h = new RecordHeaders(record.headers().toArray());
-        h.add(Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
-        meta.ifPresent(md -> {
-            h.add(Topics.DLQ_SOURCE_TOPIC_HEADER, md.topic().getBytes(StandardCharsets.UTF_8));
-            h.add(Topics.DLQ_SOURCE_PARTITION_HEADER, Integer.toString(md.partition()).getBytes(StandardCharsets.UTF_8));
-            h.add(Topics.DLQ_SOURCE_OFFSET_HEADER, Long.toString(md.offset()).getBytes(StandardCharsets.UTF_8));
-        });
+        if (meta.isPresent()) {
+            Topics.addDlqHeaders(h, reason, meta.get().topic(), meta.get().partition(), meta.get().offset());
+        } else {
+            h.add(Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+        }
         context.forward(new Record<>(record.key(), record.value(), record.timestamp(), h), SyncNames.DLQ_SINK);
     }
 }

@@ -29,18 +29,18 @@ public final class QueryCache {
     private final ReadStats stats;
     private final RedisCircuit circuit;
     /** Reads generation counters through generation.lua (a missing one restarts above every value it had). */
-    private final io.cachesync.core.redis.CacheStore generations;
+    private final io.cachesync.core.redis.CacheStore store;
 
-    public QueryCache(UnifiedJedis redis, RowSource db, ReadStats stats) {
-        this(redis, db, stats, RedisCircuit.unguarded());
+    public QueryCache(io.cachesync.core.redis.CacheStore store, RowSource db, ReadStats stats) {
+        this(store, db, stats, RedisCircuit.unguarded());
     }
 
-    public QueryCache(UnifiedJedis redis, RowSource db, ReadStats stats, RedisCircuit circuit) {
-        this.redis = redis;
+    public QueryCache(io.cachesync.core.redis.CacheStore store, RowSource db, ReadStats stats, RedisCircuit circuit) {
+        this.store = store;
+        this.redis = store.redis();
         this.db = db;
         this.stats = stats;
         this.circuit = circuit;
-        this.generations = new io.cachesync.core.redis.CacheStore(redis);
     }
 
     public PageResult list(EntityDefinition e, ListIndex index, String value, int page, int perPage) throws DatabaseException {
@@ -51,7 +51,7 @@ public final class QueryCache {
             ps.setLong(3, (long) (page - 1) * perPage);
         };
         return circuit.call(() -> {
-            long gen = generation(CacheKeys.listGeneration(e.name(), index.field(), value));
+            long gen = store.generation(CacheKeys.listGeneration(e.name(), index.field(), value));
             String key = CacheKeys.listPage(e.name(), index.field(), value, gen, page, perPage);
             return cachedPage(e, key, Ttl.jittered(e.query().listTtl(), e.ttlJitter()).toMillis(), page, perPage, sql, binder);
         }, () -> new PageResult(render(db.query(e, sql, binder), page, perPage), false));
@@ -73,14 +73,10 @@ public final class QueryCache {
             ps.setLong(fields.size() + 2, (long) (page - 1) * perPage);
         };
         return circuit.call(() -> {
-            long gen = generation(CacheKeys.searchGeneration(e.name()));
+            long gen = store.generation(CacheKeys.searchGeneration(e.name()));
             String key = CacheKeys.searchPage(e.name(), gen, sha256(q + "\u0000" + page + "\u0000" + perPage));
             return cachedPage(e, key, e.query().searchTtl().toMillis(), page, perPage, sql, binder);
         }, () -> new PageResult(render(db.query(e, sql, binder), page, perPage), false));
-    }
-
-    private long generation(String key) {
-        return generations.generation(key);
     }
 
     private PageResult cachedPage(EntityDefinition e, String key, long ttlMs, int page, int perPage, String sql,

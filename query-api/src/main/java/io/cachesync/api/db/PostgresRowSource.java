@@ -51,25 +51,11 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
 
     @Override
     public java.util.Map<String, String> loadMany(EntityDefinition entity, java.util.Collection<String> canonicalIds) throws DatabaseException {
-        java.util.Map<String, String> out = new java.util.HashMap<>();
         if (canonicalIds.isEmpty()) {
-            return out;
+            return new java.util.HashMap<>();
         }
-        String arrayType = switch (entity.keyType()) {
-            case BIGINT -> "int8";
-            case UUID_TYPE -> "uuid";
-            case TEXT -> "text";
-        };
-        try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement(RowQueries.selectAll(entity) + " WHERE \"" + entity.keyColumn() + "\" = ANY(?)")) {
-            ps.setArray(1, c.createArrayOf(arrayType, canonicalIds.stream().map(id -> entity.keyType().jdbcValue(id)).toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String id = entity.keyType().canonical(rs.getString(entity.keyColumn())).orElseThrow();
-                    out.put(id, ValueCodec.encode(ValueCodec.fromJdbc(entity, rs)));
-                }
-            }
-            return out;
+        try (Connection c = ds.getConnection()) {
+            return RowQueries.documents(c, entity, canonicalIds);
         } catch (SQLException e) {
             throw new DatabaseException("reading " + canonicalIds.size() + " rows of " + entity.qualifiedTable() + " failed: " + e.getMessage(), e);
         }
