@@ -44,6 +44,7 @@ public final class SyncService implements AutoCloseable {
     private io.cachesync.sync.redis.DeadLetterWriter deadLetters;
     private ConsistencyAuditor auditor;
     private io.cachesync.sync.recovery.CacheRebuilder rebuilder;
+    private io.cachesync.sync.recovery.SourceFloor sourceFloor;
     private KafkaStreams streams;
     private volatile boolean closed;
 
@@ -69,14 +70,17 @@ public final class SyncService implements AutoCloseable {
         TopicProvisioner.ensure(config.kafkaClientConfig(), topics, config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.DLQ), config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.COMMANDS), config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
+        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.SOURCE_EPOCHS), 1, config.replicationFactor(),
+                Map.of("cleanup.policy", "compact"), Duration.ofSeconds(60));
         deadLetters = new io.cachesync.sync.redis.DeadLetterWriter(config.kafkaClientConfig(), stats);
         RedisMutationApplier applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor(), deadLetters);
         auditor = new ConsistencyAuditor(config.jdbcUrl(), config.dbUser(), config.dbPassword(), store, registry,
                 config.auditFraction(), config.auditDelay(), config.auditGrace());
         rebuilder = new io.cachesync.sync.recovery.CacheRebuilder(config.catalog(), redis, config.jdbcUrl(), config.dbUser(), config.dbPassword(),
                 config.sslMode(), config.signalTable(), Duration.ofSeconds(30), registry).start(Duration.ofSeconds(2));
+        sourceFloor = new io.cachesync.sync.recovery.SourceFloor(config.catalog(), store, registry).start(Duration.ofSeconds(10));
         streams = new KafkaStreams(SyncTopology.build(config.catalog(), applier, stats, auditor::applied, config.maxValueBytes(),
-                rebuilder::schemaChanged, config.batching()), streamsProperties(config));
+                rebuilder::schemaChanged, config.batching(), sourceFloor::announced), streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("cache-sync stream thread failed; replacing it (it resumes from the last committed offset)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -208,6 +212,9 @@ public final class SyncService implements AutoCloseable {
         }
         if (rebuilder != null) {
             rebuilder.close();
+        }
+        if (sourceFloor != null) {
+            sourceFloor.close();
         }
         if (heartbeat != null) {
             heartbeat.close();

@@ -5,6 +5,10 @@ import io.cachesync.core.topics.Topics;
 import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.ingest.engine.DebeziumProperties;
 import io.cachesync.ingest.publish.KafkaChangePublisher;
+import io.cachesync.ingest.source.DebeziumOffsets;
+import io.cachesync.ingest.source.SourceEpochs;
+import io.cachesync.ingest.source.SourceIdentity;
+import io.cachesync.core.consistency.SourceEpoch;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.format.Json;
@@ -27,6 +31,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class IngestService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final IngestConfig config;
@@ -44,6 +49,8 @@ public final class IngestService implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final java.util.concurrent.atomic.AtomicLong sourceEpoch = new java.util.concurrent.atomic.AtomicLong(-1);
+    private final SourceEpochs sourceEpochs;
     private io.cachesync.core.metrics.MetricsHttpServer http;
 
     /** cdc-ingest with its own Prometheus registry, exported on {@code ingest.http-port}. */
@@ -61,6 +68,11 @@ public final class IngestService implements AutoCloseable {
                 .baseUnit("bytes").tag("slot", config.slotName())
                 .description("WAL the replication slot holds: current WAL position minus the slot's confirmed flush position")
                 .register(registry);
+        io.micrometer.core.instrument.Gauge.builder(io.cachesync.core.metrics.MetricNames.SOURCE_EPOCH, sourceEpoch, java.util.concurrent.atomic.AtomicLong::get)
+                .description("The source epoch cdc-ingest reads under (-1 before the first start); it rises when the database is "
+                        + "restored, promoted or replaced").register(registry);
+        this.sourceEpochs = new SourceEpochs(config.kafkaClientConfig(),
+                new DebeziumOffsets(config.kafkaClientConfig(), DebeziumProperties.ENGINE_NAME), java.time.Clock.systemUTC());
     }
 
     /** The CDC topics of the configured entities. */
@@ -72,7 +84,7 @@ public final class IngestService implements AutoCloseable {
         LOG.info("cdc-ingest starting: {}", config);
         TopicProvisioner.ensure(config.kafkaClientConfig(), cdcTopics(config), config.topicPartitions(), config.replicationFactor(),
                 Map.of(), Duration.ofSeconds(60));
-        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.INGEST_OFFSETS), 1, config.replicationFactor(),
+        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.INGEST_OFFSETS, Topics.SOURCE_EPOCHS), 1, config.replicationFactor(),
                 Map.of("cleanup.policy", "compact"), Duration.ofSeconds(60));
         createSignalTable();
         supervisor.submit(this::superviseLoop);
@@ -130,14 +142,51 @@ public final class IngestService implements AutoCloseable {
         return http == null ? -1 : http.port();
     }
 
+    /**
+     * Runs the engine until {@link #close()}, restarting it after it stopped (capped exponential backoff, reset after a
+     * clean run). Before every start the database's identity is resolved to its source epoch: a restore, a promotion or
+     * a new cluster found here starts a new epoch (SourceEpochs). Whatever fails in one round is logged and retried.
+     */
     private void superviseLoop() {
-        Duration backoff = Duration.ofMillis(500);
+        Duration backoff = FIRST_BACKOFF;
         while (!closing) {
-            CountDownLatch done = new CountDownLatch(1);
-            Throwable[] failure = new Throwable[1];
-            boolean[] success = new boolean[1];
-            KafkaChangePublisher pub = new KafkaChangePublisher(config.kafkaClientConfig(), new java.util.HashSet<>(cdcTopics(config)), publishedTotal,
-                    confirmedFlushLsn());
+            boolean clean = false;
+            try {
+                SourceEpoch epoch = sourceEpochs.resolve(SourceIdentity.read(config.jdbcUrl(), config.user(), config.password(), config.sslMode()));
+                sourceEpoch.set(epoch.epoch());
+                clean = runEngine(epoch);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (java.sql.SQLException | RuntimeException e) {
+                if (!closing) {
+                    LOG.warn("cdc-ingest: cannot start the engine: {}", e.toString());
+                }
+            }
+            if (closing) {
+                break;
+            }
+            LOG.warn("cdc-ingest: restarting the engine in {} ms", backoff.toMillis());
+            try {
+                if (stopped.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            backoff = clean ? FIRST_BACKOFF : backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+    }
+
+    /** Runs one engine until it stops; true when it stopped without an error. */
+    private boolean runEngine(SourceEpoch epoch) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        Throwable[] failure = new Throwable[1];
+        boolean[] success = new boolean[1];
+        KafkaChangePublisher pub = new KafkaChangePublisher(config.kafkaClientConfig(), new java.util.HashSet<>(cdcTopics(config)), publishedTotal,
+                confirmedFlushLsn(), epoch);
+        try {
             DebeziumEngine<ChangeEvent<String, String>> e = DebeziumEngine.create(Json.class)
                     .using(DebeziumProperties.of(config))
                     .notifying(pub)
@@ -145,7 +194,7 @@ public final class IngestService implements AutoCloseable {
                         @Override
                         public void taskStarted() {
                             streaming = true;
-                            LOG.info("cdc-ingest: Debezium task started (slot {})", config.slotName());
+                            LOG.info("cdc-ingest: Debezium task started (slot {}, source epoch {})", config.slotName(), epoch.epoch());
                         }
 
                         @Override
@@ -164,31 +213,11 @@ public final class IngestService implements AutoCloseable {
                     .build();
             engine = e;
             engineThread.submit(e);
-            try {
-                done.await();
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                break;
-            } finally {
-                streaming = false;
-                pub.close();
-            }
-            if (closing) {
-                break;
-            }
-            LOG.warn("cdc-ingest: restarting the engine in {} ms", backoff.toMillis());
-            try {
-                if (stopped.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
-                    break;
-                }
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-            if (success[0] && failure[0] == null) {
-                backoff = Duration.ofMillis(500);
-            }
+            done.await();
+            return success[0] && failure[0] == null;
+        } finally {
+            streaming = false;
+            pub.close();
         }
     }
 

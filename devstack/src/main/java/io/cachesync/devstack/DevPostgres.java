@@ -74,6 +74,11 @@ public final class DevPostgres implements AutoCloseable {
         return pg != null;
     }
 
+    /** The data directory (fault tests copy it while the server is stopped: a cold backup). */
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public int port() {
         return port;
     }

@@ -104,6 +104,29 @@ final class Pipeline implements AutoCloseable {
         sync = new SyncService(SyncConfig.from(settings), Metrics.newRegistry()).start();
     }
 
+    /**
+     * Waits until cache-sync has consumed everything cdc-ingest published, then runs {@code cachesync verify} (grace 5 s)
+     * and asserts 0 stale, 0 missing and 0 extra rows of {@code entity}; returns its counts.
+     */
+    io.cachesync.app.verify.VerifyResult.Counts drainAndVerify(String entity) throws Exception {
+        io.cachesync.sync.config.SyncConfig syncConfig = io.cachesync.sync.config.SyncConfig.from(settings);
+        io.cachesync.app.demo.PipelineDrain drain = new io.cachesync.app.demo.PipelineDrain(stack.kafka().bootstrapServers(),
+                syncConfig.applicationId(), io.cachesync.sync.topology.SyncTopology.cdcTopics(syncConfig.catalog()), ingest::published);
+        org.assertj.core.api.Assertions.assertThat(drain.await(Duration.ofSeconds(2), Duration.ofMinutes(2))).as("pipeline drained").isTrue();
+        io.cachesync.app.verify.VerifyResult result = new io.cachesync.app.verify.CacheVerifier(syncConfig.catalog(), () -> {
+            try {
+                return stack.postgres().connect();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, redis).verify(Duration.ofSeconds(5));
+        io.cachesync.app.verify.VerifyResult.Counts counts = result.perEntity().get(entity);
+        org.assertj.core.api.Assertions.assertThat(counts.stale()).as("stale " + result.samples()).isZero();
+        org.assertj.core.api.Assertions.assertThat(counts.extra()).as("extra " + result.samples()).isZero();
+        org.assertj.core.api.Assertions.assertThat(counts.missing()).as("missing " + result.samples()).isZero();
+        return counts;
+    }
+
     void sql(String statement) throws SQLException {
         try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
             st.execute(statement);

@@ -1,12 +1,7 @@
 package io.cachesync.e2e;
 
-import io.cachesync.app.demo.PipelineDrain;
-import io.cachesync.app.verify.CacheVerifier;
-import io.cachesync.app.verify.VerifyResult;
 import io.cachesync.core.keys.CacheKeys;
-import io.cachesync.sync.config.SyncConfig;
 import io.cachesync.sync.envelope.CommitOrderVersion;
-import io.cachesync.sync.topology.SyncTopology;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -129,21 +124,7 @@ class RoutineConsistencyIT {
             assertThat(p.get("/v1/products/23").statusCode()).isEqualTo(404);
         });
         // and after the drain, the whole cache equals the database
-        SyncConfig syncConfig = SyncConfig.from(p.settings);
-        PipelineDrain drain = new PipelineDrain(p.stack.kafka().bootstrapServers(), syncConfig.applicationId(),
-                SyncTopology.cdcTopics(syncConfig.catalog()), p.ingest::published);
-        assertThat(drain.await(Duration.ofSeconds(2), Duration.ofMinutes(2))).as("pipeline drained").isTrue();
-        VerifyResult result = new CacheVerifier(syncConfig.catalog(), () -> {
-            try {
-                return p.stack.postgres().connect();
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }, p.redis).verify(Duration.ofSeconds(5));
-        VerifyResult.Counts products = result.perEntity().get("products");
-        assertThat(products.stale()).as("stale " + result.samples()).isZero();
-        assertThat(products.extra()).as("extra " + result.samples()).isZero();
-        assertThat(products.missing()).as("missing " + result.samples()).isZero();
+        p.drainAndVerify("products");
     }
 
     @Test

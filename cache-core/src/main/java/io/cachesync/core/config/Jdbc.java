@@ -11,10 +11,26 @@ public final class Jdbc {
     }
 
     public static Connection connect(String jdbcUrl, String user, String password, String sslMode) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl, properties(user, password, sslMode));
+    }
+
+    /**
+     * A replication connection ({@code replication=database}, simple query protocol): it runs replication commands
+     * such as {@code IDENTIFY_SYSTEM}, with the privileges the replication slot already needs.
+     */
+    public static Connection connectForReplication(String jdbcUrl, String user, String password, String sslMode) throws SQLException {
+        Properties p = properties(user, password, sslMode);
+        p.setProperty("replication", "database");
+        p.setProperty("preferQueryMode", "simple");
+        p.setProperty("assumeMinServerVersion", "10");
+        return DriverManager.getConnection(jdbcUrl, p);
+    }
+
+    private static Properties properties(String user, String password, String sslMode) {
         Properties p = new Properties();
         p.setProperty("user", user);
         p.setProperty("password", password);
         p.setProperty("sslmode", sslMode);
-        return DriverManager.getConnection(jdbcUrl, p);
+        return p;
     }
 }

@@ -13,6 +13,7 @@ package io.cachesync.core.keys;
  *   <li>{@code cs:_popular:<entity>} — sorted set of read counts (warming)</li>
  *   <li>{@code cs:_epoch} — set by cache-sync; its loss means Redis lost its data</li>
  *   <li>{@code cs:_fence:<application>:<store>:<task>} — the fencing token of a cache-sync task's current owner</li>
+ *   <li>{@code cs:_source} — the source floor: the newest source epoch (identity of the database) cache-sync has seen</li>
  *   <li>channel {@code cs:invalidate} — {@code <entity>:<id>} lines published after writes, for the API's in-process L1</li>
  * </ul>
  * Helper keys put a segment starting with {@code _} right after {@code cs:}, where a row key has its entity name, and an
@@ -65,6 +66,12 @@ public final class CacheKeys {
     public static final String EPOCH = HELPER_PREFIX + "epoch";
 
     /**
+     * The source floor (a hash, {@code source.lua}): {@code e} the newest source epoch cdc-ingest announced, {@code p}
+     * the epoch whose purge of older rows finished. Changes of an older epoch are skipped.
+     */
+    public static final String SOURCE = HELPER_PREFIX + "source";
+
+    /**
      * The fence of one store of one Kafka Streams task of cache-sync (DESIGN rule 7): holds the token of its current
      * owner. The store is named too, because a task may hold more than one (the test driver runs every sub-topology in
      * one task).
@@ -76,6 +83,11 @@ public final class CacheKeys {
     /** The pattern matching every row key of an entity and nothing else (for operator tools and verify, never a request path). */
     public static String rowPattern(String entity) {
         return PREFIX + entity + ":*";
+    }
+
+    /** The pattern matching every generation counter of an entity's list and search pages (for maintenance, never a request path). */
+    public static String generationPattern(String entity) {
+        return HELPER_PREFIX + "gen:" + entity + ":*";
     }
 
     /** The id part of a row key, or null when the key is not a row key of the entity. */

@@ -8,6 +8,7 @@ public final class MetricNames {
     // cdc-ingest
     public static final String EVENTS_CAPTURED = "cachesync.events.captured";
     public static final String SLOT_LAG = "cachesync.replication.slot.lag";
+    public static final String SOURCE_EPOCH = "cachesync.source.epoch";
     // cache-sync
     public static final String E2E_LAG = "cachesync.e2e.lag";
     public static final String EVENTS_APPLIED = "cachesync.events.applied";
@@ -19,6 +20,7 @@ public final class MetricNames {
     public static final String CONSUMER_LAG = "cachesync.consumer.lag";
     public static final String CONSISTENCY_CHECKS = "cachesync.consistency.checks";
     public static final String CACHE_REBUILDS = "cachesync.cache.rebuilds";
+    public static final String SOURCE_PURGED_ROWS = "cachesync.source.purged.rows";
     // query-api
     public static final String READS = "cachesync.reads";
     public static final String HIT_RATIO = "cachesync.cache.hit.ratio";

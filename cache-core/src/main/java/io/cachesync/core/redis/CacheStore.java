@@ -15,6 +15,8 @@ public final class CacheStore {
     private static final LuaScript FILL = LuaScript.fromResource("fill");
     private static final LuaScript RELEASE = LuaScript.fromResource("release");
     private static final LuaScript GENERATION = LuaScript.fromResource("generation");
+    private static final LuaScript SOURCE = LuaScript.fromResource("source");
+    private static final LuaScript PURGE = LuaScript.fromResource("purge");
 
     /** A fence lives a month after it was last taken (it is read by every apply of its partition, so it stays hot). */
     private static final long FENCE_TTL_MS = java.time.Duration.ofDays(30).toMillis();
@@ -35,7 +37,7 @@ public final class CacheStore {
 
     /** Loads every script; call at start-up so that a broken Redis fails fast. */
     public void loadScripts() {
-        for (LuaScript s : List.of(APPLY, LEASE, FILL, RELEASE, GENERATION)) {
+        for (LuaScript s : List.of(APPLY, LEASE, FILL, RELEASE, GENERATION, SOURCE, PURGE)) {
             s.load(redis);
         }
     }
@@ -54,8 +56,15 @@ public final class CacheStore {
         return Long.valueOf(1L).equals(r);
     }
 
-    /** One write of a batch: the row key, the version, the document (null for a delete) and the TTL. */
-    public record Write(String key, String version, String document, Duration ttl) {
+    /**
+     * One write of a batch: the row key, the version, the document (null for a delete), the TTL, and for a change
+     * captured from PostgreSQL the source epoch it was read under (null otherwise): such a write is skipped when the
+     * source floor ({@link io.cachesync.core.keys.CacheKeys#SOURCE}) holds a newer epoch.
+     */
+    public record Write(String key, String version, String document, Duration ttl, String sourceEpoch) {
+        public Write(String key, String version, String document, Duration ttl) {
+            this(key, version, document, ttl, null);
+        }
     }
 
     /**
@@ -89,17 +98,26 @@ public final class CacheStore {
      * error that will recur for one key ({@link Outcome#REFUSED}) is that entry's outcome; any other error throws.
      */
     public List<Applied> applyAll(List<Write> writes, Fence fence) {
-        List<Object> raw = pipelinedScripts(APPLY, i -> fence == null ? List.of(writes.get(i).key()) : List.of(writes.get(i).key(), fence.key()),
-                writes.size(), i -> {
+        List<Object> raw = pipelinedScripts(APPLY, i -> {
             Write w = writes.get(i);
-            List<String> args = List.of(w.version(), w.document() == null ? "d" : "u", w.document() == null ? "" : w.document(),
-                    Long.toString(Math.max(1, w.ttl().toMillis())));
-            if (fence == null) {
-                return args;
+            List<String> keys = new java.util.ArrayList<>(3);
+            keys.add(w.key());
+            if (fence != null) {
+                keys.add(fence.key());
             }
-            List<String> fenced = new java.util.ArrayList<>(args);
-            fenced.add(fence.token());
-            return fenced;
+            if (w.sourceEpoch() != null) {
+                keys.add(io.cachesync.core.keys.CacheKeys.SOURCE);
+            }
+            return keys;
+        }, writes.size(), i -> {
+            Write w = writes.get(i);
+            List<String> args = new java.util.ArrayList<>(6);
+            args.addAll(List.of(w.version(), w.document() == null ? "d" : "u", w.document() == null ? "" : w.document(),
+                    Long.toString(Math.max(1, w.ttl().toMillis())), fence == null ? "" : fence.token()));
+            if (w.sourceEpoch() != null) {
+                args.add(w.sourceEpoch());
+            }
+            return args;
         });
         List<Applied> out = new java.util.ArrayList<>(raw.size());
         for (Object r : raw) {
@@ -323,6 +341,51 @@ public final class CacheStore {
     public void release(String key, String token) {
         roundTrips.increment();
         RELEASE.run(redis, List.of(key), List.of(token));
+    }
+
+    /**
+     * The source floor (DESIGN rule 1): {@code epoch} the newest source epoch seen, {@code purged} the epoch whose purge
+     * of older rows finished (either null when unknown).
+     */
+    public record SourceFloor(String epoch, String purged) {
+        /** True when rows of an older epoch may still be in the cache. */
+        public boolean purgeDue() {
+            return epoch != null && !epoch.equals(purged);
+        }
+    }
+
+    /**
+     * Raises the source floor to {@code epoch} ({@code source.lua}): true when it was newer than the floor, so rows of
+     * older epochs must now be purged; false when it was not, or when it is the first epoch this Redis has seen.
+     */
+    public boolean raiseSourceFloor(String epoch) {
+        roundTrips.increment();
+        return Long.valueOf(1L).equals(SOURCE.run(redis, List.of(io.cachesync.core.keys.CacheKeys.SOURCE), List.of("raise", epoch)));
+    }
+
+    public SourceFloor sourceFloor() {
+        roundTrips.increment();
+        List<?> r = (List<?>) SOURCE.run(redis, List.of(io.cachesync.core.keys.CacheKeys.SOURCE), List.of("state"));
+        return new SourceFloor(r.get(0) instanceof String e ? e : null, r.size() > 1 && r.get(1) instanceof String p ? p : null);
+    }
+
+    /** Records that the purge for {@code epoch} finished (kept only while the floor still holds that epoch). */
+    public void sourcePurged(String epoch) {
+        roundTrips.increment();
+        SOURCE.run(redis, List.of(io.cachesync.core.keys.CacheKeys.SOURCE), List.of("purged", epoch));
+    }
+
+    /**
+     * Deletes those of {@code rowKeys} whose version is not from {@code epoch} or newer ({@code purge.lua}; versions of
+     * another width than {@code versionWidth}, and fills, count as older); returns the deleted keys.
+     */
+    public List<String> purgeOlderSource(List<String> rowKeys, String epoch, int versionWidth) {
+        if (rowKeys.isEmpty()) {
+            return List.of();
+        }
+        roundTrips.increment();
+        List<?> r = (List<?>) PURGE.run(redis, rowKeys, List.of(epoch, Integer.toString(versionWidth)));
+        return r.stream().map(String.class::cast).toList();
     }
 
     /** Network round trips this store made (a pipeline counts once); for tests and benchmarks. */

@@ -11,6 +11,14 @@ public final class Topics {
     /** Debezium offsets (Kafka Connect offset storage format). */
     public static final String INGEST_OFFSETS = "cachesync.ingest.offsets";
 
+    /**
+     * The source epochs (compacted, one partition): cdc-ingest appends one record, {@link io.cachesync.core.consistency.SourceEpoch},
+     * each time the database it reads has a new identity (system identifier or timeline); cache-sync follows it.
+     */
+    public static final String SOURCE_EPOCHS = "cachesync.source-epochs";
+    /** Header of every CDC record cdc-ingest publishes: the source epoch it was read under, in decimal. */
+    public static final String SOURCE_EPOCH_HEADER = "cachesync.source-epoch";
+
     /** Header carrying why a record was dead-lettered. */
     public static final String DLQ_REASON_HEADER = "cachesync.dlq.reason";
     public static final String DLQ_SOURCE_TOPIC_HEADER = "cachesync.dlq.topic";

@@ -481,4 +481,40 @@ class CacheStoreScriptsTest {
         assertThat(client.get(foreign)).isEqualTo("written by something else");
         assertThat(client.hget(prefix + "3", "d")).isEqualTo("{\"a\":3}");
     }
+
+    @Test
+    void theSourceFloorSkipsChangesOfOlderEpochsAndThePurgeKeepsOnlyRowsOfTheFloorsEpochOrNewer() {
+        String source = io.cachesync.core.keys.CacheKeys.SOURCE;
+        client.del(source);
+        String v0 = "0000" + "0".repeat(31) + "9";
+        String v1 = "0001" + "0".repeat(31) + "1";
+        assertThat(store.raiseSourceFloor("0000")).as("the first epoch seen needs no purge").isFalse();
+        assertThat(store.sourceFloor().purgeDue()).isFalse();
+        store.applyAll(java.util.List.of(
+                new CacheStore.Write(prefix + "old", v0, "{\"a\":0}", TTL, "0000"),
+                new CacheStore.Write(prefix + "gone", v0, null, TOMBSTONE_TTL, "0000"),
+                new CacheStore.Write(prefix + "legacy", "0".repeat(31) + "9", "{\"a\":0}", TTL)), null);
+        store.lease(prefix + "filled", "t", LEASE_TTL);
+        store.fill(prefix + "filled", "t", "{\"a\":0}", TTL);
+        client.set(prefix + "foreign", "not a row");
+
+        assertThat(store.raiseSourceFloor("0001")).isTrue();
+        assertThat(store.raiseSourceFloor("0001")).as("raised once").isFalse();
+        assertThat(store.sourceFloor()).isEqualTo(new CacheStore.SourceFloor("0001", "0000"));
+        assertThat(store.applyAll(java.util.List.of(new CacheStore.Write(prefix + "late", v0, "{\"a\":0}", TTL, "0000"),
+                new CacheStore.Write(prefix + "new", v1, "{\"a\":1}", TTL, "0001")), null))
+                .extracting(CacheStore.Applied::outcome).as("a change of an older epoch is skipped even where no row is stored")
+                .containsExactly(CacheStore.Outcome.SKIPPED, CacheStore.Outcome.WRITTEN);
+        assertThat(client.exists(prefix + "late")).isFalse();
+
+        java.util.List<String> keys = java.util.List.of(prefix + "old", prefix + "gone", prefix + "legacy", prefix + "filled",
+                prefix + "new", prefix + "foreign", prefix + "absent");
+        assertThat(store.purgeOlderSource(keys, "0001", 36))
+                .containsExactlyInAnyOrder(prefix + "old", prefix + "gone", prefix + "legacy", prefix + "filled");
+        assertThat(client.hget(prefix + "new", "d")).isEqualTo("{\"a\":1}");
+        assertThat(client.get(prefix + "foreign")).isEqualTo("not a row");
+        store.sourcePurged("0001");
+        assertThat(store.sourceFloor().purgeDue()).isFalse();
+        client.del(source);
+    }
 }

@@ -11,7 +11,8 @@ import java.util.Set;
  * @param entity            the entity the row belongs to
  * @param id                the canonical id ({@link io.cachesync.core.catalog.KeyType#canonical})
  * @param op                upsert or delete
- * @param version           a decimal integer &gt; 0 (the PostgreSQL LSN of the change)
+ * @param version           the version apply.lua compares: {@link CommitOrderVersion} for a captured change, the publisher's decimal
+ *                          version for a command
  * @param document          the row's document (cached columns only), null for a delete
  * @param sourceTimestampMs commit time in PostgreSQL ({@code source.ts_ms})
  * @param snapshot          true for snapshot reads (their lag is not commit → apply and is not measured)

@@ -33,7 +33,7 @@ public final class CommandParser implements MutationParser {
     }
 
     @Override
-    public CacheMutation parse(String topic, byte[] key, byte[] value) throws PoisonRecordException {
+    public CacheMutation parse(String topic, byte[] key, byte[] value, int sourceEpoch) throws PoisonRecordException {
         CacheMutation m = parse(value);
         String expected = m.entity().name() + ":" + m.id();
         String actual = key == null ? null : new String(key, java.nio.charset.StandardCharsets.UTF_8);
@@ -58,7 +58,7 @@ public final class CommandParser implements MutationParser {
         return s.length() <= 80 ? s : s.substring(0, 80) + "...";
     }
 
-    /** The command in {@code value}, its key not checked (the record key is checked by {@link #parse(String, byte[], byte[])}). */
+    /** The command in {@code value}, its key not checked (the record key is checked by {@link #parse(String, byte[], byte[], int)}). */
     CacheMutation parse(byte[] value) throws PoisonRecordException {
         if (value == null || value.length == 0) {
             throw new PoisonRecordException("empty command");

@@ -1,14 +1,19 @@
 package io.cachesync.sync.envelope;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cachesync.core.consistency.SourceEpoch;
 
 /**
  * The version of a Debezium PostgreSQL change: a position that rises in the order PostgreSQL <em>committed</em> the
- * changes (DESIGN rule 1), written as 32 lower-case hex digits so that {@code apply.lua} compares it exactly.
+ * changes (DESIGN rule 1), written as 36 lower-case hex digits so that {@code apply.lua} compares it exactly.
  *
  * <pre>
- *   version = hex16(commit key) + hex16(position in the transaction)
+ *   version = hex4(source epoch) + hex16(commit key) + hex16(position in the transaction)
  * </pre>
+ *
+ * The source epoch ({@link SourceEpoch}, from the record's {@code cachesync.source-epoch} header) numbers the identities
+ * of the database — a restore to a point in time, a promotion or a new cluster starts the next one — so the positions
+ * of a new identity, which may be lower than those already seen, still sort above every change of the old one.
  *
  * <ul>
  *   <li><b>Streamed change</b>: the commit key is {@code source.sequence[0]}, the end of the commit record of the
@@ -28,14 +33,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  * for both halves. See docs/consistency.md §1.1 for why each source of events obeys the order.
  */
 public final class CommitOrderVersion {
-    /** Width of the whole version: two 64-bit positions in hex. */
-    public static final int WIDTH = 32;
+    /** Width of the whole version: the source epoch and two 64-bit positions in hex. */
+    public static final int WIDTH = SourceEpoch.WIDTH + 32;
 
     private CommitOrderVersion() {
     }
 
-    /** The version of a change event from its {@code source} block and {@code op}. */
-    public static String of(JsonNode source, boolean snapshotRead) throws PoisonRecordException {
+    /** The version of a change event from the source epoch it was read under, its {@code source} block and {@code op}. */
+    public static String of(int sourceEpoch, JsonNode source, boolean snapshotRead) throws PoisonRecordException {
         long lsn = lsn(source.get("lsn"));
         long[] sequence = sequence(source.get("sequence"));
         long commit = sequence[0] != 0 ? sequence[0] : lsn;
@@ -43,12 +48,22 @@ public final class CommitOrderVersion {
         if (commit == 0) {
             throw new PoisonRecordException("source has neither sequence nor lsn: the version of a change is its commit position");
         }
-        return of(commit, inTransaction);
+        return of(sourceEpoch, commit, inTransaction);
+    }
+
+    /** The version of a position of the first source epoch (0). */
+    public static String of(long commit, long inTransaction) {
+        return of(0, commit, inTransaction);
     }
 
     /** The version of a position: {@code commit} the commit key, {@code inTransaction} the change's own LSN (0 for a read). */
-    public static String of(long commit, long inTransaction) {
-        return hex16(commit) + hex16(inTransaction);
+    public static String of(int sourceEpoch, long commit, long inTransaction) {
+        return SourceEpoch.hex(sourceEpoch) + hex16(commit) + hex16(inTransaction);
+    }
+
+    /** The source epoch a version of this form starts with (hex), or null when {@code version} has another form. */
+    public static String epochOf(String version) {
+        return version != null && version.length() == WIDTH ? version.substring(0, SourceEpoch.WIDTH) : null;
     }
 
     private static String hex16(long v) {

@@ -50,12 +50,17 @@ public final class EnvelopeParser implements MutationParser {
      * @param value the record value
      */
     @Override
-    public CacheMutation parse(String topic, byte[] key, byte[] value) throws PoisonRecordException {
-        return parse(topic, value);
+    public CacheMutation parse(String topic, byte[] key, byte[] value, int sourceEpoch) throws PoisonRecordException {
+        return parse(topic, value, sourceEpoch);
     }
 
-    /** As {@link #parse(String, byte[], byte[])}: the key of a CDC record is not needed (the row's key is in its image). */
+    /** As {@link #parse(String, byte[], byte[], int)} of source epoch 0. */
     public CacheMutation parse(String topic, byte[] value) throws PoisonRecordException {
+        return parse(topic, value, 0);
+    }
+
+    /** As {@link #parse(String, byte[], byte[], int)}: the key of a CDC record is not needed (the row's key is in its image). */
+    public CacheMutation parse(String topic, byte[] value, int sourceEpoch) throws PoisonRecordException {
         EntityDefinition entity = entityOf(topic);
         if (entity == null) {
             throw new PoisonRecordException("no entity is configured for topic " + topic);
@@ -89,7 +94,7 @@ public final class EnvelopeParser implements MutationParser {
             default -> throw new PoisonRecordException("op is '" + op + "', expected one of c, u, r, d");
         };
         JsonNode source = payload.path("source");
-        String version = CommitOrderVersion.of(source, "r".equals(op));
+        String version = CommitOrderVersion.of(sourceEpoch, source, "r".equals(op));
         long ts = source.path("ts_ms").asLong(payload.path("ts_ms").asLong(0));
         boolean snapshot = "r".equals(op) || isSnapshot(source.get("snapshot"));
         JsonNode row = mop == CacheMutation.Op.DELETE ? payload.get("before") : payload.get("after");

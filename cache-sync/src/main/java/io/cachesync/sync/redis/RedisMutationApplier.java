@@ -40,6 +40,12 @@ public final class RedisMutationApplier {
         this.refused = refused;
     }
 
+    /** The source epoch of a captured change, checked against the source floor; null for commands. */
+    private static String sourceEpoch(CacheMutation m) {
+        return m.entity().source() == io.cachesync.core.catalog.EntityDefinition.Source.CDC
+                ? io.cachesync.sync.envelope.CommitOrderVersion.epochOf(m.version()) : null;
+    }
+
     /** Takes the fence of a task just assigned to this instance (see {@link TaskFence}). */
     public TaskFence takeFence(String key) {
         return TaskFence.take(store, key);
@@ -80,7 +86,7 @@ public final class RedisMutationApplier {
         for (CacheMutation m : batch) {
             boolean delete = m.op() == CacheMutation.Op.DELETE;
             writes.add(new CacheStore.Write(CacheKeys.row(m.entity().name(), m.id()), m.version(), m.document(),
-                    delete ? m.entity().tombstoneTtl() : Ttl.jittered(m.entity().ttl(), m.entity().ttlJitter())));
+                    delete ? m.entity().tombstoneTtl() : Ttl.jittered(m.entity().ttl(), m.entity().ttlJitter()), sourceEpoch(m)));
         }
         // the side effects of every mutation, written or skipped (a retry after a lost reply skips them all)
         java.util.List<CacheStore.RowRef> rows = new java.util.ArrayList<>(batch.size());

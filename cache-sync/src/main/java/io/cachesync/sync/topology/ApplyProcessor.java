@@ -53,7 +53,7 @@ final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         String topic = meta.map(RecordMetadata::topic).orElse(null);
         CacheMutation m;
         try {
-            m = parser.parse(topic, record.key(), record.value());
+            m = parser.parse(topic, record.key(), record.value(), sourceEpoch(record.headers()));
             if (meta.isPresent()) {
                 m = m.withOrigin(new CacheMutation.Origin(topic, meta.get().partition(), meta.get().offset(), record.key(), record.value()));
             }
@@ -64,6 +64,16 @@ final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         batch.add(m);
         if (batch.size() >= batching.size()) {
             batch.send();
+        }
+    }
+
+    /** The record's source epoch header (0 without one); a malformed one makes the record poison. */
+    private static int sourceEpoch(Headers headers) throws PoisonRecordException {
+        org.apache.kafka.common.header.Header h = headers.lastHeader(Topics.SOURCE_EPOCH_HEADER);
+        try {
+            return io.cachesync.core.consistency.SourceEpoch.fromHeader(h == null ? null : h.value());
+        } catch (IllegalArgumentException e) {
+            throw new PoisonRecordException(e.getMessage());
         }
     }
 

@@ -23,6 +23,12 @@ public final class SyncNames {
     public static final String DLQ_SINK = "dlq-sink";
     public static final String DLQ_TOPIC = Topics.DLQ;
 
+    /** Source node reading {@link Topics#SOURCE_EPOCHS}: the identities of the database cdc-ingest reads. */
+    public static final String SOURCE_EPOCHS_SOURCE = "source-epochs-source";
+    /** Raises the source floor in Redis when cdc-ingest announces a new source epoch. */
+    public static final String RAISE_SOURCE_FLOOR = "raise-source-floor";
+    public static final String SOURCE_EPOCHS_TOPIC = Topics.SOURCE_EPOCHS;
+
     public static final Serde<byte[]> BYTES = Serdes.ByteArray();
 
     private SyncNames() {

@@ -18,11 +18,11 @@ public final class SyncTopology {
     }
 
     private static MutationParser limited(MutationParser parser, int maxValueBytes) {
-        return (topic, key, value) -> {
+        return (topic, key, value, sourceEpoch) -> {
             if (value != null && value.length > maxValueBytes) {
                 throw new PoisonRecordException("value is " + value.length + " bytes, more than sync.max-value-bytes (" + maxValueBytes + ")");
             }
-            return parser.parse(topic, key, value);
+            return parser.parse(topic, key, value, sourceEpoch);
         };
     }
 
@@ -35,10 +35,11 @@ public final class SyncTopology {
      * <pre>
      * cdc-source (every cachesync.&lt;schema&gt;.&lt;table&gt;) → apply-to-redis ──┐
      * commands-source (cachesync.commands)          → apply-command  ──┴─(poison)→ dlq-sink (cachesync.dlq)
+     * source-epochs-source (cachesync.source-epochs) → raise-source-floor
      * </pre>
      */
     public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, MutationListener listener) {
-        return build(catalog, applier, stats, listener, DEFAULT_MAX_VALUE_BYTES, e -> { }, Batching.NONE);
+        return build(catalog, applier, stats, listener, DEFAULT_MAX_VALUE_BYTES, e -> { }, Batching.NONE, e -> { });
     }
 
     /** Records larger than this go to the dead-letter topic unless configured otherwise. */
@@ -47,10 +48,12 @@ public final class SyncTopology {
     /**
      * @param maxValueBytes  larger records are dead-lettered
      * @param onSchemaChange told when an entity's CDC events carry other columns than before
+     * @param onSourceEpoch  told of every source epoch cdc-ingest announced (a new identity of the database); must not
+     *                       return before the source floor holds it (its record is committed after)
      */
     public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, MutationListener listener,
                                  int maxValueBytes, java.util.function.Consumer<io.cachesync.core.catalog.EntityDefinition> onSchemaChange,
-                                 Batching batching) {
+                                 Batching batching, java.util.function.Consumer<io.cachesync.core.consistency.SourceEpoch> onSourceEpoch) {
         MutationParser envelopes = limited(new EnvelopeParser(catalog, onSchemaChange), maxValueBytes);
         MutationParser commands = limited(new CommandParser(catalog), maxValueBytes);
         Topology t = new Topology();
@@ -65,6 +68,9 @@ public final class SyncTopology {
         t.addStateStore(RedisBatchStore.builder(SyncNames.COMMANDS_BATCH_STORE, applier, listener), SyncNames.APPLY_COMMAND);
         t.addSink(SyncNames.DLQ_SINK, SyncNames.DLQ_TOPIC, SyncNames.BYTES.serializer(), SyncNames.BYTES.serializer(),
                 SyncNames.APPLY, SyncNames.APPLY_COMMAND);
+        // last, so that the sub-topologies above keep their numbers (task ids name the fences)
+        t.addSource(SyncNames.SOURCE_EPOCHS_SOURCE, SyncNames.BYTES.deserializer(), SyncNames.BYTES.deserializer(), SyncNames.SOURCE_EPOCHS_TOPIC);
+        t.addProcessor(SyncNames.RAISE_SOURCE_FLOOR, () -> new SourceEpochProcessor(onSourceEpoch), SyncNames.SOURCE_EPOCHS_SOURCE);
         return t;
     }
 }

@@ -97,7 +97,16 @@ class EnvelopeParserTest {
         String first = parser.parse(TOPIC, Envelopes.upsert(3, "a", 500L, 100L)).version();
         String second = parser.parse(TOPIC, Envelopes.upsert(3, "b", 500L, 180L)).version();
         assertThat(first).isLessThan(second);
-        assertThat(second).isEqualTo(CommitOrderVersion.of(500L, 180L)).isEqualTo("00000000000001f400000000000000b4");
+        assertThat(second).isEqualTo(CommitOrderVersion.of(500L, 180L)).isEqualTo("0000" + "00000000000001f4" + "00000000000000b4");
+    }
+
+    @Test
+    void theSourceEpochComesFirstSoANewDatabasesLowerPositionsSortAboveTheOldOnes() throws Exception {
+        String old = parser.parse(TOPIC, null, Envelopes.upsert(3, "a", 9_000_000L, 9_000_100L), 0).version();
+        String restored = parser.parse(TOPIC, null, Envelopes.upsert(3, "b", 500L, 180L), 1).version();
+        assertThat(restored).startsWith("0001").hasSize(CommitOrderVersion.WIDTH).isGreaterThan(old);
+        assertThat(CommitOrderVersion.epochOf(restored)).isEqualTo("0001");
+        assertThat(CommitOrderVersion.epochOf("42")).as("a command's version has no epoch").isNull();
     }
 
     @Test

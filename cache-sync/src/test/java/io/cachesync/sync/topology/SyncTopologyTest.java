@@ -2,14 +2,18 @@ package io.cachesync.sync.topology;
 
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.config.Settings;
+import io.cachesync.core.consistency.SourceEpoch;
+import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.devstack.DevRedis;
 import io.cachesync.devstack.FreePorts;
 import io.cachesync.sync.Envelopes;
+import io.cachesync.sync.recovery.SourceFloor;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -31,12 +35,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The topology main runs ({@link SyncTopology#build}), driven by TopologyTestDriver against a real redis-server. */
 class SyncTopologyTest {
@@ -51,6 +57,8 @@ class SyncTopologyTest {
     TestInputTopic<byte[], byte[]> users;
     TestOutputTopic<byte[], byte[]> dlq;
     TestInputTopic<byte[], byte[]> commands;
+    TestInputTopic<byte[], byte[]> epochs;
+    SourceFloor sourceFloor;
 
     @BeforeAll
     static void startRedis() throws Exception {
@@ -70,8 +78,9 @@ class SyncTopologyTest {
         stats = new SyncStats();
         RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), stats, Clock.systemUTC(), Duration.ofSeconds(1));
         // batched as in production: the driver commits (and so flushes the batch store) after every record
+        sourceFloor = new SourceFloor(catalog, new CacheStore(redis), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         Topology topology = SyncTopology.build(catalog, applier, stats, MutationListener.NONE, SyncTopology.DEFAULT_MAX_VALUE_BYTES, e -> { },
-                Batching.DEFAULT);
+                Batching.DEFAULT, sourceFloor::announced);
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -79,18 +88,21 @@ class SyncTopologyTest {
         users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
         commands = driver.createInputTopic(Topics.COMMANDS, new ByteArraySerializer(), new ByteArraySerializer());
         dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        epochs = driver.createInputTopic(Topics.SOURCE_EPOCHS, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     @AfterEach
     void tearDown() {
         driver.close();
+        sourceFloor.close();
     }
 
     @Test
     void topologyNamesEveryNode() {
         String d = SyncTopology.build(catalog, null, stats, MutationListener.NONE).describe().toString();
         assertThat(d).contains(SyncNames.CDC_SOURCE, SyncNames.APPLY, SyncNames.COMMANDS_SOURCE, SyncNames.APPLY_COMMAND, SyncNames.DLQ_SINK,
-                SyncNames.CDC_BATCH_STORE, SyncNames.COMMANDS_BATCH_STORE).doesNotContain("KSTREAM-");
+                SyncNames.CDC_BATCH_STORE, SyncNames.COMMANDS_BATCH_STORE, SyncNames.SOURCE_EPOCHS_SOURCE, SyncNames.RAISE_SOURCE_FLOOR)
+                .doesNotContain("KSTREAM-");
     }
 
     @Test
@@ -204,7 +216,7 @@ class SyncTopologyTest {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-size");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(SyncTopology.build(catalog, applier, stats, MutationListener.NONE, 8192, e -> { }, Batching.DEFAULT), p);
+        driver = new TopologyTestDriver(SyncTopology.build(catalog, applier, stats, MutationListener.NONE, 8192, e -> { }, Batching.DEFAULT, e -> { }), p);
         users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
         dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         byte[] big = Envelopes.upsert(5, "x".repeat(10_000), 10);
@@ -225,7 +237,7 @@ class SyncTopologyTest {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-schema");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(SyncTopology.build(catalog, applier, stats, MutationListener.NONE, 1 << 20,
-                e -> changed.add(e.name()), Batching.DEFAULT), p);
+                e -> changed.add(e.name()), Batching.DEFAULT, e -> { }), p);
         users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
         users.pipeInput(Envelopes.upsert(7, "a", 10));
         users.pipeInput(Envelopes.upsert(7, "b", 11));
@@ -235,5 +247,38 @@ class SyncTopologyTest {
         users.pipeInput(withNewColumn.getBytes(StandardCharsets.UTF_8));
         users.pipeInput(withNewColumn.getBytes(StandardCharsets.UTF_8));
         assertThat(changed).containsExactly("users");
+    }
+
+    @Test
+    void aNewSourceEpochPurgesTheRowsOfOlderEpochsAndSkipsTheirLateChanges() {
+        users.pipeInput(Envelopes.upsert(1, "Ada", 5000));
+        users.pipeInput(Envelopes.upsert(2, "Bob", 5001));
+        epochs.pipeInput(new SourceEpoch(0, "7000000000000000001", 1, Instant.now()).toJson());
+        assertThat(redis.hgetAll(CacheKeys.SOURCE)).as("the first epoch seen: nothing to purge").containsEntry("e", "0000").containsEntry("p", "0000");
+        assertThat(redis.exists("cs:users:1")).isTrue();
+
+        // the database was restored to a point in time: timeline 2, WAL positions lower than those already applied
+        epochs.pipeInput(new SourceEpoch(1, "7000000000000000001", 2, Instant.now()).toJson());
+        users.pipeInput(new TestRecord<>(null, Envelopes.upsert(1, "Ada as restored", 100), epochHeader(1)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(redis.hget(CacheKeys.SOURCE, "p")).isEqualTo("0001"));
+        assertThat(redis.hget("cs:users:1", "d")).as("a change of the new epoch, at a lower position, wins").contains("Ada as restored");
+        assertThat(redis.hget("cs:users:1", "v")).startsWith("0001");
+        assertThat(redis.exists("cs:users:2")).as("a row of the old epoch is purged").isFalse();
+
+        // a change of the old epoch still in flight is skipped, even where the purge left no row to compare with
+        users.pipeInput(Envelopes.upsert(2, "late, from the old database", 9000));
+        users.pipeInput(new TestRecord<>(null, Envelopes.upsert(3, "Cy", 101), epochHeader(1)));
+        assertThat(redis.exists("cs:users:2")).isFalse();
+        assertThat(redis.hget("cs:users:3", "d")).contains("Cy");
+
+        // a malformed epoch header is a poison record, with the reason
+        users.pipeInput(new TestRecord<>(null, Envelopes.upsert(4, "Di", 102), new RecordHeaders().add(Topics.SOURCE_EPOCH_HEADER,
+                "one".getBytes(StandardCharsets.UTF_8))));
+        assertThat(new String(dlq.readRecord().headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .contains(Topics.SOURCE_EPOCH_HEADER, "'one'");
+    }
+
+    private static org.apache.kafka.common.header.Headers epochHeader(int epoch) {
+        return new RecordHeaders().add(Topics.SOURCE_EPOCH_HEADER, Integer.toString(epoch).getBytes(StandardCharsets.UTF_8));
     }
 }

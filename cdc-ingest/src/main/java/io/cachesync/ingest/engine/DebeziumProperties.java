@@ -9,12 +9,15 @@ import java.util.stream.Collectors;
 
 /** The Debezium PostgreSQL connector and engine properties cdc-ingest runs with. */
 public final class DebeziumProperties {
+    /** The engine's name: the first element of every key of its offsets. */
+    public static final String ENGINE_NAME = "cachesync-ingest";
+
     private DebeziumProperties() {
     }
 
     public static Properties of(IngestConfig c) {
         Properties p = new Properties();
-        p.setProperty("name", "cachesync-ingest");
+        p.setProperty("name", ENGINE_NAME);
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         p.setProperty("topic.prefix", Topics.PREFIX);
         p.setProperty("database.hostname", c.host());
@@ -54,9 +57,10 @@ public final class DebeziumProperties {
         // compact keys; values keep the Connect schema so that cache-sync knows each column's PostgreSQL type
         p.setProperty("key.converter.schemas.enable", "false");
         p.setProperty("value.converter.schemas.enable", "true");
-        p.setProperty("errors.max.retries", "-1");
-        p.setProperty("errors.retry.delay.initial.ms", "300");
-        p.setProperty("errors.retry.delay.max.ms", "10000");
+        // no retries inside the engine: a lost connection stops it, and IngestService starts a new one (with backoff)
+        // after resolving the database's identity again — a server that comes back restored or promoted is a new
+        // source epoch, never a continuation of the old positions
+        p.setProperty("errors.max.retries", "0");
         return p;
     }
 }

@@ -37,14 +37,20 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
     private final AtomicLong published;
     private final java.util.Set<String> topics;
     private final CommitKeyStamp commitKeys;
+    /** Every record carries the source epoch it was read under (cache-sync puts it first in the version). */
+    private final List<org.apache.kafka.common.header.Header> headers;
 
     /**
      * @param topics    the CDC topics to publish to; events for any other destination (the signal table) are only marked
      * @param published counts the events Kafka acknowledged
      * @param lsnFloor  the replication slot's confirmed flush LSN: a lower bound of every position to come (see CommitKeyStamp)
+     * @param epoch     the source epoch of the database the engine reads
      */
-    public KafkaChangePublisher(Map<String, Object> kafkaClientConfig, java.util.Set<String> topics, AtomicLong published, long lsnFloor) {
+    public KafkaChangePublisher(Map<String, Object> kafkaClientConfig, java.util.Set<String> topics, AtomicLong published, long lsnFloor,
+                                io.cachesync.core.consistency.SourceEpoch epoch) {
         this.topics = java.util.Set.copyOf(topics);
+        this.headers = List.of(new org.apache.kafka.common.header.internals.RecordHeader(io.cachesync.core.topics.Topics.SOURCE_EPOCH_HEADER,
+                Integer.toString(epoch.epoch()).getBytes(StandardCharsets.UTF_8)));
         this.published = published;
         this.commitKeys = new CommitKeyStamp(lsnFloor);
         Map<String, Object> p = new HashMap<>(kafkaClientConfig);
@@ -69,7 +75,7 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
                 acks.add(null);
                 continue;
             }
-            acks.add(producer.send(new ProducerRecord<>(r.destination(), keyBytes(r.key()), value.getBytes(StandardCharsets.UTF_8))));
+            acks.add(producer.send(new ProducerRecord<>(r.destination(), null, keyBytes(r.key()), value.getBytes(StandardCharsets.UTF_8), headers)));
         }
         producer.flush();
         for (int i = 0; i < records.size(); i++) {

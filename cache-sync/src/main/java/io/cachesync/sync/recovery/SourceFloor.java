@@ -1,0 +1,169 @@
+package io.cachesync.sync.recovery;
+
+import io.cachesync.core.catalog.EntityCatalog;
+import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.consistency.SourceEpoch;
+import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.metrics.MetricNames;
+import io.cachesync.core.redis.CacheStore;
+import io.cachesync.sync.envelope.CommitOrderVersion;
+import io.cachesync.sync.redis.RedisUnavailableException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps the cache to one identity of the source database (DESIGN rule 1; docs/consistency.md §1.2). When cdc-ingest
+ * announces a new source epoch — the database was restored to a point in time, promoted, or replaced by a new cluster —
+ * the floor in Redis ({@link CacheKeys#SOURCE}) is raised, so that changes of older epochs still in flight are skipped,
+ * and every row a CDC entity holds from an older epoch is purged: the new database may no longer have it, or hold
+ * another value at a lower WAL position. Reads of purged rows fall through to PostgreSQL; cdc-ingest re-reads the
+ * tables (it starts from fresh offsets, so its snapshot mode applies).
+ *
+ * <p>The purge runs on this class's own thread, right after a raise and then every {@code every} while one is due
+ * ({@code cs:_source} records when it finished), so a purge cut short by a crash or a Redis outage is finished by any
+ * instance. Each row is deleted by {@code purge.lua} only when its version is older than the floor, so a change of the
+ * new source written meanwhile stays.
+ */
+public final class SourceFloor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SourceFloor.class);
+    private static final int SCAN_COUNT = 1000;
+    private static final int PURGE_BATCH = 500;
+    private static final Duration RAISE_RETRY_FOR = Duration.ofSeconds(30);
+
+    private final EntityCatalog catalog;
+    private final CacheStore store;
+    private final Counter purged;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cachesync-source-floor");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public SourceFloor(EntityCatalog catalog, CacheStore store, MeterRegistry registry) {
+        this.catalog = catalog;
+        this.store = store;
+        this.purged = Counter.builder(MetricNames.SOURCE_PURGED_ROWS)
+                .description("Rows deleted from Redis because they came from an older identity of the source database").register(registry);
+    }
+
+    /** Finishes a due purge now and checks again every {@code every}. */
+    public SourceFloor start(Duration every) {
+        timer.scheduleWithFixedDelay(this::purgeIfDue, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /**
+     * An epoch cdc-ingest announced: raises the floor (retrying while Redis is unavailable, then throwing so that the
+     * record is read again) and starts the purge when it rose.
+     */
+    public void announced(SourceEpoch epoch) {
+        long deadline = System.nanoTime() + RAISE_RETRY_FOR.toNanos();
+        while (true) {
+            try {
+                if (store.raiseSourceFloor(epoch.hex())) {
+                    LOG.warn("the source database has a new identity (system identifier {}, timeline {}): source epoch {}; "
+                            + "purging what older epochs left in Redis", epoch.systemIdentifier(), epoch.timeline(), epoch.epoch());
+                    timer.execute(this::purgeIfDue);
+                } else {
+                    LOG.info("source epoch {} (system identifier {}, timeline {}) known", epoch.epoch(), epoch.systemIdentifier(), epoch.timeline());
+                }
+                return;
+            } catch (JedisException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new RedisUnavailableException("cannot raise the source floor to epoch " + epoch.epoch() + ": " + e.getMessage(), e);
+                }
+                LOG.warn("cannot raise the source floor to epoch {} ({}); retrying", epoch.epoch(), e.getMessage());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new RedisUnavailableException("interrupted while raising the source floor", e);
+                }
+            }
+        }
+    }
+
+    /** Purges rows of older epochs when the floor says a purge is due; returns how many rows it deleted. */
+    long purgeIfDue() {
+        try {
+            CacheStore.SourceFloor floor = store.sourceFloor();
+            if (!floor.purgeDue()) {
+                return 0;
+            }
+            long deleted = 0;
+            for (EntityDefinition e : catalog.cdcFed()) {
+                deleted += purge(e, floor.epoch());
+            }
+            store.sourcePurged(floor.epoch());
+            LOG.warn("purge for source epoch {} done: {} rows of older epochs deleted", floor.epoch(), deleted);
+            return deleted;
+        } catch (RuntimeException e) {
+            LOG.warn("purge of rows from an older source epoch failed ({}); trying again later", e.toString());
+            return 0;
+        }
+    }
+
+    private long purge(EntityDefinition entity, String epoch) {
+        long deleted = 0;
+        ScanParams params = new ScanParams().match(CacheKeys.rowPattern(entity.name())).count(SCAN_COUNT);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        List<String> batch = new ArrayList<>(PURGE_BATCH);
+        do {
+            ScanResult<String> page = store.redis().scan(cursor, params);
+            cursor = page.getCursor();
+            for (String key : page.getResult()) {
+                batch.add(key);
+                if (batch.size() == PURGE_BATCH) {
+                    deleted += purgeBatch(entity, batch, epoch);
+                    batch.clear();
+                }
+            }
+        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+        deleted += purgeBatch(entity, batch, epoch);
+        // every list and search page of the entity may hold purged rows
+        store.afterWriteAll(List.of(), generations(entity));
+        return deleted;
+    }
+
+    private long purgeBatch(EntityDefinition entity, List<String> keys, String epoch) {
+        List<String> deleted = store.purgeOlderSource(keys, epoch, CommitOrderVersion.WIDTH);
+        if (!deleted.isEmpty()) {
+            List<CacheStore.RowRef> rows = deleted.stream().map(k -> new CacheStore.RowRef(entity.name(), CacheKeys.idOf(entity.name(), k))).toList();
+            store.afterWriteAll(rows, List.of());
+            purged.increment(deleted.size());
+        }
+        return deleted.size();
+    }
+
+    private Set<String> generations(EntityDefinition entity) {
+        Set<String> keys = new LinkedHashSet<>();
+        keys.add(CacheKeys.searchGeneration(entity.name()));
+        ScanParams params = new ScanParams().match(CacheKeys.generationPattern(entity.name())).count(SCAN_COUNT);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            ScanResult<String> page = store.redis().scan(cursor, params);
+            cursor = page.getCursor();
+            keys.addAll(page.getResult());
+        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+        return keys;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
