@@ -16,6 +16,11 @@ public final class InvalidationMessages {
     public static final char CONTROL = '#';
     /** "cache-sync is publishing and this subscription delivers". */
     public static final String HEARTBEAT = CONTROL + "heartbeat";
+    /**
+     * "this subscription delivers": published by a query-api whose channel has gone quiet, to tell a half-open
+     * subscription from a quiet one. It says nothing about cache-sync, so it never puts the L1 back in use.
+     */
+    public static final String PROBE = CONTROL + "probe";
     /** How often cache-sync publishes {@link #HEARTBEAT}. */
     public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 

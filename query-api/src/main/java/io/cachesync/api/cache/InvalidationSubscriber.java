@@ -25,9 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * the subscription breaks the L1 is cleared and bypassed until it is back (a missed push must not leave a stale entry).
  *
  * <p>A watchdog catches the half-open subscription (the socket looks open, nothing arrives): when the channel has been
- * quiet for half the timeout it sends a PING on the subscription, and when not even a PONG came back for twice the
- * timeout it closes the connection, so the subscriber connects again. A quiet channel whose connection answers (cache-sync
- * is not running) keeps its connection, with the L1 bypassed.
+ * quiet for half the timeout it publishes a probe ({@link InvalidationMessages#PROBE}) on the channel from another
+ * connection, and when not even a probe came back for twice the timeout it closes the subscription's connection, so the
+ * subscriber connects again. A quiet channel whose connection delivers (cache-sync is not running) keeps its connection,
+ * with the L1 bypassed. (Not a PING on the subscription: Jedis 8 registers the PONG's handler only after sending the
+ * PING, so a fast PONG can arrive first and end the subscription with "Unexpected message".)
  */
 public final class InvalidationSubscriber implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InvalidationSubscriber.class);
@@ -45,14 +47,14 @@ public final class InvalidationSubscriber implements AutoCloseable {
     private final AtomicLong messages = new AtomicLong();
     private final AtomicLong subscriptions = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong pongs = new AtomicLong();
+    private final AtomicLong probes = new AtomicLong();
     private volatile JedisPubSub pubSub;
     private volatile Connection connection;
     /** The connection the watchdog closed last: it is closed once, however long the subscriber takes to notice. */
     private volatile Connection droppedConnection;
     /** Ticker time of the subscription or of its last message. */
     private volatile long messageAt;
-    /** Ticker time of the subscription, its last message or its last PONG. */
+    /** Ticker time of the subscription, its last message or the last probe it delivered. */
     private volatile long activeAt;
     private volatile boolean silenceReported;
     private volatile boolean closing;
@@ -106,6 +108,11 @@ public final class InvalidationSubscriber implements AutoCloseable {
                 @Override
                 public void onMessage(String channel, String message) {
                     long now = ticker.read();
+                    if (message.equals(InvalidationMessages.PROBE)) {
+                        activeAt = now;
+                        probes.incrementAndGet();
+                        return;
+                    }
                     messageAt = now;
                     activeAt = now;
                     silenceReported = false;
@@ -114,11 +121,6 @@ public final class InvalidationSubscriber implements AutoCloseable {
                     messages.incrementAndGet();
                 }
 
-                @Override
-                public void onPong(String pattern) {
-                    activeAt = ticker.read();
-                    pongs.incrementAndGet();
-                }
             };
             pubSub = sub;
             try {
@@ -160,7 +162,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
         }
     }
 
-    /** Pings a quiet subscription and drops one that does not even answer (half-open). */
+    /** Probes a quiet subscription and drops one that does not even deliver the probe (half-open). */
     private void watch() {
         try {
             JedisPubSub s = pubSub;
@@ -177,13 +179,13 @@ public final class InvalidationSubscriber implements AutoCloseable {
             if (idle > 2 * timeoutNanos) {
                 Connection c = connection;
                 if (c != null && c != droppedConnection) {
-                    LOG.warn("L1 invalidation subscription silent for {} ms and not answering PING: reconnecting",
+                    LOG.warn("L1 invalidation subscription silent for {} ms, not even delivering a probe: reconnecting",
                             Duration.ofNanos(idle).toMillis());
                     dropped.incrementAndGet();
                     drop(c);
                 }
             } else if (idle > timeoutNanos / 2) {
-                s.ping();
+                redis.publish(CacheKeys.INVALIDATION_CHANNEL, InvalidationMessages.PROBE);
             }
         } catch (RuntimeException e) {
             LOG.debug("L1 subscription watchdog: {}", e.toString());
@@ -234,12 +236,12 @@ public final class InvalidationSubscriber implements AutoCloseable {
         return subscriptions.get();
     }
 
-    /** PONGs received (the watchdog pings a quiet subscription). */
-    long pongs() {
-        return pongs.get();
+    /** Probes received (the watchdog of every query-api publishes one when its channel is quiet). */
+    long probes() {
+        return probes.get();
     }
 
-    /** Connections the watchdog closed because they did not even answer PING. */
+    /** Connections the watchdog closed because they did not even deliver a probe. */
     long dropped() {
         return dropped.get();
     }

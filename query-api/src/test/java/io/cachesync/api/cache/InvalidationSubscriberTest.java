@@ -178,10 +178,10 @@ class InvalidationSubscriberTest {
     void aQuietConnectionThatAnswersPingIsKept() {
         heartbeat();
         ticker.advance(TIMEOUT.plusSeconds(1));       // cache-sync stopped: quiet, but the connection answers
-        await().alias("pinged and answered").atMost(WAIT).until(() -> subscriber.pongs() > 0);
-        ticker.advance(TIMEOUT.plusSeconds(1));       // 12 s without a message, 6 s since the PONG
-        long pongs = subscriber.pongs();
-        await().alias("pinged again").atMost(WAIT).until(() -> subscriber.pongs() > pongs);
+        await().alias("probed, and the probe delivered").atMost(WAIT).until(() -> subscriber.probes() > 0);
+        ticker.advance(TIMEOUT.plusSeconds(1));       // 12 s without a message, 6 s since the probe came back
+        long probes = subscriber.probes();
+        await().alias("probed again").atMost(WAIT).until(() -> subscriber.probes() > probes);
         assertThat(subscriber.dropped()).isZero();
         assertThat(subscriber.subscriptions()).isEqualTo(1);
         assertThat(subscriber.subscribed()).isFalse();
@@ -195,7 +195,7 @@ class InvalidationSubscriberTest {
         redisHolds("7", 1);
         assertRead("7", ReadResult.Source.HIT, 1);
         assertRead("7", ReadResult.Source.HIT_L1, 1);
-        server.freeze();                              // the socket stays open, nothing comes back, not even a PONG
+        server.freeze();                              // the socket stays open, nothing comes back, not even a probe
         try {
             ticker.advance(TIMEOUT.multipliedBy(2).plusSeconds(1));
             assertThat(subscriber.subscribed()).isFalse();
