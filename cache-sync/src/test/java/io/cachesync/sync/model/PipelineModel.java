@@ -25,10 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * WAL positions and commit later, the CDC topic pgoutput and Debezium make of them (transactions whole, in commit order,
  * with {@code source.sequence}), incremental-snapshot reads, and two consumers of the topic's one partition — the owner
  * and a zombie that lost the partition — each parsing with {@link EnvelopeParser} and writing with
- * {@link RedisMutationApplier} under its own fence, against a real redis-server.
+ * {@link RedisMutationApplier} under its own fence, against a real redis-server; and batches whose applies ran but whose
+ * reply was lost, so that the owner retries them.
  *
  * <p>{@link Scheme#LEGACY} replays what the code did before issue 13: the change's own LSN as its version, a snapshot
- * read stamped with the highest LSN streamed before it, and no fence. The pinned examples run both schemes, so each
+ * read stamped with the highest LSN streamed before it, no fence, and side effects only for what an attempt wrote itself. The pinned examples run both schemes, so each
  * counter-example shows the failure and its fix.
  */
 public final class PipelineModel {
@@ -60,6 +61,8 @@ public final class PipelineModel {
     private final TaskFence ownerFence;
     private final List<String> trace = new ArrayList<>();
     int zombieBatchesRefused;
+    /** Batches retried after a lost reply whose pages were not bumped (lists and searches stale until their TTL). */
+    final List<String> lostSideEffects = new ArrayList<>();
 
     private record Change(long id, String before, String after, long lsn) {
     }
@@ -204,10 +207,42 @@ public final class PipelineModel {
         trace.add("evict " + id(row));
     }
 
+    /**
+     * The owner's next {@code n} events: their applies run in Redis, but the reply is lost (a timeout, a reset), so the
+     * owner retries the batch, whose applies are now all skipped. The pages that may hold the rows must still be bumped.
+     */
+    void lostReply(int n) {
+        int to = Math.min(topic.size(), ownerCursor + Math.max(1, n));
+        List<Event> events = topic.subList(ownerCursor, to);
+        if (events.isEmpty()) {
+            return;
+        }
+        String pages = CacheKeys.searchGeneration(entity.name());
+        long before = store.generation(pages);
+        List<CacheMutation> batch = mutations(events, "owner (reply lost)");
+        List<CacheStore.Write> writes = batch.stream().map(m -> new CacheStore.Write(CacheKeys.row(entity.name(), m.id()), m.version(),
+                m.document(), m.op() == CacheMutation.Op.DELETE ? entity.tombstoneTtl() : entity.ttl())).toList();
+        store.applyAll(writes);      // the applies ran; their reply never came back
+        trace.add("owner retries the batch");
+        if (scheme == Scheme.LEGACY) {
+            store.applyAll(writes);  // before issue 13 the retry sent side effects only for what it wrote itself: none
+        } else {
+            applier.applyAll(batch, ownerFence);
+        }
+        if (store.generation(pages) <= before) {
+            lostSideEffects.add("a batch of " + batch.size() + " ending at event " + to);
+        }
+        ownerCursor = to;
+    }
+
     private void apply(List<Event> events, TaskFence fence, String who) {
         if (events.isEmpty()) {
             return;
         }
+        applier.applyAll(mutations(events, who), scheme == Scheme.LEGACY ? null : fence);
+    }
+
+    private List<CacheMutation> mutations(List<Event> events, String who) {
         List<CacheMutation> batch = new ArrayList<>(events.size());
         for (Event e : events) {
             CacheMutation m;
@@ -223,7 +258,7 @@ public final class PipelineModel {
             batch.add(m);
             trace.add(who + " applies " + e.label() + " as v" + m.version());
         }
-        applier.applyAll(batch, scheme == Scheme.LEGACY ? null : fence);
+        return batch;
     }
 
     /** The owner reads the topic to its end. */
@@ -245,8 +280,12 @@ public final class PipelineModel {
 
     // ------------------------------------------------------------------ checks
 
-    /** Every row's key is absent, or holds what the database has (a tombstone when the row does not exist). */
+    /**
+     * Every row's key is absent, or holds what the database has (a tombstone when the row does not exist), and every
+     * batch retried after a lost reply bumped the pages of its rows.
+     */
     void assertConverged() {
+        assertThat(lostSideEffects).as("batches whose pages were not bumped after a lost reply%s", describe()).isEmpty();
         for (int row = 0; row < ROWS; row++) {
             long id = id(row);
             CacheEntry e = store.read(CacheKeys.row(entity.name(), Long.toString(id)));
