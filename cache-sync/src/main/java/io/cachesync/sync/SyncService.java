@@ -67,14 +67,15 @@ public final class SyncService implements AutoCloseable {
         store.loadScripts();
         heartbeat = InvalidationHeartbeat.start(redis);
         List<String> topics = SyncTopology.cdcTopics(config.catalog());
-        TopicProvisioner.ensure(config.kafkaClientConfig(), topics, config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
-        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.DLQ), config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
-        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.COMMANDS), config.topicPartitions(), config.replicationFactor(), Map.of(), Duration.ofSeconds(60));
+        List<String> withTheirPartitions = new java.util.ArrayList<>(topics);
+        withTheirPartitions.addAll(List.of(Topics.DLQ, Topics.COMMANDS));
+        TopicProvisioner.ensure(config.kafkaClientConfig(), withTheirPartitions, config.topicPartitions(), config.replicationFactor(),
+                Topics.TOPIC_CONFIG, Duration.ofSeconds(60));
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.SOURCE_EPOCHS), 1, config.replicationFactor(),
-                Map.of("cleanup.policy", "compact"), Duration.ofSeconds(60));
+                Topics.COMPACTED_TOPIC_CONFIG, Duration.ofSeconds(60));
         deadLetters = new io.cachesync.sync.redis.DeadLetterWriter(config.kafkaClientConfig(), stats);
         RedisMutationApplier applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor(), deadLetters);
-        auditor = new ConsistencyAuditor(config.jdbcUrl(), config.dbUser(), config.dbPassword(), store, registry,
+        auditor = new ConsistencyAuditor(config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.sslMode(), store, registry,
                 config.auditFraction(), config.auditDelay(), config.auditGrace());
         rebuilder = new io.cachesync.sync.recovery.CacheRebuilder(config.catalog(), redis, config.jdbcUrl(), config.dbUser(), config.dbPassword(),
                 config.sslMode(), config.signalTable(), Duration.ofSeconds(30), registry).start(Duration.ofSeconds(2));
@@ -89,7 +90,7 @@ public final class SyncService implements AutoCloseable {
         streams.start();
         lagRefresher.scheduleWithFixedDelay(this::refreshConsumerLag, 1, 5, java.util.concurrent.TimeUnit.SECONDS);
         if (registry instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
-            http = io.cachesync.core.metrics.MetricsHttpServer.start("0.0.0.0", config.httpPort(), prometheus, this::isReady, "cache-sync");
+            http = io.cachesync.core.metrics.MetricsHttpServer.start("0.0.0.0", config.httpPort(), prometheus, this::isLive, this::isReady, "cache-sync");
         }
         return this;
     }
@@ -135,6 +136,20 @@ public final class SyncService implements AutoCloseable {
         }
     }
 
+    /**
+     * Live unless Kafka Streams stopped for good (ERROR, or shutting down without {@link #close()}): a failed stream
+     * thread is replaced and does not count, but a client that gave up must be restarted.
+     */
+    public boolean isLive() {
+        KafkaStreams s = streams;
+        if (s == null) {
+            return true;
+        }
+        KafkaStreams.State state = s.state();
+        boolean stopped = state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN;
+        return state != KafkaStreams.State.ERROR && state != KafkaStreams.State.PENDING_ERROR && (closed || !stopped);
+    }
+
     /** Ready when the stream threads run and Redis answers. */
     public boolean isReady() {
         if (!isRunning() || redis == null) {
@@ -164,6 +179,7 @@ public final class SyncService implements AutoCloseable {
         // the batch linger is a wall-clock punctuation: the thread must not block in poll() much longer than that
         p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, c.batching().linger().toMillis())));
         p.put("processing.exception.handler.global.enabled", true);
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, io.cachesync.sync.topology.DeadLetterProductionHandler.class);
         // each entity's topic is ordered on its own and no record waits for another topic's: never idle a task to
         // line up timestamps across its partitions (the default 0 also formats log text for every record it checks)
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
@@ -175,7 +191,7 @@ public final class SyncService implements AutoCloseable {
         // a crashed instance's partitions move to a live one after this long (Kafka's default is 45 s)
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 3_000);
-        p.put(StreamsConfig.producerPrefix("max.request.size"), 8 * 1024 * 1024);
+        p.put(StreamsConfig.producerPrefix("max.request.size"), Topics.MAX_RECORD_BYTES);
         return p;
     }
 

@@ -8,6 +8,7 @@ import io.cachesync.ingest.publish.KafkaChangePublisher;
 import io.cachesync.ingest.source.DebeziumOffsets;
 import io.cachesync.ingest.source.SourceEpochs;
 import io.cachesync.ingest.source.SourceIdentity;
+import io.cachesync.ingest.source.SlotContinuity;
 import io.cachesync.core.consistency.SourceEpoch;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
@@ -18,7 +19,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,6 +41,11 @@ public final class IngestService implements AutoCloseable {
     private volatile DebeziumEngine<ChangeEvent<String, String>> engine;
     private volatile boolean closing;
     private volatile boolean streaming;
+    /** When the engine last stopped running (or the service started); meaningful while {@link #streaming} is false. */
+    private volatile long notRunningSince = System.nanoTime();
+    private volatile java.util.concurrent.Future<?> supervision;
+    /** How long the engine may fail to run before liveness fails (the process is then restarted). */
+    static final Duration CRASH_LOOP_AFTER = Duration.ofMinutes(5);
     private final io.micrometer.core.instrument.MeterRegistry registry;
     private final java.util.concurrent.atomic.AtomicLong publishedTotal = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong slotLagBytes = new java.util.concurrent.atomic.AtomicLong(-1);
@@ -51,6 +56,9 @@ public final class IngestService implements AutoCloseable {
     });
     private final java.util.concurrent.atomic.AtomicLong sourceEpoch = new java.util.concurrent.atomic.AtomicLong(-1);
     private final SourceEpochs sourceEpochs;
+    private final DebeziumOffsets offsets;
+    private final java.util.concurrent.atomic.LongAdder slotGaps = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder tooLarge = new java.util.concurrent.atomic.LongAdder();
     private io.cachesync.core.metrics.MetricsHttpServer http;
 
     /** cdc-ingest with its own Prometheus registry, exported on {@code ingest.http-port}. */
@@ -71,8 +79,16 @@ public final class IngestService implements AutoCloseable {
         io.micrometer.core.instrument.Gauge.builder(io.cachesync.core.metrics.MetricNames.SOURCE_EPOCH, sourceEpoch, java.util.concurrent.atomic.AtomicLong::get)
                 .description("The source epoch cdc-ingest reads under (-1 before the first start); it rises when the database is "
                         + "restored, promoted or replaced").register(registry);
-        this.sourceEpochs = new SourceEpochs(config.kafkaClientConfig(),
-                new DebeziumOffsets(config.kafkaClientConfig(), DebeziumProperties.ENGINE_NAME), java.time.Clock.systemUTC());
+        io.micrometer.core.instrument.FunctionCounter.builder(io.cachesync.core.metrics.MetricNames.EVENTS_TOO_LARGE, tooLarge,
+                        java.util.concurrent.atomic.LongAdder::sum)
+                .description("Change events larger than a Kafka record may be, published as too-large changes (key and position "
+                        + "only): cache-sync invalidates those rows").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder(io.cachesync.core.metrics.MetricNames.SLOT_GAPS, slotGaps,
+                        java.util.concurrent.atomic.LongAdder::sum)
+                .description("Times the replication slot was found dropped or recreated behind Debezium's offsets (changes lost "
+                        + "in between): each starts a new source epoch and a full re-read").register(registry);
+        this.offsets = new DebeziumOffsets(config.kafkaClientConfig(), DebeziumProperties.ENGINE_NAME);
+        this.sourceEpochs = new SourceEpochs(config.kafkaClientConfig(), offsets, java.time.Clock.systemUTC());
     }
 
     /** The CDC topics of the configured entities. */
@@ -83,14 +99,15 @@ public final class IngestService implements AutoCloseable {
     public IngestService start() {
         LOG.info("cdc-ingest starting: {}", config);
         TopicProvisioner.ensure(config.kafkaClientConfig(), cdcTopics(config), config.topicPartitions(), config.replicationFactor(),
-                Map.of(), Duration.ofSeconds(60));
+                Topics.TOPIC_CONFIG, Duration.ofSeconds(60));
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.INGEST_OFFSETS, Topics.SOURCE_EPOCHS), 1, config.replicationFactor(),
-                Map.of("cleanup.policy", "compact"), Duration.ofSeconds(60));
+                Topics.COMPACTED_TOPIC_CONFIG, Duration.ofSeconds(60));
         createSignalTable();
-        supervisor.submit(this::superviseLoop);
+        notRunningSince = System.nanoTime();
+        supervision = supervisor.submit(this::superviseLoop);
         slotWatcher.scheduleWithFixedDelay(this::refreshSlotLag, 1, 10, TimeUnit.SECONDS);
         if (registry instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
-            http = io.cachesync.core.metrics.MetricsHttpServer.start("0.0.0.0", config.httpPort(), prometheus, this::isRunning, "cdc-ingest");
+            http = io.cachesync.core.metrics.MetricsHttpServer.start("0.0.0.0", config.httpPort(), prometheus, this::isLive, this::isRunning, "cdc-ingest");
         }
         return this;
     }
@@ -148,11 +165,21 @@ public final class IngestService implements AutoCloseable {
      * a new cluster found here starts a new epoch (SourceEpochs). Whatever fails in one round is logged and retried.
      */
     private void superviseLoop() {
+        try {
+            supervise();
+        } catch (Throwable t) {
+            LOG.error("cdc-ingest: the engine supervisor died; /health/live now fails so that the process is restarted", t);
+            throw t;
+        }
+    }
+
+    private void supervise() {
         Duration backoff = FIRST_BACKOFF;
         while (!closing) {
             boolean clean = false;
             try {
-                SourceEpoch epoch = sourceEpochs.resolve(SourceIdentity.read(config.jdbcUrl(), config.user(), config.password(), config.sslMode()));
+                SourceEpoch epoch = sourceEpochs.resolve(SourceIdentity.read(config.jdbcUrl(), config.user(), config.password(), config.sslMode()),
+                        slotGap());
                 sourceEpoch.set(epoch.epoch());
                 clean = runEngine(epoch);
             } catch (InterruptedException ie) {
@@ -179,13 +206,25 @@ public final class IngestService implements AutoCloseable {
         }
     }
 
+    /** Why the slot no longer continues the stored offsets (a new source epoch is then started), or empty. */
+    private java.util.Optional<String> slotGap() throws java.sql.SQLException {
+        try (java.sql.Connection c = connect()) {
+            java.util.Optional<String> gap = SlotContinuity.broken(c, config.slotName(), offsets.read());
+            gap.ifPresent(why -> {
+                slotGaps.increment();
+                LOG.error("cdc-ingest: {}; every table is read again under a new source epoch", why);
+            });
+            return gap;
+        }
+    }
+
     /** Runs one engine until it stops; true when it stopped without an error. */
     private boolean runEngine(SourceEpoch epoch) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         Throwable[] failure = new Throwable[1];
         boolean[] success = new boolean[1];
         KafkaChangePublisher pub = new KafkaChangePublisher(config.kafkaClientConfig(), new java.util.HashSet<>(cdcTopics(config)), publishedTotal,
-                confirmedFlushLsn(), epoch);
+                confirmedFlushLsn(), epoch, tooLarge);
         try {
             DebeziumEngine<ChangeEvent<String, String>> e = DebeziumEngine.create(Json.class)
                     .using(DebeziumProperties.of(config))
@@ -194,12 +233,13 @@ public final class IngestService implements AutoCloseable {
                         @Override
                         public void taskStarted() {
                             streaming = true;
+                            notRunningSince = 0;
                             LOG.info("cdc-ingest: Debezium task started (slot {}, source epoch {})", config.slotName(), epoch.epoch());
                         }
 
                         @Override
                         public void taskStopped() {
-                            streaming = false;
+                            stoppedRunning();
                         }
                     })
                     .using((ok, message, error) -> {
@@ -216,9 +256,28 @@ public final class IngestService implements AutoCloseable {
             done.await();
             return success[0] && failure[0] == null;
         } finally {
-            streaming = false;
+            stoppedRunning();
             pub.close();
         }
+    }
+
+    private void stoppedRunning() {
+        if (streaming || notRunningSince == 0) {
+            notRunningSince = System.nanoTime();
+        }
+        streaming = false;
+    }
+
+    /**
+     * Live while the supervisor runs and the engine ran within {@link #CRASH_LOOP_AFTER}: a supervisor that died, or an
+     * engine that fails every start for that long (crash-looping), fails {@code /health/live} so the process is restarted.
+     */
+    public boolean isLive() {
+        java.util.concurrent.Future<?> f = supervision;
+        if (closing || f == null) {
+            return !closing;
+        }
+        return !f.isDone() && (streaming || System.nanoTime() - notRunningSince < CRASH_LOOP_AFTER.toNanos());
     }
 
     /** True while the Debezium task runs (snapshotting or streaming). */

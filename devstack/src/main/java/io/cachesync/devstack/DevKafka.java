@@ -57,7 +57,8 @@ public final class DevKafka implements AutoCloseable {
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
         p.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
-        p.put("message.max.bytes", Integer.toString(8 * 1024 * 1024));
+        // message.max.bytes stays at Kafka's default (1 MiB), as on most brokers: cachesync sets max.message.bytes on
+        // the topics it creates, and an event larger than that is published as a too-large change
         return p;
     }
 

@@ -65,6 +65,25 @@ class AdminIT {
                 .header("Authorization", "Bearer " + TOKEN + "x").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(redis.exists("cs:products:1")).isTrue();
+        HttpResponse<String> lowerCaseScheme = HTTP.send(HttpRequest.newBuilder(URI.create(api.baseUrl() + "/admin/cache/stats"))
+                .header("Authorization", "bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(lowerCaseScheme.statusCode()).as("the scheme is case-insensitive").isEqualTo(200);
+    }
+
+    @Test
+    void aPatternDeleteRemovesRowsButNeverCachesyncsOwnKeys() throws Exception {
+        assertThat(redis.exists(io.cachesync.core.keys.CacheKeys.EPOCH)).isTrue();
+        assertThat(redis.exists(io.cachesync.core.keys.CacheKeys.SOURCE)).isTrue();
+        HttpResponse<String> del = call("DELETE", "/admin/cache?pattern=cs:_*", true);
+        assertThat(del.statusCode()).isEqualTo(200);
+        assertThat(ValueCodec.mapper().readTree(del.body()).get("deleted").asLong()).isZero();
+        assertThat(redis.exists(io.cachesync.core.keys.CacheKeys.EPOCH)).as("the Redis epoch stays: no full re-snapshot").isTrue();
+        assertThat(redis.exists(io.cachesync.core.keys.CacheKeys.SOURCE)).isTrue();
+        for (int i = 0; i < 3; i++) {
+            redis.hset("cs:scratch:" + i, Map.of("v", "1", "d", "{}"));
+        }
+        assertThat(call("DELETE", "/admin/cache?pattern=cs:scratch:*", true).body()).contains("\"deleted\":3");
+        assertThat(redis.exists("cs:scratch:0")).isFalse();
     }
 
     @Test

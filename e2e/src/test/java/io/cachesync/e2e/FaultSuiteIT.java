@@ -61,9 +61,11 @@ import static org.awaitility.Awaitility.await;
  * target/fault-report.md.
  */
 class FaultSuiteIT {
-    static final List<String> SHORT = List.of("kill-sync", "redis-restart-empty", "redis-freeze", "poison-burst");
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final List<String> SHORT = List.of("kill-sync", "redis-restart-empty", "redis-freeze", "poison-burst", "oversized-change",
+            "slot-recreated");
     static final List<String> ALL = List.of("kill-sync", "kill-ingest", "kill-api", "redis-restart-empty", "redis-freeze", "redis-oom",
-            "kafka-restart", "postgres-restart", "schema-change", "poison-burst");
+            "kafka-restart", "postgres-restart", "schema-change", "poison-burst", "oversized-change", "slot-recreated");
     static final int PRODUCTS = 2000;
 
     final AtomicBoolean running = new AtomicBoolean(true);
@@ -81,7 +83,12 @@ class FaultSuiteIT {
 
     @Test
     void everyFaultEndsWithTheCacheEqualToTheDatabase() throws Exception {
-        List<String> faults = "all".equals(System.getProperty("cachesync.faults", "short")) ? ALL : SHORT;
+        String chosen = System.getProperty("cachesync.faults", "short");
+        List<String> faults = switch (chosen) {
+            case "short" -> SHORT;
+            case "all" -> ALL;
+            default -> List.of(chosen.split(",")); // e.g. -Dcachesync.faults=slot-recreated,kill-sync
+        };
         try (DevStack s = DevStack.start()) {
             stack = s;
             try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
@@ -111,6 +118,7 @@ class FaultSuiteIT {
                     p.close();
                 }
                 redis.close();
+                keepServiceLogs();
                 report();
             }
         }
@@ -221,7 +229,51 @@ class FaultSuiteIT {
                 sql("ALTER TABLE products DROP COLUMN note");
             }
             case "poison-burst" -> poison();
+            case "oversized-change" -> oversized();
+            case "slot-recreated" -> recreateSlot();
             default -> throw new IllegalArgumentException(fault);
+        }
+    }
+
+    /**
+     * Two rows change to values the broker's default limit (1 MiB) cannot hold: 2 MiB (published as it is on a topic
+     * cachesync created; cache-sync invalidates the row, over sync.max-value-bytes) and 9 MiB (over what cachesync
+     * publishes: cdc-ingest publishes a too-large change). Both are then read through the API, which fills them.
+     */
+    private void oversized() throws Exception {
+        // rows of their own, out of the workload's reach: it would overwrite them with small names
+        sql("INSERT INTO products VALUES (900001, 'small at first', 'c1', 1, now()), (900002, 'small at first', 'c1', 1, now())");
+        sql("UPDATE products SET name = (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 65536)) WHERE id = 900001");
+        sql("UPDATE products SET name = (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 294912)) WHERE id = 900002");
+        await().alias("the large rows served").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            for (long id : new long[] {900001, 900002}) {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/products/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body().length()).as("product %d", id).isGreaterThan(id == 900001 ? 2_000_000 : 9_000_000);
+            }
+        });
+        // gone again, so that later faults' re-reads (which invalidate them too) do not leave them uncached
+        sql("DELETE FROM products WHERE id IN (900001, 900002)");
+    }
+
+    /** The replication slot is dropped under cdc-ingest and created again, while changes go on: those in between are lost to it. */
+    private void recreateSlot() throws Exception {
+        await().alias("slot dropped").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            try (Connection c = connect(); Statement st = c.createStatement()) {
+                st.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = 'cachesync' AND active_pid IS NOT NULL");
+                st.execute("SELECT pg_drop_replication_slot('cachesync')");
+                return true;
+            } catch (SQLException e) {
+                return false; // still active: the walsender is on its way out
+            }
+        });
+        settle(Duration.ofMillis(300));
+        try {
+            sql("SELECT pg_create_logical_replication_slot('cachesync', 'pgoutput')");
+        } catch (SQLException e) {
+            if (!String.valueOf(e.getMessage()).contains("already exists")) {
+                throw e; // cdc-ingest may have found it gone first and created it itself: the same fault, found earlier
+            }
         }
     }
 
@@ -405,6 +457,18 @@ class FaultSuiteIT {
             return a.listOffsets(req).all().get(10, TimeUnit.SECONDS).values().stream().mapToLong(i -> i.offset()).sum();
         } catch (Exception e) {
             return -1;
+        }
+    }
+
+    /** The services' logs outlive the devstack's directory: e2e/target/fault-logs/. */
+    private void keepServiceLogs() throws java.io.IOException {
+        Path to = Path.of("target", "fault-logs");
+        Files.createDirectories(to);
+        for (String name : List.of("ingest.log", "sync.log", "api.log")) {
+            Path log = stack.workDir().resolve(name);
+            if (Files.exists(log)) {
+                Files.copy(log, to.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
         }
     }
 

@@ -9,12 +9,15 @@ public final class MetricNames {
     public static final String EVENTS_CAPTURED = "cachesync.events.captured";
     public static final String SLOT_LAG = "cachesync.replication.slot.lag";
     public static final String SOURCE_EPOCH = "cachesync.source.epoch";
+    public static final String EVENTS_TOO_LARGE = "cachesync.events.too.large";
+    public static final String SLOT_GAPS = "cachesync.replication.slot.gaps";
     // cache-sync
     public static final String E2E_LAG = "cachesync.e2e.lag";
     public static final String EVENTS_APPLIED = "cachesync.events.applied";
     public static final String EVENTS_STALE = "cachesync.events.stale";
     public static final String EVENTS_TOMBSTONED = "cachesync.events.tombstoned";
     public static final String EVENTS_DEAD_LETTERED = "cachesync.events.dead.lettered";
+    public static final String EVENTS_INVALIDATED = "cachesync.events.invalidated";
     public static final String REDIS_RETRIES = "cachesync.redis.retries";
     public static final String BATCHES_FENCED = "cachesync.batches.fenced";
     public static final String CONSUMER_LAG = "cachesync.consumer.lag";

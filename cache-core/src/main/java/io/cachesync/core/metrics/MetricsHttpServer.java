@@ -27,19 +27,23 @@ public final class MetricsHttpServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts the server, or returns null when {@code port} is negative. */
-    public static MetricsHttpServer start(String host, int port, PrometheusMeterRegistry registry, BooleanSupplier ready, String service) {
+    /**
+     * Starts the server, or returns null when {@code port} is negative.
+     *
+     * @param live  false when the service's worker is dead or crash-looping: {@code /health/live} answers 503, so that
+     *              Kubernetes restarts the process
+     * @param ready false while the service cannot do its work yet (or for now): {@code /health/ready} answers 503
+     */
+    public static MetricsHttpServer start(String host, int port, PrometheusMeterRegistry registry, BooleanSupplier live, BooleanSupplier ready,
+                                          String service) {
         if (port < 0) {
             return null;
         }
         try {
             HttpServer s = HttpServer.create(new InetSocketAddress(host, port), 64);
             s.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-            s.createContext("/health/live", ex -> respond(ex, 200, "application/json", "{\"status\":\"UP\"}"));
-            s.createContext("/health/ready", ex -> {
-                boolean ok = ready.getAsBoolean();
-                respond(ex, ok ? 200 : 503, "application/json", "{\"status\":\"" + (ok ? "UP" : "DOWN") + "\"}");
-            });
+            s.createContext("/health/live", ex -> health(ex, live));
+            s.createContext("/health/ready", ex -> health(ex, ready));
             s.setExecutor(Executors.newFixedThreadPool(2, r -> {
                 Thread t = new Thread(r, "cachesync-" + service + "-http");
                 t.setDaemon(true);
@@ -51,6 +55,16 @@ public final class MetricsHttpServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(service + ": cannot listen on " + host + ":" + port + " for /metrics: " + e.getMessage(), e);
         }
+    }
+
+    private static void health(HttpExchange ex, BooleanSupplier check) throws IOException {
+        boolean ok;
+        try {
+            ok = check.getAsBoolean();
+        } catch (RuntimeException e) {
+            ok = false;
+        }
+        respond(ex, ok ? 200 : 503, "application/json", "{\"status\":\"" + (ok ? "UP" : "DOWN") + "\"}");
     }
 
     private static void respond(HttpExchange ex, int status, String contentType, String body) throws IOException {

@@ -57,13 +57,18 @@ public final class CacheStore {
     }
 
     /**
-     * One write of a batch: the row key, the version, the document (null for a delete), the TTL, and for a change
-     * captured from PostgreSQL the source epoch it was read under (null otherwise): such a write is skipped when the
-     * source floor ({@link io.cachesync.core.keys.CacheKeys#SOURCE}) holds a newer epoch.
+     * One write of a batch: the row key, the version, the document (null for a delete), the TTL, for a change captured
+     * from PostgreSQL the source epoch it was read under (null otherwise: such a write is skipped when the source floor
+     * {@link io.cachesync.core.keys.CacheKeys#SOURCE} holds a newer epoch), and whether it only invalidates: a change
+     * newer than what is stored whose row is not cached (too large), so the key is removed and the next read fills it.
      */
-    public record Write(String key, String version, String document, Duration ttl, String sourceEpoch) {
+    public record Write(String key, String version, String document, Duration ttl, String sourceEpoch, boolean invalidate) {
         public Write(String key, String version, String document, Duration ttl) {
-            this(key, version, document, ttl, null);
+            this(key, version, document, ttl, null, false);
+        }
+
+        String op() {
+            return invalidate ? "i" : document == null ? "d" : "u";
         }
     }
 
@@ -112,7 +117,7 @@ public final class CacheStore {
         }, writes.size(), i -> {
             Write w = writes.get(i);
             List<String> args = new java.util.ArrayList<>(6);
-            args.addAll(List.of(w.version(), w.document() == null ? "d" : "u", w.document() == null ? "" : w.document(),
+            args.addAll(List.of(w.version(), w.op(), w.document() == null ? "" : w.document(),
                     Long.toString(Math.max(1, w.ttl().toMillis())), fence == null ? "" : fence.token()));
             if (w.sourceEpoch() != null) {
                 args.add(w.sourceEpoch());
@@ -356,7 +361,7 @@ public final class CacheStore {
 
     /**
      * Raises the source floor to {@code epoch} ({@code source.lua}): true when it was newer than the floor, so rows of
-     * older epochs must now be purged; false when it was not, or when it is the first epoch this Redis has seen.
+     * older epochs must now be purged; false when it was not, or when it is epoch 0 and there was no floor.
      */
     public boolean raiseSourceFloor(String epoch) {
         roundTrips.increment();

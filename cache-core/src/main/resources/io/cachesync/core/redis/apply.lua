@@ -4,7 +4,8 @@
 --          the writer's fence cs:_fence:<application>:<store>:<task>, then the source floor cs:_source
 -- ARGV[1]  the change's version: fixed-width hex for CDC (source epoch, commit position, position in the transaction),
 --          or the publisher's decimal version without leading zeros for commands; never both for one entity
--- ARGV[2]  'u' upsert or 'd' delete
+-- ARGV[2]  'u' upsert, 'd' delete, or 'i' invalidate: the change is newer but its row is not cached (too large), so the
+--          key is removed and the next read fills it from PostgreSQL
 -- ARGV[3]  the document (ignored for a delete)
 -- ARGV[4]  TTL in milliseconds (the entity TTL with jitter, or the tombstone TTL)
 -- ARGV[5]  the fencing token this writer took when it was given the partition, or '' for no fence
@@ -36,6 +37,10 @@ local cur = redis.call('HGET', key, 'v')
 if cur and not newer(ARGV[1], cur) then
   redis.call('HDEL', key, 'l')
   return 0
+end
+if ARGV[2] == 'i' then
+  redis.call('DEL', key)
+  return 1
 end
 if ARGV[2] == 'd' then
   redis.call('HSET', key, 'v', ARGV[1], 'x', '1')

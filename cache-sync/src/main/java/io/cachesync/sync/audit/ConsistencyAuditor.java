@@ -13,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Locale;
@@ -39,6 +38,7 @@ public final class ConsistencyAuditor implements AutoCloseable {
     /** What a check found. */
     public enum Result { CONSISTENT, CONVERGED, STALE, EXTRA, MISSING, ERROR }
 
+    private final String sslMode;
     private final String jdbcUrl;
     private final String user;
     private final String password;
@@ -52,8 +52,9 @@ public final class ConsistencyAuditor implements AutoCloseable {
     private final Map<Result, LongAdder> totals = new ConcurrentHashMap<>();
     private Connection connection;
 
-    public ConsistencyAuditor(String jdbcUrl, String user, String password, CacheStore store, MeterRegistry registry,
+    public ConsistencyAuditor(String jdbcUrl, String user, String password, String sslMode, CacheStore store, MeterRegistry registry,
                               double fraction, Duration delay, Duration grace) {
+        this.sslMode = sslMode;
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
@@ -116,7 +117,7 @@ public final class ConsistencyAuditor implements AutoCloseable {
 
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
-            connection = DriverManager.getConnection(jdbcUrl, user, password);
+            connection = io.cachesync.core.config.Jdbc.connect(jdbcUrl, user, password, sslMode);
             connection.setReadOnly(true);
         }
         return connection;

@@ -22,7 +22,11 @@ import java.util.Set;
  */
 public record CacheMutation(EntityDefinition entity, String id, Op op, String version, String document,
                             long sourceTimestampMs, boolean snapshot, Map<String, Set<String>> listValues, Origin origin) {
-    public enum Op { UPSERT, DELETE }
+    /**
+     * {@code INVALIDATE}: a change whose row is not to be cached (its event or document was too large); the key is
+     * removed, versioned like any change, and the next read fills it from PostgreSQL.
+     */
+    public enum Op { UPSERT, DELETE, INVALIDATE }
 
     /** The record a mutation was parsed from: where it sits, and its key and value as they came. */
     public record Origin(String topic, int partition, long offset, byte[] key, byte[] value) {
@@ -39,6 +43,11 @@ public record CacheMutation(EntityDefinition entity, String id, Op op, String ve
 
     public CacheMutation(EntityDefinition entity, String id, Op op, String version, String document, long sourceTimestampMs, boolean snapshot) {
         this(entity, id, op, version, document, sourceTimestampMs, snapshot, Map.of(), null);
+    }
+
+    /** This change as an invalidation: same row and version, no document (see {@link Op#INVALIDATE}). */
+    public CacheMutation asInvalidation() {
+        return new CacheMutation(entity, id, Op.INVALIDATE, version, null, sourceTimestampMs, snapshot, listValues, origin);
     }
 
     /** This mutation, remembering the record it was parsed from. */

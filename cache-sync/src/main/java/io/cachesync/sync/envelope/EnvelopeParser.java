@@ -104,6 +104,11 @@ public final class EnvelopeParser implements MutationParser {
                     : "event op=" + op + " has no after image");
         }
         String id = id(entity, row.get(entity.keyColumn()));
+        if (payload.has(io.cachesync.core.topics.Topics.TOO_LARGE_FIELD)) {
+            // cdc-ingest could not publish the whole event: the image holds the key columns only (a delete needs no more)
+            return new CacheMutation(entity, id, mop == CacheMutation.Op.DELETE ? mop : CacheMutation.Op.INVALIDATE, version, null, ts,
+                    snapshot, Map.of());
+        }
         EventSchema.Struct before = schema == null ? EventSchema.Struct.ABSENT : schema.before();
         EventSchema.Struct after = schema == null ? EventSchema.Struct.ABSENT : schema.after();
         trackColumns(entity, (mop == CacheMutation.Op.DELETE ? before : after).columns());

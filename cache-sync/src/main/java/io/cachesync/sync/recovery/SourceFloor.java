@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The purge runs on this class's own thread, right after a raise and then every {@code every} while one is due
  * ({@code cs:_source} records when it finished), so a purge cut short by a crash or a Redis outage is finished by any
- * instance. Each row is deleted by {@code purge.lua} only when its version is older than the floor, so a change of the
+ * instance. A floor Redis lost is set again to the newest epoch this instance was told of; without a floor, any epoch
+ * but 0 counts as due a purge, since rows of older epochs may have been written meanwhile. Each row is deleted by {@code purge.lua} only when its version is older than the floor, so a change of the
  * new source written meanwhile stays.
  */
 public final class SourceFloor implements AutoCloseable {
@@ -47,6 +48,8 @@ public final class SourceFloor implements AutoCloseable {
     private final EntityCatalog catalog;
     private final CacheStore store;
     private final Counter purged;
+    /** The newest epoch announced to this instance (-1: none yet); the floor is set to it again if Redis lost it. */
+    private final java.util.concurrent.atomic.AtomicInteger known = new java.util.concurrent.atomic.AtomicInteger(-1);
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cachesync-source-floor");
         t.setDaemon(true);
@@ -71,6 +74,7 @@ public final class SourceFloor implements AutoCloseable {
      * record is read again) and starts the purge when it rose.
      */
     public void announced(SourceEpoch epoch) {
+        known.accumulateAndGet(epoch.epoch(), Math::max);
         long deadline = System.nanoTime() + RAISE_RETRY_FOR.toNanos();
         while (true) {
             try {
@@ -101,6 +105,10 @@ public final class SourceFloor implements AutoCloseable {
     long purgeIfDue() {
         try {
             CacheStore.SourceFloor floor = store.sourceFloor();
+            if (floor.epoch() == null && known.get() >= 0 && store.raiseSourceFloor(SourceEpoch.hex(known.get()))) {
+                LOG.warn("the source floor was gone (Redis lost its data): set again to epoch {}", known.get());
+                floor = store.sourceFloor();
+            }
             if (!floor.purgeDue()) {
                 return 0;
             }

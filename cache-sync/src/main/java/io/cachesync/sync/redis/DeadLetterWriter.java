@@ -34,6 +34,7 @@ public final class DeadLetterWriter implements RefusedWrites, AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "cachesync-sync-dlq");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_RECORD_BYTES);
         this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         this.stats = stats;
     }
@@ -47,7 +48,7 @@ public final class DeadLetterWriter implements RefusedWrites, AutoCloseable {
         if (m.origin() != null) {
             Topics.addDlqHeaders(h, why, m.origin().topic(), m.origin().partition(), m.origin().offset());
             key = m.origin().key();
-            value = m.origin().value();
+            value = Topics.dlqValue(key, m.origin().value(), m.origin().topic(), m.origin().partition(), m.origin().offset());
         } else {
             h.add(Topics.DLQ_REASON_HEADER, why.getBytes(StandardCharsets.UTF_8));
         }

@@ -86,7 +86,8 @@ public final class RedisMutationApplier {
         for (CacheMutation m : batch) {
             boolean delete = m.op() == CacheMutation.Op.DELETE;
             writes.add(new CacheStore.Write(CacheKeys.row(m.entity().name(), m.id()), m.version(), m.document(),
-                    delete ? m.entity().tombstoneTtl() : Ttl.jittered(m.entity().ttl(), m.entity().ttlJitter()), sourceEpoch(m)));
+                    delete ? m.entity().tombstoneTtl() : Ttl.jittered(m.entity().ttl(), m.entity().ttlJitter()), sourceEpoch(m),
+                    m.op() == CacheMutation.Op.INVALIDATE));
         }
         // the side effects of every mutation, written or skipped (a retry after a lost reply skips them all)
         java.util.List<CacheStore.RowRef> rows = new java.util.ArrayList<>(batch.size());

@@ -22,6 +22,7 @@ public final class SyncStats {
     private final Map<String, LongAdder[]> perEntity = new ConcurrentHashMap<>();
     private final LongAdder deadLettered = new LongAdder();
     private final LongAdder redisRetries = new LongAdder();
+    private final LongAdder invalidated = new LongAdder();
     private final LongAdder fenced = new LongAdder();
     private final LagRecorder lag = new LagRecorder();
     private final Timer e2eLag;
@@ -38,6 +39,9 @@ public final class SyncStats {
         this.registry = registry;
         FunctionCounter.builder(MetricNames.EVENTS_DEAD_LETTERED, deadLettered, LongAdder::sum)
                 .description("Records sent to cachesync.dlq because they could not be parsed").register(registry);
+        FunctionCounter.builder(MetricNames.EVENTS_INVALIDATED, invalidated, LongAdder::sum)
+                .description("Changes whose row was removed from Redis instead of written, because the event was too large "
+                        + "(over sync.max-value-bytes, or replaced by cdc-ingest): the next read fills it from PostgreSQL").register(registry);
         FunctionCounter.builder(MetricNames.REDIS_RETRIES, redisRetries, LongAdder::sum)
                 .description("Redis writes retried after a failure").register(registry);
         FunctionCounter.builder(MetricNames.BATCHES_FENCED, fenced, LongAdder::sum)
@@ -77,6 +81,14 @@ public final class SyncStats {
 
     public void deadLettered() {
         deadLettered.increment();
+    }
+
+    public void invalidated() {
+        invalidated.increment();
+    }
+
+    public long invalidatedCount() {
+        return invalidated.sum();
     }
 
     public void redisRetry() {

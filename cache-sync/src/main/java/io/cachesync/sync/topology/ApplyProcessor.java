@@ -87,6 +87,9 @@ final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         } else {
             h.add(Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         }
-        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), h), SyncNames.DLQ_SINK);
+        byte[] value = meta.isPresent()
+                ? Topics.dlqValue(record.key(), record.value(), meta.get().topic(), meta.get().partition(), meta.get().offset())
+                : record.value();
+        context.forward(new Record<>(record.key(), value, record.timestamp(), h), SyncNames.DLQ_SINK);
     }
 }

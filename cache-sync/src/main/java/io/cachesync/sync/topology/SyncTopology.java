@@ -2,6 +2,7 @@ package io.cachesync.sync.topology;
 
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.topics.Topics;
+import io.cachesync.sync.envelope.CacheMutation;
 import io.cachesync.sync.envelope.CommandParser;
 import io.cachesync.sync.envelope.EnvelopeParser;
 import io.cachesync.sync.envelope.MutationParser;
@@ -14,15 +15,35 @@ import java.util.List;
 
 /** Builds the cache-sync topology. {@code SyncService} and the tests call this one method. */
 public final class SyncTopology {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SyncTopology.class);
     private SyncTopology() {
     }
 
+    /** Commands over {@code maxValueBytes} are dead-lettered: their publisher must send them smaller. */
     private static MutationParser limited(MutationParser parser, int maxValueBytes) {
         return (topic, key, value, sourceEpoch) -> {
             if (value != null && value.length > maxValueBytes) {
                 throw new PoisonRecordException("value is " + value.length + " bytes, more than sync.max-value-bytes (" + maxValueBytes + ")");
             }
             return parser.parse(topic, key, value, sourceEpoch);
+        };
+    }
+
+    /**
+     * A CDC upsert over {@code maxValueBytes} is not cached: it invalidates its row (versioned), and the next read fills
+     * it from PostgreSQL — the cache stays right, and Redis holds no document that large from the change stream. (A
+     * delete needs no document: it is applied as a tombstone whatever its size.)
+     */
+    private static MutationParser invalidatingWhenLarge(MutationParser parser, int maxValueBytes, SyncStats stats) {
+        return (topic, key, value, sourceEpoch) -> {
+            CacheMutation m = parser.parse(topic, key, value, sourceEpoch);
+            if (m.op() == CacheMutation.Op.INVALIDATE || (m.op() == CacheMutation.Op.UPSERT && value.length > maxValueBytes)) {
+                stats.invalidated();
+                LOG.warn("{}:{} changed in an event of {} bytes (sync.max-value-bytes {}{}): its row is invalidated, not cached",
+                        m.entity().name(), m.id(), value.length, maxValueBytes, m.op() == CacheMutation.Op.INVALIDATE ? ", too large for Kafka" : "");
+                return m.asInvalidation();
+            }
+            return m;
         };
     }
 
@@ -54,7 +75,7 @@ public final class SyncTopology {
     public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, MutationListener listener,
                                  int maxValueBytes, java.util.function.Consumer<io.cachesync.core.catalog.EntityDefinition> onSchemaChange,
                                  Batching batching, java.util.function.Consumer<io.cachesync.core.consistency.SourceEpoch> onSourceEpoch) {
-        MutationParser envelopes = limited(new EnvelopeParser(catalog, onSchemaChange), maxValueBytes);
+        MutationParser envelopes = invalidatingWhenLarge(new EnvelopeParser(catalog, onSchemaChange), maxValueBytes, stats);
         MutationParser commands = limited(new CommandParser(catalog), maxValueBytes);
         Topology t = new Topology();
         t.addSource(SyncNames.CDC_SOURCE, SyncNames.BYTES.deserializer(), SyncNames.BYTES.deserializer(),

@@ -210,7 +210,7 @@ class SyncTopologyTest {
     }
 
     @Test
-    void recordsLargerThanTheLimitAreDeadLettered() {
+    void aChangeLargerThanTheLimitInvalidatesItsRowAndALargeCommandIsDeadLettered() {
         driver.close();
         RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), stats, Clock.systemUTC(), Duration.ofSeconds(1));
         Properties p = new Properties();
@@ -218,14 +218,30 @@ class SyncTopologyTest {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(SyncTopology.build(catalog, applier, stats, MutationListener.NONE, 8192, e -> { }, Batching.DEFAULT, e -> { }), p);
         users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
+        commands = driver.createInputTopic(Topics.COMMANDS, new ByteArraySerializer(), new ByteArraySerializer());
         dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        byte[] big = Envelopes.upsert(5, "x".repeat(10_000), 10);
-        users.pipeInput(big);
-        users.pipeInput(Envelopes.upsert(6, "small", 11));
-        assertThat(new String(dlq.readRecord().headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8))
-                .startsWith("value is " + big.length + " bytes, more than sync.max-value-bytes (8192)");
-        assertThat(redis.exists("cs:users:5")).isFalse();
+        users.pipeInput(Envelopes.upsert(5, "small", 10));
+        assertThat(redis.hget("cs:users:5", "d")).contains("small");
+
+        users.pipeInput(Envelopes.upsert(5, "x".repeat(10_000), 11));
+        assertThat(redis.exists("cs:users:5")).as("invalidated: the next read fills it from PostgreSQL").isFalse();
+        assertThat(stats.invalidatedCount()).isEqualTo(1);
+        users.pipeInput(Envelopes.upsert(5, "x".repeat(10_000), 9));
+        users.pipeInput(Envelopes.upsert(6, "small", 12));
         assertThat(redis.hget("cs:users:6", "d")).contains("small");
+        assertThat(dlq.isEmpty()).isTrue();
+
+        // cdc-ingest's too-large change: op, source and key only
+        users.pipeInput(Envelopes.upsert(6, "small again", 13));
+        users.pipeInput(("{\"op\":\"u\",\"source\":{\"lsn\":14},\"after\":{\"id\":6},\"" + Topics.TOO_LARGE_FIELD
+                + "\":{\"bytes\":9000000}}").getBytes(StandardCharsets.UTF_8));
+        assertThat(redis.exists("cs:users:6")).isFalse();
+
+        byte[] bigCommand = ("{\"entity\":\"accounts\",\"id\":\"1\",\"op\":\"upsert\",\"version\":1,\"data\":{\"plan\":\""
+                + "x".repeat(10_000) + "\"}}").getBytes(StandardCharsets.UTF_8);
+        commands.pipeInput("accounts:1".getBytes(StandardCharsets.UTF_8), bigCommand);
+        assertThat(new String(dlq.readRecord().headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .startsWith("value is " + bigCommand.length + " bytes, more than sync.max-value-bytes (8192)");
     }
 
     @Test

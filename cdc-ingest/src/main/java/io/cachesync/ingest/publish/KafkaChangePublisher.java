@@ -37,6 +37,9 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
     private final AtomicLong published;
     private final java.util.Set<String> topics;
     private final CommitKeyStamp commitKeys;
+    /** The largest event published as it is (key and value; the rest of the record's limit is left to headers and batch overhead). */
+    static final int MAX_EVENT_BYTES = io.cachesync.core.topics.Topics.MAX_RECORD_BYTES - 64 * 1024;
+    private final java.util.concurrent.atomic.LongAdder tooLarge;
     /** Every record carries the source epoch it was read under (cache-sync puts it first in the version). */
     private final List<org.apache.kafka.common.header.Header> headers;
 
@@ -45,10 +48,12 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
      * @param published counts the events Kafka acknowledged
      * @param lsnFloor  the replication slot's confirmed flush LSN: a lower bound of every position to come (see CommitKeyStamp)
      * @param epoch     the source epoch of the database the engine reads
+     * @param tooLarge  counts the events published as too-large changes
      */
     public KafkaChangePublisher(Map<String, Object> kafkaClientConfig, java.util.Set<String> topics, AtomicLong published, long lsnFloor,
-                                io.cachesync.core.consistency.SourceEpoch epoch) {
+                                io.cachesync.core.consistency.SourceEpoch epoch, java.util.concurrent.atomic.LongAdder tooLarge) {
         this.topics = java.util.Set.copyOf(topics);
+        this.tooLarge = tooLarge;
         this.headers = List.of(new org.apache.kafka.common.header.internals.RecordHeader(io.cachesync.core.topics.Topics.SOURCE_EPOCH_HEADER,
                 Integer.toString(epoch.epoch()).getBytes(StandardCharsets.UTF_8)));
         this.published = published;
@@ -60,7 +65,7 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, io.cachesync.core.topics.Topics.MAX_RECORD_BYTES);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "cachesync-ingest");
         this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
@@ -75,14 +80,31 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
                 acks.add(null);
                 continue;
             }
-            acks.add(producer.send(new ProducerRecord<>(r.destination(), null, keyBytes(r.key()), value.getBytes(StandardCharsets.UTF_8), headers)));
+            byte[] key = keyBytes(r.key());
+            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length + (key == null ? 0 : key.length) > MAX_EVENT_BYTES) {
+                bytes = tooLarge(r.destination(), value, key, bytes.length, "larger than the " + MAX_EVENT_BYTES + " bytes cachesync publishes");
+            }
+            acks.add(producer.send(new ProducerRecord<>(r.destination(), null, key, bytes, headers)));
         }
         producer.flush();
         for (int i = 0; i < records.size(); i++) {
             Future<RecordMetadata> ack = acks.get(i);
             if (ack != null) {
                 try {
-                    ack.get();
+                    try {
+                        ack.get();
+                    } catch (ExecutionException e) {
+                        if (!(e.getCause() instanceof org.apache.kafka.common.errors.RecordTooLargeException)) {
+                            throw e;
+                        }
+                        // the topic takes less than cachesync publishes (created before, or capped by the broker)
+                        ChangeEvent<String, String> r = records.get(i);
+                        byte[] key = keyBytes(r.key());
+                        String value = commitKeys.apply(r.value());
+                        producer.send(new ProducerRecord<>(r.destination(), null, key, tooLarge(r.destination(), value, key,
+                                value.getBytes(StandardCharsets.UTF_8).length, "refused by the broker: " + e.getCause().getMessage()), headers)).get();
+                    }
                     published.incrementAndGet();
                 } catch (ExecutionException e) {
                     throw new PublishException("Kafka did not acknowledge a change event for " + records.get(i).destination()
@@ -92,6 +114,14 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
             committer.markProcessed(records.get(i));
         }
         committer.markBatchFinished();
+    }
+
+    /** Publishes {@link TooLargeChange} instead of an event Kafka would refuse: counted, logged, and ingestion goes on. */
+    private byte[] tooLarge(String topic, String value, byte[] key, long bytes, String reason) {
+        tooLarge.increment();
+        LOG.warn("a change event for {} key {} is {} bytes, {}: published as a too-large change (cache-sync invalidates the row)",
+                topic, key == null ? "null" : new String(key, StandardCharsets.UTF_8), bytes, reason);
+        return TooLargeChange.of(value, key, bytes, reason);
     }
 
     /** The Kafka key: the primary-key struct without the Connect schema envelope, e.g. {@code {"id":42}}. */

@@ -39,8 +39,17 @@ public final class SourceEpochs {
      * the first ever), recorded after Debezium's offsets were reset (when there was an epoch before).
      */
     public SourceEpoch resolve(SourceIdentity identity) {
+        return resolve(identity, Optional.empty());
+    }
+
+    /**
+     * As {@link #resolve(SourceIdentity)}, but starting the next epoch even for the same identity when {@code gap} gives
+     * a reason: changes were lost (the replication slot was dropped or recreated), so what the cache holds cannot be
+     * trusted and the tables are read afresh.
+     */
+    public SourceEpoch resolve(SourceIdentity identity, Optional<String> gap) {
         Optional<SourceEpoch> last = latest();
-        if (last.isPresent() && last.get().sameIdentity(identity.systemIdentifier(), identity.timeline())) {
+        if (last.isPresent() && gap.isEmpty() && last.get().sameIdentity(identity.systemIdentifier(), identity.timeline())) {
             return last.get();
         }
         int next = 0;
@@ -51,9 +60,14 @@ public final class SourceEpochs {
                         + "delete the topic " + Topics.SOURCE_EPOCHS + " to start over");
             }
             next = before.epoch() + 1;
-            LOG.warn("the database has a new identity: was system identifier {} timeline {} (source epoch {}), is {}; "
-                            + "resetting Debezium's offsets and starting source epoch {}", before.systemIdentifier(), before.timeline(),
+            LOG.warn("{}: was system identifier {} timeline {} (source epoch {}), is {}; resetting Debezium's offsets and starting "
+                            + "source epoch {}", gap.orElse("the database has a new identity"), before.systemIdentifier(), before.timeline(),
                     before.epoch(), identity, next);
+            offsets.reset();
+        } else if (gap.isPresent()) {
+            // no epoch recorded yet (a deployment from before source epochs): the tables are read again, but the cache
+            // takes its first epoch as its own and purges nothing
+            LOG.warn("{}: resetting Debezium's offsets", gap.get());
             offsets.reset();
         }
         SourceEpoch epoch = new SourceEpoch(next, identity.systemIdentifier(), identity.timeline(), clock.instant());

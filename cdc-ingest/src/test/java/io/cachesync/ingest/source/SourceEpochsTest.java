@@ -75,6 +75,11 @@ class SourceEpochsTest {
                 .as("going back to an identity seen before is still a change: its positions are not comparable to the last one's")
                 .isEqualTo(3);
         assertThat(new SourceEpochs(client, offsets, Clock.systemUTC()).latest().orElseThrow().epoch()).as("read back from the topic").isEqualTo(3);
+
+        storeOffsets();
+        SourceEpoch afterAGap = epochs.resolve(new SourceIdentity("7000000000000000001", 2), java.util.Optional.of("the slot was recreated"));
+        assertThat(afterAGap.epoch()).as("a lost stretch of changes: the same identity, the next epoch").isEqualTo(4);
+        assertThat(offsets.read()).isEmpty();
     }
 
     private static void storeOffsets() {

@@ -58,7 +58,8 @@ public final class AdminRoutes {
             throw new ApiProblem(404, "admin-disabled", "Not found", "the admin endpoints are off: set api.admin-token to turn them on");
         }
         String h = ctx.header("Authorization");
-        byte[] given = h != null && h.startsWith("Bearer ") ? h.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        // the scheme is case-insensitive (RFC 9110 §11.1)
+        byte[] given = h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
         if (!MessageDigest.isEqual(token, given)) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"cachesync-admin\"");
             throw new ApiProblem(401, "unauthorized", "Unauthorized", "send Authorization: Bearer <api.admin-token>");
@@ -143,7 +144,11 @@ public final class AdminRoutes {
         ctx.contentType("application/json").result("{\"deleted\":" + n + "}");
     }
 
-    /** {@code DELETE /admin/cache?pattern=cs:products:*}: SCAN + UNLINK in batches; returns the count. */
+    /**
+     * {@code DELETE /admin/cache?pattern=cs:products:*}: SCAN + UNLINK in batches; returns the count. Only row keys are
+     * deleted: cachesync's own keys ({@code cs:_…}: the Redis epoch, the source floor, fences, page generations) are
+     * skipped whatever the pattern, since losing them forces a full re-snapshot or lets an old page be served again.
+     */
     public void deletePattern(Context ctx) {
         String pattern = pattern(ctx);
         long deleted = 0;
@@ -153,6 +158,9 @@ public final class AdminRoutes {
         do {
             ScanResult<String> page = redis.scan(cursor, params);
             for (String k : page.getResult()) {
+                if (k.startsWith(CacheKeys.HELPER_PREFIX)) {
+                    continue;
+                }
                 batch.add(k);
                 if (batch.size() >= UNLINK_BATCH) {
                     deleted += redis.unlink(batch.toArray(String[]::new));
