@@ -56,7 +56,11 @@ public final class DevPostgres implements AutoCloseable {
         return this;
     }
 
-    /** Stops the server, keeping its data. */
+    /**
+     * Stops the server, keeping its data, and returns once the postmaster is gone (its {@code postmaster.pid} removed):
+     * zonky's {@code pg_ctl stop} can give up while the server still shuts down, and a caller that copies or deletes
+     * the data directory must not race it. A postmaster still there after a minute is killed.
+     */
     public synchronized void stop() {
         if (pg == null) {
             return;
@@ -64,10 +68,35 @@ public final class DevPostgres implements AutoCloseable {
         try {
             pg.close();
         } catch (IOException e) {
-            throw new DevStackException("devstack: PostgreSQL did not stop cleanly: " + e.getMessage(), e);
+            LOG.warn("devstack: pg_ctl stop reported {}; waiting for the postmaster to exit", e.getMessage());
         } finally {
             pg = null;
         }
+        Path pid = dataDir.resolve("postmaster.pid");
+        if (!awaitGone(pid, java.time.Duration.ofSeconds(60))) {
+            try {
+                long postmaster = Long.parseLong(java.nio.file.Files.readAllLines(pid).get(0).trim());
+                LOG.warn("devstack: PostgreSQL (pid {}) did not stop within a minute; killing it", postmaster);
+                ProcessHandle.of(postmaster).ifPresent(ProcessHandle::destroyForcibly);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("devstack: cannot read {}: {}", pid, e.toString());
+            }
+            if (!awaitGone(pid, java.time.Duration.ofSeconds(30))) {
+                throw new DevStackException("devstack: PostgreSQL on port " + port + " did not stop (" + pid + " remains)");
+            }
+        }
+    }
+
+    /** True once {@code file} is gone, false after {@code max}. */
+    private static boolean awaitGone(Path file, java.time.Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (java.nio.file.Files.exists(file)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+        }
+        return true;
     }
 
     public synchronized boolean isRunning() {
