@@ -1,28 +1,48 @@
 package io.cachesync.ingest;
 
+import io.cachesync.core.config.Jdbc;
+import io.cachesync.core.consistency.SourceEpoch;
+import io.cachesync.core.metrics.MetricNames;
+import io.cachesync.core.metrics.Metrics;
+import io.cachesync.core.metrics.MetricsHttpServer;
 import io.cachesync.core.topics.TopicProvisioner;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.ingest.engine.DebeziumProperties;
 import io.cachesync.ingest.publish.KafkaChangePublisher;
 import io.cachesync.ingest.source.DebeziumOffsets;
+import io.cachesync.ingest.source.SlotContinuity;
 import io.cachesync.ingest.source.SourceEpochs;
 import io.cachesync.ingest.source.SourceIdentity;
-import io.cachesync.ingest.source.SlotContinuity;
-import io.cachesync.core.consistency.SourceEpoch;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.format.Json;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * cdc-ingest: runs the Debezium embedded engine and restarts it (with capped exponential backoff) when it stops
@@ -43,52 +63,52 @@ public final class IngestService implements AutoCloseable {
     private volatile boolean streaming;
     /** When the engine last stopped running (or the service started); meaningful while {@link #streaming} is false. */
     private volatile long notRunningSince = System.nanoTime();
-    private volatile java.util.concurrent.Future<?> supervision;
+    private volatile Future<?> supervision;
     /** How long the engine may fail to run before liveness fails (the process is then restarted). */
     static final Duration CRASH_LOOP_AFTER = Duration.ofMinutes(5);
-    private final io.micrometer.core.instrument.MeterRegistry registry;
-    private final java.util.concurrent.atomic.AtomicLong publishedTotal = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong slotLagBytes = new java.util.concurrent.atomic.AtomicLong(-1);
-    private final java.util.concurrent.ScheduledExecutorService slotWatcher = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final MeterRegistry registry;
+    private final AtomicLong publishedTotal = new AtomicLong();
+    private final AtomicLong slotLagBytes = new AtomicLong(-1);
+    private final ScheduledExecutorService slotWatcher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cachesync-ingest-slot");
         t.setDaemon(true);
         return t;
     });
-    private final java.util.concurrent.atomic.AtomicLong sourceEpoch = new java.util.concurrent.atomic.AtomicLong(-1);
+    private final AtomicLong sourceEpoch = new AtomicLong(-1);
     private final SourceEpochs sourceEpochs;
     private final DebeziumOffsets offsets;
-    private final java.util.concurrent.atomic.LongAdder slotGaps = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder tooLarge = new java.util.concurrent.atomic.LongAdder();
-    private io.cachesync.core.metrics.MetricsHttpServer http;
+    private final LongAdder slotGaps = new LongAdder();
+    private final LongAdder tooLarge = new LongAdder();
+    private MetricsHttpServer http;
 
     /** cdc-ingest with its own Prometheus registry, exported on {@code ingest.http-port}. */
     public IngestService(IngestConfig config) {
-        this(config, io.cachesync.core.metrics.Metrics.newRegistry());
+        this(config, Metrics.newRegistry());
     }
 
     /** cdc-ingest reporting to {@code registry} (the demo shares one registry between the three services). */
-    public IngestService(IngestConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
+    public IngestService(IngestConfig config, MeterRegistry registry) {
         this.config = config;
         this.registry = registry;
-        io.micrometer.core.instrument.FunctionCounter.builder(io.cachesync.core.metrics.MetricNames.EVENTS_CAPTURED, this, IngestService::published)
+        FunctionCounter.builder(MetricNames.EVENTS_CAPTURED, this, IngestService::published)
                 .description("Change events published to Kafka and acknowledged").register(registry);
-        io.micrometer.core.instrument.Gauge.builder(io.cachesync.core.metrics.MetricNames.SLOT_LAG, slotLagBytes, java.util.concurrent.atomic.AtomicLong::get)
+        Gauge.builder(MetricNames.SLOT_LAG, slotLagBytes, AtomicLong::get)
                 .baseUnit("bytes").tag("slot", config.slotName())
                 .description("WAL the replication slot holds: current WAL position minus the slot's confirmed flush position")
                 .register(registry);
-        io.micrometer.core.instrument.Gauge.builder(io.cachesync.core.metrics.MetricNames.SOURCE_EPOCH, sourceEpoch, java.util.concurrent.atomic.AtomicLong::get)
+        Gauge.builder(MetricNames.SOURCE_EPOCH, sourceEpoch, AtomicLong::get)
                 .description("The source epoch cdc-ingest reads under (-1 before the first start); it rises when the database is "
                         + "restored, promoted or replaced").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder(io.cachesync.core.metrics.MetricNames.EVENTS_TOO_LARGE, tooLarge,
-                        java.util.concurrent.atomic.LongAdder::sum)
+        FunctionCounter.builder(MetricNames.EVENTS_TOO_LARGE, tooLarge,
+                        LongAdder::sum)
                 .description("Change events larger than a Kafka record may be, published as too-large changes (key and position "
                         + "only): cache-sync invalidates those rows").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder(io.cachesync.core.metrics.MetricNames.SLOT_GAPS, slotGaps,
-                        java.util.concurrent.atomic.LongAdder::sum)
+        FunctionCounter.builder(MetricNames.SLOT_GAPS, slotGaps,
+                        LongAdder::sum)
                 .description("Times the replication slot was found dropped or recreated behind Debezium's offsets (changes lost "
                         + "in between): each starts a new source epoch and a full re-read").register(registry);
         this.offsets = new DebeziumOffsets(config.kafkaClientConfig(), DebeziumProperties.ENGINE_NAME);
-        this.sourceEpochs = new SourceEpochs(config.kafkaClientConfig(), offsets, java.time.Clock.systemUTC());
+        this.sourceEpochs = new SourceEpochs(config.kafkaClientConfig(), offsets, Clock.systemUTC());
     }
 
     /** The CDC topics of the configured entities. */
@@ -106,22 +126,22 @@ public final class IngestService implements AutoCloseable {
         notRunningSince = System.nanoTime();
         supervision = supervisor.submit(this::superviseLoop);
         slotWatcher.scheduleWithFixedDelay(this::refreshSlotLag, 1, 10, TimeUnit.SECONDS);
-        if (registry instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
-            http = io.cachesync.core.metrics.MetricsHttpServer.start("0.0.0.0", config.httpPort(), prometheus, this::isLive, this::isRunning, "cdc-ingest");
+        if (registry instanceof PrometheusMeterRegistry prometheus) {
+            http = MetricsHttpServer.start("0.0.0.0", config.httpPort(), prometheus, this::isLive, this::isRunning, "cdc-ingest");
         }
         return this;
     }
 
-    private java.sql.Connection connect() throws java.sql.SQLException {
-        return io.cachesync.core.config.Jdbc.connect(config.jdbcUrl(), config.user(), config.password(), config.sslMode());
+    private Connection connect() throws SQLException {
+        return Jdbc.connect(config.jdbcUrl(), config.user(), config.password(), config.sslMode());
     }
 
     /** The Debezium signal table (resync requests are rows in it); created when missing. */
     private void createSignalTable() {
-        try (java.sql.Connection c = connect(); java.sql.Statement st = c.createStatement()) {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS " + config.signalTable()
                     + " (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             LOG.warn("cdc-ingest: cannot create the signal table {} ({}); resync will not work until it exists",
                     config.signalTable(), e.getMessage());
         }
@@ -129,27 +149,27 @@ public final class IngestService implements AutoCloseable {
 
     /** The slot's confirmed flush position as a number (0 when the slot does not exist yet). */
     private long confirmedFlushLsn() {
-        try (java.sql.Connection c = connect();
-             java.sql.PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+        try (Connection c = connect();
+             PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, config.slotName());
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             LOG.debug("cannot read the slot position: {}", e.getMessage());
             return 0;
         }
     }
 
     private void refreshSlotLag() {
-        try (java.sql.Connection c = connect();
-             java.sql.PreparedStatement ps = c.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn) "
+        try (Connection c = connect();
+             PreparedStatement ps = c.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn) "
                      + "FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, config.slotName());
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = ps.executeQuery()) {
                 slotLagBytes.set(rs.next() ? rs.getLong(1) : -1);
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             LOG.debug("slot lag query failed: {}", e.getMessage());
         }
     }
@@ -185,7 +205,7 @@ public final class IngestService implements AutoCloseable {
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
                 break;
-            } catch (java.sql.SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException e) {
                 if (!closing) {
                     LOG.warn("cdc-ingest: cannot start the engine: {}", e.toString());
                 }
@@ -207,9 +227,9 @@ public final class IngestService implements AutoCloseable {
     }
 
     /** Why the slot no longer continues the stored offsets (a new source epoch is then started), or empty. */
-    private java.util.Optional<String> slotGap() throws java.sql.SQLException {
-        try (java.sql.Connection c = connect()) {
-            java.util.Optional<String> gap = SlotContinuity.broken(c, config.slotName(), offsets.read());
+    private Optional<String> slotGap() throws SQLException {
+        try (Connection c = connect()) {
+            Optional<String> gap = SlotContinuity.broken(c, config.slotName(), offsets.read());
             gap.ifPresent(why -> {
                 slotGaps.increment();
                 LOG.error("cdc-ingest: {}; every table is read again under a new source epoch", why);
@@ -223,7 +243,7 @@ public final class IngestService implements AutoCloseable {
         CountDownLatch done = new CountDownLatch(1);
         Throwable[] failure = new Throwable[1];
         boolean[] success = new boolean[1];
-        KafkaChangePublisher pub = new KafkaChangePublisher(config.kafkaClientConfig(), new java.util.HashSet<>(cdcTopics(config)), publishedTotal,
+        KafkaChangePublisher pub = new KafkaChangePublisher(config.kafkaClientConfig(), new HashSet<>(cdcTopics(config)), publishedTotal,
                 confirmedFlushLsn(), epoch, tooLarge);
         try {
             DebeziumEngine<ChangeEvent<String, String>> e = DebeziumEngine.create(Json.class)
@@ -273,7 +293,7 @@ public final class IngestService implements AutoCloseable {
      * engine that fails every start for that long (crash-looping), fails {@code /health/live} so the process is restarted.
      */
     public boolean isLive() {
-        java.util.concurrent.Future<?> f = supervision;
+        Future<?> f = supervision;
         if (closing || f == null) {
             return !closing;
         }
