@@ -52,7 +52,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class IngestService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** Restarts are cheap (a JDBC connection, a small topic read): a slot freed a moment later is taken within seconds. */
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     private final IngestConfig config;
     private final ExecutorService supervisor = Executors.newSingleThreadExecutor(r -> new Thread(r, "cachesync-ingest-supervisor"));
@@ -180,8 +181,8 @@ public final class IngestService implements AutoCloseable {
     }
 
     /**
-     * Runs the engine until {@link #close()}, restarting it after it stopped (capped exponential backoff, reset after a
-     * clean run). Before every start the database's identity is resolved to its source epoch: a restore, a promotion or
+     * Runs the engine until {@link #close()}, restarting it after it stopped (exponential backoff capped at 5 s, reset
+     * whenever the engine's task had started). Before every start the database's identity is resolved to its source epoch: a restore, a promotion or
      * a new cluster found here starts a new epoch (SourceEpochs). Whatever fails in one round is logged and retried.
      */
     private void superviseLoop() {
@@ -196,12 +197,12 @@ public final class IngestService implements AutoCloseable {
     private void supervise() {
         Duration backoff = FIRST_BACKOFF;
         while (!closing) {
-            boolean clean = false;
+            boolean started = false;
             try {
                 SourceEpoch epoch = sourceEpochs.resolve(SourceIdentity.read(config.jdbcUrl(), config.user(), config.password(), config.sslMode()),
                         slotGap());
                 sourceEpoch.set(epoch.epoch());
-                clean = runEngine(epoch);
+                started = runEngine(epoch);
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
                 break;
@@ -222,7 +223,7 @@ public final class IngestService implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             }
-            backoff = clean ? FIRST_BACKOFF : backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            backoff = started ? FIRST_BACKOFF : backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
     }
 
@@ -238,11 +239,10 @@ public final class IngestService implements AutoCloseable {
         }
     }
 
-    /** Runs one engine until it stops; true when it stopped without an error. */
+    /** Runs one engine until it stops; true when its task had started (it ran, whatever stopped it). */
     private boolean runEngine(SourceEpoch epoch) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
-        Throwable[] failure = new Throwable[1];
-        boolean[] success = new boolean[1];
+        boolean[] taskStarted = new boolean[1];
         KafkaChangePublisher pub = new KafkaChangePublisher(config.kafkaClientConfig(), new HashSet<>(cdcTopics(config)), publishedTotal,
                 confirmedFlushLsn(), epoch, tooLarge);
         try {
@@ -252,6 +252,7 @@ public final class IngestService implements AutoCloseable {
                     .using(new DebeziumEngine.ConnectorCallback() {
                         @Override
                         public void taskStarted() {
+                            taskStarted[0] = true;
                             streaming = true;
                             notRunningSince = 0;
                             LOG.info("cdc-ingest: Debezium task started (slot {}, source epoch {})", config.slotName(), epoch.epoch());
@@ -263,8 +264,6 @@ public final class IngestService implements AutoCloseable {
                         }
                     })
                     .using((ok, message, error) -> {
-                        success[0] = ok;
-                        failure[0] = error;
                         if (!ok && !closing) {
                             LOG.warn("cdc-ingest: Debezium engine stopped: {}", message, error);
                         }
@@ -274,7 +273,7 @@ public final class IngestService implements AutoCloseable {
             engine = e;
             engineThread.submit(e);
             done.await();
-            return success[0] && failure[0] == null;
+            return taskStarted[0];
         } finally {
             stoppedRunning();
             pub.close();
