@@ -50,7 +50,7 @@ class ServiceConfigTest {
     @Test
     void everyProblemIsReportedWithTheKeyThatCausesIt() {
         Map<String, String> m = valid();
-        m.put("redis.url", "http://nope");
+        m.put("redis.url", "http://user:s3cret-pass@nope");
         m.put("kafka.bootstrap.servers", "no-port");
         m.put("sync.threads", "many");
         m.put("sync.commit-interval", "-1s");
@@ -59,6 +59,8 @@ class ServiceConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("cache-sync: invalid configuration")
                 .hasMessageContaining("redis.url is not a redis:// or rediss:// URL")
+                .hasMessageContaining("'http://***@nope'")
+                .satisfies(e -> assertThat(e.getMessage()).as("the password is never echoed").doesNotContain("s3cret-pass"))
                 .hasMessageContaining("kafka.bootstrap.servers is not a comma-separated list of host:port")
                 .hasMessageContaining("sync.threads is not a whole number")
                 .hasMessageContaining("sync.commit-interval is not a positive duration")
@@ -91,5 +93,13 @@ class ServiceConfigTest {
         Map<String, String> m = valid();
         m.put("api.port", "70000");
         assertThatThrownBy(() -> ApiConfig.from(Settings.of(m))).hasMessageContaining("api.port must be between 0 and 65535");
+    }
+
+    @Test
+    void aConnectionStringInAMessageShowsNoCredentials() {
+        assertThat(io.cachesync.core.config.Endpoints.withoutCredentials("jdbc:postgresql://db:5432/shop?user=app&PASSWORD=x1&ssl=true"))
+                .isEqualTo("jdbc:postgresql://db:5432/shop?user=app&PASSWORD=***&ssl=true");
+        assertThat(io.cachesync.core.config.Endpoints.withoutCredentials("rediss://:pa@ss@cache:6380/0")).isEqualTo("rediss://***@cache:6380/0");
+        assertThat(io.cachesync.core.config.Endpoints.withoutCredentials("redis://cache:6379")).isEqualTo("redis://cache:6379");
     }
 }

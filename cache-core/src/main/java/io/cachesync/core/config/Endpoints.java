@@ -17,7 +17,7 @@ public final class Endpoints {
             }
             return u;
         } catch (RuntimeException e) {
-            problems.add(key.name() + " is not a redis:// or rediss:// URL with a host: '" + v + "'");
+            problems.add(key.name() + " is not a redis:// or rediss:// URL with a host: '" + withoutCredentials(v) + "'");
             return URI.create("redis://127.0.0.1:6379");
         }
     }
@@ -25,9 +25,28 @@ public final class Endpoints {
     public static String jdbcUrl(ConfigKey key, Settings s, List<String> problems) {
         String v = s.get(key);
         if (v == null || !v.startsWith("jdbc:postgresql://")) {
-            problems.add(key.name() + " is not a jdbc:postgresql://host:port/db URL: '" + v + "'");
+            problems.add(key.name() + " is not a jdbc:postgresql://host:port/db URL: '" + withoutCredentials(v) + "'");
         }
         return v;
+    }
+
+    /**
+     * A connection string as it may be shown in a message: whatever stands before an {@code @} (a user and password,
+     * {@code redis://:secret@host}) and the value of any {@code password=} parameter replaced by {@code ***}. A URL bad
+     * enough to be reported is often one whose credentials were mistyped into the wrong place.
+     */
+    public static String withoutCredentials(String url) {
+        if (url == null) {
+            return null;
+        }
+        String s = url.replaceAll("(?i)(password=)[^&;\\s]*", "$1***");
+        int at = s.lastIndexOf('@');
+        if (at < 0) {
+            return s;
+        }
+        int scheme = s.indexOf("://");
+        int from = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+        return s.substring(0, from) + "***" + s.substring(at);
     }
 
     public static String bootstrap(ConfigKey key, Settings s, List<String> problems) {
