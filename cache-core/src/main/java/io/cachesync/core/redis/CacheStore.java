@@ -1,6 +1,8 @@
 package io.cachesync.core.redis;
 
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 import java.time.Duration;
 import java.util.List;
@@ -391,6 +393,23 @@ public final class CacheStore {
         roundTrips.increment();
         List<?> r = (List<?>) PURGE.run(redis, rowKeys, List.of(epoch, Integer.toString(versionWidth)));
         return r.stream().map(String.class::cast).toList();
+    }
+
+    /**
+     * Every key matching {@code pattern}, handed to {@code page} one SCAN page (about a thousand keys) at a time; for
+     * maintenance, never a request path.
+     */
+    public void scan(String pattern, java.util.function.Consumer<List<String>> page) {
+        ScanParams params = new ScanParams().match(pattern).count(1000);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            roundTrips.increment();
+            ScanResult<String> r = redis.scan(cursor, params);
+            cursor = r.getCursor();
+            if (!r.getResult().isEmpty()) {
+                page.accept(r.getResult());
+            }
+        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
     }
 
     /** Network round trips this store made (a pipeline counts once); for tests and benchmarks. */

@@ -13,17 +13,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keeps the cache to one identity of the source database (DESIGN rule 1; docs/consistency.md §1.2). When cdc-ingest
@@ -36,20 +34,19 @@ import java.util.concurrent.TimeUnit;
  * <p>The purge runs on this class's own thread, right after a raise and then every {@code every} while one is due
  * ({@code cs:_source} records when it finished), so a purge cut short by a crash or a Redis outage is finished by any
  * instance. A floor Redis lost is set again to the newest epoch this instance was told of; without a floor, any epoch
- * but 0 counts as due a purge, since rows of older epochs may have been written meanwhile. Each row is deleted by {@code purge.lua} only when its version is older than the floor, so a change of the
- * new source written meanwhile stays.
+ * but 0 counts as due a purge, since rows of older epochs may have been written meanwhile. Each row is deleted by
+ * {@code purge.lua} only when its version is older than the floor, so a change of the new source written meanwhile
+ * stays.
  */
 public final class SourceFloor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceFloor.class);
-    private static final int SCAN_COUNT = 1000;
-    private static final int PURGE_BATCH = 500;
     private static final Duration RAISE_RETRY_FOR = Duration.ofSeconds(30);
 
     private final EntityCatalog catalog;
     private final CacheStore store;
     private final Counter purged;
     /** The newest epoch announced to this instance (-1: none yet); the floor is set to it again if Redis lost it. */
-    private final java.util.concurrent.atomic.AtomicInteger known = new java.util.concurrent.atomic.AtomicInteger(-1);
+    private final AtomicInteger known = new AtomicInteger(-1);
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cachesync-source-floor");
         t.setDaemon(true);
@@ -126,25 +123,13 @@ public final class SourceFloor implements AutoCloseable {
     }
 
     private long purge(EntityDefinition entity, String epoch) {
-        long deleted = 0;
-        ScanParams params = new ScanParams().match(CacheKeys.rowPattern(entity.name())).count(SCAN_COUNT);
-        String cursor = ScanParams.SCAN_POINTER_START;
-        List<String> batch = new ArrayList<>(PURGE_BATCH);
-        do {
-            ScanResult<String> page = store.redis().scan(cursor, params);
-            cursor = page.getCursor();
-            for (String key : page.getResult()) {
-                batch.add(key);
-                if (batch.size() == PURGE_BATCH) {
-                    deleted += purgeBatch(entity, batch, epoch);
-                    batch.clear();
-                }
-            }
-        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
-        deleted += purgeBatch(entity, batch, epoch);
+        long[] deleted = {0};
+        store.scan(CacheKeys.rowPattern(entity.name()), keys -> deleted[0] += purgeBatch(entity, keys, epoch));
         // every list and search page of the entity may hold purged rows
-        store.afterWriteAll(List.of(), generations(entity));
-        return deleted;
+        Set<String> generations = new LinkedHashSet<>(List.of(CacheKeys.searchGeneration(entity.name())));
+        store.scan(CacheKeys.generationPattern(entity.name()), generations::addAll);
+        store.afterWriteAll(List.of(), generations);
+        return deleted[0];
     }
 
     private long purgeBatch(EntityDefinition entity, List<String> keys, String epoch) {
@@ -155,19 +140,6 @@ public final class SourceFloor implements AutoCloseable {
             purged.increment(deleted.size());
         }
         return deleted.size();
-    }
-
-    private Set<String> generations(EntityDefinition entity) {
-        Set<String> keys = new LinkedHashSet<>();
-        keys.add(CacheKeys.searchGeneration(entity.name()));
-        ScanParams params = new ScanParams().match(CacheKeys.generationPattern(entity.name())).count(SCAN_COUNT);
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            ScanResult<String> page = store.redis().scan(cursor, params);
-            cursor = page.getCursor();
-            keys.addAll(page.getResult());
-        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
-        return keys;
     }
 
     @Override

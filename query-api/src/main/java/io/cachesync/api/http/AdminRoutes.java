@@ -30,7 +30,6 @@ public final class AdminRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(AdminRoutes.class);
     private static final int MAX_KEYS = 1000;
     private static final int STATS_SCAN_LIMIT = 1_000_000;
-    private static final int UNLINK_BATCH = 500;
 
     /** Writes a resync request (a Debezium signal row) and returns its id. */
     @FunctionalInterface
@@ -145,36 +144,22 @@ public final class AdminRoutes {
     }
 
     /**
-     * {@code DELETE /admin/cache?pattern=cs:products:*}: SCAN + UNLINK in batches; returns the count. Only row keys are
+     * {@code DELETE /admin/cache?pattern=cs:products:*}: SCAN + UNLINK, a page at a time; returns the count. Only row keys are
      * deleted: cachesync's own keys ({@code cs:_…}: the Redis epoch, the source floor, fences, page generations) are
      * skipped whatever the pattern, since losing them forces a full re-snapshot or lets an old page be served again.
      */
     public void deletePattern(Context ctx) {
         String pattern = pattern(ctx);
-        long deleted = 0;
-        String cursor = ScanParams.SCAN_POINTER_START;
-        ScanParams params = new ScanParams().match(pattern).count(1000);
-        List<String> batch = new ArrayList<>();
-        do {
-            ScanResult<String> page = redis.scan(cursor, params);
-            for (String k : page.getResult()) {
-                if (k.startsWith(CacheKeys.HELPER_PREFIX)) {
-                    continue;
-                }
-                batch.add(k);
-                if (batch.size() >= UNLINK_BATCH) {
-                    deleted += redis.unlink(batch.toArray(String[]::new));
-                    batch.clear();
-                }
+        long[] deleted = {0};
+        cache.store().scan(pattern, keys -> {
+            String[] rows = keys.stream().filter(k -> !k.startsWith(CacheKeys.HELPER_PREFIX)).toArray(String[]::new);
+            if (rows.length > 0) {
+                deleted[0] += redis.unlink(rows);
             }
-            cursor = page.getCursor();
-        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
-        if (!batch.isEmpty()) {
-            deleted += redis.unlink(batch.toArray(String[]::new));
-        }
+        });
         cache.l1().invalidateAll();
-        LOG.info("admin: deleted {} keys matching {}", deleted, pattern);
-        ctx.contentType("application/json").result("{\"deleted\":" + deleted + ",\"pattern\":" + ValueCodec.mapper().valueToTree(pattern) + "}");
+        LOG.info("admin: deleted {} keys matching {}", deleted[0], pattern);
+        ctx.contentType("application/json").result("{\"deleted\":" + deleted[0] + ",\"pattern\":" + ValueCodec.mapper().valueToTree(pattern) + "}");
     }
 
     /** {@code POST /admin/resync/{entity}}: starts a Debezium incremental snapshot of the entity's table. */
