@@ -137,9 +137,17 @@ public final class IngestService implements AutoCloseable {
         return Jdbc.connect(config.jdbcUrl(), config.user(), config.password(), config.sslMode());
     }
 
-    /** The Debezium signal table (resync requests are rows in it); created when missing. */
+    /**
+     * The Debezium signal table (resync requests are rows in it); created when missing. A least-privileged ingest user
+     * cannot create tables: there the administrator creates it, and it is only checked here.
+     */
     private void createSignalTable() {
         try (Connection c = connect(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT to_regclass('" + config.signalTable() + "') IS NOT NULL")) {
+                if (rs.next() && rs.getBoolean(1)) {
+                    return;
+                }
+            }
             st.execute("CREATE TABLE IF NOT EXISTS " + config.signalTable()
                     + " (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
         } catch (SQLException e) {
@@ -202,6 +210,7 @@ public final class IngestService implements AutoCloseable {
                 SourceEpoch epoch = sourceEpochs.resolve(SourceIdentity.read(config.jdbcUrl(), config.user(), config.password(), config.sslMode()),
                         slotGap());
                 sourceEpoch.set(epoch.epoch());
+                recreateSlotForSnapshot();
                 started = runEngine(epoch);
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
@@ -236,6 +245,16 @@ public final class IngestService implements AutoCloseable {
                 LOG.error("cdc-ingest: {}; every table is read again under a new source epoch", why);
             });
             return gap;
+        }
+    }
+
+    /** Drops an existing slot before a start that re-reads every table, so that the snapshot is the slot's own. */
+    private void recreateSlotForSnapshot() throws SQLException {
+        try (Connection c = connect()) {
+            SlotContinuity.dropBeforeFreshSnapshot(c, config.slotName(), offsets.read(), config.snapshotMode()).ifPresent(position ->
+                    LOG.warn("cdc-ingest: dropped the replication slot {} (at position {}) before reading every table: Debezium creates it "
+                            + "again and reads the tables in the snapshot it exports, so that no change committed meanwhile is missed",
+                            config.slotName(), position));
         }
     }
 

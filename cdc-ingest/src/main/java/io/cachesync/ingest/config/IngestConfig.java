@@ -25,6 +25,7 @@ public record IngestConfig(
         KafkaClientSettings kafka,
         String slotName,
         String publicationName,
+        String publicationAutocreate,
         String snapshotMode,
         Duration heartbeatInterval,
         Duration offsetFlushInterval,
@@ -43,6 +44,10 @@ public record IngestConfig(
             "Name of the logical replication slot (one per database; one active cdc-ingest per slot)", "cachesync");
     public static final ConfigKey PUBLICATION = ConfigKey.of("ingest.publication-name",
             "Name of the pgoutput publication, created for the configured tables when missing", "cachesync");
+    public static final ConfigKey PUBLICATION_AUTOCREATE = ConfigKey.of("ingest.publication-autocreate",
+            "filtered: Debezium creates the publication for the configured tables and keeps its table list in step (needs"
+                    + " ownership of the tables); disabled: an administrator created it (least privilege: the ingest user needs"
+                    + " only REPLICATION and SELECT)", "filtered");
     public static final ConfigKey SNAPSHOT_MODE = ConfigKey.of("ingest.snapshot-mode",
             "Debezium snapshot.mode: initial (snapshot then stream), no_data (stream only), when_needed", "initial");
     public static final ConfigKey HEARTBEAT = ConfigKey.of("ingest.heartbeat-interval",
@@ -61,7 +66,7 @@ public record IngestConfig(
     public static final ConfigKey SIGNAL_TABLE = io.cachesync.core.config.SharedKeys.SIGNAL_TABLE;
 
     public static final List<ConfigKey> KEYS = List.of(POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_SSLMODE, SLOT,
-            PUBLICATION, SNAPSHOT_MODE, HEARTBEAT, OFFSET_FLUSH, PARTITIONS, REPLICATION, MAX_BATCH, HTTP_PORT, SIGNAL_TABLE, EntityCatalog.ENTITIES,
+            PUBLICATION, PUBLICATION_AUTOCREATE, SNAPSHOT_MODE, HEARTBEAT, OFFSET_FLUSH, PARTITIONS, REPLICATION, MAX_BATCH, HTTP_PORT, SIGNAL_TABLE, EntityCatalog.ENTITIES,
             KafkaClientSettings.BOOTSTRAP, KafkaClientSettings.SECURITY_PROTOCOL, KafkaClientSettings.SASL_MECHANISM, KafkaClientSettings.SASL_JAAS,
             KafkaClientSettings.TRUSTSTORE, KafkaClientSettings.TRUSTSTORE_PASSWORD, KafkaClientSettings.KEYSTORE, KafkaClientSettings.KEYSTORE_PASSWORD);
 
@@ -94,6 +99,10 @@ public record IngestConfig(
         if (!List.of("initial", "no_data", "when_needed", "always", "initial_only").contains(mode)) {
             problems.add(SNAPSHOT_MODE.name() + " is not one of initial, no_data, when_needed, always, initial_only: '" + mode + "'");
         }
+        String autocreate = s.get(PUBLICATION_AUTOCREATE);
+        if (!List.of("filtered", "disabled").contains(autocreate)) {
+            problems.add(PUBLICATION_AUTOCREATE.name() + " is not one of filtered, disabled: '" + autocreate + "'");
+        }
         Duration hb = s.parse(HEARTBEAT, Settings::positiveDuration, Duration.ofSeconds(10), problems, "a positive duration such as 10s");
         Duration flush = s.parse(OFFSET_FLUSH, Settings::positiveDuration, Duration.ofSeconds(1), problems, "a positive duration such as 1s");
         int partitions = s.parse(PARTITIONS, Integer::parseInt, 4, problems, "a whole number of partitions");
@@ -115,7 +124,7 @@ public record IngestConfig(
             throw ConfigException.of("cdc-ingest", problems);
         }
         return new IngestConfig(jdbc, host, port, db, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), sslMode, kafka, slot,
-                s.get(PUBLICATION), mode, hb, flush, partitions, rf, batch, httpPort, signal, catalog);
+                s.get(PUBLICATION), autocreate, mode, hb, flush, partitions, rf, batch, httpPort, signal, catalog);
     }
 
     public Map<String, Object> kafkaClientConfig() {

@@ -29,10 +29,17 @@ public final class DebeziumProperties {
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", c.slotName());
         p.setProperty("publication.name", c.publicationName());
-        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("publication.autocreate.mode", c.publicationAutocreate());
         p.setProperty("table.include.list", java.util.stream.Stream.concat(c.catalog().cdcFed().stream().map(EntityDefinition::qualifiedTable),
                         java.util.stream.Stream.of(c.signalTable()))
                 .map(t -> t.replace(".", "\\.")).collect(Collectors.joining(",")));
+        // sensitive columns never leave the database: not in Kafka, not in the dead-letter topic, not in any log
+        String excluded = c.catalog().cdcFed().stream()
+                .flatMap(e -> e.sensitive().stream().sorted().map(col -> e.qualifiedTable() + "." + col))
+                .map(java.util.regex.Pattern::quote).collect(Collectors.joining(","));
+        if (!excluded.isEmpty()) {
+            p.setProperty("column.exclude.list", excluded);
+        }
         // resync: a row in the signal table starts an incremental snapshot of the named tables, without downtime
         p.setProperty("signal.enabled.channels", "source");
         p.setProperty("signal.data.collection", c.signalTable());
