@@ -74,12 +74,13 @@ public final class SyncService implements AutoCloseable {
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.SOURCE_EPOCHS), 1, config.replicationFactor(),
                 Topics.COMPACTED_TOPIC_CONFIG, Duration.ofSeconds(60));
         deadLetters = new io.cachesync.sync.redis.DeadLetterWriter(config.kafkaClientConfig(), stats);
-        RedisMutationApplier applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor(), deadLetters);
+        sourceFloor = new io.cachesync.sync.recovery.SourceFloor(config.catalog(), store, registry).start(Duration.ofSeconds(10));
+        RedisMutationApplier applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor(), deadLetters,
+                sourceFloor::captured);
         auditor = new ConsistencyAuditor(config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.sslMode(), store, registry,
                 config.auditFraction(), config.auditDelay(), config.auditGrace());
         rebuilder = new io.cachesync.sync.recovery.CacheRebuilder(config.catalog(), redis, config.jdbcUrl(), config.dbUser(), config.dbPassword(),
                 config.sslMode(), config.signalTable(), Duration.ofSeconds(30), registry).start(Duration.ofSeconds(2));
-        sourceFloor = new io.cachesync.sync.recovery.SourceFloor(config.catalog(), store, registry).start(Duration.ofSeconds(10));
         streams = new KafkaStreams(SyncTopology.build(config.catalog(), applier, stats, auditor::applied, config.maxValueBytes(),
                 rebuilder::schemaChanged, config.batching(), sourceFloor::announced), streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {

@@ -354,10 +354,19 @@ public final class CacheStore {
      * The source floor (DESIGN rule 1): {@code epoch} the newest source epoch seen, {@code purged} the epoch whose purge
      * of older rows finished (either null when unknown).
      */
-    public record SourceFloor(String epoch, String purged) {
+    /**
+     * The source floor: the newest epoch, the epoch whose purge finished, and the epoch a change was last applied under
+     * ({@code captured}, null when none since the floor rose).
+     */
+    public record SourceFloor(String epoch, String purged, String captured) {
         /** True when rows of an older epoch may still be in the cache. */
         public boolean purgeDue() {
             return epoch != null && !epoch.equals(purged);
+        }
+
+        /** True when a change of the floor's epoch was applied: its capture had begun (cdc-ingest's slot exists). */
+        public boolean captureBegun() {
+            return epoch != null && epoch.equals(captured);
         }
     }
 
@@ -373,7 +382,14 @@ public final class CacheStore {
     public SourceFloor sourceFloor() {
         roundTrips.increment();
         List<?> r = (List<?>) SOURCE.run(redis, List.of(io.cachesync.core.keys.CacheKeys.SOURCE), List.of("state"));
-        return new SourceFloor(r.get(0) instanceof String e ? e : null, r.size() > 1 && r.get(1) instanceof String p ? p : null);
+        return new SourceFloor(r.get(0) instanceof String e ? e : null, r.size() > 1 && r.get(1) instanceof String p ? p : null,
+                r.size() > 2 && r.get(2) instanceof String c ? c : null);
+    }
+
+    /** Records that a change of {@code epoch} was applied (kept only while the floor holds that epoch). */
+    public void sourceCaptured(String epoch) {
+        roundTrips.increment();
+        SOURCE.run(redis, List.of(io.cachesync.core.keys.CacheKeys.SOURCE), List.of("captured", epoch));
     }
 
     /** Records that the purge for {@code epoch} finished (kept only while the floor still holds that epoch). */

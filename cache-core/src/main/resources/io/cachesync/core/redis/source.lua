@@ -7,10 +7,16 @@
 --          data), epoch 0 is taken as already purged (nothing is older), and any later epoch as due: rows of older
 --          epochs may have been written since (a rebuild, a late change).
 --          'purged': ARGV[2] is the epoch a purge finished for; recorded only while it is still the floor's.
---          'state': returns {e, p} (either may be false).
+--          'captured': ARGV[2] is an epoch a change was applied under; recorded ('c') only while it is the floor's. Its
+--          capture had begun then: a database read started later is covered by the changes that follow it.
+--          'state': returns {e, p, c} (any may be false).
 local e = redis.call('HGET', KEYS[1], 'e')
 if ARGV[1] == 'state' then
-  return {e, redis.call('HGET', KEYS[1], 'p')}
+  return {e, redis.call('HGET', KEYS[1], 'p'), redis.call('HGET', KEYS[1], 'c')}
+end
+if ARGV[1] == 'captured' then
+  if e == ARGV[2] then redis.call('HSET', KEYS[1], 'c', ARGV[2]) end
+  return 0
 end
 if ARGV[1] == 'purged' then
   if e == ARGV[2] then redis.call('HSET', KEYS[1], 'p', ARGV[2]) end

@@ -500,7 +500,11 @@ class CacheStoreScriptsTest {
 
         assertThat(store.raiseSourceFloor("0001")).isTrue();
         assertThat(store.raiseSourceFloor("0001")).as("raised once").isFalse();
-        assertThat(store.sourceFloor()).isEqualTo(new CacheStore.SourceFloor("0001", "0000"));
+        assertThat(store.sourceFloor()).isEqualTo(new CacheStore.SourceFloor("0001", "0000", null));
+        store.sourceCaptured("0000");
+        assertThat(store.sourceFloor().captureBegun()).as("a change of an older epoch says nothing of the floor's").isFalse();
+        store.sourceCaptured("0001");
+        assertThat(store.sourceFloor().captureBegun()).isTrue();
         assertThat(store.applyAll(java.util.List.of(new CacheStore.Write(prefix + "late", v0, "{\"a\":0}", TTL, "0000", false),
                 new CacheStore.Write(prefix + "new", v1, "{\"a\":1}", TTL, "0001", false)), null))
                 .extracting(CacheStore.Applied::outcome).as("a change of an older epoch is skipped even where no row is stored")

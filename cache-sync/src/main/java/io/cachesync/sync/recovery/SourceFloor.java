@@ -37,6 +37,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * but 0 counts as due a purge, since rows of older epochs may have been written meanwhile. Each row is deleted by
  * {@code purge.lua} only when its version is older than the floor, so a change of the new source written meanwhile
  * stays.
+ *
+ * <p>A purge is finished only by a pass that started after a change of the new epoch was applied ({@link #captured}):
+ * until cdc-ingest's new slot exists, a row deleted in the database leaves no event, so a read filled before then (the
+ * purge deletes fills too, and the leases of reads in flight, whose fills are then dropped) could keep it for good.
  */
 public final class SourceFloor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceFloor.class);
@@ -47,6 +51,8 @@ public final class SourceFloor implements AutoCloseable {
     private final Counter purged;
     /** The newest epoch announced to this instance (-1: none yet); the floor is set to it again if Redis lost it. */
     private final AtomicInteger known = new AtomicInteger(-1);
+    /** The epoch of the last change this instance reported applied (see {@link #captured}). */
+    private volatile String lastCaptured;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cachesync-source-floor");
         t.setDaemon(true);
@@ -113,13 +119,41 @@ public final class SourceFloor implements AutoCloseable {
             for (EntityDefinition e : catalog.cdcFed()) {
                 deleted += purge(e, floor.epoch());
             }
-            store.sourcePurged(floor.epoch());
-            LOG.warn("purge for source epoch {} done: {} rows of older epochs deleted", floor.epoch(), deleted);
+            if (floor.captureBegun()) {
+                store.sourcePurged(floor.epoch());
+                LOG.warn("purge for source epoch {} done: {} rows of older epochs and reads filled before its capture began deleted",
+                        floor.epoch(), deleted);
+            } else {
+                // reads filled from now until the new epoch's capture begins may hold rows a change deletes before it
+                // (no event will ever say so): one more pass, started after the first change of that epoch, removes them
+                LOG.warn("purge for source epoch {}: {} rows of older epochs deleted; once more after its first change", floor.epoch(), deleted);
+            }
             return deleted;
         } catch (RuntimeException e) {
             LOG.warn("purge of rows from an older source epoch failed ({}); trying again later", e.toString());
             return 0;
         }
+    }
+
+    /**
+     * A change of {@code epochHex} was applied (called per batch, so cheap when nothing is new): the first one of the
+     * floor's epoch is recorded and starts the purge pass that settles it.
+     */
+    public void captured(String epochHex) {
+        if (epochHex == null || epochHex.equals(lastCaptured)) {
+            return;
+        }
+        lastCaptured = epochHex;
+        timer.execute(() -> {
+            try {
+                store.sourceCaptured(epochHex);
+            } catch (RuntimeException e) {
+                lastCaptured = null; // told again by the next batch
+                LOG.warn("cannot record that source epoch {} is captured ({}); trying again", epochHex, e.toString());
+                return;
+            }
+            purgeIfDue();
+        });
     }
 
     private long purge(EntityDefinition entity, String epoch) {

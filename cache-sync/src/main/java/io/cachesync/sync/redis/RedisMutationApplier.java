@@ -25,6 +25,7 @@ public final class RedisMutationApplier {
     private final Clock clock;
     private final Duration retryFor;
     private final RefusedWrites refused;
+    private final java.util.function.Consumer<String> captured;
 
     /** An applier without a dead-letter topic: a write Redis refuses for good fails the batch ({@link RefusedWrites#FAIL}). */
     public RedisMutationApplier(CacheStore store, SyncStats stats, Clock clock, Duration retryFor) {
@@ -33,11 +34,18 @@ public final class RedisMutationApplier {
 
     /** @param refused where a change goes whose write Redis refuses for good (a key of another type) */
     public RedisMutationApplier(CacheStore store, SyncStats stats, Clock clock, Duration retryFor, RefusedWrites refused) {
+        this(store, stats, clock, retryFor, refused, epoch -> { });
+    }
+
+    /** @param captured told, after every batch, the source epoch of its last captured change (hex) */
+    public RedisMutationApplier(CacheStore store, SyncStats stats, Clock clock, Duration retryFor, RefusedWrites refused,
+                                java.util.function.Consumer<String> captured) {
         this.store = store;
         this.stats = stats;
         this.clock = clock;
         this.retryFor = retryFor;
         this.refused = refused;
+        this.captured = captured;
     }
 
     /** The source epoch of a captured change, checked against the source floor; null for commands. */
@@ -135,6 +143,12 @@ public final class RedisMutationApplier {
                     }
                 }
                 LOG.debug("applied a batch of {} ({} written)", batch.size(), written);
+                for (int i = writes.size() - 1; i >= 0; i--) {
+                    if (writes.get(i).sourceEpoch() != null) {
+                        captured.accept(writes.get(i).sourceEpoch());
+                        break;
+                    }
+                }
                 return;
             } catch (JedisException e) {
                 stats.redisRetry();

@@ -76,9 +76,10 @@ class SyncTopologyTest {
     void setUp() {
         redis.flushAll();
         stats = new SyncStats();
-        RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), stats, Clock.systemUTC(), Duration.ofSeconds(1));
-        // batched as in production: the driver commits (and so flushes the batch store) after every record
         sourceFloor = new SourceFloor(catalog, new CacheStore(redis), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), stats, Clock.systemUTC(), Duration.ofSeconds(1),
+                io.cachesync.sync.redis.RefusedWrites.FAIL, sourceFloor::captured);
+        // batched as in production: the driver commits (and so flushes the batch store) after every record
         Topology topology = SyncTopology.build(catalog, applier, stats, MutationListener.NONE, SyncTopology.DEFAULT_MAX_VALUE_BYTES, e -> { },
                 Batching.DEFAULT, sourceFloor::announced);
         Properties p = new Properties();
@@ -275,11 +276,18 @@ class SyncTopologyTest {
 
         // the database was restored to a point in time: timeline 2, WAL positions lower than those already applied
         epochs.pipeInput(new SourceEpoch(1, "7000000000000000001", 2, Instant.now()).toJson());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(redis.exists("cs:users:2")).as("first pass").isFalse());
+        // a read filled before the new epoch's capture began, of a row the database then deletes with no event to say so
+        CacheStore store = new CacheStore(redis);
+        assertThat(store.lease("cs:users:7", "t", Duration.ofSeconds(2)).kind()).isEqualTo(io.cachesync.core.redis.LeaseOutcome.Kind.LEASED);
+        assertThat(store.fill("cs:users:7", "t", "{\"id\":7}", Duration.ofMinutes(5))).isTrue();
+        assertThat(redis.hget(CacheKeys.SOURCE, "p")).as("not settled before a change of the new epoch").isEqualTo("0000");
         users.pipeInput(new TestRecord<>(null, Envelopes.upsert(1, "Ada as restored", 100), epochHeader(1)));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(redis.hget(CacheKeys.SOURCE, "p")).isEqualTo("0001"));
         assertThat(redis.hget("cs:users:1", "d")).as("a change of the new epoch, at a lower position, wins").contains("Ada as restored");
         assertThat(redis.hget("cs:users:1", "v")).startsWith("0001");
         assertThat(redis.exists("cs:users:2")).as("a row of the old epoch is purged").isFalse();
+        assertThat(redis.exists("cs:users:7")).as("a fill from before the new epoch's capture began is purged").isFalse();
 
         // a change of the old epoch still in flight is skipped, even where the purge left no row to compare with
         users.pipeInput(Envelopes.upsert(2, "late, from the old database", 9000));
