@@ -200,6 +200,10 @@ public final class IngestService implements AutoCloseable {
             LOG.error("cdc-ingest: the engine supervisor died; /health/live now fails so that the process is restarted", t);
             throw t;
         }
+        if (!closing) {
+            // interrupted from outside (nothing here interrupts it before close()): as dead as by an exception
+            LOG.error("cdc-ingest: the engine supervisor died (interrupted, not closed); /health/live now fails so that the process is restarted");
+        }
     }
 
     private void supervise() {
@@ -295,7 +299,12 @@ public final class IngestService implements AutoCloseable {
             return taskStarted[0];
         } finally {
             stoppedRunning();
-            pub.close();
+            try {
+                pub.close();
+            } catch (RuntimeException ex) {
+                // never in place of what ended the engine (a close interrupted by ThreadDeath or an interrupt would be)
+                LOG.warn("cdc-ingest: closing the publisher failed: {}", ex.toString());
+            }
         }
     }
 
@@ -339,7 +348,8 @@ public final class IngestService implements AutoCloseable {
         if (e != null) {
             try {
                 e.close();
-            } catch (IOException ex) {
+            } catch (IOException | RuntimeException ex) {
+                // an engine already stopping or stopped says so by an IllegalStateException: the rest must still close
                 LOG.warn("cdc-ingest: error while closing the engine: {}", ex.toString());
             }
         }

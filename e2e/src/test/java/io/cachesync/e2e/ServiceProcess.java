@@ -1,5 +1,10 @@
 package io.cachesync.e2e;
 
+import com.sun.tools.attach.AgentInitializationException;
+import com.sun.tools.attach.AgentLoadException;
+import com.sun.tools.attach.AttachNotSupportedException;
+import com.sun.tools.attach.VirtualMachine;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +45,7 @@ final class ServiceProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("CACHESYNC_"));
-        pb.environment().put("CACHESYNC_LOG_LEVEL", "WARN");
+        pb.environment().put("CACHESYNC_LOG_LEVEL", System.getProperty("cachesync.e2e.service-log-level", "WARN")); // INFO to see into a run
         process = pb.start();
     }
 
@@ -57,6 +62,31 @@ final class ServiceProcess implements AutoCloseable {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException(command + " did not die after SIGKILL");
+        }
+    }
+
+    /**
+     * Kills the threads named {@code threadName} inside this running JVM, from outside: attaches to the process (the
+     * attach API, module jdk.attach) and loads {@link ThreadKillerAgent} into it, whose jar is written to target/ first.
+     *
+     * @return what the agent did: {@link ThreadKillerAgent#STOPPED} or {@link ThreadKillerAgent#INTERRUPTED}
+     */
+    String killThread(String threadName) throws IOException {
+        Path agent = ThreadKillerAgent.writeJar(Path.of("target", "thread-killer-agent.jar").toAbsolutePath());
+        VirtualMachine vm;
+        try {
+            vm = VirtualMachine.attach(Long.toString(process.pid()));
+        } catch (AttachNotSupportedException e) {
+            throw new IllegalStateException("cannot attach to " + command + " (pid " + process.pid() + "): " + e.getMessage(), e);
+        }
+        try {
+            vm.loadAgent(agent.toString(), threadName);
+            String result = vm.getSystemProperties().getProperty(ThreadKillerAgent.RESULT, "");
+            return result.split(" ")[0];
+        } catch (AgentLoadException | AgentInitializationException e) {
+            throw new IllegalStateException("the thread killer agent failed in " + command + " (" + threadName + "): " + e.getMessage(), e);
+        } finally {
+            vm.detach();
         }
     }
 
