@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The cachesync image: one jar, three services. The command picks the service:
-#   docker run cachesync:dev api    --config /config/cachesync.yaml    (query-api,  port 8080)
+#   docker run cachesync:dev api    --config /config/cachesync.yaml    (query-api,  port 8080; admin and metrics 8081)
 #   docker run cachesync:dev sync   --config /config/cachesync.yaml    (cache-sync, port 9401: /metrics, /health/*)
 #   docker run cachesync:dev ingest --config /config/cachesync.yaml    (cdc-ingest, port 9402: /metrics, /health/*)
 # Build: docker build -t cachesync:dev .   (docker compose build does the same)
@@ -32,6 +32,6 @@ WORKDIR /app
 ENV CACHESYNC_LOG_FORMAT=json \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 # query-api, cache-sync, cdc-ingest (api.port, sync.http-port, ingest.http-port)
-EXPOSE 8080 9401 9402
+EXPOSE 8080 8081 9401 9402
 ENTRYPOINT ["java", "-jar", "/app/cachesync.jar"]
 CMD ["--help"]

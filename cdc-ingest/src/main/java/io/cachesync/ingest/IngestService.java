@@ -11,6 +11,7 @@ import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.ingest.engine.DebeziumProperties;
 import io.cachesync.ingest.publish.KafkaChangePublisher;
 import io.cachesync.ingest.source.DebeziumOffsets;
+import io.cachesync.ingest.source.PublicationCoverage;
 import io.cachesync.ingest.source.SlotContinuity;
 import io.cachesync.ingest.source.SourceEpochs;
 import io.cachesync.ingest.source.SourceIdentity;
@@ -215,6 +216,7 @@ public final class IngestService implements AutoCloseable {
                         slotGap());
                 sourceEpoch.set(epoch.epoch());
                 recreateSlotForSnapshot();
+                checkPublication();
                 started = runEngine(epoch);
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
@@ -249,6 +251,18 @@ public final class IngestService implements AutoCloseable {
                 LOG.error("cdc-ingest: {}; every table is read again under a new source epoch", why);
             });
             return gap;
+        }
+    }
+
+    /** With a publication an administrator owns: every captured table must be in it (a missing one is never streamed). */
+    private void checkPublication() throws SQLException {
+        if (!"disabled".equals(config.publicationAutocreate())) {
+            return;
+        }
+        List<String> captured = new java.util.ArrayList<>(config.catalog().cdcFed().stream().map(e -> e.qualifiedTable()).toList());
+        captured.add(config.signalTable());
+        try (Connection c = connect()) {
+            PublicationCoverage.require(c, config.publicationName(), captured);
         }
     }
 
