@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachesync.api.ApiService;
 import io.cachesync.api.config.ApiConfig;
-import io.cachesync.app.demo.DemoSchema;
 import io.cachesync.app.demo.StackSettings;
 import io.cachesync.core.config.ConfigException;
 import io.cachesync.core.config.ConfigKey;
 import io.cachesync.core.config.KafkaClientSettings;
 import io.cachesync.core.config.Settings;
+import io.cachesync.core.config.SharedKeys;
 import io.cachesync.core.config.YamlSettingsReader;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.devstack.DevStack;
@@ -39,6 +39,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +50,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -73,7 +78,13 @@ import static org.awaitility.Awaitility.await;
  *   <li>ports agree: the port each service's config sets = containerPort = Service targetPort = probe ports = compose
  *       ports and health checks = Prometheus scrape targets;</li>
  *   <li>every metric the Grafana dashboard and the alert rules use is exported by the three services running on the
- *       devstack (scraped from their /metrics), with the labels the queries use.</li>
+ *       devstack (scraped from their /metrics), with the labels the queries use;</li>
+ *   <li>least privilege (issue 14): query-api's /admin and /metrics on a port of their own (api.admin-port), which
+ *       Prometheus scrapes and no read Service, Ingress or route exposes; compose publishes every port on 127.0.0.1 only
+ *       and takes the admin token from the environment; each service reads only its own Secret / env file, holding only
+ *       credentials its config class reads; NetworkPolicies deny by default and open only what each service needs; the
+ *       dev databases' init scripts, run against PostgreSQL 17, give each service its own user with only the privileges
+ *       it uses (REPLICATION for cdc-ingest's only), and the three services run on the devstack as those users.</li>
  * </ul>
  * Where kubectl or a compose client is missing, that part is skipped with a message saying what was not checked.
  */
@@ -85,6 +96,21 @@ class DeploymentValidationIT {
     static final Path PROMETHEUS_RULE = ROOT.resolve("k8s/base/monitoring/prometheusrule.yaml");
     static final Path COMPOSE_ALERTS = ROOT.resolve("deploy/prometheus/alerts.yml");
     static final Path COMPOSE_PROMETHEUS = ROOT.resolve("deploy/prometheus/prometheus.yml");
+    static final Path COMPOSE_ENV_FILES = ROOT.resolve("deploy/compose");
+    static final Path BASE_CONFIG = ROOT.resolve("k8s/base/config/cachesync.yaml");
+    /** The dev databases' init scripts, run in this order by compose's and the dev overlay's PostgreSQL. */
+    static final List<Path> POSTGRES_INIT = List.of(ROOT.resolve("k8s/overlays/dev/infra/postgres-init.sql"),
+            ROOT.resolve("k8s/overlays/dev/infra/postgres-access.sql"));
+    static final String INITDB_DIR = "/docker-entrypoint-initdb.d";
+    /** query-api's admin token: never committed, compose takes it from the environment. */
+    static final String ADMIN_TOKEN = ApiConfig.ADMIN_TOKEN.envName();
+    /** The admin token this test gives compose's interpolation (a real deployment's comes from the operator). */
+    static final String TEST_ADMIN_TOKEN = "validation-only-admin-token-0123456789";
+    /** Prometheus, the only client of the metrics ports: kube-prometheus-stack's pods in namespace monitoring. */
+    static final Map<String, String> MONITORING_NAMESPACE_LABELS = Map.of("kubernetes.io/metadata.name", "monitoring");
+    static final Map<String, String> PROMETHEUS_POD_LABELS = Map.of("app.kubernetes.io/name", "prometheus");
+    /** The superuser of the dev databases (compose's POSTGRES_USER, the dev overlay's): never a service's user. */
+    static final String SUPERUSER = "postgres";
     static final String CONFIG_FLAG = "--config";
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -101,20 +127,25 @@ class DeploymentValidationIT {
     /** Labels Prometheus adds to every series of a target: the services do not export them. */
     static final Set<String> TARGET_LABELS = Set.of("job", "instance", "namespace", "pod", "service", "container", "endpoint");
 
-    /** The three services: CLI command, the name compose and k8s give it, its config class's keys, its port key. */
+    /**
+     * The three services: CLI command, the name compose and k8s give it, its config class's keys, the key of the port its
+     * health checks and probes call, and the key of the port that serves its /metrics (query-api: apart from the reads).
+     */
     enum Service {
-        INGEST("ingest", "cdc-ingest", "ingest.http-port"),
-        SYNC("sync", "cache-sync", "sync.http-port"),
-        API("api", "query-api", "api.port");
+        INGEST("ingest", "cdc-ingest", "ingest.http-port", "ingest.http-port"),
+        SYNC("sync", "cache-sync", "sync.http-port", "sync.http-port"),
+        API("api", "query-api", "api.port", "api.admin-port");
 
         final String command;
         final String deployedName;
         final String portKey;
+        final String metricsPortKey;
 
-        Service(String command, String deployedName, String portKey) {
+        Service(String command, String deployedName, String portKey, String metricsPortKey) {
             this.command = command;
             this.deployedName = deployedName;
             this.portKey = portKey;
+            this.metricsPortKey = metricsPortKey;
         }
 
         List<ConfigKey> keys() {
@@ -136,9 +167,57 @@ class DeploymentValidationIT {
 
         /** The port the service listens on: {@link #portKey} from the environment, the config file or the key's default. */
         int port(Settings s) {
-            ConfigKey key = keys().stream().filter(k -> k.name().equals(portKey)).findFirst()
-                    .orElseThrow(() -> new AssertionError(portKey + " is not a key of " + deployedName + "'s config class (KEYS)"));
-            return Integer.parseInt(s.get(key).trim());
+            return Integer.parseInt(s.get(key(portKey)).trim());
+        }
+
+        /** The port of its /metrics: {@link #metricsPortKey} (for query-api its admin port, never the port of the reads). */
+        int metricsPort(Settings s) {
+            return Integer.parseInt(s.get(key(metricsPortKey)).trim());
+        }
+
+        /** Its port key and its metrics port key, with their ports (one entry when they are the same key). */
+        Map<String, Integer> listens(Settings s) {
+            Map<String, Integer> out = new TreeMap<>();
+            out.put(portKey, port(s));
+            out.put(metricsPortKey, metricsPort(s));
+            return out;
+        }
+
+        ConfigKey key(String name) {
+            return keys().stream().filter(k -> k.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new AssertionError(name + " is not a key of " + deployedName + "'s config class (KEYS)"));
+        }
+
+        boolean reads(ConfigKey key) {
+            return keys().stream().anyMatch(k -> k.name().equals(key.name()));
+        }
+
+        /**
+         * The variables its own Secret (k8s) or env file (compose) may hold: the secret keys (ConfigKey.secret) of its config
+         * class and the database user that goes with the password - nothing of another service.
+         */
+        Set<String> credentialVariables() {
+            Set<String> out = new TreeSet<>();
+            for (ConfigKey k : keys()) {
+                if (k.secret() || k.name().equals(SharedKeys.POSTGRES_USER.name())) {
+                    out.add(k.envName());
+                }
+            }
+            return out;
+        }
+
+        /** The credentials it cannot run without: its own database user and password, and Redis' URL where it uses Redis. */
+        Set<String> requiredCredentials() {
+            Set<String> out = new TreeSet<>(Set.of(SharedKeys.POSTGRES_USER.envName(), SharedKeys.POSTGRES_PASSWORD.envName()));
+            if (reads(SharedKeys.REDIS_URL)) {
+                out.add(SharedKeys.REDIS_URL.envName());
+            }
+            return out;
+        }
+
+        /** The name of its Secret in k8s and of its env file in compose ({@code deploy/compose/<name>.env}). */
+        String secretName() {
+            return deployedName + "-secrets";
         }
 
         static Optional<Service> ofCommand(String command) {
@@ -187,8 +266,21 @@ class DeploymentValidationIT {
     }
 
     static Run run(Path dir, List<String> command) throws IOException, InterruptedException {
+        return run(dir, command, Map.of());
+    }
+
+    /** Runs {@code command} with {@code environment} changed: a variable mapped to null is removed. */
+    static Run run(Path dir, List<String> command, Map<String, String> environment) throws IOException, InterruptedException {
         Path out = Files.createTempFile(tmp, "out", ".txt");
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+        environment.forEach((k, v) -> {
+            if (v == null) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
+        Process p = pb.start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             fail(String.join(" ", command) + " did not finish within 120 s");
@@ -249,10 +341,18 @@ class DeploymentValidationIT {
         }
         Assumptions.assumeTrue(client != null, "neither `docker compose` nor `docker-compose` found: docker-compose.yml was not "
                 + "validated by a compose client (its keys, ports and scrape targets are still checked by this class)");
+        // an empty --env-file: a developer's .env (which may hold the admin token) must not decide the outcome
+        Path noDotEnv = Files.writeString(tmp.resolve("empty.env"), "");
         List<String> command = new ArrayList<>(client);
-        command.addAll(List.of("-f", COMPOSE.toString(), "config", "-q"));
-        Run r = run(ROOT, command);
+        command.addAll(List.of("--env-file", noDotEnv.toString(), "-f", COMPOSE.toString(), "config", "-q"));
+        Run r = run(ROOT, command, Map.of(ADMIN_TOKEN, TEST_ADMIN_TOKEN));
         assertThat(r.exit()).as(String.join(" ", command) + " rejected docker-compose.yml:\n" + r.out()).isZero();
+        // without the admin token in the environment compose refuses the file, naming the variable
+        Map<String, String> without = new HashMap<>();
+        without.put(ADMIN_TOKEN, null);
+        Run refused = run(ROOT, command, without);
+        assertThat(refused.exit()).as(String.join(" ", command) + " without " + ADMIN_TOKEN + " in the environment:\n" + refused.out()).isNotZero();
+        assertThat(refused.out()).as("what compose says without " + ADMIN_TOKEN).contains(ADMIN_TOKEN);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -375,26 +475,31 @@ class DeploymentValidationIT {
         Map<String, Object> services = (Map<String, Object>) load(COMPOSE).get("services");
         Map<String, Object> prometheus = load(COMPOSE_PROMETHEUS);
         Map<String, String> scrapes = new TreeMap<>(); // target -> metrics path
+        Map<String, String> jobs = new TreeMap<>(); // target -> job name
         for (Object job : list(prometheus.get("scrape_configs"))) {
             Map<String, Object> j = (Map<String, Object>) job;
             String path = (String) j.getOrDefault("metrics_path", "/metrics");
             for (Object sc : list(j.get("static_configs"))) {
                 for (Object t : list(((Map<String, Object>) sc).get("targets"))) {
                     scrapes.put((String) t, path);
+                    jobs.put((String) t, (String) j.get("job_name"));
                 }
             }
         }
         List<String> problems = new ArrayList<>();
         for (Deployed c : composeContainers()) {
             int port = c.service().port(c.settings());
+            int metricsPort = c.service().metricsPort(c.settings());
             String name = c.name();
             Map<String, Object> svc = (Map<String, Object>) services.get(name);
             List<Integer> published = new ArrayList<>();
             for (Object p : list(svc.get("ports"))) {
                 published.add(containerPort(p));
             }
-            if (!published.contains(port)) {
-                problems.add(c.where() + ": listens on " + port + " (" + c.service().portKey + ") but ports: maps " + published);
+            for (Map.Entry<String, Integer> listens : c.service().listens(c.settings()).entrySet()) {
+                if (!published.contains(listens.getValue())) {
+                    problems.add(c.where() + ": listens on " + listens.getValue() + " (" + listens.getKey() + ") but ports: maps " + published);
+                }
             }
             Map<String, Object> health = (Map<String, Object>) svc.get("healthcheck");
             String test = health == null ? "" : String.join(" ", list(health.get("test")).stream().map(String::valueOf).toList());
@@ -408,9 +513,24 @@ class DeploymentValidationIT {
                     }
                 } while (m.find());
             }
-            String target = name + ":" + port;
+            // /metrics is on the metrics port (query-api: api.admin-port), never on query-api's port of the reads
+            String target = name + ":" + metricsPort;
             if (!"/metrics".equals(scrapes.get(target))) {
-                problems.add("deploy/prometheus/prometheus.yml does not scrape " + target + "/metrics (targets: " + scrapes + ")");
+                problems.add("deploy/prometheus/prometheus.yml does not scrape " + target + "/metrics (" + c.service().metricsPortKey
+                        + "; targets: " + scrapes + ")");
+            }
+            if (metricsPort != port && scrapes.containsKey(name + ":" + port)) {
+                problems.add("deploy/prometheus/prometheus.yml scrapes " + name + ":" + port + " (" + c.service().portKey
+                        + "), which serves no /metrics: the metrics are on " + metricsPort + " (" + c.service().metricsPortKey + ")");
+            }
+            if (metricsPort == port && c.service() == Service.API) {
+                problems.add(c.where() + ": " + c.service().metricsPortKey + " = " + c.service().portKey + " = " + port
+                        + ": /admin and /metrics must be on a port of their own");
+            }
+            String job = jobs.get(target);
+            if (job != null && !c.service().deployedName.equals(job)) {
+                problems.add("deploy/prometheus/prometheus.yml scrapes " + target + " in job " + job + ", expected job " + c.service().deployedName
+                        + " (the alert CachesyncServiceDown and the dashboard go by job)");
             }
         }
         // the files Prometheus and Grafana read are the ones checked here
@@ -428,54 +548,47 @@ class DeploymentValidationIT {
         if (!grafanaMounts.containsValue(DASHBOARD)) {
             problems.add("the grafana service does not mount the dashboard " + ROOT.relativize(DASHBOARD) + " (one copy for compose and k8s)");
         }
-        // the stack's superuser is the user cachesync is given (the config file sets no postgres.user)
-        Map<String, String> postgresEnv = environment((Map<String, Object>) services.get("postgres"), new TreeSet<>());
-        for (Deployed c : composeContainers()) {
-            String password = c.env().get("CACHESYNC_POSTGRES_PASSWORD");
-            if (!Objects.equals(password, postgresEnv.get("POSTGRES_PASSWORD"))) {
-                problems.add(c.where() + ": CACHESYNC_POSTGRES_PASSWORD differs from the postgres service's POSTGRES_PASSWORD");
-            }
-            String user = c.env().getOrDefault("CACHESYNC_POSTGRES_USER", "postgres");
-            if (!user.equals(postgresEnv.getOrDefault("POSTGRES_USER", "postgres"))) {
-                problems.add(c.where() + ": CACHESYNC_POSTGRES_USER=" + user + " is not the postgres service's POSTGRES_USER");
-            }
-        }
         assertThat(problems).as("ports of docker-compose.yml and deploy/prometheus/prometheus.yml").isEmpty();
     }
 
+    /**
+     * Per overlay: each service listens where its config says (containerPorts), its probes call its port (query-api:
+     * api.port, never the admin port), every Service port targets a port it listens on, query-api's admin port
+     * (api.admin-port) is apart from api.port and exposed only by a Service of its own, never by the read Service nor
+     * an Ingress/HTTPRoute, and the ServiceMonitor scrapes each service's metrics port (query-api: the admin port) and
+     * nothing else, under the job name the alerts and the dashboard use.
+     */
     @Test
     @SuppressWarnings("unchecked")
-    void k8sContainerServiceProbeAndMonitorPortsAgree() throws Exception {
+    void k8sContainerServiceProbeAndScrapePortsAgree() throws Exception {
         assumeKubectl();
+        Pattern alertedJobs = alertedJobs();
         List<String> problems = new ArrayList<>();
         for (Path overlay : overlays()) {
             List<Map<String, Object>> docs = kustomize(overlay);
             String where = ROOT.relativize(overlay).toString();
-            List<String> monitorPorts = new ArrayList<>();
             List<Map<String, Object>> monitors = all(docs, "ServiceMonitor");
-            for (Map<String, Object> sm : monitors) {
-                for (Object e : list(get(sm, "spec", "endpoints"))) {
-                    monitorPorts.add((String) ((Map<String, Object>) e).get("port"));
-                    if (!"/metrics".equals(((Map<String, Object>) e).getOrDefault("path", "/metrics"))) {
-                        problems.add(where + ": ServiceMonitor scrapes " + ((Map<String, Object>) e).get("path") + ", not /metrics");
-                    }
-                }
+            if (monitors.isEmpty()) {
+                problems.add(where + ": no ServiceMonitor");
             }
             for (Deployed c : k8sContainers(overlay, docs)) {
                 int port = c.service().port(c.settings());
+                int metricsPort = c.service().metricsPort(c.settings());
                 Map<String, Object> deployment = find(docs, "Deployment", c.name()).orElseThrow();
                 Map<String, Object> container = cachesyncContainer(deployment);
-                Map<String, Integer> named = new HashMap<>();
+                Map<String, Integer> named = namedPorts(container);
                 List<Integer> containerPorts = new ArrayList<>();
                 for (Object p : list(container.get("ports"))) {
-                    Map<String, Object> pm = (Map<String, Object>) p;
-                    containerPorts.add((Integer) pm.get("containerPort"));
-                    if (pm.get("name") != null) {
-                        named.put((String) pm.get("name"), (Integer) pm.get("containerPort"));
+                    containerPorts.add((Integer) ((Map<String, Object>) p).get("containerPort"));
+                }
+                for (Map.Entry<String, Integer> listens : c.service().listens(c.settings()).entrySet()) {
+                    if (listens.getValue() <= 0 || !containerPorts.contains(listens.getValue())) {
+                        problems.add(c.where() + ": listens on " + listens.getValue() + " (" + listens.getKey() + ") but containerPorts are " + containerPorts);
                     }
                 }
-                if (!containerPorts.contains(port)) {
-                    problems.add(c.where() + ": listens on " + port + " (" + c.service().portKey + ") but containerPorts are " + containerPorts);
+                if (c.service() == Service.API && metricsPort == port) {
+                    problems.add(c.where() + ": " + c.service().metricsPortKey + " = " + c.service().portKey + " = " + port
+                            + ": /admin and /metrics must be on a port of their own");
                 }
                 for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
                     Map<String, Object> pr = (Map<String, Object>) container.get(probe);
@@ -492,7 +605,8 @@ class DeploymentValidationIT {
                     }
                     Integer probePort = resolvePort(httpGet.get("port"), named);
                     if (!Objects.equals(probePort, port)) {
-                        problems.add(c.where() + ": " + probe + " calls port " + httpGet.get("port") + " (" + probePort + "), the service listens on " + port);
+                        problems.add(c.where() + ": " + probe + " calls port " + httpGet.get("port") + " (" + probePort + "), the service's "
+                                + c.service().portKey + " is " + port);
                     }
                     String expected = probe.equals("readinessProbe") ? "/health/ready" : "/health/live";
                     if (!expected.equals(httpGet.get("path"))) {
@@ -500,41 +614,213 @@ class DeploymentValidationIT {
                     }
                 }
                 Map<String, Object> podLabels = (Map<String, Object>) get(deployment, "spec", "template", "metadata", "labels");
-                List<Map<String, Object>> selecting = all(docs, "Service").stream().filter(s -> {
-                    Map<String, Object> sel = (Map<String, Object>) get(s, "spec", "selector");
-                    return sel != null && !sel.isEmpty() && sel.entrySet().stream().allMatch(e -> Objects.equals(podLabels.get(e.getKey()), e.getValue()));
-                }).toList();
+                List<Map<String, Object>> selecting = servicesSelecting(docs, podLabels);
                 if (selecting.isEmpty()) {
                     problems.add(c.where() + ": no Service selects its pods");
                 }
+                int readServices = 0;
+                int metricsServices = 0;
+                int scraped = 0;
                 for (Map<String, Object> svc : selecting) {
-                    List<String> portNames = new ArrayList<>();
-                    for (Object sp : list(get(svc, "spec", "ports"))) {
-                        Map<String, Object> spm = (Map<String, Object>) sp;
-                        portNames.add((String) spm.get("name"));
-                        Object target = spm.getOrDefault("targetPort", spm.get("port"));
-                        Integer resolved = resolvePort(target, named);
-                        if (!Objects.equals(resolved, port)) {
-                            problems.add(where + " Service " + get(svc, "metadata", "name") + ": targetPort " + target + " (" + resolved
-                                    + ") is not the port " + c.service().deployedName + " listens on (" + port + ")");
+                    String svcName = (String) get(svc, "metadata", "name");
+                    Map<String, Integer> svcPorts = servicePorts(svc, named); // Service port name -> container port
+                    for (Map.Entry<String, Integer> sp : svcPorts.entrySet()) {
+                        if (!Objects.equals(sp.getValue(), port) && !Objects.equals(sp.getValue(), metricsPort)) {
+                            problems.add(where + " Service " + svcName + ": port " + sp.getKey() + " targets " + sp.getValue() + ", which "
+                                    + c.service().deployedName + " does not listen on (" + c.service().portKey + " " + port + ", "
+                                    + c.service().metricsPortKey + " " + metricsPort + ")");
                         }
+                    }
+                    boolean reads = svcPorts.containsValue(port);
+                    boolean metrics = svcPorts.containsValue(metricsPort);
+                    readServices += reads ? 1 : 0;
+                    metricsServices += metrics ? 1 : 0;
+                    if (reads && metrics && port != metricsPort) {
+                        problems.add(where + " Service " + svcName + " exposes both " + c.service().portKey + " " + port + " and "
+                                + c.service().metricsPortKey + " " + metricsPort + ": what may be exposed must not carry /admin and /metrics");
                     }
                     for (Map<String, Object> sm : monitors) {
-                        Map<String, Object> sel = (Map<String, Object>) get(sm, "spec", "selector", "matchLabels");
-                        Map<String, Object> svcLabels = (Map<String, Object>) get(svc, "metadata", "labels");
-                        boolean selected = sel != null && svcLabels != null
-                                && sel.entrySet().stream().allMatch(e -> Objects.equals(svcLabels.get(e.getKey()), e.getValue()));
-                        if (!selected) {
-                            problems.add(where + ": ServiceMonitor " + get(sm, "metadata", "name") + " does not select Service " + get(svc, "metadata", "name"));
-                        } else if (!portNames.containsAll(monitorPorts)) {
-                            problems.add(where + ": ServiceMonitor scrapes port(s) " + monitorPorts + ", Service " + get(svc, "metadata", "name")
-                                    + " has " + portNames);
+                        if (!selects((Map<String, Object>) get(sm, "spec", "selector"), (Map<String, Object>) get(svc, "metadata", "labels"))) {
+                            continue;
+                        }
+                        for (Object e : list(get(sm, "spec", "endpoints"))) {
+                            Map<String, Object> endpoint = (Map<String, Object>) e;
+                            Integer target = svcPorts.get((String) endpoint.get("port"));
+                            if (target == null) {
+                                continue; // an endpoint for another Service's port name
+                            }
+                            scraped++;
+                            if (target != metricsPort) {
+                                problems.add(where + ": ServiceMonitor " + get(sm, "metadata", "name") + " scrapes Service " + svcName + " port "
+                                        + endpoint.get("port") + " (" + target + "), which serves no /metrics: " + c.service().deployedName
+                                        + "'s metrics are on " + metricsPort + " (" + c.service().metricsPortKey + ")");
+                            }
+                            if (!"/metrics".equals(endpoint.getOrDefault("path", "/metrics"))) {
+                                problems.add(where + ": ServiceMonitor scrapes " + endpoint.get("path") + ", not /metrics");
+                            }
+                            String jobLabel = (String) get(sm, "spec", "jobLabel");
+                            Map<String, Object> svcLabels = (Map<String, Object>) get(svc, "metadata", "labels");
+                            Object job = jobLabel != null && svcLabels != null && svcLabels.get(jobLabel) != null ? svcLabels.get(jobLabel) : svcName;
+                            if (!c.service().deployedName.equals(job)) {
+                                problems.add(where + ": Prometheus scrapes " + svcName + " as job " + job + ", expected " + c.service().deployedName
+                                        + " (ServiceMonitor jobLabel; the alerts, the dashboard and compose's Prometheus use it)");
+                            }
                         }
                     }
+                }
+                if (scraped == 0) {
+                    problems.add(where + ": no ServiceMonitor scrapes " + c.service().deployedName + "'s " + c.service().metricsPortKey + " (" + metricsPort + ")");
+                }
+                if (!alertedJobs.matcher(c.service().deployedName).matches()) {
+                    problems.add("the alert CachesyncServiceDown does not watch job " + c.service().deployedName + " (" + alertedJobs + ")");
+                }
+                if (c.service() == Service.API) {
+                    if (readServices == 0) {
+                        problems.add(where + ": no Service exposes query-api's reads (" + c.service().portKey + " " + port + ")");
+                    }
+                    if (metricsServices == 0) {
+                        problems.add(where + ": no Service exposes query-api's admin port (" + c.service().metricsPortKey + " " + metricsPort + ") to Prometheus");
+                    }
+                    problems.addAll(routesToQueryApi(where, docs, selecting, named, port));
                 }
             }
         }
         assertThat(problems).as("ports of k8s/overlays/*").isEmpty();
+    }
+
+    /** The jobs the alert CachesyncServiceDown watches: the regex of {@code up{job=~"..."}} in the PrometheusRule. */
+    static Pattern alertedJobs() throws IOException {
+        for (String expr : ruleExpressions(load(PROMETHEUS_RULE))) {
+            Matcher m = Pattern.compile("up\\{job=~\"([^\"]+)\"}").matcher(expr);
+            if (m.find()) {
+                return Pattern.compile(m.group(1));
+            }
+        }
+        throw new AssertionError(ROOT.relativize(PROMETHEUS_RULE) + " has no alert on up{job=~\"...\"}");
+    }
+
+    /**
+     * What an Ingress or a Gateway API HTTPRoute sends to query-api's Services must reach api.port (the reads), never
+     * the admin port.
+     */
+    @SuppressWarnings("unchecked")
+    static List<String> routesToQueryApi(String where, List<Map<String, Object>> docs, List<Map<String, Object>> apiServices,
+                                         Map<String, Integer> named, int port) {
+        Map<String, Map<String, Object>> byName = new HashMap<>();
+        apiServices.forEach(svc -> byName.put((String) get(svc, "metadata", "name"), svc));
+        List<String> problems = new ArrayList<>();
+        List<Map<String, Object>> backends = new ArrayList<>(); // {name, port: number or name}
+        for (Map<String, Object> ing : all(docs, "Ingress")) {
+            Object def = get(ing, "spec", "defaultBackend", "service");
+            if (def instanceof Map<?, ?> m) {
+                backends.add(Map.of("ingress", get(ing, "metadata", "name"), "service", m));
+            }
+            for (Object rule : list(get(ing, "spec", "rules"))) {
+                for (Object path : list(get((Map<String, Object>) rule, "http", "paths"))) {
+                    Object b = get((Map<String, Object>) path, "backend", "service");
+                    if (b instanceof Map<?, ?> m) {
+                        backends.add(Map.of("ingress", get(ing, "metadata", "name"), "service", m));
+                    }
+                }
+            }
+        }
+        for (Map<String, Object> route : all(docs, "HTTPRoute")) {
+            for (Object rule : list(get(route, "spec", "rules"))) {
+                for (Object ref : list(((Map<String, Object>) rule).get("backendRefs"))) {
+                    Map<String, Object> r = (Map<String, Object>) ref;
+                    backends.add(Map.of("ingress", get(route, "metadata", "name"), "service",
+                            Map.of("name", r.get("name"), "port", Map.of("number", r.getOrDefault("port", 0)))));
+                }
+            }
+        }
+        for (Map<String, Object> b : backends) {
+            Map<String, Object> service = (Map<String, Object>) b.get("service");
+            Map<String, Object> svc = byName.get(String.valueOf(service.get("name")));
+            if (svc == null) {
+                continue;
+            }
+            Map<String, Object> ref = (Map<String, Object>) service.getOrDefault("port", Map.of());
+            Integer target = null;
+            for (Object sp : list(get(svc, "spec", "ports"))) {
+                Map<String, Object> spm = (Map<String, Object>) sp;
+                if (Objects.equals(spm.get("port"), ref.get("number")) || (ref.get("name") != null && ref.get("name").equals(spm.get("name")))) {
+                    target = resolvePort(spm.getOrDefault("targetPort", spm.get("port")), named);
+                }
+            }
+            if (!Objects.equals(target, port)) {
+                problems.add(where + ": " + b.get("ingress") + " routes to Service " + service.get("name") + " port " + ref + " (" + target
+                        + "), not to query-api's reads (api.port " + port + ")");
+            }
+        }
+        return problems;
+    }
+
+    /** A container's named ports: name -> containerPort. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Integer> namedPorts(Map<String, Object> container) {
+        Map<String, Integer> named = new HashMap<>();
+        for (Object p : list(container.get("ports"))) {
+            Map<String, Object> pm = (Map<String, Object>) p;
+            if (pm.get("name") != null) {
+                named.put((String) pm.get("name"), (Integer) pm.get("containerPort"));
+            }
+        }
+        return named;
+    }
+
+    /** The Services whose selector selects pods with these labels. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> servicesSelecting(List<Map<String, Object>> docs, Map<String, Object> podLabels) {
+        return all(docs, "Service").stream().filter(s -> {
+            Map<String, Object> sel = (Map<String, Object>) get(s, "spec", "selector");
+            return sel != null && !sel.isEmpty() && sel.entrySet().stream().allMatch(e -> Objects.equals(podLabels.get(e.getKey()), e.getValue()));
+        }).toList();
+    }
+
+    /** A Service's ports: port name -> the container port its targetPort resolves to. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Integer> servicePorts(Map<String, Object> svc, Map<String, Integer> named) {
+        Map<String, Integer> out = new TreeMap<>();
+        for (Object sp : list(get(svc, "spec", "ports"))) {
+            Map<String, Object> spm = (Map<String, Object>) sp;
+            out.put(String.valueOf(spm.get("name")), resolvePort(spm.getOrDefault("targetPort", spm.get("port")), named));
+        }
+        return out;
+    }
+
+    /**
+     * A Kubernetes label selector ({@code matchLabels}, {@code matchExpressions} with In, NotIn, Exists, DoesNotExist)
+     * against labels; a null selector selects nothing, an empty one everything.
+     */
+    @SuppressWarnings("unchecked")
+    static boolean selects(Map<String, Object> selector, Map<String, ?> labels) {
+        if (selector == null) {
+            return false;
+        }
+        Map<String, ?> l = labels == null ? Map.of() : labels;
+        Map<String, Object> matchLabels = (Map<String, Object>) selector.getOrDefault("matchLabels", Map.of());
+        if (!matchLabels.entrySet().stream().allMatch(e -> Objects.equals(String.valueOf(l.get(e.getKey())), String.valueOf(e.getValue()))
+                && l.containsKey(e.getKey()))) {
+            return false;
+        }
+        for (Object o : list(selector.get("matchExpressions"))) {
+            Map<String, Object> ex = (Map<String, Object>) o;
+            String key = (String) ex.get("key");
+            List<String> values = list(ex.get("values")).stream().map(String::valueOf).toList();
+            boolean has = l.containsKey(key);
+            String v = has ? String.valueOf(l.get(key)) : null;
+            boolean ok = switch (String.valueOf(ex.get("operator"))) {
+                case "In" -> has && values.contains(v);
+                case "NotIn" -> !has || !values.contains(v);
+                case "Exists" -> has;
+                case "DoesNotExist" -> !has;
+                default -> throw new AssertionError("unknown selector operator in " + ex);
+            };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static Integer resolvePort(Object port, Map<String, Integer> named) {
@@ -556,6 +842,780 @@ class DeploymentValidationIT {
         String s = String.valueOf(entry);
         s = s.contains("/") ? s.substring(0, s.indexOf('/')) : s;
         return Integer.valueOf(s.substring(s.lastIndexOf(':') + 1));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // (e) least privilege: loopback-only ports, the admin token, one set of credentials per service, NetworkPolicies
+
+    /** Every port docker-compose.yml publishes is bound to 127.0.0.1: nothing of the stack is reachable from another machine. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void composePublishesEveryPortOnLoopbackOnly() throws Exception {
+        Map<String, Object> services = (Map<String, Object>) load(COMPOSE).get("services");
+        List<String> problems = new ArrayList<>();
+        int published = 0;
+        for (Map.Entry<String, Object> e : services.entrySet()) {
+            Map<String, Object> svc = (Map<String, Object>) e.getValue();
+            if ("host".equals(svc.get("network_mode"))) {
+                problems.add("service " + e.getKey() + ": network_mode host listens on every interface of the machine");
+            }
+            for (Object p : list(svc.get("ports"))) {
+                published++;
+                String ip = hostIp(p);
+                if (!"127.0.0.1".equals(ip)) {
+                    problems.add("service " + e.getKey() + ": ports entry " + p + " is published on " + (ip == null ? "every interface" : ip)
+                            + ", not on 127.0.0.1 only (write \"127.0.0.1:<host port>:<container port>\")");
+                }
+            }
+        }
+        assertThat(published).as("ports docker-compose.yml publishes").isPositive();
+        assertThat(problems).as("ports of docker-compose.yml published beyond 127.0.0.1").isEmpty();
+    }
+
+    /** The host address of a compose ports: entry ({@code "127.0.0.1:8080:8080"}, long syntax host_ip); null: every interface. */
+    static String hostIp(Object entry) {
+        if (entry instanceof Map<?, ?> m) {
+            return m.get("host_ip") == null ? null : String.valueOf(m.get("host_ip"));
+        }
+        String s = String.valueOf(entry);
+        s = s.contains("/") ? s.substring(0, s.indexOf('/')) : s;
+        if (s.startsWith("[")) {
+            return s.substring(1, s.indexOf(']'));
+        }
+        String[] parts = s.split(":", -1);
+        return parts.length == 3 && !parts[0].isEmpty() ? parts[0] : null;
+    }
+
+    /**
+     * query-api's admin token comes from the operator's environment (or the gitignored .env), required and without a
+     * default; no env file or other entry of docker-compose.yml holds one, and the docs say how to set it.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeTakesTheAdminTokenFromTheEnvironmentOnly() throws Exception {
+        Map<String, Object> services = (Map<String, Object>) load(COMPOSE).get("services");
+        List<String> problems = new ArrayList<>();
+        String required = "\\$\\{" + ADMIN_TOKEN + ":\\?[^}]+}";
+        for (Map.Entry<String, Object> e : services.entrySet()) {
+            Map<String, Object> svc = (Map<String, Object>) e.getValue();
+            String raw = rawEnvironment(svc).get(ADMIN_TOKEN);
+            if (e.getKey().equals(Service.API.deployedName)) {
+                if (raw == null || !raw.matches(required)) {
+                    problems.add("service query-api: " + ADMIN_TOKEN + " is " + raw + ", expected ${" + ADMIN_TOKEN
+                            + ":?<message>} (from the operator's environment, required, no default)");
+                }
+            } else if (raw != null) {
+                problems.add("service " + e.getKey() + " gets " + ADMIN_TOKEN + " (" + raw + "): only query-api reads it");
+            }
+        }
+        try (Stream<Path> files = Files.list(COMPOSE_ENV_FILES)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    if (line.strip().startsWith(ADMIN_TOKEN + "=")) {
+                        problems.add(ROOT.relativize(f) + " holds an admin token (" + ADMIN_TOKEN + "=...): it must not be committed");
+                    }
+                }
+            }
+        }
+        List<String> ignored = Files.readAllLines(ROOT.resolve(".gitignore")).stream().map(String::strip).toList();
+        if (!ignored.contains(".env") && !ignored.contains("/.env")) {
+            problems.add(".gitignore does not ignore .env, where README.md tells operators to keep " + ADMIN_TOKEN);
+        }
+        for (Path doc : List.of(ROOT.resolve("README.md"), ROOT.resolve("k8s/README.md"))) {
+            if (!Files.readString(doc).contains(ADMIN_TOKEN)) {
+                problems.add(ROOT.relativize(doc) + " does not say how to set " + ADMIN_TOKEN);
+            }
+        }
+        assertThat(problems).as("the admin token of docker-compose.yml").isEmpty();
+    }
+
+    /**
+     * Each cachesync service of docker-compose.yml loads its own env file and no other, holding only credentials its
+     * config class reads (ConfigKey.secret keys and postgres.user) and none of another service's; no other service
+     * loads it; each has its own database user (not the superuser) whose password is the one the init script gives it,
+     * and Redis' password is the one in their redis.url.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeGivesEachServiceOnlyItsOwnCredentials() throws Exception {
+        Map<String, Object> services = (Map<String, Object>) load(COMPOSE).get("services");
+        List<String> problems = new ArrayList<>();
+        Map<Path, String> loadedBy = new HashMap<>();
+        for (Map.Entry<String, Object> e : services.entrySet()) {
+            for (Path f : envFiles((Map<String, Object>) e.getValue())) {
+                String other = loadedBy.put(f, e.getKey());
+                if (other != null) {
+                    problems.add(ROOT.relativize(f) + " is loaded by both " + other + " and " + e.getKey());
+                }
+            }
+        }
+        Map<String, Deployed> byUser = new TreeMap<>();
+        Map<String, String> postgres = environment((Map<String, Object>) services.get("postgres"), new TreeSet<>());
+        Map<String, String> redis = environment((Map<String, Object>) services.get("redis"), new TreeSet<>());
+        for (Deployed c : composeContainers()) {
+            Map<String, Object> svc = (Map<String, Object>) services.get(c.name());
+            Path own = COMPOSE_ENV_FILES.resolve(c.name() + ".env");
+            List<Path> files = envFiles(svc);
+            if (!files.equals(List.of(own))) {
+                problems.add(c.where() + ": env_file " + files.stream().map(ROOT::relativize).toList() + ", expected its own only: " + ROOT.relativize(own));
+            }
+            Set<String> allowed = c.service().credentialVariables();
+            for (Path f : files) {
+                Map<String, String> values = envFile(f);
+                for (String name : values.keySet()) {
+                    if (!allowed.contains(name)) {
+                        problems.add(ROOT.relativize(f) + " holds " + name + ", which is not a credential " + c.name() + " reads " + allowed);
+                    }
+                }
+                for (String name : c.service().requiredCredentials()) {
+                    if (values.getOrDefault(name, "").isEmpty()) {
+                        problems.add(ROOT.relativize(f) + " lacks " + name + ", which " + c.name() + " needs");
+                    }
+                }
+            }
+            for (String name : rawEnvironment(svc).keySet()) {
+                if (allowed.contains(name) && !name.equals(ADMIN_TOKEN)) {
+                    problems.add(c.where() + ": " + name + " is set in docker-compose.yml; credentials belong in " + ROOT.relativize(own));
+                }
+            }
+            String user = c.env().getOrDefault(SharedKeys.POSTGRES_USER.envName(), SharedKeys.POSTGRES_USER.defaultValue());
+            Deployed sameUser = byUser.put(user, c);
+            if (sameUser != null) {
+                problems.add(c.where() + " and " + sameUser.where() + " share the database user " + user + ": each service has its own");
+            }
+            if (user.equals(postgres.getOrDefault("POSTGRES_USER", SUPERUSER))) {
+                problems.add(c.where() + ": logs in as the superuser " + user);
+            }
+            String password = c.env().get(SharedKeys.POSTGRES_PASSWORD.envName());
+            if (Objects.equals(password, postgres.get("POSTGRES_PASSWORD"))) {
+                problems.add(c.where() + ": its database password is the superuser's");
+            }
+            String variable = passwordVariable(user);
+            if (!Objects.equals(password, postgres.get(variable))) {
+                problems.add(c.where() + ": " + SharedKeys.POSTGRES_PASSWORD.envName() + " differs from " + variable + " of the postgres service, the"
+                        + " password postgres-access.sql gives " + user);
+            }
+            if (c.service().reads(SharedKeys.REDIS_URL) && !Objects.equals(redisPassword(c.env().get(SharedKeys.REDIS_URL.envName())), redis.get("REDIS_PASSWORD"))) {
+                problems.add(c.where() + ": the password in " + SharedKeys.REDIS_URL.envName() + " is not the redis service's REDIS_PASSWORD");
+            }
+        }
+        Set<String> cachesync = composeContainers().stream().map(Deployed::name).collect(Collectors.toSet());
+        for (Map.Entry<String, Object> e : services.entrySet()) {
+            if (cachesync.contains(e.getKey())) {
+                continue;
+            }
+            for (String name : environment((Map<String, Object>) e.getValue(), new TreeSet<>()).keySet()) {
+                if (name.startsWith("CACHESYNC_")) {
+                    problems.add("service " + e.getKey() + " gets " + name + ", a cachesync service's setting");
+                }
+            }
+        }
+        // the init scripts compose's PostgreSQL runs are the ones databaseUsersHaveOnlyTheirPrivileges runs
+        List<Path> initScripts = mounts((Map<String, Object>) services.get("postgres")).entrySet().stream()
+                .filter(m -> m.getKey().startsWith(INITDB_DIR + "/")).map(Map.Entry::getValue).toList();
+        if (!initScripts.equals(POSTGRES_INIT)) {
+            problems.add("the postgres service runs " + initScripts.stream().map(ROOT::relativize).toList() + " at initialisation, expected "
+                    + POSTGRES_INIT.stream().map(ROOT::relativize).toList());
+        }
+        assertThat(problems).as("credentials of docker-compose.yml's services").isEmpty();
+    }
+
+    /** The variable of the database container that holds the password postgres-access.sql gives {@code user}. */
+    static String passwordVariable(String user) {
+        return "PASSWORD_" + user.toUpperCase(Locale.ROOT);
+    }
+
+    /** The password of a redis:// URL ({@code redis://[user]:password@host:port}), null without one. */
+    static String redisPassword(String url) {
+        String info = url == null ? null : URI.create(url).getUserInfo();
+        return info == null ? null : info.substring(info.indexOf(':') + 1);
+    }
+
+    /**
+     * Per overlay: every cachesync Deployment references one Secret, its own ({@code <service>-secrets}), which holds
+     * only credentials its config class reads (ConfigKey.secret keys, postgres.user) and those it needs; no ConfigMap or
+     * config file it reads holds a secret; each service has its own database user, not the superuser. Where the overlay
+     * brings its own PostgreSQL and Redis (dev), they create and expect the same passwords, the superuser's password is in
+     * a Secret no cachesync pod reads, and PostgreSQL runs the init scripts checked by databaseUsersHaveOnlyTheirPrivileges.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void k8sGivesEachServiceOnlyItsOwnSecret() throws Exception {
+        assumeKubectl();
+        List<String> problems = new ArrayList<>();
+        for (Path overlay : overlays()) {
+            List<Map<String, Object>> docs = kustomize(overlay);
+            String where = ROOT.relativize(overlay).toString();
+            List<Deployed> containers = k8sContainers(overlay, docs);
+            Map<String, Deployed> byUser = new TreeMap<>();
+            Set<String> serviceSecrets = new TreeSet<>();
+            for (Deployed c : containers) {
+                Map<String, Object> deployment = find(docs, "Deployment", c.name()).orElseThrow();
+                Set<String> refs = secretReferences((Map<String, Object>) get(deployment, "spec", "template", "spec"));
+                String own = c.service().secretName();
+                if (refs.isEmpty()) {
+                    problems.add(c.where() + ": references no Secret; expected its own, " + own);
+                }
+                for (String ref : refs) {
+                    if (!isGenerated(ref, own)) {
+                        problems.add(c.where() + ": references Secret " + ref + "; it may read only its own, " + own);
+                        continue;
+                    }
+                    serviceSecrets.add(ref);
+                    Map<String, String> data = secretData(overlay, docs, ref);
+                    for (String key : data.keySet()) {
+                        if (!c.service().credentialVariables().contains(key)) {
+                            problems.add(where + " Secret " + own + " holds " + key + ", which is not a credential " + c.name() + " reads "
+                                    + c.service().credentialVariables());
+                        }
+                    }
+                    for (String key : c.service().requiredCredentials()) {
+                        if (data.getOrDefault(key, "").isEmpty()) {
+                            problems.add(where + " Secret " + own + " lacks " + key + ", which " + c.name() + " needs");
+                        }
+                    }
+                }
+                Map<String, Object> container = cachesyncContainer(deployment);
+                for (Object ef : list(container.get("envFrom"))) {
+                    Map<String, Object> cm = (Map<String, Object>) ((Map<String, Object>) ef).get("configMapRef");
+                    if (cm != null) {
+                        for (String key : configMapData(overlay, docs, (String) cm.get("name")).keySet()) {
+                            if (isSecretVariable(key)) {
+                                problems.add(c.where() + ": ConfigMap " + cm.get("name") + " holds the secret " + key + " (a Secret's place)");
+                            }
+                        }
+                    }
+                }
+                if (c.configFile() != null) {
+                    for (String key : YamlSettingsReader.read(c.configFile()).keySet()) {
+                        if (isSecretVariable(ConfigKey.envName(key))) {
+                            problems.add(c.where() + ": its config file sets the secret " + key);
+                        }
+                    }
+                }
+                String user = c.env().getOrDefault(SharedKeys.POSTGRES_USER.envName(), SharedKeys.POSTGRES_USER.defaultValue());
+                Deployed sameUser = byUser.put(user, c);
+                if (sameUser != null) {
+                    problems.add(c.where() + " and " + sameUser.where() + " share the database user " + user + ": each service has its own");
+                }
+                if (user.equals(SUPERUSER)) {
+                    problems.add(c.where() + ": logs in as the superuser " + user);
+                }
+            }
+            // prod describes the Secrets it expects: one file per service Secret, nothing stale
+            try (Stream<Path> files = Files.list(overlay)) {
+                for (Path example : files.filter(f -> f.getFileName().toString().endsWith(".env.example")).toList()) {
+                    String secret = example.getFileName().toString().replace(".env.example", "");
+                    if (!serviceSecrets.contains(secret)) {
+                        problems.add(ROOT.relativize(example) + " describes Secret " + secret + ", which no cachesync Deployment reads");
+                    }
+                }
+            }
+            problems.addAll(devInfraAgrees(overlay, docs, containers, serviceSecrets));
+        }
+        assertThat(problems).as("Secrets of k8s/overlays/*").isEmpty();
+    }
+
+    /** The dev overlay's own PostgreSQL and Redis expect what the services' Secrets say (nothing to check without them). */
+    @SuppressWarnings("unchecked")
+    static List<String> devInfraAgrees(Path overlay, List<Map<String, Object>> docs, List<Deployed> containers, Set<String> serviceSecrets)
+            throws IOException {
+        List<String> problems = new ArrayList<>();
+        String where = ROOT.relativize(overlay).toString();
+        Optional<Map<String, Object>> postgres = find(docs, "Deployment", "postgres");
+        if (postgres.isPresent()) {
+            Map<String, Object> container = (Map<String, Object>) list(get(postgres.get(), "spec", "template", "spec", "containers")).get(0);
+            Map<String, String> env = containerEnv(overlay, docs, container, new TreeSet<>());
+            for (Deployed c : containers) {
+                String user = c.env().get(SharedKeys.POSTGRES_USER.envName());
+                String variable = passwordVariable(String.valueOf(user));
+                if (env.get(variable) == null || !env.get(variable).equals(c.env().get(SharedKeys.POSTGRES_PASSWORD.envName()))) {
+                    problems.add(where + " Deployment postgres: " + variable + " is not " + c.name() + "'s password (postgres-access.sql gives it to " + user + ")");
+                }
+                if (Objects.equals(env.get("POSTGRES_PASSWORD"), c.env().get(SharedKeys.POSTGRES_PASSWORD.envName()))) {
+                    problems.add(where + ": " + c.name() + "'s database password is the superuser's");
+                }
+            }
+            for (Object e : list(container.get("env"))) {
+                Map<String, Object> em = (Map<String, Object>) e;
+                Object ref = get(em, "valueFrom", "secretKeyRef", "name");
+                if ("POSTGRES_PASSWORD".equals(em.get("name")) && (ref == null || serviceSecrets.contains(String.valueOf(ref)))) {
+                    problems.add(where + " Deployment postgres: the superuser's password must come from a Secret no cachesync service reads, not " + ref);
+                }
+            }
+            List<String> scripts = new ArrayList<>();
+            for (Object vm : list(container.get("volumeMounts"))) {
+                Map<String, Object> mount = (Map<String, Object>) vm;
+                if (!INITDB_DIR.equals(mount.get("mountPath"))) {
+                    continue;
+                }
+                for (Object vol : list(get(postgres.get(), "spec", "template", "spec", "volumes"))) {
+                    Map<String, Object> v = (Map<String, Object>) vol;
+                    if (v.get("name").equals(mount.get("name")) && v.get("configMap") != null) {
+                        // the entrypoint runs them in file-name order
+                        new TreeMap<>(configMapData(overlay, docs, (String) get(v, "configMap", "name"))).values().forEach(scripts::add);
+                    }
+                }
+            }
+            List<String> expected = new ArrayList<>();
+            for (Path p : POSTGRES_INIT) {
+                expected.add(Files.readString(p));
+            }
+            if (!scripts.equals(expected)) {
+                problems.add(where + " Deployment postgres does not run " + POSTGRES_INIT.stream().map(ROOT::relativize).toList() + " (in this order) from "
+                        + INITDB_DIR);
+            }
+        }
+        Optional<Map<String, Object>> redis = find(docs, "Deployment", "redis");
+        if (redis.isPresent()) {
+            Map<String, Object> container = (Map<String, Object>) list(get(redis.get(), "spec", "template", "spec", "containers")).get(0);
+            String url = containerEnv(overlay, docs, container, new TreeSet<>()).get(SharedKeys.REDIS_URL.envName());
+            for (Deployed c : containers) {
+                if (c.service().reads(SharedKeys.REDIS_URL)
+                        && !Objects.equals(redisPassword(c.env().get(SharedKeys.REDIS_URL.envName())), redisPassword(url))) {
+                    problems.add(where + ": the password in " + c.name() + "'s redis.url is not the one Deployment redis requires");
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** Whether {@code name} is the Secret {@code base}, or kustomize's generated {@code base-<hash>}. */
+    static boolean isGenerated(String name, String base) {
+        return name.equals(base) || name.matches(Pattern.quote(base) + "-[a-z0-9]{10}");
+    }
+
+    static boolean isSecretVariable(String variable) {
+        return Stream.concat(Stream.of(Service.values()).flatMap(s -> s.keys().stream()), KafkaClientSettings.KEYS.stream())
+                .anyMatch(k -> k.secret() && k.envName().equals(variable));
+    }
+
+    /** The Secrets a pod spec reads: envFrom, env valueFrom, secret and projected volumes, of every container. */
+    @SuppressWarnings("unchecked")
+    static Set<String> secretReferences(Map<String, Object> podSpec) {
+        Set<String> out = new TreeSet<>();
+        for (String kind : List.of("containers", "initContainers")) {
+            for (Object o : list(podSpec.get(kind))) {
+                Map<String, Object> c = (Map<String, Object>) o;
+                for (Object ef : list(c.get("envFrom"))) {
+                    Object name = get((Map<String, Object>) ef, "secretRef", "name");
+                    if (name != null) {
+                        out.add(String.valueOf(name));
+                    }
+                }
+                for (Object e : list(c.get("env"))) {
+                    Object name = get((Map<String, Object>) e, "valueFrom", "secretKeyRef", "name");
+                    if (name != null) {
+                        out.add(String.valueOf(name));
+                    }
+                }
+            }
+        }
+        for (Object v : list(podSpec.get("volumes"))) {
+            Map<String, Object> vol = (Map<String, Object>) v;
+            Object name = get(vol, "secret", "secretName");
+            if (name != null) {
+                out.add(String.valueOf(name));
+            }
+            for (Object src : list(get(vol, "projected", "sources"))) {
+                Object n = get((Map<String, Object>) src, "secret", "name");
+                if (n != null) {
+                    out.add(String.valueOf(n));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Per overlay, for every cachesync pod: a default-deny NetworkPolicy selects it (ingress and egress); query-api's
+     * reads port is open to any source, its admin port only to Prometheus (namespace monitoring) and labelled pods,
+     * never to everyone; cdc-ingest's and cache-sync's metrics ports only to Prometheus; no other port is opened, and no
+     * rule opens every port. Egress is allowed to DNS and to the ports of the endpoints that service's config reaches
+     * (postgres.url, kafka.bootstrap.servers, redis.url, as that service reads them) and to nothing else.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void k8sNetworkPoliciesLetEachServiceDoOnlyWhatItNeeds() throws Exception {
+        assumeKubectl();
+        List<String> problems = new ArrayList<>();
+        for (Path overlay : overlays()) {
+            List<Map<String, Object>> docs = kustomize(overlay);
+            String where = ROOT.relativize(overlay).toString();
+            List<Map<String, Object>> policies = all(docs, "NetworkPolicy");
+            for (Deployed c : k8sContainers(overlay, docs)) {
+                Map<String, Object> deployment = find(docs, "Deployment", c.name()).orElseThrow();
+                Map<String, Object> podLabels = (Map<String, Object>) get(deployment, "spec", "template", "metadata", "labels");
+                Map<String, Integer> named = namedPorts(cachesyncContainer(deployment));
+                List<Map<String, Object>> selecting = policies.stream()
+                        .filter(p -> selects((Map<String, Object>) get(p, "spec", "podSelector"), podLabels)).toList();
+                boolean denied = selecting.stream().anyMatch(p -> policyTypes(p).containsAll(List.of("Ingress", "Egress"))
+                        && list(get(p, "spec", "ingress")).isEmpty() && list(get(p, "spec", "egress")).isEmpty());
+                if (!denied) {
+                    problems.add(c.where() + ": no default-deny NetworkPolicy (policyTypes Ingress and Egress, no rules) selects its pods; selected by "
+                            + selecting.stream().map(p -> get(p, "metadata", "name")).toList());
+                }
+                // ingress: container port -> the peers of every rule that opens it (an empty list: any source)
+                Map<Integer, List<List<Object>>> peersByPort = new TreeMap<>();
+                for (Map<String, Object> p : selecting) {
+                    if (!policyTypes(p).contains("Ingress")) {
+                        continue;
+                    }
+                    for (Object r : list(get(p, "spec", "ingress"))) {
+                        Map<String, Object> rule = (Map<String, Object>) r;
+                        List<?> ports = list(rule.get("ports"));
+                        if (ports.isEmpty()) {
+                            problems.add(where + " NetworkPolicy " + get(p, "metadata", "name") + " opens every port of " + c.name());
+                        }
+                        for (Object pe : ports) {
+                            Map<String, Object> portEntry = (Map<String, Object>) pe;
+                            Integer target = resolvePort(portEntry.get("port"), named);
+                            if (target == null || portEntry.get("endPort") != null || !"TCP".equals(portEntry.getOrDefault("protocol", "TCP"))) {
+                                problems.add(where + " NetworkPolicy " + get(p, "metadata", "name") + " opens " + portEntry + " of " + c.name()
+                                        + ", not one TCP port it listens on " + named);
+                                continue;
+                            }
+                            peersByPort.computeIfAbsent(target, k -> new ArrayList<>()).add(new ArrayList<>(list(rule.get("from"))));
+                        }
+                    }
+                }
+                int port = c.service().port(c.settings());
+                int metricsPort = c.service().metricsPort(c.settings());
+                for (Map.Entry<Integer, List<List<Object>>> opened : peersByPort.entrySet()) {
+                    int p = opened.getKey();
+                    boolean anyone = opened.getValue().stream().anyMatch(List::isEmpty);
+                    List<Object> peers = opened.getValue().stream().flatMap(List::stream).toList();
+                    if (c.service() == Service.API && p == port) {
+                        continue; // the reads: open to every source, checked below
+                    }
+                    if (p != metricsPort) {
+                        problems.add(c.where() + ": a NetworkPolicy opens port " + p + ", which serves neither the reads nor the metrics");
+                    } else if (anyone) {
+                        problems.add(c.where() + ": a NetworkPolicy opens " + c.service().metricsPortKey + " " + p + " (/metrics"
+                                + (c.service() == Service.API ? ", /admin" : "") + ") to any source");
+                    } else {
+                        for (Object peer : peers) {
+                            Map<String, Object> pm = (Map<String, Object>) peer;
+                            boolean prometheus = isPrometheus(pm);
+                            // query-api's admin clients: labelled pods (of this namespace, or of a namespace the peer names too)
+                            boolean adminClient = c.service() == Service.API && pm.get("ipBlock") == null
+                                    && pm.get("podSelector") instanceof Map<?, ?> ps && !ps.isEmpty()
+                                    && (pm.get("namespaceSelector") == null || pm.get("namespaceSelector") instanceof Map<?, ?> ns && !ns.isEmpty());
+                            if (!prometheus && !adminClient) {
+                                problems.add(c.where() + ": a NetworkPolicy lets " + peer + " reach " + c.service().metricsPortKey + " " + p
+                                        + "; only Prometheus (pods " + PROMETHEUS_POD_LABELS + " of namespace " + MONITORING_NAMESPACE_LABELS + ")"
+                                        + (c.service() == Service.API ? " and labelled admin-client pods" : "") + " may");
+                            }
+                        }
+                    }
+                }
+                if (c.service() == Service.API && peersByPort.getOrDefault(port, List.of()).stream().noneMatch(List::isEmpty)) {
+                    problems.add(c.where() + ": no NetworkPolicy opens the reads (" + c.service().portKey + " " + port + ") to every source");
+                }
+                if (peersByPort.getOrDefault(metricsPort, List.of()).stream().flatMap(List::stream).noneMatch(pe -> isPrometheus((Map<String, Object>) pe))) {
+                    problems.add(c.where() + ": no NetworkPolicy lets Prometheus reach " + c.service().metricsPortKey + " " + metricsPort);
+                }
+                // egress: exactly DNS and the endpoints it uses
+                Set<String> allowed = new TreeSet<>();
+                for (Map<String, Object> p : selecting) {
+                    if (!policyTypes(p).contains("Egress")) {
+                        continue;
+                    }
+                    for (Object r : list(get(p, "spec", "egress"))) {
+                        List<?> ports = list(((Map<String, Object>) r).get("ports"));
+                        if (ports.isEmpty()) {
+                            problems.add(where + " NetworkPolicy " + get(p, "metadata", "name") + " allows " + c.name() + " to reach every port");
+                        }
+                        for (Object pe : ports) {
+                            Map<String, Object> portEntry = (Map<String, Object>) pe;
+                            if (!(portEntry.get("port") instanceof Integer) || portEntry.get("endPort") != null) {
+                                problems.add(where + " NetworkPolicy " + get(p, "metadata", "name") + " allows egress " + portEntry + ": use port numbers");
+                                continue;
+                            }
+                            allowed.add(portEntry.getOrDefault("protocol", "TCP") + "/" + portEntry.get("port"));
+                        }
+                    }
+                }
+                Set<String> needed = egressNeeded(c);
+                Set<String> missing = new TreeSet<>(needed);
+                missing.removeAll(allowed);
+                Set<String> extra = new TreeSet<>(allowed);
+                extra.removeAll(needed);
+                if (!missing.isEmpty()) {
+                    problems.add(c.where() + ": NetworkPolicies do not let it reach " + missing + " (it needs " + needed + ")");
+                }
+                if (!extra.isEmpty()) {
+                    problems.add(c.where() + ": NetworkPolicies let it reach " + extra + ", which it does not use (it needs " + needed + ")");
+                }
+            }
+        }
+        assertThat(problems).as("NetworkPolicies of k8s/overlays/*").isEmpty();
+    }
+
+    static List<String> policyTypes(Map<String, Object> policy) {
+        List<String> types = list(get(policy, "spec", "policyTypes")).stream().map(String::valueOf).toList();
+        if (!types.isEmpty()) {
+            return types;
+        }
+        return get(policy, "spec", "egress") != null ? List.of("Ingress", "Egress") : List.of("Ingress");
+    }
+
+    /** A NetworkPolicy peer that names Prometheus' pods in the monitoring namespace, and nothing wider. */
+    @SuppressWarnings("unchecked")
+    static boolean isPrometheus(Map<String, Object> peer) {
+        Map<String, Object> ns = (Map<String, Object>) peer.get("namespaceSelector");
+        Map<String, Object> pods = (Map<String, Object>) peer.get("podSelector");
+        return peer.get("ipBlock") == null && ns != null && !ns.isEmpty() && pods != null && !pods.isEmpty()
+                && selects(ns, MONITORING_NAMESPACE_LABELS) && selects(pods, PROMETHEUS_POD_LABELS);
+    }
+
+    /** What a service must reach ("TCP/5432"): DNS, and the port of every endpoint its config reads (defaults included). */
+    static Set<String> egressNeeded(Deployed c) {
+        Settings s = c.settings();
+        Set<String> out = new TreeSet<>(Set.of("UDP/53", "TCP/53"));
+        if (c.service().reads(SharedKeys.POSTGRES_URL)) {
+            String hosts = s.get(SharedKeys.POSTGRES_URL).replaceFirst("^jdbc:postgresql://", "").replaceFirst("[/?].*$", "");
+            for (String host : hosts.split(",")) {
+                out.add("TCP/" + (host.matches(".*:\\d+") ? host.substring(host.lastIndexOf(':') + 1) : "5432"));
+            }
+        }
+        if (c.service().reads(KafkaClientSettings.BOOTSTRAP)) {
+            for (String broker : s.get(KafkaClientSettings.BOOTSTRAP).split(",")) {
+                out.add("TCP/" + broker.strip().substring(broker.strip().lastIndexOf(':') + 1));
+            }
+        }
+        if (c.service().reads(SharedKeys.REDIS_URL)) {
+            int p = URI.create(s.get(SharedKeys.REDIS_URL)).getPort();
+            out.add("TCP/" + (p > 0 ? p : 6379));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // (f) the databases' users: the init scripts, run against PostgreSQL 17
+
+    /**
+     * The table privileges each service's database user must have, and it may have no other: cdc-ingest's Debezium reads
+     * the cached tables and the signal table (snapshots) and inserts the watermarks of incremental snapshots into the
+     * signal table; cache-sync's auditor reads the cached tables and its rebuilder inserts a signal; query-api reads
+     * through and its resync inserts a signal.
+     */
+    static final Map<Service, Map<String, Set<String>>> PRIVILEGES = Map.of(
+            Service.INGEST, Map.of("cached", Set.of("SELECT"), "signal", Set.of("SELECT", "INSERT")),
+            Service.SYNC, Map.of("cached", Set.of("SELECT"), "signal", Set.of("INSERT")),
+            Service.API, Map.of("cached", Set.of("SELECT"), "signal", Set.of("INSERT")));
+    static final List<String> TABLE_PRIVILEGES = List.of("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN");
+
+    static boolean databaseInitialised;
+
+    /**
+     * The devstack, its database initialised the way compose's and the dev overlay's PostgreSQL initialise theirs: the
+     * init scripts run by the superuser with the postgres service's environment (deploy/compose/postgres.env); then the
+     * three cachesync users must log in with their passwords (scram-sha-256, as in the postgres image), so that a
+     * password that does not match is noticed.
+     */
+    @SuppressWarnings("unchecked")
+    static synchronized DevStack initialisedStack() throws Exception {
+        if (stack == null) {
+            stack = DevStack.start();
+        }
+        if (!databaseInitialised) {
+            Map<String, Object> services = (Map<String, Object>) load(COMPOSE).get("services");
+            Map<String, String> environment = environment((Map<String, Object>) services.get("postgres"), new TreeSet<>());
+            try (Connection c = stack.postgres().connect()) {
+                for (Path script : POSTGRES_INIT) {
+                    runPsqlScript(c, script, environment);
+                }
+            }
+            requirePasswords(composeContainers().stream().map(d -> d.env().get(SharedKeys.POSTGRES_USER.envName())).toList());
+            databaseInitialised = true;
+        }
+        return stack;
+    }
+
+    /** pg_hba.conf: the cachesync users log in with their passwords only (the devstack trusts local connections otherwise). */
+    static void requirePasswords(List<String> users) throws Exception {
+        try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
+            Path hba;
+            try (ResultSet rs = st.executeQuery("SHOW hba_file")) {
+                rs.next();
+                hba = Path.of(rs.getString(1));
+            }
+            Files.writeString(hba, "host all " + String.join(",", users) + " 127.0.0.1/32 scram-sha-256\n" + Files.readString(hba));
+            st.execute("SELECT pg_reload_conf()");
+        }
+        await().alias("PostgreSQL asks the cachesync users for their passwords").atMost(Duration.ofSeconds(10))
+                .until(() -> !canLogIn(users.get(0), "not-the-password"));
+    }
+
+    static boolean canLogIn(String user, String password) {
+        try (Connection ignored = DriverManager.getConnection(stack.postgres().jdbcUrl(), user, password)) {
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    static final Pattern PSQL_VARIABLE = Pattern.compile(
+            ":'([A-Za-z_][A-Za-z0-9_]*)'|:\"([A-Za-z_][A-Za-z0-9_]*)\"|:\\{\\?([A-Za-z_][A-Za-z0-9_]*)}");
+
+    /**
+     * Runs a psql script as the postgres image's entrypoint does ({@code psql -v ON_ERROR_STOP=1 -f <file>} in the
+     * container's environment), through JDBC. It knows what the init scripts may use and fails on anything else: the
+     * meta-commands {@code \set ON_ERROR_STOP on} and {@code \getenv <variable> <environment variable>}, and in SQL
+     * {@code :'variable'} (a literal), {@code :"variable"} (an identifier), {@code :{?variable}} (TRUE or FALSE); an unset
+     * variable stays as written, as in psql (and the SQL then fails).
+     */
+    static void runPsqlScript(Connection c, Path script, Map<String, String> environment) throws IOException, SQLException {
+        Map<String, String> variables = new HashMap<>();
+        StringBuilder sql = new StringBuilder();
+        for (String line : Files.readAllLines(script)) {
+            String l = line.strip();
+            if (l.startsWith("\\")) {
+                String[] words = l.split("\\s+");
+                if (words[0].equals("\\getenv") && words.length == 3) {
+                    if (environment.get(words[2]) != null) {
+                        variables.put(words[1], environment.get(words[2]));
+                    }
+                } else if (!l.equals("\\set ON_ERROR_STOP on")) {
+                    throw new AssertionError(ROOT.relativize(script) + ": psql meta-command '" + l + "' is not one this test runs (\\getenv,"
+                            + " \\set ON_ERROR_STOP on): teach runPsqlScript, or keep the init scripts plain SQL");
+                }
+                sql.append('\n');
+                continue;
+            }
+            Matcher m = PSQL_VARIABLE.matcher(line);
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                String replacement;
+                if (m.group(3) != null) {
+                    replacement = variables.containsKey(m.group(3)) ? "TRUE" : "FALSE";
+                } else {
+                    String value = variables.get(m.group(1) != null ? m.group(1) : m.group(2));
+                    replacement = value == null ? m.group()
+                            : m.group(1) != null ? "'" + value.replace("'", "''") + "'" : "\"" + value.replace("\"", "\"\"") + "\"";
+                }
+                m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+            }
+            m.appendTail(out);
+            sql.append(out).append('\n');
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute(sql.toString());
+        }
+    }
+
+    /**
+     * The init scripts, run as compose's and the dev overlay's PostgreSQL run them, create one user per service (the
+     * user and password of its env file) with exactly the privileges of {@link #PRIVILEGES}: LOGIN, REPLICATION for
+     * cdc-ingest's only, no other attribute or role membership, owner of nothing, allowed to create nothing; the
+     * superuser owns the signal table and the publication, which lists exactly the tables cdc-ingest captures (the
+     * deployed config's entities and signal table), so Debezium never needs to alter it. Each user logs in with its
+     * password only. Without a password variable the script stops, naming it.
+     */
+    @Test
+    void databaseUsersHaveOnlyTheirPrivileges() throws Exception {
+        DevStack s = initialisedStack();
+        IngestConfig deployed = IngestConfig.from(Settings.load(Optional.of(BASE_CONFIG), Map.of()));
+        Set<String> cached = deployed.catalog().cdcFed().stream().map(e -> e.qualifiedTable()).collect(Collectors.toCollection(TreeSet::new));
+        String signal = deployed.signalTable();
+        List<String> problems = new ArrayList<>();
+        List<Deployed> services = composeContainers();
+        try (Connection c = s.postgres().connect()) {
+            Set<String> published = strings(c, "SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = ?", deployed.publicationName());
+            Set<String> captured = new TreeSet<>(cached);
+            captured.add(signal);
+            if (!published.equals(captured)) {
+                problems.add("publication " + deployed.publicationName() + " lists " + published + ", cdc-ingest captures " + captured
+                        + " (Debezium would ALTER it, which only its owner may)");
+            }
+            Set<String> owners = strings(c, "SELECT pg_get_userbyid(pubowner) || CASE WHEN puballtables THEN ' FOR ALL TABLES' ELSE '' END"
+                    + " FROM pg_publication WHERE pubname = ?", deployed.publicationName());
+            if (!owners.equals(Set.of(SUPERUSER))) {
+                problems.add("publication " + deployed.publicationName() + ": owner " + owners + ", expected the superuser " + SUPERUSER);
+            }
+            Set<String> replicating = strings(c, "SELECT rolname FROM pg_roles WHERE rolreplication AND NOT rolsuper");
+            Set<String> ingestUser = services.stream().filter(d -> d.service() == Service.INGEST)
+                    .map(d -> d.env().get(SharedKeys.POSTGRES_USER.envName())).collect(Collectors.toSet());
+            if (!replicating.equals(ingestUser)) {
+                problems.add("users with REPLICATION (besides superusers): " + replicating + ", expected only cdc-ingest's " + ingestUser);
+            }
+            for (Deployed d : services) {
+                String user = d.env().get(SharedKeys.POSTGRES_USER.envName());
+                Set<String> role = strings(c, "SELECT concat_ws(' ', CASE WHEN rolcanlogin THEN 'LOGIN' END, CASE WHEN rolreplication THEN 'REPLICATION' END,"
+                        + " CASE WHEN rolsuper THEN 'SUPERUSER' END, CASE WHEN rolcreatedb THEN 'CREATEDB' END, CASE WHEN rolcreaterole THEN 'CREATEROLE' END,"
+                        + " CASE WHEN rolbypassrls THEN 'BYPASSRLS' END) FROM pg_roles WHERE rolname = ?", user);
+                String expected = d.service() == Service.INGEST ? "LOGIN REPLICATION" : "LOGIN";
+                if (!role.equals(Set.of(expected))) {
+                    problems.add(d.name() + "'s user " + user + ": " + (role.isEmpty() ? "does not exist" : role) + ", expected " + expected);
+                    continue;
+                }
+                Set<String> memberOf = strings(c, "SELECT pg_get_userbyid(roleid) FROM pg_auth_members WHERE member = to_regrole(?)", user);
+                if (!memberOf.isEmpty()) {
+                    problems.add(d.name() + "'s user " + user + " is a member of " + memberOf + " (and has their privileges)");
+                }
+                Set<String> owned = strings(c, "SELECT 'table ' || oid::regclass FROM pg_class WHERE relowner = to_regrole(?)"
+                        + " UNION ALL SELECT 'schema ' || nspname FROM pg_namespace WHERE nspowner = to_regrole(?)"
+                        + " UNION ALL SELECT 'publication ' || pubname FROM pg_publication WHERE pubowner = to_regrole(?)"
+                        + " UNION ALL SELECT 'function ' || oid::regproc FROM pg_proc WHERE proowner = to_regrole(?)"
+                        + " UNION ALL SELECT 'database ' || datname FROM pg_database WHERE datdba = to_regrole(?)", user, user, user, user, user);
+                if (!owned.isEmpty()) {
+                    problems.add(d.name() + "'s user " + user + " owns " + owned);
+                }
+                Set<String> creates = strings(c, "SELECT 'schema ' || nspname FROM pg_namespace WHERE has_schema_privilege(?, oid, 'CREATE')"
+                        + " UNION ALL SELECT 'database ' || current_database() WHERE has_database_privilege(?, current_database(), 'CREATE')", user, user);
+                if (!creates.isEmpty()) {
+                    problems.add(d.name() + "'s user " + user + " may create objects in " + creates);
+                }
+                Map<String, Set<String>> wanted = PRIVILEGES.get(d.service());
+                for (String table : captured) {
+                    Set<String> expectedPrivileges = wanted.get(table.equals(signal) ? "signal" : "cached");
+                    Set<String> has = new TreeSet<>();
+                    for (String privilege : TABLE_PRIVILEGES) {
+                        if (!strings(c, "SELECT 'y' WHERE has_table_privilege(?, ?, ?)", user, table, privilege).isEmpty()) {
+                            has.add(privilege);
+                        }
+                    }
+                    if (!has.equals(new TreeSet<>(expectedPrivileges))) {
+                        problems.add(d.name() + "'s user " + user + " has " + has + " on " + table + ", expected " + new TreeSet<>(expectedPrivileges));
+                    }
+                }
+                String password = d.env().get(SharedKeys.POSTGRES_PASSWORD.envName());
+                if (!canLogIn(user, password)) {
+                    problems.add(d.name() + "'s user " + user + " cannot log in with the password of " + d.name() + ".env");
+                }
+                if (canLogIn(user, password + "-not")) {
+                    problems.add(d.name() + "'s user " + user + " logs in with a wrong password: the login check above proves nothing");
+                }
+            }
+        }
+        // a missing password stops the initialisation with a message that names it
+        Map<String, String> incomplete = new HashMap<>(Map.of("PASSWORD_CACHESYNC_INGEST", "x-long-enough", "PASSWORD_CACHESYNC_API", "y-long-enough"));
+        try (Connection c = s.postgres().connect()) {
+            runPsqlScript(c, POSTGRES_INIT.get(POSTGRES_INIT.size() - 1), incomplete);
+            problems.add(ROOT.relativize(POSTGRES_INIT.get(POSTGRES_INIT.size() - 1)) + " ran without PASSWORD_CACHESYNC_SYNC");
+        } catch (SQLException e) {
+            if (!String.valueOf(e.getMessage()).contains("PASSWORD_CACHESYNC_SYNC")) {
+                problems.add("without PASSWORD_CACHESYNC_SYNC the access script fails with '" + e.getMessage() + "', which does not name the variable");
+            }
+        }
+        assertThat(problems).as("the database users " + ROOT.relativize(POSTGRES_INIT.get(1)) + " creates").isEmpty();
+    }
+
+    /** The first column of every row of {@code sql} with {@code args}, as text. */
+    static Set<String> strings(Connection c, String sql, String... args) throws SQLException {
+        Set<String> out = new TreeSet<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -653,20 +1713,29 @@ class DeploymentValidationIT {
         queries.put(ROOT.relativize(DASHBOARD).toString(), dashboardExpressions(JSON.readTree(DASHBOARD.toFile())));
         queries.put(ROOT.relativize(PROMETHEUS_RULE).toString(), ruleExpressions(load(PROMETHEUS_RULE)));
 
-        stack = DevStack.start();
-        try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
-            DemoSchema.create(c);
-            st.execute("INSERT INTO products SELECT g, 'product ' || g, 'cat-' || (g % 4), 10.00, now() FROM generate_series(1, 50) g");
-            st.execute("INSERT INTO users SELECT g, 'user ' || g, 'u' || g || '@example.com', 'secret', now() FROM generate_series(1, 20) g");
+        // the database as compose and the dev overlay initialise it (tables, rows, signal table, publication, users)
+        initialisedStack();
+        long rows;
+        try (Connection c = stack.postgres().connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM products) + (SELECT count(*) FROM users)")) {
+            rs.next();
+            rows = rs.getLong(1);
         }
-        // each service with its own registry and /metrics, as in their own pods; ports 0: any free port
-        Settings settings = Settings.of(StackSettings.map(stack, Map.of(
-                "sync.audit-fraction", "1", "sync.audit-delay", "1s", "sync.audit-grace", "1s",
-                "sync.http-port", "0", "ingest.http-port", "0", "ingest.heartbeat-interval", "1s")));
-        ingest = new IngestService(IngestConfig.from(settings)).start();
-        sync = new SyncService(SyncConfig.from(settings)).start();
-        api = new ApiService(ApiConfig.from(settings)).start();
-        await().alias("snapshot applied").atMost(Duration.ofMinutes(2)).until(() -> sync.stats().processed() >= 70);
+        // each service with its own registry and /metrics, as in their own pods, and its own database user and password
+        // (compose's): what the deployed users may not do fails here; ports 0: any free port
+        Map<Service, Settings> settings = new HashMap<>();
+        for (Deployed d : composeContainers()) {
+            Map<String, String> overrides = new HashMap<>(Map.of(
+                    "sync.audit-fraction", "1", "sync.audit-delay", "1s", "sync.audit-grace", "1s",
+                    "sync.http-port", "0", "ingest.http-port", "0", "ingest.heartbeat-interval", "1s", "api.admin-token", TEST_ADMIN_TOKEN));
+            overrides.put("postgres.user", d.env().get(SharedKeys.POSTGRES_USER.envName()));
+            overrides.put("postgres.password", d.env().get(SharedKeys.POSTGRES_PASSWORD.envName()));
+            settings.put(d.service(), Settings.of(StackSettings.map(stack, overrides)));
+        }
+        ingest = new IngestService(IngestConfig.from(settings.get(Service.INGEST))).start();
+        sync = new SyncService(SyncConfig.from(settings.get(Service.SYNC))).start();
+        api = new ApiService(ApiConfig.from(settings.get(Service.API))).start();
+        await().alias("snapshot applied by cdc-ingest as its own user").atMost(Duration.ofMinutes(2)).until(() -> sync.stats().processed() >= rows);
 
         // streamed changes (e2e lag), a delete (tombstone), reads of every kind, a poison command (dead letter)
         try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
@@ -679,8 +1748,29 @@ class DeploymentValidationIT {
             producer.send(new ProducerRecord<>(Topics.COMMANDS, "1", "this is not a command")).get(30, TimeUnit.SECONDS);
         }
         for (String path : List.of("/v1/products/1", "/v1/products/1", "/v1/products/1", "/v1/users/2", "/v1/products/99999",
-                "/v1/products/99999", "/v1/products?category=cat-1", "/v1/nope/1")) {
+                "/v1/products/99999", "/v1/products?category=category-1", "/v1/nope/1")) {
             HTTP.send(HttpRequest.newBuilder(URI.create(api.baseUrl() + path)).GET().build(), HttpResponse.BodyHandlers.discarding());
+        }
+        // /admin and /metrics only on the admin port: the port of the reads (what an Ingress exposes) has neither
+        assertThat(status(api.baseUrl() + "/metrics")).as(api.baseUrl() + "/metrics (the reads' port)").isEqualTo(404);
+        assertThat(status(api.baseUrl() + "/admin/cache/stats")).as(api.baseUrl() + "/admin/cache/stats (the reads' port)").isEqualTo(404);
+        // resync as deployed: query-api's user inserts the signal, cdc-ingest's user writes Debezium's watermarks next to it
+        HttpResponse<String> resync = HTTP.send(HttpRequest.newBuilder(URI.create(api.adminUrl() + "/admin/resync/products?force=true"))
+                .header("Authorization", "Bearer " + TEST_ADMIN_TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(resync.statusCode()).as("POST /admin/resync/products as query-api's user: " + resync.body()).isEqualTo(202);
+        String signalTable = settings.get(Service.INGEST).get(SharedKeys.SIGNAL_TABLE);
+        await().alias("cdc-ingest's user writes the incremental snapshot's watermarks into " + signalTable).atMost(Duration.ofSeconds(60))
+                .until(() -> {
+                    try (Connection c = stack.postgres().connect(); Statement st = c.createStatement();
+                         ResultSet rs = st.executeQuery("SELECT count(*) FROM " + signalTable + " WHERE type <> 'execute-snapshot'")) {
+                        return rs.next() && rs.getLong(1) > 0;
+                    }
+                });
+        try (Connection c = stack.postgres().connect()) {
+            assertThat(strings(c, "SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = ?",
+                    settings.get(Service.INGEST).get(IngestConfig.PUBLICATION)))
+                    .as("the publication after cdc-ingest started as its own user (left as the init script made it)")
+                    .containsExactlyInAnyOrder("public.products", "public.users", signalTable);
         }
         System.gc(); // jvm_gc_pause_seconds appears with the first collection after the registry was bound
 
@@ -695,16 +1785,18 @@ class DeploymentValidationIT {
                 assertThat(status(base + "/health/ready")).as(base + "/health/ready").isEqualTo(200);
             }
         });
+        // Prometheus scrapes query-api on its admin port (api.admin-port), the others on their http port
+        List<String> scraped = List.of(api.adminUrl(), "http://127.0.0.1:" + sync.httpPort(), "http://127.0.0.1:" + ingest.httpPort());
 
         // the gauges refresh every few seconds and the auditor compares after its delay: wait for the scrape to settle
         java.util.concurrent.atomic.AtomicReference<List<String>> problems = new java.util.concurrent.atomic.AtomicReference<>(List.of());
         try {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(3)).until(() -> {
-                Map<String, List<Map<String, String>>> scraped = new HashMap<>();
-                for (String base : endpoints) {
-                    parseScrape(httpGet(base + "/metrics"), scraped);
+                Map<String, List<Map<String, String>>> samples = new HashMap<>();
+                for (String base : scraped) {
+                    parseScrape(httpGet(base + "/metrics"), samples);
                 }
-                problems.set(missing(queries, scraped));
+                problems.set(missing(queries, samples));
                 return problems.get().isEmpty();
             });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
@@ -857,13 +1949,22 @@ class DeploymentValidationIT {
     @SuppressWarnings("unchecked")
     static Map<String, String> environment(Map<String, Object> svc, Set<String> shared) throws IOException {
         Map<String, String> env = new TreeMap<>();
-        Object files = svc.get("env_file");
-        for (Object f : files instanceof List<?> l ? l : files == null ? List.of() : List.of(files)) {
-            String file = f instanceof Map<?, ?> m ? String.valueOf(m.get("path")) : String.valueOf(f);
-            Map<String, String> values = envFile(ROOT.resolve(file));
+        for (Path file : envFiles(svc)) {
+            Map<String, String> values = envFile(file);
             shared.addAll(values.keySet());
             env.putAll(values);
         }
+        rawEnvironment(svc).forEach((k, v) -> env.put(k, interpolate(v, COMPOSE_TEST_ENVIRONMENT)));
+        return env;
+    }
+
+    /** The environment this test interpolates docker-compose.yml with: what an operator exports (or puts in .env). */
+    static final Map<String, String> COMPOSE_TEST_ENVIRONMENT = Map.of(ADMIN_TOKEN, TEST_ADMIN_TOKEN);
+
+    /** A compose service's environment: as written in docker-compose.yml, before interpolation (merge keys resolved). */
+    @SuppressWarnings("unchecked")
+    static Map<String, String> rawEnvironment(Map<String, Object> svc) {
+        Map<String, String> env = new TreeMap<>();
         Object environment = svc.get("environment");
         if (environment instanceof Map<?, ?> m) {
             ((Map<String, Object>) m).forEach((k, v) -> env.put(k, v == null ? "" : String.valueOf(v)));
@@ -875,6 +1976,44 @@ class DeploymentValidationIT {
             }
         }
         return env;
+    }
+
+    static final Pattern COMPOSE_VARIABLE = Pattern.compile(
+            "\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?}|\\$([A-Za-z_][A-Za-z0-9_]*)");
+
+    /** Compose's interpolation: {@code $$}, {@code $VAR}, {@code ${VAR}}, {@code ${VAR:-default}}, {@code ${VAR:?error}} (and without ':'). */
+    static String interpolate(String value, Map<String, String> environment) {
+        Matcher m = COMPOSE_VARIABLE.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String replacement;
+            if (m.group().equals("$$")) {
+                replacement = "$";
+            } else {
+                String name = m.group(1) != null ? m.group(1) : m.group(4);
+                String v = environment.get(name);
+                String op = m.group(2);
+                boolean unset = op != null && op.startsWith(":") ? v == null || v.isEmpty() : v == null;
+                if (op != null && op.endsWith("?") && unset) {
+                    throw new AssertionError("docker-compose.yml requires " + name + ": " + m.group(3));
+                }
+                replacement = op != null && op.endsWith("-") && unset ? m.group(3) : Objects.requireNonNullElse(v, "");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** The env files a compose service loads, as paths in the repository. */
+    @SuppressWarnings("unchecked")
+    static List<Path> envFiles(Map<String, Object> svc) {
+        Object files = svc.get("env_file");
+        List<Path> out = new ArrayList<>();
+        for (Object f : files instanceof List<?> l ? l : files == null ? List.of() : List.of(files)) {
+            out.add(ROOT.resolve(f instanceof Map<?, ?> m ? String.valueOf(m.get("path")) : String.valueOf(f)).normalize());
+        }
+        return out;
     }
 
     static Map<String, String> envFile(Path file) throws IOException {
@@ -940,38 +2079,7 @@ class DeploymentValidationIT {
             Service service = Service.ofCommand(args.get(0)).orElseThrow();
             assertThat(name).as(where + " name").isEqualTo(service.deployedName);
             Set<String> shared = new TreeSet<>();
-            Map<String, String> env = new TreeMap<>();
-            for (Object ef : list(c.get("envFrom"))) {
-                Map<String, Object> src = (Map<String, Object>) ef;
-                Map<String, String> values;
-                if (src.get("configMapRef") != null) {
-                    values = configMapData(overlay, docs, (String) ((Map<String, Object>) src.get("configMapRef")).get("name"));
-                } else {
-                    values = secretData(overlay, docs, (String) ((Map<String, Object>) src.get("secretRef")).get("name"));
-                }
-                String prefix = (String) src.getOrDefault("prefix", "");
-                values.forEach((k, v) -> {
-                    shared.add(prefix + k);
-                    env.put(prefix + k, v);
-                });
-            }
-            for (Object e : list(c.get("env"))) {
-                Map<String, Object> em = (Map<String, Object>) e;
-                String var = (String) em.get("name");
-                if (em.containsKey("value")) {
-                    env.put(var, String.valueOf(em.get("value")));
-                } else {
-                    Map<String, Object> from = (Map<String, Object>) em.get("valueFrom");
-                    Map<String, Object> ref = (Map<String, Object>) from.getOrDefault("configMapKeyRef", from.get("secretKeyRef"));
-                    if (ref != null) {
-                        Map<String, String> data = from.containsKey("configMapKeyRef") ? configMapData(overlay, docs, (String) ref.get("name"))
-                                : secretData(overlay, docs, (String) ref.get("name"));
-                        env.put(var, data.getOrDefault((String) ref.get("key"), ""));
-                    } else {
-                        env.put(var, "");
-                    }
-                }
-            }
+            Map<String, String> env = containerEnv(overlay, docs, c, shared);
             Path config = null;
             String configPath = configArgument(args);
             if (configPath != null) {
@@ -997,6 +2105,44 @@ class DeploymentValidationIT {
             out.add(new Deployed(where, name, service, env, config, shared));
         }
         return out;
+    }
+
+    /** A container's environment from envFrom (whose names go to {@code shared}) and env (values and valueFrom refs). */
+    @SuppressWarnings("unchecked")
+    static Map<String, String> containerEnv(Path overlay, List<Map<String, Object>> docs, Map<String, Object> c, Set<String> shared) throws IOException {
+        Map<String, String> env = new TreeMap<>();
+        for (Object ef : list(c.get("envFrom"))) {
+            Map<String, Object> src = (Map<String, Object>) ef;
+            Map<String, String> values;
+            if (src.get("configMapRef") != null) {
+                values = configMapData(overlay, docs, (String) ((Map<String, Object>) src.get("configMapRef")).get("name"));
+            } else {
+                values = secretData(overlay, docs, (String) ((Map<String, Object>) src.get("secretRef")).get("name"));
+            }
+            String prefix = (String) src.getOrDefault("prefix", "");
+            values.forEach((k, v) -> {
+                shared.add(prefix + k);
+                env.put(prefix + k, v);
+            });
+        }
+        for (Object e : list(c.get("env"))) {
+            Map<String, Object> em = (Map<String, Object>) e;
+            String var = (String) em.get("name");
+            if (em.containsKey("value")) {
+                env.put(var, String.valueOf(em.get("value")));
+            } else {
+                Map<String, Object> from = (Map<String, Object>) em.get("valueFrom");
+                Map<String, Object> ref = (Map<String, Object>) from.getOrDefault("configMapKeyRef", from.get("secretKeyRef"));
+                if (ref != null) {
+                    Map<String, String> data = from.containsKey("configMapKeyRef") ? configMapData(overlay, docs, (String) ref.get("name"))
+                            : secretData(overlay, docs, (String) ref.get("name"));
+                    env.put(var, data.getOrDefault((String) ref.get("key"), ""));
+                } else {
+                    env.put(var, "");
+                }
+            }
+        }
+        return env;
     }
 
     @SuppressWarnings("unchecked")
