@@ -28,7 +28,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "0", description = "Seconds to run; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
     long duration;
 
-    @Option(names = "--ports-file", description = "Write the components' URLs here as JSON (postgres, kafka, redis, api).")
+    @Option(names = "--ports-file", description = "Write the components' URLs here as JSON (postgres, kafka, redis, api, admin, admin_token).")
     Path portsFile;
 
     @Option(names = "--report", description = "Write the final summary here as JSON (needs --duration).")

@@ -57,7 +57,7 @@ public final class WarmCommand implements Callable<Integer> {
         long filled = 0;
         long total = 0;
         try (RedisClient redis = RedisConnections.client(c.redisUrl(), 4, c.redisTimeout());
-             PostgresRowSource db = new PostgresRowSource(c.jdbcUrl(), c.user(), c.password(), c.sslMode(), 2, c.dbTimeout())) {
+             PostgresRowSource db = new PostgresRowSource(c.jdbcUrl(), c.user(), c.password(), c.sslMode(), 2, c.dbTimeout(), c.statementTimeout())) {
             ReadThroughCache cache = new ReadThroughCache(new CacheStore(redis), db, c.leaseTtl(), c.leaseWait());
             for (List<String> ids : ids(c, e)) {
                 Map<String, ReadResult> r = cache.getMany(e, ids);

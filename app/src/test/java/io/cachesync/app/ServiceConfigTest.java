@@ -96,6 +96,19 @@ class ServiceConfigTest {
     }
 
     @Test
+    void apiKeepsAdminAndMetricsOffThePortOfTheReads() {
+        Map<String, String> m = valid();
+        assertThat(ApiConfig.from(Settings.of(m)).adminPort()).isEqualTo(8081);
+        m.put("api.port", "9000");
+        m.put("api.admin-port", "9000");
+        assertThatThrownBy(() -> ApiConfig.from(Settings.of(m))).hasMessageContaining("api.admin-port must differ from api.port");
+        m.put("api.admin-port", "-2");
+        assertThatThrownBy(() -> ApiConfig.from(Settings.of(m))).hasMessageContaining("api.admin-port must be between 0 and 65535 (or -1: off)");
+        m.put("api.admin-port", "-1");
+        assertThat(ApiConfig.from(Settings.of(m)).adminPort()).isEqualTo(-1);
+    }
+
+    @Test
     void aConnectionStringInAMessageShowsNoCredentials() {
         assertThat(io.cachesync.core.config.Endpoints.withoutCredentials("jdbc:postgresql://db:5432/shop?user=app&PASSWORD=x1&ssl=true"))
                 .isEqualTo("jdbc:postgresql://db:5432/shop?user=app&PASSWORD=***&ssl=true");

@@ -81,6 +81,19 @@ class PipelineIT {
         }
         HttpResponse<String> r = get("/v1/users/3");
         assertThat(r.body()).contains("changed@example.com").doesNotContain("password_hash").doesNotContain("secret");
+
+        // nor Kafka: cdc-ingest excludes it at the source (column.exclude.list), so no topic, DLQ or log can carry it
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers(),
+                "group.id", "users-reader-" + System.nanoTime(), "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(Topics.cdc("public", "users")));
+            List<String> events = new ArrayList<>();
+            await().alias("the update of user 3 in the CDC topic").atMost(PIPELINE).until(() -> {
+                c.poll(Duration.ofMillis(200)).forEach(x -> events.add(x.value() == null ? "" : new String(x.value(), StandardCharsets.UTF_8)));
+                return events.stream().anyMatch(e -> e.contains("changed@example.com"));
+            });
+            assertThat(events).isNotEmpty().allSatisfy(e -> assertThat(e).doesNotContain("password_hash").doesNotContain("secret-hash")
+                    .doesNotContain("new-secret-hash").doesNotContain("argon2id"));
+        }
     }
 
     @Test

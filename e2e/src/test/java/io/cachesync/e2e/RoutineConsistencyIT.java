@@ -102,7 +102,7 @@ class RoutineConsistencyIT {
                 st.execute("UPDATE products SET name = 'committed after the resync read it' WHERE id IN (20, 21)");
                 st.execute("DELETE FROM products WHERE id IN (22, 23)");
             }
-            HttpResponse<String> resync = Pipeline.HTTP.send(HttpRequest.newBuilder(URI.create(p.api.baseUrl() + "/admin/resync/products"))
+            HttpResponse<String> resync = Pipeline.HTTP.send(HttpRequest.newBuilder(URI.create(p.api.adminUrl() + "/admin/resync/products"))
                     .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(resync.statusCode()).isEqualTo(202);
             // the snapshot's reads of the four rows (versions ending in 16 zeros: below the next commit) reach Redis

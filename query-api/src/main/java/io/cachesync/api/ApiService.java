@@ -33,6 +33,7 @@ public final class ApiService implements AutoCloseable {
     private InvalidationSubscriber invalidations;
     private Popularity popularity;
     private Javalin app;
+    private Javalin adminApp;
     private volatile boolean closed;
 
     /** query-api with its own Prometheus registry, exported on {@code /metrics}. */
@@ -58,21 +59,25 @@ public final class ApiService implements AutoCloseable {
         redis = RedisConnections.client(config.redisUrl(), config.redisPoolSize(), config.redisTimeout());
         CacheStore store = new CacheStore(redis);
         store.loadScripts();
-        db = new PostgresRowSource(config.jdbcUrl(), config.user(), config.password(), config.sslMode(), config.dbPoolSize(), config.dbTimeout());
+        db = new PostgresRowSource(config.jdbcUrl(), config.user(), config.password(), config.sslMode(), config.dbPoolSize(), config.dbTimeout(),
+                config.statementTimeout());
         L1Cache l1 = new L1Cache(config.l1MaxEntries(), config.l1Ttl(), config.l1HeartbeatTimeout());
         io.cachesync.api.cache.RedisCircuit circuit = new io.cachesync.api.cache.RedisCircuit(config.fallbackConcurrency(),
                 config.fallbackWait(), config.circuitOpenFor(), registry);
         cache = new ReadThroughCache(store, db, config.leaseTtl(), config.leaseWait(), l1, new ReadStats(registry), circuit);
         invalidations = new InvalidationSubscriber(redis, l1).start();
-        popularity = new Popularity(redis).start();
+        popularity = new Popularity(redis, config.popularityMax()).start();
         if (config.warmTop() > 0) {
             warmMostRead(config.warmTop());
         }
-        QueryCache queries = new QueryCache(store, db, cache.stats(), circuit);
-        app = QueryApi.create(new QueryApi.Dependencies(config.catalog(), cache, queries, db, popularity, config.limits(), registry,
-                        config.adminToken(), this::requestResync), extraRoutes)
-                .start(config.host(), config.port());
-        LOG.info("query-api listening on {}", baseUrl());
+        QueryCache queries = new QueryCache(store, db, cache.stats(), circuit, config.pageCache());
+        QueryApi.Dependencies deps = new QueryApi.Dependencies(config.catalog(), cache, queries, db, popularity, config.limits(), registry,
+                config.adminToken(), this::requestResync);
+        app = QueryApi.create(deps, extraRoutes).start(config.host(), config.port());
+        if (config.adminPort() >= 0) {
+            adminApp = QueryApi.createAdmin(deps).start(config.host(), config.adminPort());
+        }
+        LOG.info("query-api listening on {} (admin and metrics: {})", baseUrl(), adminApp == null ? "off" : adminUrl());
         return this;
     }
 
@@ -108,6 +113,15 @@ public final class ApiService implements AutoCloseable {
         return "http://" + h + ":" + port();
     }
 
+    /** {@code http://host:adminPort} of /admin and /metrics. */
+    public String adminUrl() {
+        if (adminApp == null) {
+            throw new IllegalStateException("the admin server is off (api.admin-port = -1)");
+        }
+        String h = "0.0.0.0".equals(config.host()) ? "127.0.0.1" : config.host();
+        return "http://" + h + ":" + adminApp.port();
+    }
+
     public ReadStats stats() {
         return cache.stats();
     }
@@ -129,6 +143,9 @@ public final class ApiService implements AutoCloseable {
         closed = true;
         if (app != null) {
             app.stop();
+        }
+        if (adminApp != null) {
+            adminApp.stop();
         }
         if (invalidations != null) {
             invalidations.close();

@@ -41,6 +41,7 @@ final class ApiTestStack implements AutoCloseable {
     final RedisClient redis;
     final PostgresRowSource db;
     final Javalin app;
+    final Javalin adminApp;
 
     private ApiTestStack(String name, int rows, String adminToken) throws Exception {
         var work = Files.createTempDirectory(name);
@@ -57,9 +58,10 @@ final class ApiTestStack implements AutoCloseable {
         store.loadScripts();
         db = new PostgresRowSource(postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, "disable", 4, Duration.ofSeconds(2));
         ReadThroughCache cache = new ReadThroughCache(store, db, Duration.ofSeconds(2), Duration.ofMillis(50));
-        app = QueryApi.create(new QueryApi.Dependencies(CATALOG, cache, new QueryCache(store, db, cache.stats()), db, null,
-                ApiLimits.DEFAULT, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), adminToken, e -> "signal-" + e.name()))
-                .start("127.0.0.1", 0);
+        QueryApi.Dependencies deps = new QueryApi.Dependencies(CATALOG, cache, new QueryCache(store, db, cache.stats()), db, null,
+                ApiLimits.DEFAULT, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), adminToken, e -> "signal-" + e.name());
+        app = QueryApi.create(deps).start("127.0.0.1", 0);
+        adminApp = QueryApi.createAdmin(deps).start("127.0.0.1", 0);
     }
 
     /** @param rows users and products seeded (ids 1..rows) */
@@ -71,9 +73,15 @@ final class ApiTestStack implements AutoCloseable {
         return app.port();
     }
 
+    /** The port of /admin and /metrics. */
+    int adminPort() {
+        return adminApp.port();
+    }
+
     @Override
     public void close() {
         app.stop();
+        adminApp.stop();
         db.close();
         redis.close();
         redisServer.close();

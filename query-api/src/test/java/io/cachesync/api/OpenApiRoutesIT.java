@@ -36,6 +36,7 @@ class OpenApiRoutesIT {
 
     static ApiTestStack stack;
     static String base;
+    static String adminBase;
     static final String ADMIN_TOKEN = "openapi-it-token";
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -43,6 +44,7 @@ class OpenApiRoutesIT {
     static void start() throws Exception {
         stack = ApiTestStack.start("query-api-openapi-it", 20, ADMIN_TOKEN);
         base = "http://127.0.0.1:" + stack.port();
+        adminBase = "http://127.0.0.1:" + stack.adminPort();
     }
 
     @AfterAll
@@ -79,12 +81,31 @@ class OpenApiRoutesIT {
     /** What Javalin itself has registered (its internal router), with {@code <param>} written as {@code {param}}. */
     static Set<String> registeredRoutes() {
         Set<String> out = new TreeSet<>();
-        for (ParsedEndpoint pe : stack.app.unsafe.internalRouter.allHttpHandlers()) {
-            if (pe.endpoint.method.isHttpMethod()) {
-                out.add(pe.endpoint.method.name().toUpperCase(Locale.ROOT) + " " + normalise(pe.endpoint.path));
+        for (Javalin app : List.of(stack.app, stack.adminApp)) {
+            for (ParsedEndpoint pe : app.unsafe.internalRouter.allHttpHandlers()) {
+                if (pe.endpoint.method.isHttpMethod()) {
+                    out.add(pe.endpoint.method.name().toUpperCase(Locale.ROOT) + " " + normalise(pe.endpoint.path));
+                }
             }
         }
         return out;
+    }
+
+    /** Paths documented with the admin port as their server (every /admin path and /metrics), answered only there. */
+    static boolean onAdminPort(JsonNode pathItem) {
+        return pathItem.path("servers").path(0).path("variables").has("admin");
+    }
+
+    @Test
+    void adminAndMetricsAreDocumentedOnTheAdminPortAndServedOnlyThere() throws Exception {
+        JsonNode doc = served();
+        for (Map.Entry<String, JsonNode> p : doc.get("paths").properties()) {
+            boolean admin = p.getKey().startsWith("/admin") || p.getKey().equals("/metrics");
+            assertThat(onAdminPort(p.getValue())).as(p.getKey()).isEqualTo(admin);
+        }
+        assertThat(call(base, "GET", "/metrics", null).statusCode()).as("/metrics on api.port").isEqualTo(404);
+        assertThat(call(base, "GET", "/admin/cache/stats", ADMIN_TOKEN).statusCode()).as("/admin on api.port").isEqualTo(404);
+        assertThat(call(adminBase, "GET", "/v1/products/1", null).statusCode()).as("reads on the admin port").isEqualTo(404);
     }
 
     static String normalise(String javalinPath) {
@@ -197,7 +218,8 @@ class OpenApiRoutesIT {
                 called.add(route + " -> " + target);
                 String method = op.getKey().toUpperCase(Locale.ROOT);
                 boolean secured = op.getValue().has("security");
-                HttpResponse<String> r = call(method, target, secured ? ADMIN_TOKEN : null);
+                String server = onAdminPort(p.getValue()) ? adminBase : base;
+                HttpResponse<String> r = call(server, method, target, secured ? ADMIN_TOKEN : null);
                 String contentType = r.headers().firstValue("Content-Type").orElse("");
                 if (contentType.startsWith("application/problem+json")) {
                     assertThat(ValueCodec.mapper().readTree(r.body()).path("type").asText()).as(target + ": " + r.body()).doesNotEndWith("/no-route");
@@ -205,7 +227,7 @@ class OpenApiRoutesIT {
                 assertThat(r.statusCode()).as(route + " -> " + target + ": " + r.body()).isBetween(200, 299);
                 assertMatchesDocument(doc, route, op.getValue(), r);
                 if (secured) {
-                    HttpResponse<String> anonymous = call(method, target, null);
+                    HttpResponse<String> anonymous = call(server, method, target, null);
                     assertThat(anonymous.statusCode()).as(route + " without a token").isEqualTo(401);
                     assertMatchesDocument(doc, route, op.getValue(), anonymous);
                 }
@@ -214,8 +236,8 @@ class OpenApiRoutesIT {
         assertThat(called).hasSameSizeAs(documentedRoutes(doc));
     }
 
-    static HttpResponse<String> call(String method, String target, String bearer) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + target)).method(method, HttpRequest.BodyPublishers.noBody());
+    static HttpResponse<String> call(String server, String method, String target, String bearer) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server + target)).method(method, HttpRequest.BodyPublishers.noBody());
         if (bearer != null) {
             b.header("Authorization", "Bearer " + bearer);
         }

@@ -126,6 +126,44 @@ class QueryApiIT {
         assertThat(second.body()).isEqualTo(first.body());
     }
 
+    static HttpResponse<String> head(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).method("HEAD", HttpRequest.BodyPublishers.noBody());
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void headAnswersWithExactlyTheStatusAndHeaderFieldsOfGetWithoutTheContent() throws Exception {
+        store.apply("cs:products:5", "900", "{\"id\":5,\"name\":\"from-cache\"}", Duration.ofMinutes(1));
+        for (String path : new String[] {"/v1/products/5", "/v1/products?ids=5,6", "/openapi.json", "/health/live"}) {
+            get(path); // fills what it misses, so that GET and HEAD below both find it cached
+            HttpResponse<String> get = get(path);
+            HttpResponse<String> head = head(path);
+            assertThat(head.statusCode()).as(path).isEqualTo(get.statusCode()).isEqualTo(200);
+            assertThat(head.body()).as(path).isEmpty();
+            for (String field : new String[] {"ETag", "Cache-Control", "X-Cache", "Content-Type", "Content-Length"}) {
+                assertThat(head.headers().firstValue(field)).as(path + " " + field).isEqualTo(get.headers().firstValue(field));
+            }
+            if (path.startsWith("/v1/")) { // a large body (openapi.json) goes chunked, without a length, for both
+                assertThat(head.headers().firstValue("Content-Length")).as(path + " Content-Length")
+                        .hasValue(Integer.toString(get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+            }
+        }
+        String etag = get("/v1/products/5").headers().firstValue("ETag").orElseThrow();
+        HttpResponse<String> notModified = head("/v1/products/5", "If-None-Match", etag);
+        assertThat(notModified.statusCode()).isEqualTo(304);
+        assertThat(notModified.headers().firstValue("ETag")).hasValue(etag);
+        HttpResponse<String> bad = head("/v1/products?category=c1");
+        assertThat(bad.statusCode()).as("a bad request is one for HEAD too").isEqualTo(get("/v1/products?category=c1").statusCode()).isEqualTo(400);
+        assertThat(bad.body()).isEmpty();
+        HttpResponse<String> missing = head("/v1/products/100000");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).isEmpty();
+        assertThat(missing.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    }
+
     @Test
     void sensitiveColumnIsNeitherServedNorCachedOnTheFillPath() throws Exception {
         HttpResponse<String> r = get("/v1/users/3");

@@ -55,7 +55,7 @@ final class ApiBench {
         ApiConfig normal = ApiConfig.from(settings.with(java.util.Map.of("api.warm-top", "0")));
         EntityDefinition products = plain.catalog().byName("products").orElseThrow();
         try (PostgresRowSource db = new PostgresRowSource(plain.jdbcUrl(), plain.user(), plain.password(), plain.sslMode(), plain.dbPoolSize(),
-                plain.dbTimeout())) {
+                plain.dbTimeout(), plain.statementTimeout())) {
             String constant = ValueCodec.encode(db.load(products, "1").orElseThrow(() -> new IllegalStateException("products row 1 is missing")));
             // no cache-sync runs here: its L1 heartbeat stands in, or the instance with L1 would bypass it (InvalidationSubscriber)
             try (redis.clients.jedis.RedisClient beatClient = io.cachesync.core.redis.RedisConnections.client(normal.redisUrl(), 2, java.time.Duration.ofSeconds(2));

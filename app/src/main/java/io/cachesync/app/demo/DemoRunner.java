@@ -106,14 +106,15 @@ public final class DemoRunner {
         out.println("  kafka     " + stack.kafka().bootstrapServers());
         out.println("  redis     " + stack.redis().url());
         out.println("  api       " + api.baseUrl() + "   (try: curl -i " + api.baseUrl() + "/v1/products/1)");
-        out.println("  metrics   " + api.baseUrl() + "/metrics   (all three services)");
-        out.println("  admin     curl -H 'Authorization: Bearer " + token + "' " + api.baseUrl() + "/admin/cache/stats");
+        out.println("  metrics   " + api.adminUrl() + "/metrics   (all three services; the admin port)");
+        out.println("  admin     curl -H 'Authorization: Bearer " + token + "' " + api.adminUrl() + "/admin/cache/stats");
         if (options.portsFile() != null) {
             ObjectNode ports = ValueCodec.mapper().createObjectNode();
             ports.put("postgres", stack.postgres().url());
             ports.put("kafka", stack.kafka().bootstrapServers());
             ports.put("redis", stack.redis().url());
             ports.put("api", api.baseUrl());
+            ports.put("admin", api.adminUrl());
             ports.put("admin_token", token);
             writeJson(options.portsFile(), ports);
             out.println("  (written to " + options.portsFile() + ")");

@@ -25,9 +25,10 @@ public final class StackSettings {
         m.put("redis.url", stack.redis().url());
         m.put("api.host", "127.0.0.1");
         m.put("api.port", "0");
+        m.put("api.admin-port", "0");
         m.put("sync.state-dir", stack.workDir().resolve("sync-state").toString());
         m.put("ingest.heartbeat-interval", "5s");
-        // in one JVM the three services share a registry, exported on the API's /metrics
+        // in one JVM the three services share a registry, exported on the API's /metrics (its admin port)
         m.put("sync.http-port", "-1");
         m.put("ingest.http-port", "-1");
         m.putAll(overrides);

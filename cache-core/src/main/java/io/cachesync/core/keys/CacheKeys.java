@@ -10,7 +10,9 @@ package io.cachesync.core.keys;
  *   <li>{@code cs:_gen:<entity>:_all} — generation of the entity's search pages</li>
  *   <li>{@code cs:_list:<entity>:<field>=<value>:g<gen>:<page>:<perPage>} — a cached list page</li>
  *   <li>{@code cs:_search:<entity>:g<gen>:<hash>} — a cached search page</li>
- *   <li>{@code cs:_popular:<entity>} — sorted set of read counts (warming)</li>
+ *   <li>{@code cs:_pages:<entity>:list}, {@code cs:_pages:<entity>:search} — pages of that kind the entity stored in the
+ *       current window (query-api's bound on page memory; expires with the window)</li>
+ *   <li>{@code cs:_popular:<entity>} — sorted set of read counts of rows that exist (warming), trimmed to the most read</li>
  *   <li>{@code cs:_epoch} — set by cache-sync; its loss means Redis lost its data</li>
  *   <li>{@code cs:_fence:<application>:<store>:<task>} — the fencing token of a cache-sync task's current owner</li>
  *   <li>{@code cs:_source} — the source floor: the newest source epoch (identity of the database) cache-sync has seen</li>
@@ -56,6 +58,21 @@ public final class CacheKeys {
 
     public static String searchPage(String entity, long generation, String queryHash) {
         return HELPER_PREFIX + "search:" + entity + ":g" + generation + ":" + queryHash;
+    }
+
+    /** The kind of {@link #pageCount} that counts list pages. */
+    public static final String PAGES_LIST = "list";
+    /** The kind of {@link #pageCount} that counts search pages. */
+    public static final String PAGES_SEARCH = "search";
+
+    /** How many pages of {@code kind} ({@link #PAGES_LIST} or {@link #PAGES_SEARCH}) the entity stored in the current window. */
+    public static String pageCount(String entity, String kind) {
+        return HELPER_PREFIX + "pages:" + entity + ":" + kind;
+    }
+
+    /** The pending resync request of an entity (its signal id), while further requests are folded into it. */
+    public static String resyncRequest(String entity) {
+        return HELPER_PREFIX + "resync:" + entity;
     }
 
     public static String popularity(String entity) {

@@ -14,16 +14,51 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Reads rows from PostgreSQL through a bounded HikariCP pool, encoding them with the shared {@link ValueCodec}. */
+/**
+ * Reads rows from PostgreSQL through a bounded HikariCP pool, encoding them with the shared {@link ValueCodec}.
+ *
+ * <p>Every connection of the pool runs {@code SET statement_timeout} as it opens (HikariCP's {@code connectionInitSql}),
+ * so no query of the API — a row, a batch, a list or search page, warming — holds a connection longer than
+ * {@code api.statement-timeout}: PostgreSQL cancels it ({@link QueryTimeoutException}) and the connection goes back to
+ * the pool. A {@code SET} on the session works on any PostgreSQL, whatever the role's or database's own
+ * {@code statement_timeout} and whatever {@code options} the JDBC URL carries (a startup {@code options} parameter would
+ * be replaced by the URL's, and PgBouncer refuses it unless told to ignore it). Behind PgBouncer it needs session
+ * pooling; in transaction pooling a session {@code SET} does not follow the client, so set the timeout on the API's role
+ * there ({@code ALTER ROLE ... SET statement_timeout = '2s'}). The connections are named {@link #APPLICATION_NAME}
+ * ({@code pg_stat_activity.application_name}).
+ */
 public final class PostgresRowSource implements RowSource, AutoCloseable {
+    /** {@code application_name} of the API's connections, to find them in {@code pg_stat_activity}. */
+    public static final String APPLICATION_NAME = "cachesync-query-api";
+    /** The statement timeout of the constructor that takes none (the default of {@code api.statement-timeout}). */
+    public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(2);
+    /** SQLSTATE {@code query_canceled}: a statement timeout (or a cancel request). */
+    private static final String QUERY_CANCELED = "57014";
+
     private final HikariDataSource ds;
+    private final Duration statementTimeout;
 
     public PostgresRowSource(String jdbcUrl, String user, String password, String sslMode, int poolSize, Duration timeout) {
+        this(jdbcUrl, user, password, sslMode, poolSize, timeout, DEFAULT_STATEMENT_TIMEOUT);
+    }
+
+    /**
+     * @param timeout          longest wait for a pooled connection ({@code api.db-timeout})
+     * @param statementTimeout longest a query may run before PostgreSQL cancels it ({@code api.statement-timeout}, at least 1 ms)
+     */
+    public PostgresRowSource(String jdbcUrl, String user, String password, String sslMode, int poolSize, Duration timeout,
+                             Duration statementTimeout) {
+        if (statementTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("the statement timeout must be at least 1 ms (0 would turn it off), was " + statementTimeout);
+        }
+        this.statementTimeout = statementTimeout;
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(jdbcUrl);
         c.setUsername(user);
         c.setPassword(password);
         c.addDataSourceProperty("sslmode", sslMode);
+        c.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
+        c.setConnectionInitSql("SET statement_timeout = " + statementTimeout.toMillis());
         c.setMaximumPoolSize(poolSize);
         c.setMinimumIdle(Math.min(2, poolSize));
         c.setConnectionTimeout(Math.max(250, timeout.toMillis()));
@@ -45,7 +80,7 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
                 return Optional.of(ValueCodec.fromJdbc(entity, rs));
             }
         } catch (SQLException e) {
-            throw new DatabaseException("reading " + entity.qualifiedTable() + " id " + canonicalId + " failed: " + e.getMessage(), e);
+            throw failure("reading " + entity.qualifiedTable() + " id " + canonicalId, e);
         }
     }
 
@@ -57,7 +92,7 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
         try (Connection c = ds.getConnection()) {
             return RowQueries.documents(c, entity, canonicalIds);
         } catch (SQLException e) {
-            throw new DatabaseException("reading " + canonicalIds.size() + " rows of " + entity.qualifiedTable() + " failed: " + e.getMessage(), e);
+            throw failure("reading " + canonicalIds.size() + " rows of " + entity.qualifiedTable(), e);
         }
     }
 
@@ -73,8 +108,22 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
             }
             return out;
         } catch (SQLException e) {
-            throw new DatabaseException("query on " + entity.qualifiedTable() + " failed: " + e.getMessage(), e);
+            throw failure("query on " + entity.qualifiedTable(), e);
         }
+    }
+
+    /** The statement timeout every connection of the pool runs with. */
+    public Duration statementTimeout() {
+        return statementTimeout;
+    }
+
+    /** A query PostgreSQL cancelled ({@code 57014}) is a {@link QueryTimeoutException}; anything else a {@link DatabaseException}. */
+    private DatabaseException failure(String what, SQLException e) {
+        if (QUERY_CANCELED.equals(e.getSQLState())) {
+            return new QueryTimeoutException(what + " ran longer than the statement timeout (" + statementTimeout.toMillis()
+                    + " ms) and was cancelled", statementTimeout, e);
+        }
+        return new DatabaseException(what + " failed: " + e.getMessage(), e);
     }
 
     @Override

@@ -12,15 +12,20 @@ import io.javalin.http.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Operator endpoints under {@code /admin}, behind {@code Authorization: Bearer <api.admin-token>} (compared in constant
@@ -30,6 +35,8 @@ public final class AdminRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(AdminRoutes.class);
     private static final int MAX_KEYS = 1000;
     private static final int STATS_SCAN_LIMIT = 1_000_000;
+    /** Resync requests of an entity this close to the previous one are folded into it (each re-reads the whole table). */
+    static final Duration RESYNC_FOLD = Duration.ofMinutes(5);
 
     /** Writes a resync request (a Debezium signal row) and returns its id. */
     @FunctionalInterface
@@ -162,7 +169,11 @@ public final class AdminRoutes {
         ctx.contentType("application/json").result("{\"deleted\":" + deleted[0] + ",\"pattern\":" + ValueCodec.mapper().valueToTree(pattern) + "}");
     }
 
-    /** {@code POST /admin/resync/{entity}}: starts a Debezium incremental snapshot of the entity's table. */
+    /**
+     * {@code POST /admin/resync/{entity}}: starts a Debezium incremental snapshot of the entity's table. Requests for
+     * an entity within {@link #RESYNC_FOLD} of the last one (from any API instance) are folded into it: each would
+     * re-read the whole table again. {@code force=true} requests another one regardless.
+     */
     public void resync(Context ctx) throws Exception {
         EntityDefinition e = catalog.byName(ctx.pathParam("entity")).orElseThrow(() -> ApiProblem.unknownEntity(ctx.pathParam("entity")));
         if (e.source() != EntityDefinition.Source.CDC) {
@@ -172,10 +183,68 @@ public final class AdminRoutes {
         if (resync == null) {
             throw ApiProblem.unavailable("resync is not available: the signal table cannot be written");
         }
-        String id = resync.request(e);
+        String force = ctx.queryParam("force");
+        if (force != null && !force.equals("true") && !force.equals("false")) {
+            throw new ApiProblem(400, "bad-request", "Bad request", "force is true or false, was '" + force + "'");
+        }
+        String key = CacheKeys.resyncRequest(e.name());
+        String claim = "requesting:" + UUID.randomUUID();
+        Optional<String> pending = "true".equals(force) ? Optional.empty() : pendingResync(key, claim);
+        if (pending.isPresent()) {
+            LOG.info("admin: resync of {} folded into the pending request {}", e.qualifiedTable(), pending.get());
+            resyncAnswer(ctx, e, pending.get(), true);
+            return;
+        }
+        String id;
+        try {
+            id = resync.request(e);
+        } catch (Exception ex) {
+            releaseClaim(key, claim);
+            throw ex;
+        }
+        rememberResync(key, id);
         LOG.info("admin: resync of {} requested (signal {})", e.qualifiedTable(), id);
-        ctx.status(202).contentType("application/json").result("{\"entity\":\"" + e.name() + "\",\"table\":\"" + e.qualifiedTable()
-                + "\",\"signal\":\"" + id + "\",\"status\":\"incremental snapshot requested\"}");
+        resyncAnswer(ctx, e, id, false);
+    }
+
+    /** The signal of a resync requested within the fold window, or empty after claiming the window for this request. */
+    private Optional<String> pendingResync(String key, String claim) {
+        try {
+            if ("OK".equals(redis.set(key, claim, SetParams.setParams().nx().px(RESYNC_FOLD.toMillis())))) {
+                return Optional.empty();
+            }
+            return Optional.ofNullable(redis.get(key));
+        } catch (JedisException ex) {
+            LOG.warn("admin: cannot check for a pending resync in Redis ({}); requesting one", ex.toString());
+            return Optional.empty();
+        }
+    }
+
+    private void rememberResync(String key, String id) {
+        try {
+            redis.set(key, id, SetParams.setParams().px(RESYNC_FOLD.toMillis()));
+        } catch (JedisException ex) {
+            LOG.warn("admin: cannot record the resync request in Redis ({})", ex.toString());
+        }
+    }
+
+    private void releaseClaim(String key, String claim) {
+        try {
+            if (claim.equals(redis.get(key))) {
+                redis.del(key);
+            }
+        } catch (JedisException ex) {
+            LOG.debug("admin: cannot release the resync claim: {}", ex.toString());
+        }
+    }
+
+    private static void resyncAnswer(Context ctx, EntityDefinition e, String signal, boolean folded) {
+        ObjectNode body = ValueCodec.mapper().createObjectNode().put("entity", e.name()).put("table", e.qualifiedTable()).put("signal", signal)
+                .put("deduplicated", folded).put("status", folded
+                        ? "an incremental snapshot was requested less than " + RESYNC_FOLD.toMinutes() + " minutes ago: this request is folded"
+                        + " into it (force=true requests another)"
+                        : "incremental snapshot requested");
+        ctx.status(202).contentType("application/json").result(body.toString());
     }
 
     private static String pattern(Context ctx) {

@@ -4,9 +4,10 @@ package io.cachesync.api.http;
  * Bounds on what one request may ask for.
  *
  * @param maxBatchIds    ids in one batch read
- * @param maxQueryLength characters of a search query
- * @param maxPage        the highest page number of a list or search
+ * @param maxQueryLength characters of a search query or list value
+ * @param maxPageDepth   the deepest row a list or search page may reach: {@code page × per_page} at most this
+ *                       ({@code api.max-page-depth}), so that no request makes PostgreSQL skip more rows than that
  */
-public record ApiLimits(int maxBatchIds, int maxQueryLength, int maxPage) {
+public record ApiLimits(int maxBatchIds, int maxQueryLength, int maxPageDepth) {
     public static final ApiLimits DEFAULT = new ApiLimits(100, 200, 10_000);
 }

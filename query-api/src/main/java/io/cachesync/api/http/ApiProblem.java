@@ -34,6 +34,20 @@ public class ApiProblem extends RuntimeException {
         return new ApiProblem(503, "unavailable", "Service unavailable", detail);
     }
 
+    /** PostgreSQL cancelled the request's query after {@code api.statement-timeout}; its connection is free again. */
+    public static ApiProblem queryTimeout(java.time.Duration timeout) {
+        return new ApiProblem(503, "query-timeout", "Query took too long", "the database query took longer than "
+                + timeout.toMillis() + " ms (api.statement-timeout) and was cancelled; narrow the filter or search, or retry later");
+    }
+
+    /** {@code page × per_page} reaches deeper than {@code api.max-page-depth} rows. */
+    public static ApiProblem pageTooDeep(int page, int perPage, int maxDepth) {
+        long depth = (long) page * perPage;
+        return new ApiProblem(400, "page-too-deep", "Page too deep", "page " + page + " of " + perPage + " rows ends at row " + depth
+                + ", deeper than the " + maxDepth + " rows a list or search may be paged to (api.max-page-depth; the last page of "
+                + perPage + " rows is " + Math.max(1, maxDepth / perPage) + "): narrow the filter or the search instead of paging further");
+    }
+
     public int status() {
         return status;
     }

@@ -30,6 +30,8 @@ public final class EntityRoutes {
     public static final String X_CACHE = "X-Cache";
     private static final Set<String> PAGING = Set.of("page", "per_page");
     private static final int DEFAULT_PER_PAGE = 20;
+    /** The largest {@code per_page} of a search. */
+    public static final int MAX_SEARCH_PER_PAGE = 100;
 
     private final EntityCatalog catalog;
     private final ReadThroughCache cache;
@@ -55,12 +57,13 @@ public final class EntityRoutes {
         String rawId = ctx.pathParam("id");
         String id = e.keyType().canonical(rawId).orElseThrow(() -> ApiProblem.malformedId(e.name(), rawId, e.keyType().describe()));
         ReadResult r = cache.get(e, id);
-        if (popularity != null) {
-            popularity.record(e.name(), id);
-        }
         ctx.header(X_CACHE, r.source().header());
         if (!r.found()) {
             throw ApiProblem.notFound(e.name(), id);
+        }
+        if (popularity != null) {
+            // only rows that exist: ids a client made up must not crowd the real ones out of the set warming reads
+            popularity.record(e.name(), id);
         }
         if (HttpCaching.notModified(ctx, HttpCaching.rowTag(r.version(), r.document()), e.query().httpMaxAge())) {
             return;
@@ -96,8 +99,8 @@ public final class EntityRoutes {
         if (hasControlCharacter(values.get(0))) {
             throw bad(field + " must not contain control characters");
         }
-        int page = intParam(ctx, "page", 1, 1, limits.maxPage());
         int perPage = intParam(ctx, "per_page", Math.min(DEFAULT_PER_PAGE, index.maxPerPage()), 1, index.maxPerPage());
+        int page = pageParam(ctx, perPage);
         page(ctx, e, queries.list(e, index, values.get(0), page, perPage));
     }
 
@@ -120,8 +123,8 @@ public final class EntityRoutes {
         if (hasControlCharacter(q.get(0))) {
             throw bad("q must not contain control characters");
         }
-        int page = intParam(ctx, "page", 1, 1, limits.maxPage());
-        int perPage = intParam(ctx, "per_page", DEFAULT_PER_PAGE, 1, 100);
+        int perPage = intParam(ctx, "per_page", DEFAULT_PER_PAGE, 1, MAX_SEARCH_PER_PAGE);
+        int page = pageParam(ctx, perPage);
         page(ctx, e, queries.search(e, q.get(0).trim(), page, perPage));
     }
 
@@ -169,6 +172,18 @@ public final class EntityRoutes {
         if (!HttpCaching.notModified(ctx, HttpCaching.pageTag(p.body()), e.query().httpMaxAge())) {
             ctx.contentType("application/json").result(p.body());
         }
+    }
+
+    /**
+     * The page number: at least 1, and {@code page × perPage} at most {@link ApiLimits#maxPageDepth()} — an OFFSET makes
+     * PostgreSQL read and skip every row before the page, so a deep page costs as much as all the pages before it.
+     */
+    private int pageParam(Context ctx, int perPage) {
+        int page = intParam(ctx, "page", 1, 1, Integer.MAX_VALUE);
+        if ((long) page * perPage > limits.maxPageDepth()) {
+            throw ApiProblem.pageTooDeep(page, perPage, limits.maxPageDepth());
+        }
+        return page;
     }
 
     private static int intParam(Context ctx, String name, int dflt, int min, int max) {

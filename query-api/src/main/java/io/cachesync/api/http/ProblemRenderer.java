@@ -2,6 +2,7 @@ package io.cachesync.api.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.api.db.DatabaseException;
+import io.cachesync.api.db.QueryTimeoutException;
 import io.cachesync.core.codec.ValueCodec;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -40,6 +41,11 @@ public final class ProblemRenderer {
             render(ctx, new ApiProblem(503, "overloaded", "Service unavailable", e.getMessage() + "; retry after 1 s"));
         });
         routes.exception(DatabaseException.class, (e, ctx) -> {
+            if (e instanceof QueryTimeoutException t) {
+                LOG.warn("query cancelled while serving {}: {}", ctx.path(), e.getMessage());
+                render(ctx, ApiProblem.queryTimeout(t.timeout()));
+                return;
+            }
             LOG.warn("database failed while serving {}: {}", ctx.path(), e.getMessage());
             render(ctx, ApiProblem.unavailable("the database is unavailable; retry shortly"));
         });
