@@ -37,6 +37,13 @@ public final class Topics {
      */
     public static final String TOO_LARGE_FIELD = "cachesync_too_large";
 
+    /**
+     * What cdc-ingest has Debezium write (its {@code unavailable.value.placeholder}) for a value the change does not
+     * carry: a TOASTed column the change left untouched, under {@code REPLICA IDENTITY DEFAULT}. cache-sync never caches
+     * it: the row is invalidated and the next read fills it from PostgreSQL.
+     */
+    public static final String UNAVAILABLE_VALUE = "__debezium_unavailable_value";
+
     /** Header carrying why a record was dead-lettered. */
     public static final String DLQ_REASON_HEADER = "cachesync.dlq.reason";
     public static final String DLQ_SOURCE_TOPIC_HEADER = "cachesync.dlq.topic";

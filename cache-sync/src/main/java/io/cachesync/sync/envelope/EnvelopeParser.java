@@ -114,14 +114,21 @@ public final class EnvelopeParser implements MutationParser {
         trackColumns(entity, (mop == CacheMutation.Op.DELETE ? before : after).columns());
         String document = null;
         ObjectNode afterDocument = null;
-        if (mop == CacheMutation.Op.UPSERT) {
+        boolean unavailable = mop == CacheMutation.Op.UPSERT && row instanceof ObjectNode image && UnavailableValues.anyIn(image);
+        if (unavailable) {
+            // an untouched TOASTed column the event does not carry: never cached; the row is invalidated (versioned) and
+            // the next read fills it whole. Its other columns still tell which list values it left or joined.
+            mop = CacheMutation.Op.INVALIDATE;
+            afterDocument = document(entity, after, UnavailableValues.without((ObjectNode) row), "after");
+        } else if (mop == CacheMutation.Op.UPSERT) {
             afterDocument = document(entity, after, row, "after");
             document = ValueCodec.encode(afterDocument);
         }
         Map<String, Set<String>> lists = Map.of();
         if (!entity.query().lists().isEmpty()) {
             JsonNode beforeRow = payload.get("before");
-            JsonNode beforeDocument = beforeRow != null && beforeRow.isObject() ? document(entity, before, beforeRow, "before") : null;
+            JsonNode beforeDocument = beforeRow instanceof ObjectNode b
+                    ? document(entity, before, UnavailableValues.anyIn(b) ? UnavailableValues.without(b) : b, "before") : null;
             lists = CacheMutation.listValues(entity, beforeDocument, afterDocument);
         }
         return new CacheMutation(entity, id, mop, version, document, ts, snapshot, lists);

@@ -41,7 +41,8 @@ public final class SyncStats {
                 .description("Records sent to cachesync.dlq because they could not be parsed").register(registry);
         FunctionCounter.builder(MetricNames.EVENTS_INVALIDATED, invalidated, LongAdder::sum)
                 .description("Changes whose row was removed from Redis instead of written, because the event was too large "
-                        + "(over sync.max-value-bytes, or replaced by cdc-ingest): the next read fills it from PostgreSQL").register(registry);
+                        + "(over sync.max-value-bytes, or replaced by cdc-ingest) or lacks an untouched TOASTed column: the next read "
+                        + "fills it from PostgreSQL").register(registry);
         FunctionCounter.builder(MetricNames.REDIS_RETRIES, redisRetries, LongAdder::sum)
                 .description("Redis writes retried after a failure").register(registry);
         FunctionCounter.builder(MetricNames.BATCHES_FENCED, fenced, LongAdder::sum)

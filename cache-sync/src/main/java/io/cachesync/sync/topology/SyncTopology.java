@@ -37,11 +37,16 @@ public final class SyncTopology {
     private static MutationParser invalidatingWhenLarge(MutationParser parser, int maxValueBytes, SyncStats stats) {
         return (topic, key, value, sourceEpoch) -> {
             CacheMutation m = parser.parse(topic, key, value, sourceEpoch);
-            if (m.op() == CacheMutation.Op.INVALIDATE || (m.op() == CacheMutation.Op.UPSERT && value.length > maxValueBytes)) {
+            if (m.op() == CacheMutation.Op.UPSERT && value.length > maxValueBytes) {
                 stats.invalidated();
-                LOG.warn("{}:{} changed in an event of {} bytes (sync.max-value-bytes {}{}): its row is invalidated, not cached",
-                        m.entity().name(), m.id(), value.length, maxValueBytes, m.op() == CacheMutation.Op.INVALIDATE ? ", too large for Kafka" : "");
+                LOG.warn("{}:{} changed in an event of {} bytes (sync.max-value-bytes {}): its row is invalidated, not cached",
+                        m.entity().name(), m.id(), value.length, maxValueBytes);
                 return m.asInvalidation();
+            }
+            if (m.op() == CacheMutation.Op.INVALIDATE) {
+                // a too-large change (cdc-ingest logged it), or an image without an untouched TOASTed column
+                stats.invalidated();
+                LOG.debug("{}:{} invalidated: its event does not carry the whole row", m.entity().name(), m.id());
             }
             return m;
         };

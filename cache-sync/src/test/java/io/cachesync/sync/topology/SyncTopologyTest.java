@@ -116,6 +116,29 @@ class SyncTopologyTest {
     }
 
     @Test
+    void anImageWithoutAnUntouchedToastedColumnIsNeverCachedItsRowIsInvalidated() {
+        users.pipeInput(Envelopes.upsert(5, "Ada", 1000));
+        assertThat(redis.hget("cs:users:5", "d")).contains("Ada");
+        // REPLICA IDENTITY DEFAULT: the update left the (large) email column alone, so the event does not carry it
+        String withoutEmail = Envelopes.row(5, "Ada renamed").replace("u5@example.com", io.cachesync.core.topics.Topics.UNAVAILABLE_VALUE);
+        users.pipeInput(Envelopes.event("u", "null", withoutEmail, 2000, 2000, 1));
+        assertThat(redis.exists("cs:users:5")).as("invalidated: the next read fills it whole").isFalse();
+        assertThat(stats.invalidatedCount()).isEqualTo(1);
+        // a replay (in order, as Kafka redelivers a partition) ends the same way
+        users.pipeInput(Envelopes.upsert(5, "Ada", 1000));
+        users.pipeInput(Envelopes.event("u", "null", withoutEmail, 2000, 2000, 1));
+        assertThat(redis.exists("cs:users:5")).isFalse();
+        // nor is the placeholder cached when it is the bytes of a bytea column (base64) or an element of an array
+        String base64 = java.util.Base64.getEncoder().encodeToString(io.cachesync.core.topics.Topics.UNAVAILABLE_VALUE.getBytes(StandardCharsets.UTF_8));
+        users.pipeInput(Envelopes.event("u", "null", Envelopes.row(6, "Bo").replace("u6@example.com", base64), 3000, 3000, 1));
+        users.pipeInput(Envelopes.event("u", "null", Envelopes.row(7, "Cy").replace("\"u7@example.com\"",
+                "[\"" + io.cachesync.core.topics.Topics.UNAVAILABLE_VALUE + "\"]"), 3001, 3001, 1));
+        assertThat(redis.exists("cs:users:6")).isFalse();
+        assertThat(redis.exists("cs:users:7")).isFalse();
+        assertThat(stats.invalidatedCount()).isEqualTo(4);
+    }
+
+    @Test
     void replayOfAnOlderEventNeverOverwritesANewerOne() {
         users.pipeInput(Envelopes.upsert(2, "new", 2000));
         users.pipeInput(Envelopes.upsert(2, "old", 1500));

@@ -45,6 +45,8 @@ public final class DebeziumProperties {
         p.setProperty("signal.data.collection", c.signalTable());
         p.setProperty("incremental.snapshot.chunk.size", "1024");
         p.setProperty("snapshot.mode", c.snapshotMode());
+        // an untouched TOASTed column (REPLICA IDENTITY DEFAULT) arrives as this; cache-sync invalidates such rows
+        p.setProperty("unavailable.value.placeholder", Topics.UNAVAILABLE_VALUE);
         p.setProperty("decimal.handling.mode", "string");
         p.setProperty("binary.handling.mode", "base64");
         p.setProperty("tombstones.on.delete", "false");
