@@ -214,10 +214,22 @@ public final class ValueCodec {
         return ordered(columns);
     }
 
-    static JsonNode jdbcValue(ResultSet rs, int i, String typeName) throws SQLException {
+    /**
+     * @param declaredType the type name PgJDBC gives the column. It names an integer column with a sequence default by
+     *                     its declaration ({@code bigserial}, {@code serial}, {@code smallserial}), where Debezium reads
+     *                     the integer type: those are mapped back (a domain needs nothing: PostgreSQL describes a
+     *                     result column of a domain by its base type)
+     */
+    static JsonNode jdbcValue(ResultSet rs, int i, String declaredType) throws SQLException {
         if (rs.getObject(i) == null) {
             return NODES.nullNode();
         }
+        String typeName = switch (declaredType) {
+            case "bigserial" -> "int8";
+            case "serial" -> "int4";
+            case "smallserial" -> "int2";
+            default -> declaredType;
+        };
         if (typeName.startsWith("_")) {
             // element by element through the array's result set, so that each element gets exactly the
             // representation of a scalar column (the objects of getArray() are java.sql.Time / Timestamp / byte[],
