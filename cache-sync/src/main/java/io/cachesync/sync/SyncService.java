@@ -62,6 +62,7 @@ public final class SyncService implements AutoCloseable {
 
     public SyncService start() {
         LOG.info("cache-sync starting: {}", config);
+        io.cachesync.core.catalog.SchemaCheck.atStart("cache-sync", config.catalog(), config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.sslMode());
         redis = RedisConnections.client(config.redisUrl(), 4 * config.threads() + 2, config.redisTimeout());
         CacheStore store = new CacheStore(redis);
         store.loadScripts();

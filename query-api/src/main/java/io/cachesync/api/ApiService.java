@@ -56,6 +56,7 @@ public final class ApiService implements AutoCloseable {
 
     public ApiService start() {
         LOG.info("query-api starting: {}", config);
+        io.cachesync.core.catalog.SchemaCheck.atStart("query-api", config.catalog(), config.jdbcUrl(), config.user(), config.password(), config.sslMode());
         redis = RedisConnections.client(config.redisUrl(), config.redisPoolSize(), config.redisTimeout());
         CacheStore store = new CacheStore(redis);
         store.loadScripts();

@@ -70,6 +70,8 @@ final class BoundedWorkStack implements AutoCloseable {
         m.put("entities.products.lists", "category");
         m.put("entities.products.search.fields", "name,category");
         m.put("entities.slow.table", "public.slow");
+        // a view (no primary key, no change events): only a commands-fed entity may read one; the API searches it the same
+        m.put("entities.slow.source", "commands");
         m.put("entities.slow.search.fields", "name");
         m.put("postgres.url", postgres.jdbcUrl());
         m.put("postgres.user", DevPostgres.USER);
