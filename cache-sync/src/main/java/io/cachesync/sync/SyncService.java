@@ -1,5 +1,6 @@
 package io.cachesync.sync;
 
+import io.cachesync.core.catalog.SchemaCheck;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.core.topics.TopicProvisioner;
@@ -62,7 +63,7 @@ public final class SyncService implements AutoCloseable {
 
     public SyncService start() {
         LOG.info("cache-sync starting: {}", config);
-        io.cachesync.core.catalog.SchemaCheck.atStart("cache-sync", config.catalog(), config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.sslMode());
+        SchemaCheck.atStart("cache-sync", config.catalog(), config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.sslMode());
         redis = RedisConnections.client(config.redisUrl(), 4 * config.threads() + 2, config.redisTimeout());
         CacheStore store = new CacheStore(redis);
         store.loadScripts();

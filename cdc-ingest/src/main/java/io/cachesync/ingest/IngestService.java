@@ -1,5 +1,6 @@
 package io.cachesync.ingest;
 
+import io.cachesync.core.catalog.SchemaCheck;
 import io.cachesync.core.config.Jdbc;
 import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.metrics.MetricNames;
@@ -33,6 +34,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -120,7 +122,7 @@ public final class IngestService implements AutoCloseable {
 
     public IngestService start() {
         LOG.info("cdc-ingest starting: {}", config);
-        io.cachesync.core.catalog.SchemaCheck.atStart("cdc-ingest", config.catalog(), config.jdbcUrl(), config.user(), config.password(), config.sslMode());
+        SchemaCheck.atStart("cdc-ingest", config.catalog(), config.jdbcUrl(), config.user(), config.password(), config.sslMode());
         TopicProvisioner.ensure(config.kafkaClientConfig(), cdcTopics(config), config.topicPartitions(), config.replicationFactor(),
                 Topics.TOPIC_CONFIG, Duration.ofSeconds(60));
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.INGEST_OFFSETS, Topics.SOURCE_EPOCHS), 1, config.replicationFactor(),
@@ -260,7 +262,7 @@ public final class IngestService implements AutoCloseable {
         if (!"disabled".equals(config.publicationAutocreate())) {
             return;
         }
-        List<String> captured = new java.util.ArrayList<>(config.catalog().cdcFed().stream().map(e -> e.qualifiedTable()).toList());
+        List<String> captured = new ArrayList<>(config.catalog().cdcFed().stream().map(e -> e.qualifiedTable()).toList());
         captured.add(config.signalTable());
         try (Connection c = connect()) {
             PublicationCoverage.require(c, config.publicationName(), captured);

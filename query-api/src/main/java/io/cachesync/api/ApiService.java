@@ -10,6 +10,7 @@ import io.cachesync.api.config.ApiConfig;
 import io.cachesync.api.db.DatabaseException;
 import io.cachesync.api.db.PostgresRowSource;
 import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.catalog.SchemaCheck;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.javalin.Javalin;
@@ -56,7 +57,7 @@ public final class ApiService implements AutoCloseable {
 
     public ApiService start() {
         LOG.info("query-api starting: {}", config);
-        io.cachesync.core.catalog.SchemaCheck.atStart("query-api", config.catalog(), config.jdbcUrl(), config.user(), config.password(), config.sslMode());
+        SchemaCheck.atStart("query-api", config.catalog(), config.jdbcUrl(), config.user(), config.password(), config.sslMode());
         redis = RedisConnections.client(config.redisUrl(), config.redisPoolSize(), config.redisTimeout());
         CacheStore store = new CacheStore(redis);
         store.loadScripts();

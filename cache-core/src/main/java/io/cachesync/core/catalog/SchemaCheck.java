@@ -83,26 +83,21 @@ public final class SchemaCheck {
     }
 
     private static Set<String> columns(Connection c, EntityDefinition e) throws SQLException {
-        Set<String> out = new LinkedHashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid "
-                + "JOIN pg_namespace n ON n.oid = r.relnamespace WHERE n.nspname = ? AND r.relname = ? AND a.attnum > 0 AND NOT a.attisdropped")) {
-            ps.setString(1, e.schema());
-            ps.setString(2, e.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
+        return new LinkedHashSet<>(names(c, e, "SELECT a.attname FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid "
+                + "JOIN pg_namespace n ON n.oid = r.relnamespace WHERE n.nspname = ? AND r.relname = ? AND a.attnum > 0 AND NOT a.attisdropped"));
     }
 
     private static List<String> primaryKey(Connection c, EntityDefinition e) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname FROM pg_index i JOIN pg_class r ON r.oid = i.indrelid "
+        return names(c, e, "SELECT a.attname FROM pg_index i JOIN pg_class r ON r.oid = i.indrelid "
                 + "JOIN pg_namespace n ON n.oid = r.relnamespace JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true "
                 + "JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum = k.attnum "
-                + "WHERE i.indisprimary AND n.nspname = ? AND r.relname = ? ORDER BY k.ord")) {
+                + "WHERE i.indisprimary AND n.nspname = ? AND r.relname = ? ORDER BY k.ord");
+    }
+
+    /** The first column of {@code sql}'s rows, given the entity's schema and table as its two parameters. */
+    private static List<String> names(Connection c, EntityDefinition e, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, e.schema());
             ps.setString(2, e.table());
             try (ResultSet rs = ps.executeQuery()) {

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.core.topics.Topics;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,7 +37,7 @@ final class UnavailableValues {
     /** A copy of the image without the columns it does not carry. */
     static ObjectNode without(ObjectNode row) {
         ObjectNode out = row.deepCopy();
-        java.util.List<String> unavailable = new java.util.ArrayList<>();
+        List<String> unavailable = new ArrayList<>();
         row.fields().forEachRemaining(e -> {
             if (isUnavailable(e.getValue())) {
                 unavailable.add(e.getKey());
