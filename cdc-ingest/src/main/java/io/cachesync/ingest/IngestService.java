@@ -34,7 +34,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -262,10 +261,8 @@ public final class IngestService implements AutoCloseable {
         if (!"disabled".equals(config.publicationAutocreate())) {
             return;
         }
-        List<String> captured = new ArrayList<>(config.catalog().cdcFed().stream().map(e -> e.qualifiedTable()).toList());
-        captured.add(config.signalTable());
         try (Connection c = connect()) {
-            PublicationCoverage.require(c, config.publicationName(), captured);
+            PublicationCoverage.require(c, config.publicationName(), config.capturedTables());
         }
     }
 

@@ -205,8 +205,13 @@ public final class CacheStore {
      * is created above every value it ever had, so a page of an older generation is never reached again.
      */
     public long generation(String generationKey) {
+        return generation(generationKey, GENERATION_TTL_MS);
+    }
+
+    /** As {@link #generation(String)}, a counter it creates living {@code ttlMs} (query-api: one page window). */
+    public long generation(String generationKey, long ttlMs) {
         roundTrips.increment();
-        Object r = GENERATION.run(redis, List.of(generationKey), List.of("read", Long.toString(GENERATION_TTL_MS)));
+        Object r = GENERATION.run(redis, List.of(generationKey), List.of("read", Long.toString(ttlMs)));
         return ((Number) r).longValue();
     }
 

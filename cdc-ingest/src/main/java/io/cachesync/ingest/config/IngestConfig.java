@@ -1,6 +1,7 @@
 package io.cachesync.ingest.config;
 
 import io.cachesync.core.catalog.EntityCatalog;
+import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.config.ConfigException;
 import io.cachesync.core.config.ConfigKey;
 import io.cachesync.core.config.Endpoints;
@@ -125,6 +126,13 @@ public record IngestConfig(
         }
         return new IngestConfig(jdbc, host, port, db, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), sslMode, kafka, slot,
                 s.get(PUBLICATION), autocreate, mode, hb, flush, partitions, rf, batch, httpPort, signal, catalog);
+    }
+
+    /** The tables Debezium captures ({@code schema.table}): those of the CDC-fed entities, and the signal table. */
+    public List<String> capturedTables() {
+        List<String> tables = new ArrayList<>(catalog.cdcFed().stream().map(EntityDefinition::qualifiedTable).toList());
+        tables.add(signalTable);
+        return tables;
     }
 
     public Map<String, Object> kafkaClientConfig() {

@@ -1,6 +1,5 @@
 package io.cachesync.ingest.engine;
 
-import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.ingest.config.IngestConfig;
 
@@ -30,9 +29,7 @@ public final class DebeziumProperties {
         p.setProperty("slot.name", c.slotName());
         p.setProperty("publication.name", c.publicationName());
         p.setProperty("publication.autocreate.mode", c.publicationAutocreate());
-        p.setProperty("table.include.list", java.util.stream.Stream.concat(c.catalog().cdcFed().stream().map(EntityDefinition::qualifiedTable),
-                        java.util.stream.Stream.of(c.signalTable()))
-                .map(t -> t.replace(".", "\\.")).collect(Collectors.joining(",")));
+        p.setProperty("table.include.list", c.capturedTables().stream().map(t -> t.replace(".", "\\.")).collect(Collectors.joining(",")));
         // sensitive columns never leave the database: not in Kafka, not in the dead-letter topic, not in any log
         String excluded = c.catalog().cdcFed().stream()
                 .flatMap(e -> e.sensitive().stream().sorted().map(col -> e.qualifiedTable() + "." + col))

@@ -7,7 +7,6 @@ import io.cachesync.core.catalog.ListIndex;
 import io.cachesync.core.consistency.RowQueries;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.keys.Ttl;
-import io.cachesync.core.redis.LuaScript;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
@@ -43,10 +42,10 @@ public final class QueryCache {
     private static final Logger LOG = LoggerFactory.getLogger(QueryCache.class);
     /** Added to a kind's longest page TTL to make its window: covers the moments between taking a place and storing. */
     static final long WINDOW_MARGIN_MS = 1_000;
-    /** Creates missing generation counters (a missing one restarts above every value it had). */
-    private static final LuaScript GENERATION = LuaScript.fromResource("generation");
 
     private final UnifiedJedis redis;
+    /** Creates missing generation counters (a missing one restarts above every value it had). */
+    private final io.cachesync.core.redis.CacheStore store;
     private final RowSource db;
     private final ReadStats stats;
     private final RedisCircuit circuit;
@@ -61,6 +60,7 @@ public final class QueryCache {
     }
 
     public QueryCache(io.cachesync.core.redis.CacheStore store, RowSource db, ReadStats stats, RedisCircuit circuit, PageCacheLimits limits) {
+        this.store = store;
         this.redis = store.redis();
         this.db = db;
         this.stats = stats;
@@ -143,8 +143,7 @@ public final class QueryCache {
      * cache-sync's next bump extends it.
      */
     private long generation(String generationKey, long windowMs) {
-        Object r = GENERATION.run(redis, List.of(generationKey), List.of("read", Long.toString(windowMs)));
-        return ((Number) r).longValue();
+        return store.generation(generationKey, windowMs);
     }
 
     /**
