@@ -5,6 +5,7 @@ import io.cachesync.api.cache.ReadThroughCache;
 import io.cachesync.api.config.ApiConfig;
 import io.cachesync.api.db.PostgresRowSource;
 import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.catalog.SchemaCheck;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
@@ -50,8 +51,10 @@ public final class WarmCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be at least 1, was " + limit);
         }
         ApiConfig c = ApiConfig.from(Settings.load(Optional.ofNullable(config), System.getenv()));
-        EntityDefinition e = c.catalog().byName(entity).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+        EntityDefinition configured = c.catalog().byName(entity).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
                 "no entity named '" + entity + "' is configured; configured: " + c.catalog().all().stream().map(EntityDefinition::name).toList()));
+        EntityDefinition e = SchemaCheck.atStart("warm", c.catalog(), c.jdbcUrl(), c.user(), c.password(), c.sslMode()).byName(entity)
+                .orElse(configured);
         PrintWriter out = spec.commandLine().getOut();
         long cached = 0;
         long filled = 0;
@@ -79,13 +82,13 @@ public final class WarmCommand implements Callable<Integer> {
     private List<List<String>> ids(ApiConfig c, EntityDefinition e) throws Exception {
         List<List<String>> chunks = new ArrayList<>();
         try (Connection conn = io.cachesync.core.config.Jdbc.connect(c.jdbcUrl(), c.user(), c.password(), c.sslMode());
-             PreparedStatement ps = conn.prepareStatement("SELECT \"" + e.keyColumn() + "\" FROM \"" + e.schema() + "\".\"" + e.table()
-                     + "\" ORDER BY 1 LIMIT ?")) {
+             PreparedStatement ps = conn.prepareStatement("SELECT " + e.key().columnList() + " FROM \"" + e.schema() + "\".\"" + e.table()
+                     + "\" ORDER BY " + e.key().columnList() + " LIMIT ?")) {
             ps.setInt(1, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 List<String> chunk = new ArrayList<>();
                 while (rs.next()) {
-                    chunk.add(e.keyType().canonical(rs.getString(1)).orElseThrow());
+                    chunk.add(e.key().of(rs));
                     if (chunk.size() == CHUNK) {
                         chunks.add(chunk);
                         chunk = new ArrayList<>();

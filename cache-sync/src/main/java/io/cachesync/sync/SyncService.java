@@ -1,5 +1,6 @@
 package io.cachesync.sync;
 
+import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.SchemaCheck;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
@@ -63,12 +64,13 @@ public final class SyncService implements AutoCloseable {
 
     public SyncService start() {
         LOG.info("cache-sync starting: {}", config);
-        SchemaCheck.atStart("cache-sync", config.catalog(), config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.sslMode());
+        EntityCatalog catalog = SchemaCheck.atStart("cache-sync", config.catalog(), config.jdbcUrl(), config.dbUser(), config.dbPassword(),
+                config.sslMode());
         redis = RedisConnections.client(config.redisUrl(), 4 * config.threads() + 2, config.redisTimeout());
         CacheStore store = new CacheStore(redis);
         store.loadScripts();
         heartbeat = InvalidationHeartbeat.start(redis);
-        List<String> topics = SyncTopology.cdcTopics(config.catalog());
+        List<String> topics = SyncTopology.cdcTopics(catalog);
         List<String> withTheirPartitions = new java.util.ArrayList<>(topics);
         withTheirPartitions.addAll(List.of(Topics.DLQ, Topics.COMMANDS));
         TopicProvisioner.ensure(config.kafkaClientConfig(), withTheirPartitions, config.topicPartitions(), config.replicationFactor(),
@@ -76,14 +78,14 @@ public final class SyncService implements AutoCloseable {
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.SOURCE_EPOCHS), 1, config.replicationFactor(),
                 Topics.COMPACTED_TOPIC_CONFIG, Duration.ofSeconds(60));
         deadLetters = new io.cachesync.sync.redis.DeadLetterWriter(config.kafkaClientConfig(), stats);
-        sourceFloor = new io.cachesync.sync.recovery.SourceFloor(config.catalog(), store, registry).start(Duration.ofSeconds(10));
+        sourceFloor = new io.cachesync.sync.recovery.SourceFloor(catalog, store, registry).start(Duration.ofSeconds(10));
         RedisMutationApplier applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor(), deadLetters,
                 sourceFloor::captured);
         auditor = new ConsistencyAuditor(config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.sslMode(), store, registry,
                 config.auditFraction(), config.auditDelay(), config.auditGrace());
-        rebuilder = new io.cachesync.sync.recovery.CacheRebuilder(config.catalog(), redis, config.jdbcUrl(), config.dbUser(), config.dbPassword(),
+        rebuilder = new io.cachesync.sync.recovery.CacheRebuilder(catalog, redis, config.jdbcUrl(), config.dbUser(), config.dbPassword(),
                 config.sslMode(), config.signalTable(), Duration.ofSeconds(30), registry).start(Duration.ofSeconds(2));
-        streams = new KafkaStreams(SyncTopology.build(config.catalog(), applier, stats, auditor::applied, config.maxValueBytes(),
+        streams = new KafkaStreams(SyncTopology.build(catalog, applier, stats, auditor::applied, config.maxValueBytes(),
                 rebuilder::schemaChanged, config.batching(), sourceFloor::announced), streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("cache-sync stream thread failed; replacing it (it resumes from the last committed offset)", e);

@@ -9,6 +9,7 @@ import io.cachesync.api.cache.ReadThroughCache;
 import io.cachesync.api.config.ApiConfig;
 import io.cachesync.api.db.DatabaseException;
 import io.cachesync.api.db.PostgresRowSource;
+import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.catalog.SchemaCheck;
 import io.cachesync.core.redis.CacheStore;
@@ -26,6 +27,8 @@ public final class ApiService implements AutoCloseable {
     private static final int WARM_CHUNK = 100;
 
     private final ApiConfig config;
+    /** The configured entities keyed by their tables' primary keys (read at start). */
+    private EntityCatalog catalog;
     private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry;
     private final java.util.function.Consumer<io.javalin.config.RoutesConfig> extraRoutes;
     private RedisClient redis;
@@ -57,7 +60,7 @@ public final class ApiService implements AutoCloseable {
 
     public ApiService start() {
         LOG.info("query-api starting: {}", config);
-        SchemaCheck.atStart("query-api", config.catalog(), config.jdbcUrl(), config.user(), config.password(), config.sslMode());
+        catalog = SchemaCheck.atStart("query-api", config.catalog(), config.jdbcUrl(), config.user(), config.password(), config.sslMode());
         redis = RedisConnections.client(config.redisUrl(), config.redisPoolSize(), config.redisTimeout());
         CacheStore store = new CacheStore(redis);
         store.loadScripts();
@@ -73,7 +76,7 @@ public final class ApiService implements AutoCloseable {
             warmMostRead(config.warmTop());
         }
         QueryCache queries = new QueryCache(store, db, cache.stats(), circuit, config.pageCache());
-        QueryApi.Dependencies deps = new QueryApi.Dependencies(config.catalog(), cache, queries, db, popularity, config.limits(), registry,
+        QueryApi.Dependencies deps = new QueryApi.Dependencies(catalog, cache, queries, db, popularity, config.limits(), registry,
                 config.adminToken(), this::requestResync);
         app = QueryApi.create(deps, extraRoutes).start(config.host(), config.port());
         if (config.adminPort() >= 0) {
@@ -85,7 +88,7 @@ public final class ApiService implements AutoCloseable {
 
     /** Reads the {@code n} most-read rows of each entity through the cache (filling those that are missing). */
     public void warmMostRead(int n) {
-        for (EntityDefinition e : config.catalog().all()) {
+        for (EntityDefinition e : catalog.all()) {
             List<String> ids = popularity.top(e.name(), n);
             try {
                 for (int i = 0; i < ids.size(); i += WARM_CHUNK) {

@@ -90,7 +90,7 @@ final class ApiBench {
             routes.get("/bench/constant", ctx -> ctx.contentType("application/json").result(constant));
             routes.get("/bench/db/products/{id}", ctx -> {
                 String raw = ctx.pathParam("id");
-                String id = products.keyType().canonical(raw).orElseThrow(() -> ApiProblem.malformedId(products.name(), raw, products.keyType().describe()));
+                String id = products.key().canonical(raw).orElseThrow(() -> ApiProblem.malformedId(products.name(), raw, products.key().describe()));
                 ctx.contentType("application/json").result(ValueCodec.encode(db.load(products, id).orElseThrow(() -> ApiProblem.notFound(products.name(), id))));
             });
         };

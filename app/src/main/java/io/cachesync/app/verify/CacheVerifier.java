@@ -2,7 +2,10 @@ package io.cachesync.app.verify;
 
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.catalog.SchemaCheck;
 import io.cachesync.core.codec.ValueCodec;
+import io.cachesync.core.config.ConfigException;
+import io.cachesync.core.config.Endpoints;
 import io.cachesync.core.consistency.Consistency;
 import io.cachesync.core.consistency.KeyCheck;
 import io.cachesync.core.consistency.RowQueries;
@@ -59,6 +62,15 @@ public final class CacheVerifier {
     private final InstantSource clock;
     private final Sleeper sleeper;
 
+    /** The catalog keyed by the tables' primary keys, as the services key it at start; a mismatch is a {@link ConfigException}. */
+    private static EntityCatalog keyedByTheirTables(EntityCatalog catalog, Supplier<Connection> db) {
+        try (Connection c = db.get()) {
+            return SchemaCheck.resolve(c, catalog, "verify");
+        } catch (SQLException e) {
+            throw new IllegalStateException("verify: cannot read the entities' primary keys: " + Endpoints.withoutCredentials(e.getMessage()), e);
+        }
+    }
+
     public CacheVerifier(EntityCatalog catalog, Supplier<Connection> db, UnifiedJedis redis) {
         this(catalog, db, redis, null, InstantSource.system(), CacheVerifier::park);
     }
@@ -69,7 +81,7 @@ public final class CacheVerifier {
         if (recheckInterval != null && (recheckInterval.isNegative() || recheckInterval.isZero())) {
             throw new IllegalArgumentException("verify: the re-check interval must be positive, was " + recheckInterval);
         }
-        this.catalog = catalog;
+        this.catalog = keyedByTheirTables(catalog, db);
         this.db = db;
         this.redis = redis;
         this.store = new CacheStore(redis);
@@ -146,7 +158,7 @@ public final class CacheVerifier {
                 ps.setFetchSize(2000);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        String id = e.keyType().canonical(rs.getString(e.keyColumn())).orElseThrow();
+                        String id = e.key().of(rs);
                         ids.add(id);
                         batch.put(id, ValueCodec.encode(ValueCodec.fromJdbc(e, rs)));
                         if (batch.size() >= BATCH) {
@@ -189,7 +201,7 @@ public final class CacheVerifier {
                 ScanResult<String> page = redis.scan(cursor, params);
                 for (String key : page.getResult()) {
                     String id = CacheKeys.idOf(e.name(), key);
-                    if (id == null || !e.keyType().canonical(id).map(id::equals).orElse(false) || seen.contains(id)
+                    if (id == null || !e.key().canonical(id).map(id::equals).orElse(false) || seen.contains(id)
                             || (sample > 0 && checked >= sample)) {
                         continue;
                     }

@@ -2,6 +2,7 @@ package io.cachesync.app.verify;
 
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.catalog.EntityKey;
 import io.cachesync.core.catalog.KeyType;
 import io.cachesync.core.consistency.KeyCheck;
 import io.cachesync.core.consistency.RowQueries;
@@ -90,7 +91,7 @@ class CacheVerifierTest {
     @BeforeEach
     void table() throws SQLException {
         String name = "verify_items_" + TABLES.incrementAndGet();
-        entity = new EntityDefinition(name, "public", name, "id", KeyType.BIGINT, TTL, 0, Duration.ofSeconds(60), Set.of());
+        entity = new EntityDefinition(name, "public", name, EntityKey.single("id", KeyType.BIGINT), TTL, 0, Duration.ofSeconds(60), Set.of());
         try (Statement st = db.createStatement()) {
             st.execute("CREATE TABLE " + name + " (id bigint PRIMARY KEY, name text NOT NULL, price numeric(10,2))");
         }

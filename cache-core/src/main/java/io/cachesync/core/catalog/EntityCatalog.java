@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  * <pre>
  * entities=users,products
  * entities.users.table=public.users          (default public.&lt;name&gt;)
- * entities.users.key=id                      (default id)
- * entities.users.key-type=bigint             (bigint | text | uuid)
+ * entities.users.key=id                      (default: the table's primary key; tenant_id,id for a composite key)
+ * entities.users.key-type=bigint             (default: the key columns' types; bigint | text | uuid for each)
  * entities.users.ttl=1h
  * entities.users.ttl-jitter=0.1
  * entities.users.tombstone-ttl=60s
@@ -82,12 +82,7 @@ public final class EntityCatalog {
             if (!NAME.matcher(schema).matches() || !NAME.matcher(tableName).matches()) {
                 problems.add(p + "table is not schema.table of plain lower-case identifiers: '" + table + "'");
             }
-            String key = s.raw(p + "key").orElse("id");
-            if (!NAME.matcher(key).matches()) {
-                problems.add(p + "key is not a plain lower-case column name: '" + key + "'");
-            }
-            KeyType keyType = Settings.parse(p + "key-type", s.raw(p + "key-type").orElse("bigint"), KeyType::parse,
-                    KeyType.BIGINT, problems, "one of bigint, text, uuid");
+            EntityKey key = key(s, p, problems);
             Duration ttl = Settings.parse(p + "ttl", s.raw(p + "ttl").orElse(DEFAULT_TTL), Settings::positiveDuration,
                     Duration.ofHours(1), problems, "a positive duration such as 30s, 10m, 1h or PT1H");
             double jitter = Settings.parse(p + "ttl-jitter", s.raw(p + "ttl-jitter").orElse(DEFAULT_JITTER), v -> {
@@ -100,22 +95,66 @@ public final class EntityCatalog {
             Duration tomb = Settings.parse(p + "tombstone-ttl", s.raw(p + "tombstone-ttl").orElse(DEFAULT_TOMBSTONE_TTL),
                     Settings::positiveDuration, Duration.ofSeconds(60), problems, "a positive duration such as 60s");
             List<String> sensitive = Settings.list(s.raw(p + "sensitive").orElse(""));
-            if (sensitive.contains(key)) {
-                problems.add(p + "sensitive names the key column '" + key + "': the key is always served");
+            for (String k : key.names()) {
+                if (sensitive.contains(k)) {
+                    problems.add(p + "sensitive names the key column '" + k + "': the key is always served");
+                }
             }
             EntityDefinition.Source source = Settings.parse(p + "source", s.raw(p + "source").orElse("cdc"), EntityDefinition.Source::parse,
                     EntityDefinition.Source.CDC, problems, "cdc (Debezium change events of its table) or commands (events on cachesync.commands)");
-            out.add(new EntityDefinition(name, schema, tableName, key, keyType, ttl, jitter, tomb, new HashSet<>(sensitive),
+            out.add(new EntityDefinition(name, schema, tableName, key, ttl, jitter, tomb, new HashSet<>(sensitive),
                     queryOptions(s, p, key, sensitive, problems), source));
         }
         return new EntityCatalog(out);
     }
 
-    private static QueryOptions queryOptions(Settings s, String p, String key, List<String> sensitive, List<String> problems) {
+    /**
+     * {@code key} (columns, comma-separated, in primary-key order) and {@code key-type} (one type per column). Either may
+     * be left out: what is missing is read from the table's primary key at start; {@code id bigint} is assumed until then.
+     */
+    private static EntityKey key(Settings s, String p, List<String> problems) {
+        Optional<String> names = s.raw(p + "key");
+        Optional<String> types = s.raw(p + "key-type");
+        List<String> columns = names.map(Settings::list).orElse(List.of("id"));
+        if (columns.isEmpty()) {
+            problems.add(p + "key is empty: name the primary-key column(s), or leave it out to read them from the table");
+            columns = List.of("id");
+        }
+        for (String c : columns) {
+            if (!NAME.matcher(c).matches()) {
+                problems.add(p + "key: '" + c + "' is not a plain lower-case column name");
+            }
+        }
+        if (new HashSet<>(columns).size() != columns.size()) {
+            problems.add(p + "key names a column twice: " + columns);
+        }
+        List<KeyType> keyTypes = new ArrayList<>();
+        for (String t : types.map(Settings::list).orElse(List.of())) {
+            keyTypes.add(Settings.parse(p + "key-type", t, KeyType::parse, KeyType.BIGINT, problems, "one of bigint, text, uuid for each key column"));
+        }
+        if (types.isPresent() && keyTypes.size() != columns.size()) {
+            problems.add(p + "key-type gives " + keyTypes.size() + " type(s) for " + columns.size() + " key column(s) " + columns);
+            types = Optional.empty();
+        }
+        List<EntityKey.Column> out = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            out.add(new EntityKey.Column(columns.get(i), types.isPresent() ? keyTypes.get(i) : KeyType.BIGINT));
+        }
+        EntityKey.Origin origin = types.isPresent() ? EntityKey.Origin.DECLARED
+                : names.isPresent() ? EntityKey.Origin.COLUMNS_DECLARED : EntityKey.Origin.ASSUMED;
+        return new EntityKey(out, origin);
+    }
+
+    /** The same catalog with some entities' keys replaced by the ones read from their tables ({@link SchemaCheck#resolve}). */
+    public EntityCatalog withKeys(Map<String, EntityKey> resolved) {
+        return new EntityCatalog(ordered.stream().map(e -> resolved.containsKey(e.name()) ? e.withKey(resolved.get(e.name())) : e).toList());
+    }
+
+    private static QueryOptions queryOptions(Settings s, String p, EntityKey key, List<String> sensitive, List<String> problems) {
         List<ListIndex> lists = new ArrayList<>();
         for (String field : Settings.list(s.raw(p + "lists").orElse(""))) {
-            if (!NAME.matcher(field).matches() || sensitive.contains(field) || field.equals(key)) {
-                problems.add(p + "lists: '" + field + "' is not a plain lower-case column name that is neither sensitive nor the key");
+            if (!NAME.matcher(field).matches() || sensitive.contains(field) || (!key.composite() && key.names().contains(field))) {
+                problems.add(p + "lists: '" + field + "' is not a plain lower-case column name that is neither sensitive nor the (single-column) key");
                 continue;
             }
             String maxKey = p + "lists." + field + ".max-per-page";

@@ -4,13 +4,12 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * One cached entity: the table it mirrors, its key column, TTLs and the columns that are never cached nor served.
+ * One cached entity: the table it mirrors, its primary key, TTLs and the columns that are never cached nor served.
  *
  * @param name          the entity name used in URLs and cache keys ({@code products})
  * @param schema        the PostgreSQL schema ({@code public})
  * @param table         the table name ({@code products})
- * @param keyColumn     the single-column primary key
- * @param keyType       the type of the key column
+ * @param key           the primary key: one column or several, and the canonical form of its ids
  * @param ttl           time to live of a cached row (before jitter)
  * @param ttlJitter     relative jitter applied to every TTL, e.g. 0.1 for ±10 %
  * @param tombstoneTtl  time to live of a tombstone (a deleted row, or a fill that found no row)
@@ -23,8 +22,7 @@ public record EntityDefinition(
         String name,
         String schema,
         String table,
-        String keyColumn,
-        KeyType keyType,
+        EntityKey key,
         Duration ttl,
         double ttlJitter,
         Duration tombstoneTtl,
@@ -53,15 +51,20 @@ public record EntityDefinition(
     }
 
     /** An entity fed by CDC. */
-    public EntityDefinition(String name, String schema, String table, String keyColumn, KeyType keyType, Duration ttl,
+    public EntityDefinition(String name, String schema, String table, EntityKey key, Duration ttl,
                             double ttlJitter, Duration tombstoneTtl, Set<String> sensitive, QueryOptions query) {
-        this(name, schema, table, keyColumn, keyType, ttl, ttlJitter, tombstoneTtl, sensitive, query, Source.CDC);
+        this(name, schema, table, key, ttl, ttlJitter, tombstoneTtl, sensitive, query, Source.CDC);
     }
 
     /** An entity with rows only (no lists, no search). */
-    public EntityDefinition(String name, String schema, String table, String keyColumn, KeyType keyType, Duration ttl,
+    public EntityDefinition(String name, String schema, String table, EntityKey key, Duration ttl,
                             double ttlJitter, Duration tombstoneTtl, Set<String> sensitive) {
-        this(name, schema, table, keyColumn, keyType, ttl, ttlJitter, tombstoneTtl, sensitive, QueryOptions.NONE);
+        this(name, schema, table, key, ttl, ttlJitter, tombstoneTtl, sensitive, QueryOptions.NONE);
+    }
+
+    /** The same entity keyed by {@code resolved} (read from the table's primary key). */
+    public EntityDefinition withKey(EntityKey resolved) {
+        return new EntityDefinition(name, schema, table, resolved, ttl, ttlJitter, tombstoneTtl, sensitive, query, source);
     }
 
     /** {@code public.products} */

@@ -63,6 +63,34 @@ public enum KeyType {
     /** The id as a JDBC parameter. */
     public abstract Object jdbcValue(String canonical);
 
+    /** The name {@code key-type} gives this type: {@code bigint}, {@code text} or {@code uuid}. */
+    public String configName() {
+        return this == UUID_TYPE ? "uuid" : name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The PostgreSQL element type of an array of these ids ({@code = ANY(?)}, {@code unnest(?)}). */
+    public String arrayType() {
+        return switch (this) {
+            case BIGINT -> "int8";
+            case TEXT -> "text";
+            case UUID_TYPE -> "uuid";
+        };
+    }
+
+    /**
+     * The key type of a primary-key column of PostgreSQL type {@code typname} (a domain already resolved to its base
+     * type), or empty when cachesync cannot key rows by it. {@code char(n)} is refused: PostgreSQL pads it and compares it
+     * without the padding, so one row would have two ids.
+     */
+    public static Optional<KeyType> ofPostgres(String typname) {
+        return switch (typname) {
+            case "int2", "int4", "int8" -> Optional.of(BIGINT);
+            case "text", "varchar" -> Optional.of(TEXT);
+            case "uuid" -> Optional.of(UUID_TYPE);
+            default -> Optional.empty();
+        };
+    }
+
     public String describe() {
         return switch (this) {
             case BIGINT -> "a 64-bit integer";

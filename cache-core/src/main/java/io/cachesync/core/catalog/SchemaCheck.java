@@ -11,25 +11,38 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The configured entities against the database they read: each CDC-fed entity's table exists, has a primary key, the
- * key column is that primary key, and every column the configuration names (sensitive, list and search fields) exists.
- * A mistake here would otherwise show late and quietly — a table Debezium never captures, reads that fail one by one,
- * a sensitive column that is cached because its name was misspelt — so each service checks at start and refuses to
- * run, naming the entity and the reason. (Composite primary keys are refused until cachesync supports them.)
+ * The configured entities against the database they read: each CDC-fed entity's table exists and has a primary key, whose
+ * columns and types become the entity's key ({@link EntityKey}; configuration may name them, and is then checked against
+ * them), and every column the configuration names (sensitive, list and search fields) exists. A mistake here would otherwise show late and quietly — a table
+ * Debezium never captures, reads that fail one by one, a sensitive column that is cached because its name was misspelt —
+ * so each service checks at start and refuses to run, naming the entity and the reason.
  */
 public final class SchemaCheck {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaCheck.class);
+    private static final String KEY_TYPES = "smallint, integer, bigint (and serials), text, varchar or uuid";
+
     private SchemaCheck() {
+    }
+
+    /** What the check found: one line per problem, and the key read from each CDC-fed entity's table. */
+    public record Result(List<String> problems, Map<String, EntityKey> keys) {
     }
 
     /** What does not fit, one line per problem; empty when every CDC-fed entity fits its table. */
     public static List<String> problems(Connection c, EntityCatalog catalog) throws SQLException {
+        return check(c, catalog).problems();
+    }
+
+    public static Result check(Connection c, EntityCatalog catalog) throws SQLException {
         List<String> problems = new ArrayList<>();
+        Map<String, EntityKey> keys = new LinkedHashMap<>();
         for (EntityDefinition e : catalog.cdcFed()) {
             String where = "entities." + e.name() + " (" + e.qualifiedTable() + ")";
             Set<String> columns = columns(c, e);
@@ -37,13 +50,10 @@ public final class SchemaCheck {
                 problems.add(where + ": the table does not exist (or this user may not see it)");
                 continue;
             }
-            List<String> key = primaryKey(c, e);
-            if (key.isEmpty()) {
-                problems.add(where + ": the table has no primary key; cachesync keys every row by it (add one)");
-            } else if (key.size() > 1) {
-                problems.add(where + ": the primary key is composite " + key + "; only single-column keys are supported so far");
-            } else if (!key.get(0).equals(e.keyColumn())) {
-                problems.add(where + ": entities." + e.name() + ".key is '" + e.keyColumn() + "' but the primary key is '" + key.get(0) + "'");
+            int before = problems.size();
+            EntityKey key = primaryKey(c, e, where, problems);
+            if (key != null && problems.size() == before) {
+                keys.put(e.name(), key);
             }
             Set<String> named = new LinkedHashSet<>(e.sensitive());
             e.query().lists().forEach(l -> named.add(l.field()));
@@ -55,30 +65,54 @@ public final class SchemaCheck {
                 }
             }
         }
-        return problems;
+        return new Result(problems, keys);
+    }
+
+    /**
+     * The catalog with each CDC-fed entity keyed by its table's primary key; a {@link ConfigException} of
+     * {@code component} listing every problem, when there is one.
+     */
+    public static EntityCatalog resolve(Connection c, EntityCatalog catalog, String component) throws SQLException {
+        Result r = check(c, catalog);
+        if (!r.problems().isEmpty()) {
+            throw ConfigException.of(component, r.problems());
+        }
+        return catalog.withKeys(r.keys());
     }
 
     /** Throws a {@link ConfigException} of {@code component} listing every problem, when there is one. */
     public static void require(Connection c, EntityCatalog catalog, String component) throws SQLException {
-        List<String> problems = problems(c, catalog);
-        if (!problems.isEmpty()) {
-            throw ConfigException.of(component, problems);
-        }
+        resolve(c, catalog, component);
     }
 
     /**
-     * The check a service runs first thing at start: refuses (a {@link ConfigException} naming every problem) when the
-     * database answers and the entities do not fit it; only warns when it cannot be reached now (it may start later).
+     * The check a service runs first thing at start; returns the catalog keyed by the tables' primary keys. Refuses (a
+     * {@link ConfigException} naming every problem) when the database answers and the entities do not fit it. When the
+     * database cannot be reached now, a catalog whose keys are all configured ({@code key} and {@code key-type}) is used
+     * as it is, with a warning; one that leaves a key to the database is refused, naming the entities and the settings
+     * that would let the service start without it.
      */
-    public static void atStart(String component, EntityCatalog catalog, String jdbcUrl, String user, String password, String sslMode) {
+    public static EntityCatalog atStart(String component, EntityCatalog catalog, String jdbcUrl, String user, String password, String sslMode) {
         if (catalog.cdcFed().isEmpty()) {
-            return;
+            return catalog;
         }
         try (Connection c = Jdbc.connect(jdbcUrl, user, password, sslMode)) {
-            require(c, catalog, component);
+            EntityCatalog resolved = resolve(c, catalog, component);
+            for (EntityDefinition e : resolved.cdcFed()) {
+                LOG.info("{}: entities.{} is keyed by {} ({})", component, e.name(), e.key(), e.qualifiedTable());
+            }
+            return resolved;
         } catch (SQLException e) {
-            LOG.warn("{}: cannot check the configured entities against the database now ({}); starting anyway", component,
-                    Endpoints.withoutCredentials(String.valueOf(e.getMessage())));
+            String reason = Endpoints.withoutCredentials(String.valueOf(e.getMessage()));
+            List<String> unknown = catalog.cdcFed().stream().filter(d -> !d.key().origin().typesKnown()).map(EntityDefinition::name).toList();
+            if (!unknown.isEmpty()) {
+                throw ConfigException.of(component, List.of("cannot read the primary key of " + unknown.stream().map(n -> "entities." + n)
+                        .toList() + " from the database (" + reason + "): make it reachable, or configure entities.<name>.key and "
+                        + "entities.<name>.key-type"));
+            }
+            LOG.warn("{}: cannot check the configured entities against the database now ({}); starting with the configured keys",
+                    component, reason);
+            return catalog;
         }
     }
 
@@ -87,11 +121,68 @@ public final class SchemaCheck {
                 + "JOIN pg_namespace n ON n.oid = r.relnamespace WHERE n.nspname = ? AND r.relname = ? AND a.attnum > 0 AND NOT a.attisdropped"));
     }
 
-    private static List<String> primaryKey(Connection c, EntityDefinition e) throws SQLException {
-        return names(c, e, "SELECT a.attname FROM pg_index i JOIN pg_class r ON r.oid = i.indrelid "
+    /** The table's primary key, or null (with a problem) when there is none, it is not the configured one, or a type does not fit. */
+    private static EntityKey primaryKey(Connection c, EntityDefinition e, String where, List<String> problems) throws SQLException {
+        List<EntityKey.Column> columns = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, a.atttypid FROM pg_index i JOIN pg_class r ON r.oid = i.indrelid "
                 + "JOIN pg_namespace n ON n.oid = r.relnamespace JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true "
                 + "JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum = k.attnum "
-                + "WHERE i.indisprimary AND n.nspname = ? AND r.relname = ? ORDER BY k.ord");
+                + "WHERE i.indisprimary AND n.nspname = ? AND r.relname = ? ORDER BY k.ord")) {
+            ps.setString(1, e.schema());
+            ps.setString(2, e.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    names.add(name);
+                    String type = baseType(c, rs.getLong(2));
+                    KeyType.ofPostgres(type).ifPresentOrElse(t -> columns.add(new EntityKey.Column(name, t)),
+                            () -> refused.add("'" + name + "' is " + type));
+                }
+            }
+        }
+        if (names.isEmpty()) {
+            problems.add(where + ": the table has no primary key; cachesync keys every row by it (add one)");
+            return null;
+        }
+        EntityKey configured = e.key();
+        if (configured.origin().columnsKnown() && !configured.names().equals(names)) {
+            problems.add(where + ": entities." + e.name() + ".key is " + String.join(",", configured.names()) + " but the primary key is "
+                    + String.join(",", names) + " (leave entities." + e.name() + ".key out to use the primary key)");
+            return null;
+        }
+        if (!refused.isEmpty()) {
+            problems.add(where + ": primary-key column " + String.join(", ", refused) + "; cachesync keys rows by " + KEY_TYPES + " columns");
+            return null;
+        }
+        EntityKey read = new EntityKey(columns, EntityKey.Origin.CATALOG);
+        if (configured.origin() == EntityKey.Origin.DECLARED && !configured.columns().equals(read.columns())) {
+            problems.add(where + ": entities." + e.name() + ".key-type says " + configured + " but the table's key is " + read
+                    + " (leave key-type out to use the table's types)");
+            return null;
+        }
+        return read;
+    }
+
+    /** The name of a type, domains resolved to the type they are based on. */
+    private static String baseType(Connection c, long typeOid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT typname, typtype, typbasetype FROM pg_type WHERE oid = ?")) {
+            long oid = typeOid;
+            for (int depth = 0; depth < 32; depth++) {
+                ps.setLong(1, oid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return "an unknown type (oid " + oid + ")";
+                    }
+                    if (!"d".equals(rs.getString(2))) {
+                        return rs.getString(1);
+                    }
+                    oid = rs.getLong(3);
+                }
+            }
+            return "a domain nested too deeply";
+        }
     }
 
     /** The first column of {@code sql}'s rows, given the entity's schema and table as its two parameters. */

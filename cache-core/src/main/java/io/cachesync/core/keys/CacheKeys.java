@@ -30,7 +30,7 @@ public final class CacheKeys {
     private CacheKeys() {
     }
 
-    /** The key of a row; {@code canonicalId} comes from {@link io.cachesync.core.catalog.KeyType#canonical}. */
+    /** The key of a row; {@code canonicalId} comes from {@link io.cachesync.core.catalog.EntityKey#canonical}. */
     public static String row(String entity, String canonicalId) {
         return PREFIX + entity + ":" + canonicalId;
     }

@@ -39,8 +39,8 @@ class EntityCatalogTest {
         assertThat(users.schema()).isEqualTo("public");
         assertThat(users.table()).isEqualTo("users");
         assertThat(users.qualifiedTable()).isEqualTo("public.users");
-        assertThat(users.keyColumn()).isEqualTo("id");
-        assertThat(users.keyType()).isEqualTo(KeyType.BIGINT);
+        assertThat(users.key().columns()).as("assumed until the table's primary key is read").containsExactly(new EntityKey.Column("id", KeyType.BIGINT));
+        assertThat(users.key().origin()).isEqualTo(EntityKey.Origin.ASSUMED);
         assertThat(users.ttl()).isEqualTo(Duration.ofHours(1));
         assertThat(users.ttlJitter()).isEqualTo(0.1);
         assertThat(users.tombstoneTtl()).isEqualTo(Duration.ofSeconds(60));
@@ -67,8 +67,7 @@ class EntityCatalogTest {
         EntityDefinition users = catalog.byName("users").orElseThrow();
         assertThat(users.qualifiedTable()).isEqualTo("app.accounts");
         assertThat(catalog.byTable("app.accounts")).contains(users);
-        assertThat(users.keyColumn()).isEqualTo("account_id");
-        assertThat(users.keyType()).isEqualTo(KeyType.UUID_TYPE);
+        assertThat(users.key()).isEqualTo(EntityKey.single("account_id", KeyType.UUID_TYPE));
         assertThat(users.ttl()).isEqualTo(Duration.ofMinutes(30));
         assertThat(users.ttlJitter()).isZero();
         assertThat(users.tombstoneTtl()).isEqualTo(Duration.ofSeconds(15));
@@ -152,7 +151,7 @@ class EntityCatalogTest {
 
         assertThat(problems).hasSize(2);
         assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("entities.users.table"));
-        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("entities.users.key ").contains("'Id'"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("entities.users.key: ").contains("'Id'"));
     }
 
     @Test
@@ -192,7 +191,7 @@ class EntityCatalogTest {
         assertThat(catalog.all()).extracting(EntityDefinition::name).containsExactly("x");
         EntityDefinition x = catalog.byName("x").orElseThrow();
         assertThat(x.ttl()).isEqualTo(Duration.ofSeconds(90));
-        assertThat(x.keyType()).isEqualTo(KeyType.TEXT);
+        assertThat(x.key()).isEqualTo(EntityKey.single("id", KeyType.TEXT));
         assertThat(x.ttlJitter()).isEqualTo(0.25);
         assertThat(x.tombstoneTtl()).isEqualTo(Duration.ofSeconds(60));
     }
@@ -233,5 +232,35 @@ class EntityCatalogTest {
         assertThat(catalog.cdcFed()).extracting(EntityDefinition::name).containsExactly("products");
         assertThat(problemsOf(Map.of("entities", "products", "entities.products.source", "both")))
                 .anySatisfy(p -> assertThat(p).contains("entities.products.source").contains("cdc").contains("commands"));
+    }
+
+    @Test
+    void aCompositeKeyListsItsColumnsInKeyOrderWithATypeForEach() {
+        List<String> problems = new ArrayList<>();
+
+        EntityCatalog catalog = parse(Map.of("entities", "lines", "entities.lines.key", "tenant_id, order_id, line",
+                "entities.lines.key-type", "text,uuid,bigint", "entities.lines.lists", "tenant_id"), problems);
+
+        assertThat(problems).isEmpty();
+        EntityKey key = catalog.byName("lines").orElseThrow().key();
+        assertThat(key.columns()).containsExactly(new EntityKey.Column("tenant_id", KeyType.TEXT),
+                new EntityKey.Column("order_id", KeyType.UUID_TYPE), new EntityKey.Column("line", KeyType.BIGINT));
+        assertThat(key.origin()).isEqualTo(EntityKey.Origin.DECLARED);
+        assertThat(catalog.byName("lines").orElseThrow().query().lists()).extracting(ListIndex::field)
+                .as("a part of a composite key may be listed by").containsExactly("tenant_id");
+    }
+
+    @Test
+    void keyColumnsWithoutTypesAreLeftToTheTableAndMismatchedListsAreRefused() {
+        List<String> problems = new ArrayList<>();
+
+        EntityCatalog catalog = parse(Map.of("entities", "a,b,c", "entities.a.key", "tenant_id,id",
+                "entities.b.key", "x,y", "entities.b.key-type", "text",
+                "entities.c.key", "id,id"), problems);
+
+        assertThat(catalog.byName("a").orElseThrow().key().origin()).isEqualTo(EntityKey.Origin.COLUMNS_DECLARED);
+        assertThat(problems).containsExactly(
+                "entities.b.key-type gives 1 type(s) for 2 key column(s) [x, y]",
+                "entities.c.key names a column twice: [id, id]");
     }
 }

@@ -34,6 +34,10 @@ class SchemaCheckTest {
             st.execute("CREATE TABLE public.nokey (id bigint, name text)");
             st.execute("CREATE TABLE public.pairs (tenant_id bigint, id bigint, PRIMARY KEY (tenant_id, id))");
             st.execute("CREATE TABLE public.coded (code text PRIMARY KEY, id bigint UNIQUE)");
+            st.execute("CREATE DOMAIN tenant AS varchar(40)");
+            st.execute("CREATE TABLE public.lines (tenant_id tenant, order_id uuid, line smallint, qty int, PRIMARY KEY (tenant_id, order_id, line))");
+            st.execute("CREATE TABLE public.dated (day date PRIMARY KEY)");
+            st.execute("CREATE TABLE public.padded (code char(4) PRIMARY KEY)");
         }
     }
 
@@ -65,15 +69,17 @@ class SchemaCheckTest {
         try (Connection c = postgres.connect()) {
             EntityCatalog bad = catalog(Map.of("entities", "items,nokey,pairs,coded,ghost",
                     "entities.items.table", "shop.items", "entities.items.sensitive", "secrte", "entities.items.lists", "colour",
-                    "entities.nokey.table", "public.nokey", "entities.pairs.table", "public.pairs", "entities.coded.table", "public.coded",
+                    "entities.nokey.table", "public.nokey", "entities.pairs.table", "public.pairs", "entities.pairs.key-type", "bigint",
+                    "entities.coded.table", "public.coded", "entities.coded.key", "id",
                     "entities.ghost.table", "public.ghost"));
             assertThat(SchemaCheck.problems(c, bad)).containsExactly(
                     "entities.items (shop.items): the configuration names column 'secrte', which the table does not have"
                             + " (a misspelt sensitive column would be cached)",
                     "entities.items (shop.items): the configuration names column 'colour', which the table does not have",
                     "entities.nokey (public.nokey): the table has no primary key; cachesync keys every row by it (add one)",
-                    "entities.pairs (public.pairs): the primary key is composite [tenant_id, id]; only single-column keys are supported so far",
-                    "entities.coded (public.coded): entities.coded.key is 'id' but the primary key is 'code'",
+                    "entities.pairs (public.pairs): entities.pairs.key is id but the primary key is tenant_id,id"
+                            + " (leave entities.pairs.key out to use the primary key)",
+                    "entities.coded (public.coded): entities.coded.key is id but the primary key is code (leave entities.coded.key out to use the primary key)",
                     "entities.ghost (public.ghost): the table does not exist (or this user may not see it)");
             assertThatThrownBy(() -> SchemaCheck.require(c, bad, "query-api")).isInstanceOf(ConfigException.class)
                     .hasMessageStartingWith("query-api: invalid configuration").hasMessageContaining("entities.ghost");
@@ -81,10 +87,47 @@ class SchemaCheckTest {
     }
 
     @Test
-    void anUnreachableDatabaseOnlyWarnsButAReachableOneThatDoesNotFitRefuses() {
-        EntityCatalog ghost = catalog(Map.of("entities", "ghost", "entities.ghost.table", "public.ghost"));
-        assertThatCode(() -> SchemaCheck.atStart("query-api", ghost, "jdbc:postgresql://127.0.0.1:" + FreePorts.next() + "/postgres",
-                "u", "p", "disable")).as("it may start later").doesNotThrowAnyException();
+    void keysAreReadFromThePrimaryKeyWithTheirTypesDomainsResolved() throws Exception {
+        try (Connection c = postgres.connect()) {
+            EntityCatalog resolved = SchemaCheck.resolve(c, catalog(Map.of("entities", "items,pairs,coded,lines",
+                    "entities.items.table", "shop.items", "entities.coded.table", "public.coded")), "query-api");
+            assertThat(resolved.byName("items").orElseThrow().key()).hasToString("id bigint");
+            assertThat(resolved.byName("pairs").orElseThrow().key()).hasToString("(tenant_id bigint, id bigint)");
+            assertThat(resolved.byName("coded").orElseThrow().key()).hasToString("code text");
+            EntityKey lines = resolved.byName("lines").orElseThrow().key();
+            assertThat(lines.columns()).containsExactly(new EntityKey.Column("tenant_id", KeyType.TEXT),
+                    new EntityKey.Column("order_id", KeyType.UUID_TYPE), new EntityKey.Column("line", KeyType.BIGINT));
+            assertThat(lines.origin()).isEqualTo(EntityKey.Origin.CATALOG);
+        }
+    }
+
+    @Test
+    void keyColumnsAndTypesThatDoNotFitThePrimaryKeyAreRefused() throws Exception {
+        try (Connection c = postgres.connect()) {
+            EntityCatalog bad = catalog(Map.of("entities", "pairs,coded,dated,padded",
+                    "entities.pairs.key", "id,tenant_id", "entities.coded.key-type", "bigint", "entities.coded.key", "code"));
+            assertThat(SchemaCheck.problems(c, bad)).containsExactly(
+                    "entities.pairs (public.pairs): entities.pairs.key is id,tenant_id but the primary key is tenant_id,id"
+                            + " (leave entities.pairs.key out to use the primary key)",
+                    "entities.coded (public.coded): entities.coded.key-type says code bigint but the table's key is code text"
+                            + " (leave key-type out to use the table's types)",
+                    "entities.dated (public.dated): primary-key column 'day' is date; cachesync keys rows by smallint, integer,"
+                            + " bigint (and serials), text, varchar or uuid columns",
+                    "entities.padded (public.padded): primary-key column 'code' is bpchar; cachesync keys rows by smallint, integer,"
+                            + " bigint (and serials), text, varchar or uuid columns");
+        }
+    }
+
+    @Test
+    void anUnreachableDatabaseOnlyWarnsWhenEveryKeyIsConfiguredButAReachableOneThatDoesNotFitRefuses() {
+        EntityCatalog ghost = catalog(Map.of("entities", "ghost", "entities.ghost.table", "public.ghost", "entities.ghost.key-type", "text"));
+        String nowhere = "jdbc:postgresql://127.0.0.1:" + FreePorts.next() + "/postgres";
+        assertThatCode(() -> SchemaCheck.atStart("query-api", ghost, nowhere, "u", "p", "disable")).as("it may start later")
+                .doesNotThrowAnyException();
+        EntityCatalog undeclared = catalog(Map.of("entities", "ghost", "entities.ghost.table", "public.ghost"));
+        assertThatThrownBy(() -> SchemaCheck.atStart("query-api", undeclared, nowhere, "u", "p", "disable"))
+                .as("without the database nothing tells its key").isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cannot read the primary key of [entities.ghost]").hasMessageContaining("entities.<name>.key-type");
         assertThatThrownBy(() -> SchemaCheck.atStart("query-api", ghost, postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, "disable"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("public.ghost");
     }

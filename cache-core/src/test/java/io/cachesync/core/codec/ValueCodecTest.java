@@ -3,6 +3,7 @@ package io.cachesync.core.codec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.catalog.EntityKey;
 import io.cachesync.core.catalog.KeyType;
 import io.cachesync.devstack.DevPostgres;
 import io.cachesync.devstack.FreePorts;
@@ -32,8 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ValueCodecTest {
 
-    private static final EntityDefinition ITEMS = new EntityDefinition("codec_items", "public", "codec_items", "id",
-            KeyType.BIGINT, Duration.ofHours(1), 0.1, Duration.ofSeconds(60), Set.of("password_hash"));
+    private static final EntityDefinition ITEMS = new EntityDefinition("codec_items", "public", "codec_items",
+            EntityKey.single("id", KeyType.BIGINT), Duration.ofHours(1), 0.1, Duration.ofSeconds(60), Set.of("password_hash"));
 
     @TempDir
     static Path pgDir;
@@ -179,8 +180,8 @@ class ValueCodecTest {
              "created":-500000,"updated":"2000-01-01T00:00:00.000000Z","counts":[],"tags":[],
              "password_hash":"other"}""");
 
-    private static final EntityDefinition ARRAYS = new EntityDefinition("codec_arrays", "public", "codec_arrays", "id",
-            KeyType.BIGINT, Duration.ofHours(1), 0.1, Duration.ofSeconds(60), Set.of());
+    private static final EntityDefinition ARRAYS = new EntityDefinition("codec_arrays", "public", "codec_arrays",
+            EntityKey.single("id", KeyType.BIGINT), Duration.ofHours(1), 0.1, Duration.ofSeconds(60), Set.of());
 
     private static final String ARRAYS_SCHEMA = """
             {"type":"struct","optional":true,"name":"cachesync.public.codec_arrays.Value","field":"after","fields":[

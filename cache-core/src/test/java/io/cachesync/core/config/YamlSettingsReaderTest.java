@@ -46,7 +46,7 @@ class YamlSettingsReaderTest {
         assertThat(catalog.all()).extracting(EntityDefinition::name).containsExactly("products", "users");
         EntityDefinition products = catalog.byName("products").orElseThrow();
         assertThat(products.qualifiedTable()).isEqualTo("public.products");
-        assertThat(products.keyColumn()).isEqualTo("id");
+        assertThat(products.key().names()).containsExactly("id");
         assertThat(products.sensitive()).isEmpty();
         assertThat(products.query().lists()).containsExactly(new ListIndex("category", 100));
         assertThat(products.query().searchFields()).containsExactly("name", "category");
@@ -55,7 +55,7 @@ class YamlSettingsReaderTest {
         assertThat(products.ttl()).isEqualTo(Duration.ofHours(1));
         EntityDefinition users = catalog.byName("users").orElseThrow();
         assertThat(users.qualifiedTable()).isEqualTo("public.users");
-        assertThat(users.keyColumn()).isEqualTo("id");
+        assertThat(users.key().names()).containsExactly("id");
         assertThat(users.sensitive()).containsExactly("password_hash");
         assertThat(users.query().lists()).isEmpty();
     }

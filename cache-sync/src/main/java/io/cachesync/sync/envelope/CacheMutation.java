@@ -9,7 +9,7 @@ import java.util.Set;
  * One change to apply to the cache.
  *
  * @param entity            the entity the row belongs to
- * @param id                the canonical id ({@link io.cachesync.core.catalog.KeyType#canonical})
+ * @param id                the canonical id ({@link io.cachesync.core.catalog.EntityKey#canonical})
  * @param op                upsert or delete
  * @param version           the version apply.lua compares: {@link CommitOrderVersion} for a captured change, the publisher's decimal
  *                          version for a command

@@ -9,7 +9,9 @@ import io.cachesync.core.codec.ValueCodec;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -51,7 +53,29 @@ public final class CommandParser implements MutationParser {
             return key;
         }
         String name = key.substring(0, colon);
-        return catalog.byName(name).flatMap(e -> e.keyType().canonical(key.substring(colon + 1))).map(id -> name + ":" + id).orElse(key);
+        return catalog.byName(name).flatMap(e -> e.key().canonical(key.substring(colon + 1))).map(id -> name + ":" + id).orElse(key);
+    }
+
+    /**
+     * The canonical id of a command's {@code id}: the id as a string or number ({@code "acme,42"} for a composite key), or
+     * for a composite key also the array of its parts' values in key order ({@code ["acme, inc", 42]}).
+     */
+    private static String id(EntityDefinition entity, JsonNode idNode) throws PoisonRecordException {
+        if (idNode == null || idNode.isNull() || idNode.isObject()) {
+            throw new PoisonRecordException("command has no id");
+        }
+        if (idNode.isArray()) {
+            List<String> parts = new ArrayList<>();
+            idNode.forEach(p -> parts.add(p.isNumber() ? p.bigIntegerValue().toString() : p.isValueNode() && !p.isNull() ? p.asText() : null));
+            if (!entity.key().composite() || parts.contains(null)) {
+                throw new PoisonRecordException("command id " + abbreviate(idNode.toString()) + " is not " + entity.key().describe());
+            }
+            return entity.key().ofValues(parts).orElseThrow(() -> new PoisonRecordException("command id " + abbreviate(idNode.toString())
+                    + " does not fit the key " + entity.key()));
+        }
+        String rawId = idNode.isNumber() ? idNode.bigIntegerValue().toString() : idNode.asText();
+        return entity.key().canonical(rawId)
+                .orElseThrow(() -> new PoisonRecordException("command id '" + abbreviate(rawId) + "' is not " + entity.key().describe()));
     }
 
     private static String abbreviate(String s) {
@@ -79,13 +103,7 @@ public final class CommandParser implements MutationParser {
             throw new PoisonRecordException("entity '" + name + "' is fed by CDC: commands for it are refused (declare entities." + name
                     + ".source=commands for an entity its publisher feeds; CDC and publisher versions are not comparable)");
         }
-        JsonNode idNode = root.get("id");
-        if (idNode == null || idNode.isNull() || idNode.isContainerNode()) {
-            throw new PoisonRecordException("command has no id");
-        }
-        String rawId = idNode.isNumber() ? idNode.bigIntegerValue().toString() : idNode.asText();
-        String id = entity.keyType().canonical(rawId)
-                .orElseThrow(() -> new PoisonRecordException("command id '" + rawId + "' is not " + entity.keyType().describe()));
+        String id = id(entity, root.get("id"));
         String op = text(root, "op");
         CacheMutation.Op mop = switch (op) {
             case "upsert" -> CacheMutation.Op.UPSERT;

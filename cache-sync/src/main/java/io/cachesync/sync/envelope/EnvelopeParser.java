@@ -7,6 +7,8 @@ import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.codec.ValueCodec;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -103,7 +105,7 @@ public final class EnvelopeParser implements MutationParser {
                     ? "delete event has no before image (it needs at least the key column)"
                     : "event op=" + op + " has no after image");
         }
-        String id = id(entity, row.get(entity.keyColumn()));
+        String id = id(entity, row);
         if (payload.has(io.cachesync.core.topics.Topics.TOO_LARGE_FIELD)) {
             // cdc-ingest could not publish the whole event: the image holds the key columns only (a delete needs no more)
             return new CacheMutation(entity, id, mop == CacheMutation.Op.DELETE ? mop : CacheMutation.Op.INVALIDATE, version, null, ts,
@@ -172,18 +174,22 @@ public final class EnvelopeParser implements MutationParser {
         return !s.equals("false") && !s.isEmpty();
     }
 
-    private static String id(EntityDefinition entity, JsonNode key) throws PoisonRecordException {
-        if (key == null || key.isNull() || key.isContainerNode()) {
-            throw new PoisonRecordException("row has no usable key column '" + entity.keyColumn() + "'");
+    /** The canonical id of an image: its key columns' values, in key order. */
+    private static String id(EntityDefinition entity, JsonNode row) throws PoisonRecordException {
+        List<String> values = new ArrayList<>(entity.key().columns().size());
+        for (String column : entity.key().names()) {
+            JsonNode value = row.get(column);
+            if (value == null || value.isNull() || value.isContainerNode()) {
+                throw new PoisonRecordException("row has no usable key column '" + column + "'");
+            }
+            if (value.isIntegralNumber() && value.canConvertToLong()) {
+                values.add(Long.toString(value.longValue()));
+            } else {
+                values.add(value.isNumber() ? value.bigIntegerValue().toString() : value.asText());
+            }
         }
-        String raw;
-        if (key.isIntegralNumber() && key.canConvertToLong()) {
-            raw = Long.toString(key.longValue());
-        } else {
-            raw = key.isNumber() ? key.bigIntegerValue().toString() : key.asText();
-        }
-        return entity.keyType().canonical(raw).orElseThrow(() ->
-                new PoisonRecordException("key column '" + entity.keyColumn() + "' = '" + raw + "' is not " + entity.keyType().describe()));
+        return entity.key().ofValues(values).orElseThrow(() -> new PoisonRecordException("key " + String.join(",", entity.key().names())
+                + " = " + values + " is not " + entity.key().describe()));
     }
 
     private static String firstLine(String s) {

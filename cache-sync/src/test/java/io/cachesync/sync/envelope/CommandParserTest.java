@@ -35,6 +35,22 @@ class CommandParserTest {
     }
 
     @Test
+    void aCompositeIdIsGivenCanonicallyOrAsItsPartsAndTheRecordKeyIsComparedCanonically() throws Exception {
+        CommandParser composite = new CommandParser(EntityCatalog.from(Settings.of(Map.of("entities", "tags", "entities.tags.source", "commands",
+                "entities.tags.key", "owner,n", "entities.tags.key-type", "text,bigint")), new ArrayList<>()));
+        String parts = "{\"entity\":\"tags\",\"id\":[\"o, 1/x\",7],\"op\":\"upsert\",\"version\":1,\"data\":{}}";
+        String canonical = "{\"entity\":\"tags\",\"id\":\"o%2c%201%2Fx,007\",\"op\":\"upsert\",\"version\":1,\"data\":{}}";
+        for (String json : new String[] {parts, canonical}) {
+            assertThat(composite.parse("cachesync.commands", "tags:o%2C%201%2Fx,7".getBytes(StandardCharsets.UTF_8),
+                    json.getBytes(StandardCharsets.UTF_8)).id()).isEqualTo("o%2C%201%2Fx,7");
+        }
+        assertThatThrownBy(() -> composite.parse(("{\"entity\":\"tags\",\"id\":[\"o\"],\"op\":\"upsert\",\"version\":1,\"data\":{}}")
+                .getBytes(StandardCharsets.UTF_8))).hasMessageContaining("does not fit the key (owner text, n bigint)");
+        assertThatThrownBy(() -> composite.parse(("{\"entity\":\"tags\",\"id\":\"o,x\",\"op\":\"upsert\",\"version\":1,\"data\":{}}")
+                .getBytes(StandardCharsets.UTF_8))).hasMessageContaining("is not 2 parts separated by ','");
+    }
+
+    @Test
     void aCdcFedEntityRefusesCommands() {
         assertThatThrownBy(() -> parse("products:1", "{\"entity\":\"products\",\"id\":1,\"op\":\"upsert\",\"version\":1,\"data\":{}}"))
                 .hasMessageContaining("entity 'products' is fed by CDC: commands for it are refused");

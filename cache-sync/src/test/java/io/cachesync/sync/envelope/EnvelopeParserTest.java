@@ -37,6 +37,14 @@ class EnvelopeParserTest {
     }
 
     @Test
+    void aCompositeKeyTakesItsPartsFromTheImageInKeyOrderAsTheCanonicalId() throws Exception {
+        EnvelopeParser composite = new EnvelopeParser(EntityCatalog.from(Settings.of(Map.of("entities", "users",
+                "entities.users.key", "name,id", "entities.users.key-type", "text,bigint")), new ArrayList<>()));
+        assertThat(composite.parse(TOPIC, Envelopes.upsert(42, "Ada, Lovelace/1: x", 100L)).id()).isEqualTo("Ada%2C%20Lovelace%2F1%3A%20x,42");
+        assertThat(composite.parse(TOPIC, Envelopes.delete(9, 555L)).id()).as("a delete's before image").matches(".+,9");
+    }
+
+    @Test
     void sensitiveColumnsNeverReachTheDocument() throws Exception {
         CacheMutation m = parser.parse(TOPIC, Envelopes.upsert(7, "Grace", 100L));
         assertThat(m.document()).doesNotContain("password_hash").doesNotContain("secret");

@@ -79,7 +79,7 @@ public final class QueryCache {
     }
 
     public PageResult list(EntityDefinition e, ListIndex index, String value, int page, int perPage) throws DatabaseException {
-        String sql = RowQueries.selectAll(e) + " WHERE \"" + index.field() + "\"::text = ? ORDER BY \"" + e.keyColumn() + "\" LIMIT ? OFFSET ?";
+        String sql = RowQueries.selectAll(e) + " WHERE \"" + index.field() + "\"::text = ? ORDER BY " + e.key().columnList() + " LIMIT ? OFFSET ?";
         RowSource.SqlBinder binder = ps -> {
             ps.setString(1, value);
             ps.setInt(2, perPage + 1);
@@ -98,7 +98,7 @@ public final class QueryCache {
         for (int i = 0; i < fields.size(); i++) {
             where.append(i == 0 ? "" : " OR ").append('"').append(fields.get(i)).append("\"::text ILIKE ? ESCAPE '\\'");
         }
-        String sql = RowQueries.selectAll(e) + " WHERE " + where + " ORDER BY \"" + e.keyColumn() + "\" LIMIT ? OFFSET ?";
+        String sql = RowQueries.selectAll(e) + " WHERE " + where + " ORDER BY " + e.key().columnList() + " LIMIT ? OFFSET ?";
         RowSource.SqlBinder binder = ps -> {
             for (int i = 0; i < fields.size(); i++) {
                 ps.setString(i + 1, pattern);

@@ -72,7 +72,7 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
     @Override
     public Optional<ObjectNode> load(EntityDefinition entity, String canonicalId) throws DatabaseException {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(RowQueries.selectById(entity))) {
-            ps.setObject(1, entity.keyType().jdbcValue(canonicalId));
+            RowQueries.bindId(ps, entity, canonicalId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();

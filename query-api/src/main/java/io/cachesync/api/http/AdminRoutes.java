@@ -143,7 +143,7 @@ public final class AdminRoutes {
     public void deleteOne(Context ctx) {
         EntityDefinition e = catalog.byName(ctx.pathParam("entity")).orElseThrow(() -> ApiProblem.unknownEntity(ctx.pathParam("entity")));
         String raw = ctx.pathParam("id");
-        String id = e.keyType().canonical(raw).orElseThrow(() -> ApiProblem.malformedId(e.name(), raw, e.keyType().describe()));
+        String id = e.key().canonical(raw).orElseThrow(() -> ApiProblem.malformedId(e.name(), raw, e.key().describe()));
         long n = redis.unlink(CacheKeys.row(e.name(), id));
         redis.publish(CacheKeys.INVALIDATION_CHANNEL, e.name() + ":" + id);
         LOG.info("admin: deleted {} ({} key)", CacheKeys.row(e.name(), id), n);

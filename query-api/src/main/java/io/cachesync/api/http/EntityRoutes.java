@@ -7,6 +7,7 @@ import io.cachesync.api.cache.ReadResult;
 import io.cachesync.api.cache.ReadThroughCache;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.catalog.EntityKey;
 import io.cachesync.core.catalog.ListIndex;
 import io.javalin.http.Context;
 
@@ -21,7 +22,8 @@ import java.util.stream.Collectors;
  * The read routes:
  * <ul>
  *   <li>{@code GET /v1/{entity}/{id}} — one row as a flat JSON object of its (non-sensitive) columns</li>
- *   <li>{@code GET /v1/{entity}?ids=1,2,3} — a batch, in request order, missing ids reported</li>
+ *   <li>{@code GET /v1/{entity}?ids=1,2,3} — a batch, in request order, missing ids reported ({@code ids=a,1;a,2} for a
+ *       composite key, see {@link EntityKey})</li>
  *   <li>{@code GET /v1/{entity}?{field}={value}&page=&per_page=} — a page of a configured list</li>
  *   <li>{@code GET /v1/{entity}/search?q=&page=&per_page=} — a page of a text search over the configured fields</li>
  * </ul>
@@ -55,7 +57,7 @@ public final class EntityRoutes {
     public void getOne(Context ctx) throws Exception {
         EntityDefinition e = entity(ctx);
         String rawId = ctx.pathParam("id");
-        String id = e.keyType().canonical(rawId).orElseThrow(() -> ApiProblem.malformedId(e.name(), rawId, e.keyType().describe()));
+        String id = e.key().canonical(rawId).orElseThrow(() -> ApiProblem.malformedId(e.name(), rawId, e.key().describe()));
         ReadResult r = cache.get(e, id);
         ctx.header(X_CACHE, r.source().header());
         if (!r.found()) {
@@ -128,22 +130,27 @@ public final class EntityRoutes {
         page(ctx, e, queries.search(e, q.get(0).trim(), page, perPage));
     }
 
+    /**
+     * {@code ids=} lists ids separated by {@code ,}; a composite key's ids hold {@code ,} between their parts, so they are
+     * separated by {@code ;} ({@code ids=acme,1;acme,2}). Either way {@code ids=} may also be repeated.
+     */
     private void batch(Context ctx, EntityDefinition e, List<String> raw) throws Exception {
+        String separator = String.valueOf(e.key().composite() ? EntityKey.COMPOSITE_ID_SEPARATOR : ',');
         List<String> parts = new ArrayList<>();
         for (String r : raw) {
-            for (String p : r.split(",", -1)) {
+            for (String p : r.split(separator, -1)) {
                 parts.add(p.trim());
             }
         }
         if (parts.isEmpty() || parts.stream().allMatch(String::isEmpty)) {
-            throw bad("ids is empty: give ids=1,2,3");
+            throw bad("ids is empty: give " + (e.key().composite() ? "ids=a,1;a,2 (ids separated by ';', each with its key's parts separated by ',')" : "ids=1,2,3"));
         }
         if (parts.size() > limits.maxBatchIds()) {
             throw bad("at most " + limits.maxBatchIds() + " ids per request, got " + parts.size());
         }
         Set<String> ids = new LinkedHashSet<>();
         for (String p : parts) {
-            ids.add(e.keyType().canonical(p).orElseThrow(() -> ApiProblem.malformedId(e.name(), p, e.keyType().describe())));
+            ids.add(e.key().canonical(p).orElseThrow(() -> ApiProblem.malformedId(e.name(), p, e.key().describe())));
         }
         Map<String, ReadResult> results = cache.getMany(e, new ArrayList<>(ids));
         StringBuilder items = new StringBuilder();
