@@ -48,6 +48,29 @@ class ServiceConfigTest {
     }
 
     @Test
+    void bothWritersOfTheCdcTopicsReadOnePartitionCount() {
+        Map<String, String> m = valid();
+        m.put("ingest.topic-partitions", "6");
+        m.put("sync.topic-partitions", "2");
+        Settings s = Settings.of(m);
+        assertThat(IngestConfig.from(s).topicPartitions()).isEqualTo(6);
+        SyncConfig sync = SyncConfig.from(s);
+        assertThat(sync.cdcTopicPartitions()).as("whichever service creates a CDC topic first creates it alike").isEqualTo(6);
+        assertThat(sync.topicPartitions()).as("the dead-letter and commands topics").isEqualTo(2);
+        m.put("ingest.topic-partitions", "0");
+        assertThatThrownBy(() -> SyncConfig.from(Settings.of(m))).hasMessageContaining("ingest.topic-partitions must be at least 1");
+    }
+
+    @Test
+    void cacheSyncValidatesThePostgresUrlEvenWithTheAuditorOff() {
+        Map<String, String> m = valid();
+        m.put("sync.audit-fraction", "0");
+        m.put("postgres.url", "postgres://db.example/shop");
+        assertThatThrownBy(() -> SyncConfig.from(Settings.of(m))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("postgres.url");
+    }
+
+    @Test
     void everyProblemIsReportedWithTheKeyThatCausesIt() {
         Map<String, String> m = valid();
         m.put("redis.url", "http://user:s3cret-pass@nope");

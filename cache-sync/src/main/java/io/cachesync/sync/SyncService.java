@@ -70,11 +70,10 @@ public final class SyncService implements AutoCloseable {
         CacheStore store = new CacheStore(redis);
         store.loadScripts();
         heartbeat = InvalidationHeartbeat.start(redis);
-        List<String> topics = SyncTopology.cdcTopics(catalog);
-        List<String> withTheirPartitions = new java.util.ArrayList<>(topics);
-        withTheirPartitions.addAll(List.of(Topics.DLQ, Topics.COMMANDS));
-        TopicProvisioner.ensure(config.kafkaClientConfig(), withTheirPartitions, config.topicPartitions(), config.replicationFactor(),
-                Topics.TOPIC_CONFIG, Duration.ofSeconds(60));
+        TopicProvisioner.ensure(config.kafkaClientConfig(), SyncTopology.cdcTopics(catalog), config.cdcTopicPartitions(),
+                config.replicationFactor(), Topics.TOPIC_CONFIG, Duration.ofSeconds(60));
+        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.DLQ, Topics.COMMANDS), config.topicPartitions(),
+                config.replicationFactor(), Topics.TOPIC_CONFIG, Duration.ofSeconds(60));
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.SOURCE_EPOCHS), 1, config.replicationFactor(),
                 Topics.COMPACTED_TOPIC_CONFIG, Duration.ofSeconds(60));
         deadLetters = new io.cachesync.sync.redis.DeadLetterWriter(config.kafkaClientConfig(), stats);

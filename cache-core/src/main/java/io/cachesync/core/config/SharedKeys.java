@@ -20,6 +20,15 @@ public final class SharedKeys {
     public static final ConfigKey REDIS_URL = ConfigKey.secret("redis.url",
             "Redis URL, redis://[user:password@]host:port[/db] or rediss:// for TLS", "redis://127.0.0.1:6379");
 
+    /**
+     * The CDC topics' partition count. cdc-ingest and cache-sync both create missing CDC topics (whichever starts first),
+     * so both read this one key: the count no longer depends on which service started first.
+     */
+    public static final ConfigKey CDC_TOPIC_PARTITIONS = ConfigKey.of("ingest.topic-partitions",
+            "Partitions of each CDC topic, created by cdc-ingest or cache-sync, whichever starts first (per-key order is kept by the key)", "4");
+    public static final ConfigKey REPLICATION_FACTOR = ConfigKey.of("kafka.replication-factor",
+            "Replication factor of the topics cachesync creates", "1");
+
     private static final java.util.List<String> SSL_MODES = java.util.List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
     private SharedKeys() {
@@ -32,6 +41,24 @@ public final class SharedKeys {
             problems.add(POSTGRES_SSLMODE.name() + " is not one of " + String.join(", ", SSL_MODES) + ": '" + v + "'");
         }
         return v;
+    }
+
+    /** The validated {@link #CDC_TOPIC_PARTITIONS}; a bad value is added to {@code problems}. */
+    public static int cdcTopicPartitions(Settings s, java.util.List<String> problems) {
+        int partitions = s.parse(CDC_TOPIC_PARTITIONS, Integer::parseInt, 4, problems, "a whole number of partitions");
+        if (partitions < 1) {
+            problems.add(CDC_TOPIC_PARTITIONS.name() + " must be at least 1");
+        }
+        return partitions;
+    }
+
+    /** The validated {@link #REPLICATION_FACTOR}; a bad value is added to {@code problems}. */
+    public static short replicationFactor(Settings s, java.util.List<String> problems) {
+        short rf = s.parse(REPLICATION_FACTOR, Short::parseShort, (short) 1, problems, "a replication factor such as 1 or 3");
+        if (rf < 1) {
+            problems.add(REPLICATION_FACTOR.name() + " must be at least 1");
+        }
+        return rf;
     }
 
     /** Whether a value is schema.table of plain lower-case identifiers. */

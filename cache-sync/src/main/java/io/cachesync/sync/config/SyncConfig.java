@@ -26,6 +26,7 @@ public record SyncConfig(
         Duration redisTimeout,
         Duration redisRetryFor,
         int topicPartitions,
+        int cdcTopicPartitions,
         short replicationFactor,
         String jdbcUrl,
         String dbUser,
@@ -52,8 +53,10 @@ public record SyncConfig(
     public static final ConfigKey REDIS_RETRY_FOR = ConfigKey.of("sync.redis-retry-for",
             "How long a Redis write is retried (capped exponential backoff) before the stream thread is replaced and "
                     + "re-reads from the last committed offset; progress stops, nothing is skipped", "2m");
-    public static final ConfigKey PARTITIONS = ConfigKey.of("sync.topic-partitions", "Partitions of topics cache-sync creates (the DLQ)", "4");
-    public static final ConfigKey REPLICATION = ConfigKey.of("kafka.replication-factor", "Replication factor of the topics cachesync creates", "1");
+    public static final ConfigKey PARTITIONS = ConfigKey.of("sync.topic-partitions",
+            "Partitions of the topics only cache-sync creates: the dead-letter topic and cachesync.commands", "4");
+    public static final ConfigKey CDC_PARTITIONS = io.cachesync.core.config.SharedKeys.CDC_TOPIC_PARTITIONS;
+    public static final ConfigKey REPLICATION = io.cachesync.core.config.SharedKeys.REPLICATION_FACTOR;
 
     public static final ConfigKey POSTGRES_URL = io.cachesync.core.config.SharedKeys.POSTGRES_URL;
     public static final ConfigKey POSTGRES_USER = io.cachesync.core.config.SharedKeys.POSTGRES_USER;
@@ -77,7 +80,7 @@ public record SyncConfig(
             "Longest time a mutation waits in a task's batch before it is written (a batch is also written before every commit)", "5ms");
 
     public static final List<ConfigKey> KEYS = List.of(REDIS_URL, APPLICATION_ID, THREADS, COMMIT_INTERVAL, STATE_DIR,
-            REDIS_TIMEOUT, REDIS_RETRY_FOR, PARTITIONS, REPLICATION, EntityCatalog.ENTITIES,
+            REDIS_TIMEOUT, REDIS_RETRY_FOR, PARTITIONS, CDC_PARTITIONS, REPLICATION, EntityCatalog.ENTITIES,
             POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, AUDIT_FRACTION, AUDIT_DELAY, AUDIT_GRACE, HTTP_PORT, POSTGRES_SSLMODE, MAX_VALUE_BYTES, BATCH_SIZE, BATCH_LINGER,
             io.cachesync.core.config.SharedKeys.SIGNAL_TABLE,
             KafkaClientSettings.BOOTSTRAP, KafkaClientSettings.SECURITY_PROTOCOL, KafkaClientSettings.SASL_MECHANISM, KafkaClientSettings.SASL_JAAS,
@@ -99,7 +102,11 @@ public record SyncConfig(
         Duration timeout = s.parse(REDIS_TIMEOUT, Settings::positiveDuration, Duration.ofSeconds(2), problems, "a positive duration such as 2s");
         Duration retry = s.parse(REDIS_RETRY_FOR, Settings::positiveDuration, Duration.ofMinutes(2), problems, "a positive duration such as 2m");
         int partitions = s.parse(PARTITIONS, Integer::parseInt, 4, problems, "a whole number of partitions");
-        short rf = s.parse(REPLICATION, Short::parseShort, (short) 1, problems, "a replication factor such as 1 or 3");
+        if (partitions < 1) {
+            problems.add(PARTITIONS.name() + " must be at least 1");
+        }
+        int cdcPartitions = io.cachesync.core.config.SharedKeys.cdcTopicPartitions(s, problems);
+        short rf = io.cachesync.core.config.SharedKeys.replicationFactor(s, problems);
         double fraction = s.parse(AUDIT_FRACTION, v -> {
             double d = Double.parseDouble(v);
             if (d < 0 || d > 1 || Double.isNaN(d)) {
@@ -109,7 +116,8 @@ public record SyncConfig(
         }, 0.01, problems, "a fraction in [0, 1] such as 0.01");
         Duration auditDelay = s.parse(AUDIT_DELAY, Settings::duration, Duration.ofSeconds(5), problems, "a duration such as 5s");
         Duration auditGrace = s.parse(AUDIT_GRACE, Settings::duration, Duration.ofSeconds(5), problems, "a duration such as 5s");
-        String jdbc = fraction > 0 ? Endpoints.jdbcUrl(POSTGRES_URL, s, problems) : s.get(POSTGRES_URL);
+        // always: the rebuilder, the source floor's schema check and the key reading need the database, audit or not
+        String jdbc = Endpoints.jdbcUrl(POSTGRES_URL, s, problems);
         int httpPort = s.parse(HTTP_PORT, Integer::parseInt, 9401, problems, "a TCP port number, 0 or -1");
         if (httpPort < -1 || httpPort > 65535) {
             problems.add(HTTP_PORT.name() + " must be -1 (off), 0 (any free port) or a port up to 65535, was " + httpPort);
@@ -132,7 +140,7 @@ public record SyncConfig(
         if (!problems.isEmpty()) {
             throw ConfigException.of("cache-sync", problems);
         }
-        return new SyncConfig(kafka, redis, appId, threads, commit, Path.of(s.get(STATE_DIR)), timeout, retry, partitions, rf,
+        return new SyncConfig(kafka, redis, appId, threads, commit, Path.of(s.get(STATE_DIR)), timeout, retry, partitions, cdcPartitions, rf,
                 jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), fraction, auditDelay, auditGrace, httpPort, sslMode, signal, maxValue,
                 new io.cachesync.sync.topology.Batching(batchSize, linger), catalog);
     }

@@ -7,6 +7,7 @@ import io.cachesync.core.config.ConfigKey;
 import io.cachesync.core.config.Endpoints;
 import io.cachesync.core.config.KafkaClientSettings;
 import io.cachesync.core.config.Settings;
+import io.cachesync.core.config.SharedKeys;
 
 import java.net.URI;
 import java.time.Duration;
@@ -55,10 +56,8 @@ public record IngestConfig(
             "How often Debezium emits a heartbeat so the slot advances while the tables are idle", "10s");
     public static final ConfigKey OFFSET_FLUSH = ConfigKey.of("ingest.offset-flush-interval",
             "How often acknowledged offsets are written to Kafka (a crash replays at most this much; replays are harmless)", "1s");
-    public static final ConfigKey PARTITIONS = ConfigKey.of("ingest.topic-partitions",
-            "Partitions of each CDC topic created by cdc-ingest (per-key order is kept by the key)", "4");
-    public static final ConfigKey REPLICATION = ConfigKey.of("kafka.replication-factor",
-            "Replication factor of the topics cachesync creates", "1");
+    public static final ConfigKey PARTITIONS = SharedKeys.CDC_TOPIC_PARTITIONS;
+    public static final ConfigKey REPLICATION = SharedKeys.REPLICATION_FACTOR;
     public static final ConfigKey MAX_BATCH = ConfigKey.of("ingest.max-batch-size",
             "Largest batch of change events Debezium hands over at once", "2048");
 
@@ -106,18 +105,15 @@ public record IngestConfig(
         }
         Duration hb = s.parse(HEARTBEAT, Settings::positiveDuration, Duration.ofSeconds(10), problems, "a positive duration such as 10s");
         Duration flush = s.parse(OFFSET_FLUSH, Settings::positiveDuration, Duration.ofSeconds(1), problems, "a positive duration such as 1s");
-        int partitions = s.parse(PARTITIONS, Integer::parseInt, 4, problems, "a whole number of partitions");
-        if (partitions < 1) {
-            problems.add(PARTITIONS.name() + " must be at least 1");
-        }
-        short rf = s.parse(REPLICATION, Short::parseShort, (short) 1, problems, "a replication factor such as 1 or 3");
+        int partitions = SharedKeys.cdcTopicPartitions(s, problems);
+        short rf = SharedKeys.replicationFactor(s, problems);
         int batch = s.parse(MAX_BATCH, Integer::parseInt, 2048, problems, "a whole number");
         int httpPort = s.parse(HTTP_PORT, Integer::parseInt, 9402, problems, "a TCP port number, 0 or -1");
         if (httpPort < -1 || httpPort > 65535) {
             problems.add(HTTP_PORT.name() + " must be -1 (off), 0 (any free port) or a port up to 65535, was " + httpPort);
         }
         String signal = s.get(SIGNAL_TABLE);
-        if (!io.cachesync.core.config.SharedKeys.isQualifiedTable(signal)) {
+        if (!SharedKeys.isQualifiedTable(signal)) {
             problems.add(SIGNAL_TABLE.name() + " is not schema.table of plain lower-case identifiers: '" + signal + "'");
         }
         EntityCatalog catalog = EntityCatalog.from(s, problems);
