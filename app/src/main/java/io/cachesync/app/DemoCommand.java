@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code cachesync demo}. */
@@ -19,10 +20,10 @@ public final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--write-rate", defaultValue = "200", description = "Committed writes per second (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--write-rate", defaultValue = "200", description = "Committed writes per second; 0: no writer (default: ${DEFAULT-VALUE}).")
     double writeRate;
 
-    @Option(names = "--read-rate", defaultValue = "1000", description = "API reads per second, Zipf-skewed ids (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--read-rate", defaultValue = "1000", description = "API reads per second, Zipf-skewed ids; 0: no reader (default: ${DEFAULT-VALUE}).")
     double readRate;
 
     @Option(names = "--duration", defaultValue = "0", description = "Seconds to run; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
@@ -36,18 +37,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (writeRate <= 0 || writeRate > 50_000) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--write-rate must be in (0, 50000], was " + writeRate);
+        DemoOptions options = new DemoOptions(writeRate, readRate, duration, portsFile, report);
+        Optional<String> problem = options.problem();
+        if (problem.isPresent()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), problem.get());
         }
-        if (readRate <= 0 || readRate > 100_000) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--read-rate must be in (0, 100000], was " + readRate);
-        }
-        if (duration < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--duration must be 0 (until Ctrl-C) or a number of seconds, was " + duration);
-        }
-        if (report != null && duration == 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--report needs --duration: the summary is made after the run");
-        }
-        return new DemoRunner(new DemoOptions(writeRate, readRate, duration, portsFile, report), System.out).run();
+        return new DemoRunner(options, System.out).run();
     }
 }

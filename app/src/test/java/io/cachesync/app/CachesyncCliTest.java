@@ -38,7 +38,10 @@ class CachesyncCliTest {
         assertThat(run("demo", "--write-rate", "abc").code()).isEqualTo(2);
         Run negative = run("demo", "--read-rate", "-5");
         assertThat(negative.code()).isEqualTo(2);
-        assertThat(negative.err()).contains("--read-rate must be in (0, 100000]");
+        assertThat(negative.err()).contains("--read-rate must be in [0, 100000] (0: no reads), was -5");
+        Run negativeWrites = run("demo", "--write-rate", "-0.5", "--read-rate", "0");
+        assertThat(negativeWrites.code()).isEqualTo(2);
+        assertThat(negativeWrites.err()).contains("--write-rate must be in [0, 50000] (0: no writes), was -0.5");
         Run report = run("demo", "--report", "r.json");
         assertThat(report.code()).isEqualTo(2);
         assertThat(report.err()).contains("--report needs --duration");

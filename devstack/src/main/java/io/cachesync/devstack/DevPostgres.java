@@ -5,14 +5,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * PostgreSQL 17 (zonky embedded binaries) with logical WAL, on a fixed loopback port and a data directory that
  * survives {@link #stop()} so that {@link #start()} brings the same database back (fault tests restart it).
+ * The postmaster runs detached ({@code pg_ctl} starts it in its own session), so a {@link ParentDeathGuard} asks it
+ * for a fast shutdown (SIGINT) when this JVM dies without stopping it, even by SIGKILL.
  */
 public final class DevPostgres implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DevPostgres.class);
@@ -23,6 +28,7 @@ public final class DevPostgres implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private EmbeddedPostgres pg;
+    private ParentDeathGuard guard;
 
     public DevPostgres(Path dataDir, int port) {
         this.dataDir = dataDir;
@@ -52,6 +58,8 @@ public final class DevPostgres implements AutoCloseable {
         } catch (IOException e) {
             throw new DevStackException("devstack: PostgreSQL did not start on 127.0.0.1:" + port + " (data " + dataDir + "): " + e.getMessage(), e);
         }
+        long postmaster = pid();
+        guard = postmaster < 0 ? null : ParentDeathGuard.watch("PostgreSQL on port " + port, postmaster, "INT").orElse(null);
         LOG.info("PostgreSQL 17 up at {}", jdbcUrl());
         return this;
     }
@@ -73,34 +81,50 @@ public final class DevPostgres implements AutoCloseable {
             pg = null;
         }
         Path pid = dataDir.resolve("postmaster.pid");
-        if (!awaitGone(pid, java.time.Duration.ofSeconds(60))) {
+        try {
+            awaitStopped(pid);
+        } finally {
+            if (guard != null) {
+                guard.disarm();
+                guard = null;
+            }
+        }
+    }
+
+    private void awaitStopped(Path pid) {
+        if (!awaitGone(pid, Duration.ofSeconds(60))) {
             try {
-                long postmaster = Long.parseLong(java.nio.file.Files.readAllLines(pid).get(0).trim());
+                long postmaster = Long.parseLong(Files.readAllLines(pid).get(0).trim());
                 LOG.warn("devstack: PostgreSQL (pid {}) did not stop within a minute; killing it", postmaster);
                 ProcessHandle.of(postmaster).ifPresent(ProcessHandle::destroyForcibly);
             } catch (IOException | RuntimeException e) {
                 LOG.warn("devstack: cannot read {}: {}", pid, e.toString());
             }
-            if (!awaitGone(pid, java.time.Duration.ofSeconds(30))) {
+            if (!awaitGone(pid, Duration.ofSeconds(30))) {
                 throw new DevStackException("devstack: PostgreSQL on port " + port + " did not stop (" + pid + " remains)");
             }
         }
     }
 
     /** True once {@code file} is gone, false after {@code max}. */
-    private static boolean awaitGone(Path file, java.time.Duration max) {
+    private static boolean awaitGone(Path file, Duration max) {
         long deadline = System.nanoTime() + max.toNanos();
-        while (java.nio.file.Files.exists(file)) {
+        while (Files.exists(file)) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+            LockSupport.parkNanos(50_000_000L);
         }
         return true;
     }
 
     public synchronized boolean isRunning() {
         return pg != null;
+    }
+
+    /** The postmaster's process id, from its {@code postmaster.pid} (-1 when it is not running). */
+    public synchronized long pid() {
+        return pg == null ? -1 : AbandonedStacks.postmasterPid(dataDir).orElse(-1L);
     }
 
     /** The data directory (fault tests copy it while the server is stopped: a cold backup). */

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  * A real redis-server process on a loopback port: the one on PATH when there is one (Debian's 7.x), otherwise the
  * binary shipped inside the embedded-redis jar (6.2). No persistence: a restart comes back empty, as a real
  * cache node does after a crash. {@link #kill()} is a SIGKILL, {@link #freeze()}/{@link #thaw()} are SIGSTOP/SIGCONT.
+ * The server does not outlive this JVM: a {@link ParentDeathGuard} sends it SIGTERM when the JVM dies without
+ * stopping it, even by SIGKILL.
  */
 public final class DevRedis implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DevRedis.class);
@@ -31,6 +33,7 @@ public final class DevRedis implements AutoCloseable {
     private final Path workDir;
     private final int port;
     private Process process;
+    private ParentDeathGuard guard;
     private String binaryDescription;
 
     public DevRedis(Path workDir, int port) {
@@ -41,6 +44,10 @@ public final class DevRedis implements AutoCloseable {
     public synchronized DevRedis start() {
         if (process != null && process.isAlive()) {
             return this;
+        }
+        if (guard != null) { // the previous server died on its own
+            guard.disarm();
+            guard = null;
         }
         try {
             Files.createDirectories(workDir);
@@ -54,8 +61,13 @@ public final class DevRedis implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(workDir.resolve("redis.out").toFile())
                     .start();
+            guard = ParentDeathGuard.watch("redis-server on port " + port, process.pid(), "TERM").orElse(null);
             awaitPing(Duration.ofSeconds(20));
         } catch (IOException e) {
+            if (process != null) {
+                process.destroyForcibly();
+                awaitExit();
+            }
             throw new DevStackException("devstack: redis-server did not start on 127.0.0.1:" + port + ": " + e.getMessage(), e);
         }
         LOG.info("redis-server ({}) up at {}", binaryDescription, url());
@@ -167,6 +179,10 @@ public final class DevRedis implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             process = null;
+            if (guard != null) {
+                guard.disarm();
+                guard = null;
+            }
         }
     }
 

@@ -14,6 +14,10 @@ import java.nio.file.attribute.BasicFileAttributes;
  * The embedded local stack for the demo and every integration test: PostgreSQL with logical WAL, a KRaft Kafka
  * broker and a redis-server, each on a free loopback port and each stoppable and restartable on its own.
  * Everything lives under one work directory, removed by {@link #close()} unless {@code keep} was asked for.
+ *
+ * <p>No process is left behind: the PostgreSQL postmaster and the redis-server each have a {@link ParentDeathGuard}
+ * that stops them when this JVM dies without closing the stack (even by {@code kill -9}); the broker runs in this JVM.
+ * Should a guard have been killed with the JVM, {@link #start()} reaps what is left: see {@link AbandonedStacks}.
  */
 public final class DevStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
@@ -33,10 +37,19 @@ public final class DevStack implements AutoCloseable {
         this.redis = new DevRedis(workDir.resolve("redis"), FreePorts.next());
     }
 
-    /** Starts all three pieces in a fresh temporary directory. */
+    /**
+     * Starts all three pieces in a fresh temporary directory, after stopping the servers and removing the directories
+     * of devstacks whose JVM was killed.
+     */
     public static DevStack start() {
         try {
-            return start(Files.createTempDirectory("cachesync-devstack-"), true);
+            int reaped = AbandonedStacks.reap(Path.of(System.getProperty("java.io.tmpdir")));
+            if (reaped > 0) {
+                LOG.info("devstack: cleaned up after {} devstack(s) whose JVM was killed", reaped);
+            }
+            Path workDir = Files.createTempDirectory(AbandonedStacks.PREFIX);
+            AbandonedStacks.claim(workDir);
+            return start(workDir, true);
         } catch (IOException e) {
             throw new DevStackException("devstack: cannot create a work directory: " + e.getMessage(), e);
         }

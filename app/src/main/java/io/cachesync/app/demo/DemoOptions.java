@@ -1,15 +1,52 @@
 package io.cachesync.app.demo;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
- * What the demo was asked to do.
+ * What the demo was asked to do. A rate of 0 starts no writer (or no reader) at all: a quiet pipeline to drive by hand
+ * with psql, curl and redis-cli.
  *
- * @param writeRate  committed writes per second
- * @param readRate   API reads per second
+ * @param writeRate  committed writes per second, 0 for none
+ * @param readRate   API reads per second, 0 for none
  * @param duration   seconds to run, or 0 to run until interrupted
  * @param portsFile  where to write the component URLs as JSON, or null
  * @param reportFile where to write the summary as JSON, or null
  */
 public record DemoOptions(double writeRate, double readRate, long duration, Path portsFile, Path reportFile) {
+    /** The highest {@code --write-rate}. */
+    public static final double MAX_WRITE_RATE = 50_000;
+    /** The highest {@code --read-rate}. */
+    public static final double MAX_READ_RATE = 100_000;
+
+    /** What is wrong with these options, as a message naming the option; empty when they are fine. */
+    public Optional<String> problem() {
+        if (!(writeRate >= 0 && writeRate <= MAX_WRITE_RATE)) {
+            return Optional.of("--write-rate must be in [0, " + number(MAX_WRITE_RATE) + "] (0: no writes), was " + number(writeRate));
+        }
+        if (!(readRate >= 0 && readRate <= MAX_READ_RATE)) {
+            return Optional.of("--read-rate must be in [0, " + number(MAX_READ_RATE) + "] (0: no reads), was " + number(readRate));
+        }
+        if (duration < 0) {
+            return Optional.of("--duration must be 0 (until Ctrl-C) or a number of seconds, was " + duration);
+        }
+        if (reportFile != null && duration == 0) {
+            return Optional.of("--report needs --duration: the summary is made after the run");
+        }
+        return Optional.empty();
+    }
+
+    /** True when the demo runs a writer thread. */
+    public boolean writes() {
+        return writeRate > 0;
+    }
+
+    /** True when the demo runs reader threads. */
+    public boolean reads() {
+        return readRate > 0;
+    }
+
+    private static String number(double d) {
+        return d == Math.rint(d) && !Double.isInfinite(d) ? Long.toString((long) d) : Double.toString(d);
+    }
 }

@@ -8,6 +8,7 @@ import io.cachesync.app.verify.VerifyResult;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.metrics.LagRecorder;
+import io.cachesync.core.metrics.Metrics;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevStack;
 import io.cachesync.ingest.IngestService;
@@ -16,6 +17,7 @@ import io.cachesync.sync.SyncService;
 import io.cachesync.sync.audit.ConsistencyAuditor;
 import io.cachesync.sync.config.SyncConfig;
 import io.cachesync.sync.topology.SyncTopology;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import redis.clients.jedis.RedisClient;
 
 import java.io.IOException;
@@ -31,14 +33,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
  * {@code cachesync demo}: the whole pipeline on the embedded devstack, a write and read workload, a status line
- * every 5 s and, with a duration, a drained-pipeline comparison of every row with its cache entry.
+ * every 5 s and, with a duration, a drained-pipeline comparison of every row with its cache entry. A rate of 0 runs
+ * no writer (or no reader) thread: a quiet pipeline for changes made by hand; the figures of what did not happen
+ * are then reported as absent, not as zeros.
  */
 public final class DemoRunner {
     private static final Duration STATUS_EVERY = Duration.ofSeconds(5);
@@ -85,8 +91,8 @@ public final class DemoRunner {
             out.printf("seeded %,d products and %,d users%n", DemoSchema.PRODUCTS, DemoSchema.USERS);
             // the live auditor re-reads a quarter of the applied keys two seconds after their apply
             Settings settings = StackSettings.of(stack, Map.of("sync.audit-fraction", "0.25", "sync.audit-delay", "2s", "sync.audit-grace", "3s",
-                    "api.admin-token", java.util.UUID.randomUUID().toString()));
-            io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = io.cachesync.core.metrics.Metrics.newRegistry();
+                    "api.admin-token", UUID.randomUUID().toString()));
+            PrometheusMeterRegistry registry = Metrics.newRegistry();
             try (IngestService ingest = new IngestService(IngestConfig.from(settings), registry).start();
                  SyncService sync = new SyncService(SyncConfig.from(settings), registry).start();
                  ApiService api = new ApiService(ApiConfig.from(settings), registry).start()) {
@@ -135,7 +141,7 @@ public final class DemoRunner {
                 out.printf("initial snapshot: %,d of %,d rows in Redis%n", sync.stats().processed(), target);
                 lastPrint = System.nanoTime();
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
         }
         out.printf("initial snapshot applied: %,d rows in Redis%n", sync.stats().processed());
         return true;
@@ -147,19 +153,26 @@ public final class DemoRunner {
         WriteWorkload writer = new WriteWorkload(db, options.writeRate(), running);
         ReadWorkload.Counters reads = new ReadWorkload.Counters();
         List<Thread> threads = new ArrayList<>();
-        threads.add(new Thread(writer, "demo-writer"));
-        for (int i = 0; i < READERS; i++) {
+        if (options.writes()) {
+            threads.add(new Thread(writer, "demo-writer"));
+        }
+        for (int i = 0; options.reads() && i < READERS; i++) {
             threads.add(new Thread(new ReadWorkload(api.baseUrl(), options.readRate() / READERS, running, writer::maxProductId, reads, i),
                     "demo-reader-" + i));
         }
-        out.printf("workload: %.0f writes/s, %.0f reads/s%s%n", options.writeRate(), options.readRate(),
+        out.printf("workload: %s, %s%s%n",
+                options.writes() ? String.format(Locale.ROOT, "%.0f writes/s", options.writeRate()) : "no writes",
+                options.reads() ? String.format(Locale.ROOT, "%.0f reads/s", options.readRate()) : "no reads",
                 options.duration() > 0 ? " for " + options.duration() + " s" : " until Ctrl-C");
+        if (!options.writes() || !options.reads()) {
+            out.println("quiet pipeline: change rows with psql and read them with curl or redis-cli (the URLs above)");
+        }
         threads.forEach(Thread::start);
         long start = System.nanoTime();
         long endAt = options.duration() > 0 ? start + TimeUnit.SECONDS.toNanos(options.duration()) : Long.MAX_VALUE;
         long nextStatus = start + STATUS_EVERY.toNanos();
         while (!stopRequested.get() && System.nanoTime() < endAt) {
-            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(Duration.ofMillis(200).toNanos(), Math.max(1, nextStatus - System.nanoTime())));
+            LockSupport.parkNanos(Math.min(Duration.ofMillis(200).toNanos(), Math.max(1, nextStatus - System.nanoTime())));
             if (System.nanoTime() >= nextStatus) {
                 printStatus(start, writer, sync, reads);
                 nextStatus += STATUS_EVERY.toNanos();
@@ -189,15 +202,22 @@ public final class DemoRunner {
     private static void awaitAudits(SyncService sync) {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (sync.auditor().pending() > 0 && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
         }
     }
 
     private void printStatus(long start, WriteWorkload writer, SyncService sync, ReadWorkload.Counters reads) {
         LagRecorder.Snapshot lag = sync.stats().lag().interval();
-        out.printf(Locale.ROOT, "[%4ds] writes %,8d | events applied %,8d | e2e lag p50 %4d ms p99 %5d ms | reads %,8d | hit rate %5.1f %%%n",
+        String lagFigures = lag.count() == 0 ? String.format(Locale.ROOT, "%-32s", "e2e lag: no changes")
+                : String.format(Locale.ROOT, "e2e lag p50 %4d ms p99 %5d ms", lag.p50(), lag.p99());
+        out.printf(Locale.ROOT, "[%4ds] writes %,8d | events applied %,8d | %s | reads %,8d | hit rate %s%n",
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), writer.writes(), sync.stats().processed(),
-                lag.p50(), lag.p99(), reads.reads.sum(), 100 * reads.hitRate());
+                lagFigures, reads.reads.sum(), hitRate(reads, "%5.1f %%"));
+    }
+
+    /** The hit rate as a percentage in {@code format}, or "-" before the first read. */
+    private static String hitRate(ReadWorkload.Counters reads, String format) {
+        return reads.reads.sum() == 0 ? "-" : String.format(Locale.ROOT, format, 100 * reads.hitRate());
     }
 
     private int summarize(WriteWorkload writer, SyncService sync, ReadWorkload.Counters reads, VerifyResult verify, boolean drained)
@@ -214,11 +234,17 @@ public final class DemoRunner {
         report.put("reads", reads.reads.sum());
         report.put("read_errors", reads.errors.sum());
         report.put("l1_hits", reads.l1Hits.sum());
-        report.put("hit_rate", Math.round(reads.hitRate() * 10_000) / 10_000.0);
+        if (reads.reads.sum() == 0) {
+            report.putNull("hit_rate");
+        } else {
+            report.put("hit_rate", Math.round(reads.hitRate() * 10_000) / 10_000.0);
+        }
         ObjectNode l = report.putObject("e2e_lag_ms");
-        l.put("p50", lag.p50());
-        l.put("p99", lag.p99());
-        l.put("max", lag.max());
+        if (lag.count() > 0) { // no percentiles of nothing: without changes only the count (0) is there
+            l.put("p50", lag.p50());
+            l.put("p99", lag.p99());
+            l.put("max", lag.max());
+        }
         l.put("count", lag.count());
         report.put("drained", drained);
         report.put("keys_checked", t.checked());
@@ -241,15 +267,23 @@ public final class DemoRunner {
         verify.samples().forEach(samples::add);
 
         out.println("summary:");
-        out.printf(Locale.ROOT, "  writes %,d  events applied %,d  reads %,d  hit rate %.1f %%%n", writer.writes(),
-                sync.stats().processed(), reads.reads.sum(), 100 * reads.hitRate());
-        out.printf("  e2e lag (commit -> applied in Redis): p50 %d ms, p99 %d ms, max %d ms over %,d changes%n",
-                lag.p50(), lag.p99(), lag.max(), lag.count());
+        out.printf(Locale.ROOT, "  writes %,d  events applied %,d  reads %,d  hit rate %s%n", writer.writes(),
+                sync.stats().processed(), reads.reads.sum(), hitRate(reads, "%.1f %%"));
+        if (lag.count() == 0) {
+            out.println("  e2e lag (commit -> applied in Redis): no changes after the snapshot, nothing to measure");
+        } else {
+            out.printf("  e2e lag (commit -> applied in Redis): p50 %d ms, p99 %d ms, max %d ms over %,d changes%n",
+                    lag.p50(), lag.p99(), lag.max(), lag.count());
+        }
         out.printf("  keys checked %,d: fresh %,d, converged %,d, stale %,d, missing %,d, extra %,d; sensitive leaks %d%n",
                 t.checked(), t.fresh(), t.converged(), t.stale(), t.missing(), t.extra(), reads.leaks.sum());
-        out.printf(Locale.ROOT, "  live auditor: %,d sampled checks, %,d consistent, %,d converged, %,d stale or extra: %.2f nines%n",
-                audit.judged(), audit.total(ConsistencyAuditor.Result.CONSISTENT), audit.total(ConsistencyAuditor.Result.CONVERGED),
-                audit.inconsistent(), audit.nines());
+        if (audit.judged() == 0) {
+            out.println("  live auditor: no sampled checks (nothing applied to audit)");
+        } else {
+            out.printf(Locale.ROOT, "  live auditor: %,d sampled checks, %,d consistent, %,d converged, %,d stale or extra: %.2f nines%n",
+                    audit.judged(), audit.total(ConsistencyAuditor.Result.CONSISTENT), audit.total(ConsistencyAuditor.Result.CONVERGED),
+                    audit.inconsistent(), audit.nines());
+        }
         verify.samples().forEach(s -> out.println("    " + s));
         if (options.reportFile() != null) {
             writeJson(options.reportFile(), report);
