@@ -86,7 +86,7 @@ class ServiceConfigTest {
                 .satisfies(e -> assertThat(e.getMessage()).as("the password is never echoed").doesNotContain("s3cret-pass"))
                 .hasMessageContaining("kafka.bootstrap.servers is not a comma-separated list of host:port")
                 .hasMessageContaining("sync.threads is not a whole number")
-                .hasMessageContaining("sync.commit-interval is not a positive duration")
+                .hasMessageContaining("sync.commit-interval must be positive, was '-1s'")
                 .hasMessageContaining("entities.users.ttl");
     }
 
@@ -115,7 +115,7 @@ class ServiceConfigTest {
     void apiRejectsAPortOutOfRange() {
         Map<String, String> m = valid();
         m.put("api.port", "70000");
-        assertThatThrownBy(() -> ApiConfig.from(Settings.of(m))).hasMessageContaining("api.port must be between 0 and 65535");
+        assertThatThrownBy(() -> ApiConfig.from(Settings.of(m))).hasMessageContaining("api.port must be 0 (any free port) or a port up to 65535, was '70000'");
     }
 
     @Test
@@ -126,7 +126,7 @@ class ServiceConfigTest {
         m.put("api.admin-port", "9000");
         assertThatThrownBy(() -> ApiConfig.from(Settings.of(m))).hasMessageContaining("api.admin-port must differ from api.port");
         m.put("api.admin-port", "-2");
-        assertThatThrownBy(() -> ApiConfig.from(Settings.of(m))).hasMessageContaining("api.admin-port must be between 0 and 65535 (or -1: off)");
+        assertThatThrownBy(() -> ApiConfig.from(Settings.of(m))).hasMessageContaining("api.admin-port must be -1 (off), 0 (any free port) or a port up to 65535, was '-2'");
         m.put("api.admin-port", "-1");
         assertThat(ApiConfig.from(Settings.of(m)).adminPort()).isEqualTo(-1);
     }

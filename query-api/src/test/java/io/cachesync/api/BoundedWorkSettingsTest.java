@@ -48,7 +48,7 @@ class BoundedWorkSettingsTest {
     @Test
     void statementTimeoutMustBePositive() {
         assertThatThrownBy(() -> config("api.statement-timeout", "0s")).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("api.statement-timeout is not a positive duration");
+                .hasMessageContaining("api.statement-timeout must be positive, was '0s'");
         assertThatThrownBy(() -> config("api.statement-timeout", "30d")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("api.statement-timeout must be between 1ms and");
     }
@@ -65,7 +65,7 @@ class BoundedWorkSettingsTest {
 
     @Test
     void pageCacheAndPopularityBoundsAreValidated() {
-        assertThatThrownBy(() -> config("api.max-cached-pages", "-1")).hasMessageContaining("api.max-cached-pages must be >= 0");
+        assertThatThrownBy(() -> config("api.max-cached-pages", "-1")).hasMessageContaining("api.max-cached-pages must be at least 0, was '-1'");
         assertThatThrownBy(() -> config("api.max-cached-page-bytes", "0")).hasMessageContaining("api.max-cached-page-bytes must be at least 1");
         assertThatThrownBy(() -> config("api.popularity-max", "0")).hasMessageContaining("api.popularity-max must be at least 1");
         assertThatThrownBy(() -> config("api.popularity-max", "10", "api.warm-top", "11"))

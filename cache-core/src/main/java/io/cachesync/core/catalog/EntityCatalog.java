@@ -2,6 +2,7 @@ package io.cachesync.core.catalog;
 
 import io.cachesync.core.config.ConfigKey;
 import io.cachesync.core.config.Settings;
+import io.cachesync.core.config.TypedKey;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,9 +37,23 @@ public final class EntityCatalog {
 
     public static final ConfigKey ENTITIES = ConfigKey.of("entities",
             "Comma-separated names of the cached entities; each is configured under entities.<name>.*", "");
-    public static final String DEFAULT_TTL = "1h";
-    public static final String DEFAULT_JITTER = "0.1";
-    public static final String DEFAULT_TOMBSTONE_TTL = "60s";
+    // per-entity keys, declared once: each is read as entities.<name>.…
+    public static final TypedKey<Duration> TTL = TypedKey.positiveDuration("entities.<name>.ttl",
+            "Time to live of a cached row (before jitter)", Duration.ofHours(1));
+    public static final TypedKey<Double> TTL_JITTER = TypedKey.fraction("entities.<name>.ttl-jitter",
+            "Relative jitter applied to every TTL, in [0, 1)", 0.1, false);
+    public static final TypedKey<Duration> TOMBSTONE_TTL = TypedKey.positiveDuration("entities.<name>.tombstone-ttl",
+            "Time to live of a tombstone (a deleted row, or a fill that found no row)", Duration.ofSeconds(60));
+    public static final TypedKey<String> SOURCE = TypedKey.oneOf("entities.<name>.source",
+            "cdc (Debezium change events of its table) or commands (events on cachesync.commands), never both", "cdc", "cdc", "commands");
+    public static final TypedKey<Integer> LIST_MAX_PER_PAGE = TypedKey.integer("entities.<name>.lists.<field>.max-per-page",
+            "Largest per_page of the list", 100).between(1, 1000);
+    public static final TypedKey<Duration> LIST_TTL = TypedKey.positiveDuration("entities.<name>.list-ttl",
+            "Time to live of a cached list page", Duration.ofMinutes(5));
+    public static final TypedKey<Duration> SEARCH_TTL = TypedKey.positiveDuration("entities.<name>.search.ttl",
+            "Time to live of a cached search page", Duration.ofSeconds(30));
+    public static final TypedKey<Duration> HTTP_MAX_AGE = TypedKey.duration("entities.<name>.http-max-age",
+            "Cache-Control max-age of a row (0 for no-cache)", Duration.ofSeconds(5));
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
 
@@ -83,25 +98,16 @@ public final class EntityCatalog {
                 problems.add(p + "table is not schema.table of plain lower-case identifiers: '" + table + "'");
             }
             EntityKey key = key(s, p, problems);
-            Duration ttl = Settings.parse(p + "ttl", s.raw(p + "ttl").orElse(DEFAULT_TTL), Settings::positiveDuration,
-                    Duration.ofHours(1), problems, "a positive duration such as 30s, 10m, 1h or PT1H");
-            double jitter = Settings.parse(p + "ttl-jitter", s.raw(p + "ttl-jitter").orElse(DEFAULT_JITTER), v -> {
-                double d = Double.parseDouble(v);
-                if (d < 0 || d >= 1 || Double.isNaN(d)) {
-                    throw new IllegalArgumentException();
-                }
-                return d;
-            }, 0.1, problems, "a fraction in [0, 1) such as 0.1");
-            Duration tomb = Settings.parse(p + "tombstone-ttl", s.raw(p + "tombstone-ttl").orElse(DEFAULT_TOMBSTONE_TTL),
-                    Settings::positiveDuration, Duration.ofSeconds(60), problems, "a positive duration such as 60s");
+            Duration ttl = TTL.read(s, p + "ttl", problems);
+            double jitter = TTL_JITTER.read(s, p + "ttl-jitter", problems);
+            Duration tomb = TOMBSTONE_TTL.read(s, p + "tombstone-ttl", problems);
             List<String> sensitive = Settings.list(s.raw(p + "sensitive").orElse(""));
             for (String k : key.names()) {
                 if (sensitive.contains(k)) {
                     problems.add(p + "sensitive names the key column '" + k + "': the key is always served");
                 }
             }
-            EntityDefinition.Source source = Settings.parse(p + "source", s.raw(p + "source").orElse("cdc"), EntityDefinition.Source::parse,
-                    EntityDefinition.Source.CDC, problems, "cdc (Debezium change events of its table) or commands (events on cachesync.commands)");
+            EntityDefinition.Source source = EntityDefinition.Source.parse(SOURCE.read(s, p + "source", problems));
             out.add(new EntityDefinition(name, schema, tableName, key, ttl, jitter, tomb, new HashSet<>(sensitive),
                     queryOptions(s, p, key, sensitive, problems), source));
         }
@@ -157,28 +163,17 @@ public final class EntityCatalog {
                 problems.add(p + "lists: '" + field + "' is not a plain lower-case column name that is neither sensitive nor the (single-column) key");
                 continue;
             }
-            String maxKey = p + "lists." + field + ".max-per-page";
-            int max = Settings.parse(maxKey, s.raw(maxKey).orElse("100"), Integer::parseInt, 100, problems, "a whole number");
-            if (max < 1 || max > 1000) {
-                problems.add(maxKey + " must be between 1 and 1000, was " + max);
-            }
-            lists.add(new ListIndex(field, max));
+            lists.add(new ListIndex(field, LIST_MAX_PER_PAGE.read(s, p + "lists." + field + ".max-per-page", problems)));
         }
-        Duration listTtl = Settings.parse(p + "list-ttl", s.raw(p + "list-ttl").orElse("5m"), Settings::positiveDuration,
-                Duration.ofMinutes(5), problems, "a positive duration such as 5m");
+        Duration listTtl = LIST_TTL.read(s, p + "list-ttl", problems);
         List<String> search = Settings.list(s.raw(p + "search.fields").orElse(""));
         for (String f : search) {
             if (!NAME.matcher(f).matches() || sensitive.contains(f)) {
                 problems.add(p + "search.fields: '" + f + "' is not a plain lower-case column name that is not sensitive");
             }
         }
-        Duration searchTtl = Settings.parse(p + "search.ttl", s.raw(p + "search.ttl").orElse("30s"), Settings::positiveDuration,
-                Duration.ofSeconds(30), problems, "a positive duration such as 30s");
-        Duration maxAge = Settings.parse(p + "http-max-age", s.raw(p + "http-max-age").orElse("5s"), Settings::duration,
-                Duration.ofSeconds(5), problems, "a duration such as 5s (0 for no-cache)");
-        if (maxAge.isNegative()) {
-            problems.add(p + "http-max-age must not be negative");
-        }
+        Duration searchTtl = SEARCH_TTL.read(s, p + "search.ttl", problems);
+        Duration maxAge = HTTP_MAX_AGE.read(s, p + "http-max-age", problems);
         return new QueryOptions(lists, listTtl, search, searchTtl, maxAge);
     }
 

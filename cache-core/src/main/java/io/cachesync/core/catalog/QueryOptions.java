@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param httpMaxAge   {@code Cache-Control: max-age} of a row ({@code entities.<name>.http-max-age})
  */
 public record QueryOptions(List<ListIndex> lists, Duration listTtl, List<String> searchFields, Duration searchTtl, Duration httpMaxAge) {
-    public static final QueryOptions NONE = new QueryOptions(List.of(), Duration.ofMinutes(5), List.of(), Duration.ofSeconds(30), Duration.ofSeconds(5));
+    public static final QueryOptions NONE = new QueryOptions(List.of(), EntityCatalog.LIST_TTL.typedDefault(), List.of(),
+            EntityCatalog.SEARCH_TTL.typedDefault(), EntityCatalog.HTTP_MAX_AGE.typedDefault());
 
     public QueryOptions {
         lists = List.copyOf(lists);

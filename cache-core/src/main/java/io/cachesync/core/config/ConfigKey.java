@@ -1,13 +1,26 @@
 package io.cachesync.core.config;
 
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * One configuration key: its name, what it means, its default and whether its value is a secret.
  * Every key can be set in the config file ({@code name=value}) or by the environment variable
- * {@link #envName()}, which wins.
+ * {@link #envName()}, which wins. A key with a type, a typed default and its validation is a {@link TypedKey}; a plain
+ * {@code ConfigKey} is a string read as it is.
  */
-public record ConfigKey(String name, String doc, String defaultValue, boolean secret) {
+public class ConfigKey {
+    private final String name;
+    private final String doc;
+    private final String defaultValue;
+    private final boolean secret;
+
+    protected ConfigKey(String name, String doc, String defaultValue, boolean secret) {
+        this.name = Objects.requireNonNull(name);
+        this.doc = Objects.requireNonNull(doc);
+        this.defaultValue = Objects.requireNonNull(defaultValue);
+        this.secret = secret;
+    }
 
     public static ConfigKey of(String name, String doc, String defaultValue) {
         return new ConfigKey(name, doc, defaultValue, false);
@@ -17,6 +30,23 @@ public record ConfigKey(String name, String doc, String defaultValue, boolean se
         return new ConfigKey(name, doc, defaultValue, true);
     }
 
+    public String name() {
+        return name;
+    }
+
+    public String doc() {
+        return doc;
+    }
+
+    /** The default as it is written in a config file. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public boolean secret() {
+        return secret;
+    }
+
     /** {@code redis.url} is {@code CACHESYNC_REDIS_URL}; {@code entities.users.ttl-jitter} is {@code CACHESYNC_ENTITIES_USERS_TTL_JITTER}. */
     public String envName() {
         return envName(name);
@@ -24,5 +54,10 @@ public record ConfigKey(String name, String doc, String defaultValue, boolean se
 
     public static String envName(String key) {
         return "CACHESYNC_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    @Override
+    public String toString() {
+        return name;
     }
 }

@@ -18,7 +18,7 @@ public final class Endpoints {
             return u;
         } catch (RuntimeException e) {
             problems.add(key.name() + " is not a redis:// or rediss:// URL with a host: '" + withoutCredentials(v) + "'");
-            return URI.create("redis://127.0.0.1:6379");
+            return URI.create(key.defaultValue());
         }
     }
 

@@ -135,6 +135,27 @@ public final class Settings {
         }
     }
 
+    /** A duration as a config file writes it: {@code 5ms}, {@code 2s}, {@code 5m}, {@code 1h}, {@code 7d} (whichever unit is exact). */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (!d.equals(Duration.ofMillis(ms))) {
+            return d.toString();
+        }
+        if (ms != 0 && ms % 86_400_000L == 0) {
+            return ms / 86_400_000L + "d";
+        }
+        if (ms != 0 && ms % 3_600_000L == 0) {
+            return ms / 3_600_000L + "h";
+        }
+        if (ms != 0 && ms % 60_000L == 0) {
+            return ms / 60_000L + "m";
+        }
+        if (ms % 1_000L == 0) {
+            return ms / 1_000L + "s";
+        }
+        return ms + "ms";
+    }
+
     public static Duration positiveDuration(String s) {
         Duration d = duration(s);
         if (d.isNegative() || d.isZero()) {

@@ -6,7 +6,10 @@ import io.cachesync.core.config.ConfigKey;
 import io.cachesync.core.config.Endpoints;
 import io.cachesync.core.config.KafkaClientSettings;
 import io.cachesync.core.config.Settings;
+import io.cachesync.core.config.SharedKeys;
+import io.cachesync.core.config.TypedKey;
 import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.sync.topology.Batching;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -38,51 +41,55 @@ public record SyncConfig(
         String sslMode,
         String signalTable,
         int maxValueBytes,
-        io.cachesync.sync.topology.Batching batching,
+        Batching batching,
         EntityCatalog catalog) {
 
-    public static final ConfigKey REDIS_URL = io.cachesync.core.config.SharedKeys.REDIS_URL;
-    public static final ConfigKey APPLICATION_ID = ConfigKey.of("sync.application-id",
-            "Kafka Streams application.id: the consumer group and the prefix of internal topics", "cachesync-sync");
-    public static final ConfigKey THREADS = ConfigKey.of("sync.threads", "Kafka Streams threads in this instance", "1");
-    public static final ConfigKey COMMIT_INTERVAL = ConfigKey.of("sync.commit-interval",
-            "How often consumed offsets are committed; every Redis write of a record is acknowledged before its offset is", "1s");
-    public static final ConfigKey STATE_DIR = ConfigKey.of("sync.state-dir", "Kafka Streams state directory",
+    public static final ConfigKey REDIS_URL = SharedKeys.REDIS_URL;
+    public static final TypedKey<String> APPLICATION_ID = TypedKey.text("sync.application-id",
+            "Kafka Streams application.id: the consumer group and the prefix of internal topics", "cachesync-sync")
+            .check(v -> v.matches("[A-Za-z0-9._-]{1,200}"), "hold only letters, digits, '.', '_' and '-'");
+    public static final TypedKey<Integer> THREADS = TypedKey.integer("sync.threads", "Kafka Streams threads in this instance", 1).between(1, 64);
+    public static final TypedKey<Duration> COMMIT_INTERVAL = TypedKey.positiveDuration("sync.commit-interval",
+            "How often consumed offsets are committed; every Redis write of a record is acknowledged before its offset is", Duration.ofSeconds(1));
+    public static final TypedKey<String> STATE_DIR = TypedKey.text("sync.state-dir", "Kafka Streams state directory",
             System.getProperty("java.io.tmpdir") + "/cachesync-sync");
-    public static final ConfigKey REDIS_TIMEOUT = ConfigKey.of("sync.redis-timeout", "Connect and socket timeout of Redis calls", "2s");
-    public static final ConfigKey REDIS_RETRY_FOR = ConfigKey.of("sync.redis-retry-for",
+    public static final TypedKey<Duration> REDIS_TIMEOUT = TypedKey.positiveDuration("sync.redis-timeout", "Connect and socket timeout of Redis calls",
+            Duration.ofSeconds(2));
+    public static final TypedKey<Duration> REDIS_RETRY_FOR = TypedKey.positiveDuration("sync.redis-retry-for",
             "How long a Redis write is retried (capped exponential backoff) before the stream thread is replaced and "
-                    + "re-reads from the last committed offset; progress stops, nothing is skipped", "2m");
-    public static final ConfigKey PARTITIONS = ConfigKey.of("sync.topic-partitions",
-            "Partitions of the topics only cache-sync creates: the dead-letter topic and cachesync.commands", "4");
-    public static final ConfigKey CDC_PARTITIONS = io.cachesync.core.config.SharedKeys.CDC_TOPIC_PARTITIONS;
-    public static final ConfigKey REPLICATION = io.cachesync.core.config.SharedKeys.REPLICATION_FACTOR;
+                    + "re-reads from the last committed offset; progress stops, nothing is skipped", Duration.ofMinutes(2));
+    public static final TypedKey<Integer> PARTITIONS = TypedKey.integer("sync.topic-partitions",
+            "Partitions of the topics only cache-sync creates: the dead-letter topic and cachesync.commands", 4).atLeast(1);
+    public static final TypedKey<Integer> CDC_PARTITIONS = SharedKeys.CDC_TOPIC_PARTITIONS;
+    public static final TypedKey<Integer> REPLICATION = SharedKeys.REPLICATION_FACTOR;
 
-    public static final ConfigKey POSTGRES_URL = io.cachesync.core.config.SharedKeys.POSTGRES_URL;
-    public static final ConfigKey POSTGRES_USER = io.cachesync.core.config.SharedKeys.POSTGRES_USER;
-    public static final ConfigKey POSTGRES_PASSWORD = io.cachesync.core.config.SharedKeys.POSTGRES_PASSWORD;
-    public static final ConfigKey AUDIT_FRACTION = ConfigKey.of("sync.audit-fraction",
-            "Fraction of applied keys the live auditor re-reads from PostgreSQL and Redis (0 turns it off)", "0.01");
-    public static final ConfigKey AUDIT_DELAY = ConfigKey.of("sync.audit-delay", "How long after the apply the auditor compares", "5s");
-    public static final ConfigKey AUDIT_GRACE = ConfigKey.of("sync.audit-grace",
-            "How long the auditor waits before re-checking a difference (in flight → converged, else stale)", "5s");
+    public static final ConfigKey POSTGRES_URL = SharedKeys.POSTGRES_URL;
+    public static final ConfigKey POSTGRES_USER = SharedKeys.POSTGRES_USER;
+    public static final ConfigKey POSTGRES_PASSWORD = SharedKeys.POSTGRES_PASSWORD;
+    public static final TypedKey<Double> AUDIT_FRACTION = TypedKey.fraction("sync.audit-fraction",
+            "Fraction of applied keys the live auditor re-reads from PostgreSQL and Redis (0 turns it off)", 0.01, true);
+    public static final TypedKey<Duration> AUDIT_DELAY = TypedKey.duration("sync.audit-delay", "How long after the apply the auditor compares",
+            Duration.ofSeconds(5));
+    public static final TypedKey<Duration> AUDIT_GRACE = TypedKey.duration("sync.audit-grace",
+            "How long the auditor waits before re-checking a difference (in flight → converged, else stale)", Duration.ofSeconds(5));
 
-    public static final ConfigKey HTTP_PORT = ConfigKey.of("sync.http-port",
-            "Port of cache-sync's /metrics, /health/live and /health/ready (0 picks a free port, -1 turns it off)", "9401");
+    public static final TypedKey<Integer> HTTP_PORT = TypedKey.port("sync.http-port",
+            "Port of cache-sync's /metrics, /health/live and /health/ready (0 picks a free port, -1 turns it off)", 9401, true);
 
-    public static final ConfigKey POSTGRES_SSLMODE = io.cachesync.core.config.SharedKeys.POSTGRES_SSLMODE;
-    public static final ConfigKey MAX_VALUE_BYTES = ConfigKey.of("sync.max-value-bytes",
-            "Largest record cache-sync applies; a larger one goes to the dead-letter topic", "1048576");
+    public static final TypedKey<String> POSTGRES_SSLMODE = SharedKeys.POSTGRES_SSLMODE;
+    public static final TypedKey<Integer> MAX_VALUE_BYTES = TypedKey.integer("sync.max-value-bytes",
+            "Largest record cache-sync applies; a larger one goes to the dead-letter topic", 1_048_576).atLeast(1024);
 
-    public static final ConfigKey BATCH_SIZE = ConfigKey.of("sync.batch-size",
-            "Mutations a task writes to Redis in one pipeline at most (1: one write at a time)", "500");
-    public static final ConfigKey BATCH_LINGER = ConfigKey.of("sync.batch-linger",
-            "Longest time a mutation waits in a task's batch before it is written (a batch is also written before every commit)", "5ms");
+    public static final TypedKey<Integer> BATCH_SIZE = TypedKey.integer("sync.batch-size",
+            "Mutations a task writes to Redis in one pipeline at most (1: one write at a time)", 500).between(1, 100_000);
+    public static final TypedKey<Duration> BATCH_LINGER = TypedKey.positiveDuration("sync.batch-linger",
+            "Longest time a mutation waits in a task's batch before it is written (a batch is also written before every commit)",
+            Duration.ofMillis(5));
 
     public static final List<ConfigKey> KEYS = List.of(REDIS_URL, APPLICATION_ID, THREADS, COMMIT_INTERVAL, STATE_DIR,
             REDIS_TIMEOUT, REDIS_RETRY_FOR, PARTITIONS, CDC_PARTITIONS, REPLICATION, EntityCatalog.ENTITIES,
             POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, AUDIT_FRACTION, AUDIT_DELAY, AUDIT_GRACE, HTTP_PORT, POSTGRES_SSLMODE, MAX_VALUE_BYTES, BATCH_SIZE, BATCH_LINGER,
-            io.cachesync.core.config.SharedKeys.SIGNAL_TABLE,
+            SharedKeys.SIGNAL_TABLE,
             KafkaClientSettings.BOOTSTRAP, KafkaClientSettings.SECURITY_PROTOCOL, KafkaClientSettings.SASL_MECHANISM, KafkaClientSettings.SASL_JAAS,
             KafkaClientSettings.TRUSTSTORE, KafkaClientSettings.TRUSTSTORE_PASSWORD, KafkaClientSettings.KEYSTORE, KafkaClientSettings.KEYSTORE_PASSWORD);
 
@@ -90,59 +97,20 @@ public record SyncConfig(
         List<String> problems = new ArrayList<>();
         KafkaClientSettings kafka = KafkaClientSettings.from(s, problems);
         URI redis = Endpoints.redisUrl(REDIS_URL, s, problems);
-        String appId = s.get(APPLICATION_ID);
-        if (!appId.matches("[A-Za-z0-9._-]{1,200}")) {
-            problems.add(APPLICATION_ID.name() + " may only hold letters, digits, '.', '_' and '-': '" + appId + "'");
-        }
-        int threads = s.parse(THREADS, Integer::parseInt, 1, problems, "a whole number of threads");
-        if (threads < 1 || threads > 64) {
-            problems.add(THREADS.name() + " must be between 1 and 64");
-        }
-        Duration commit = s.parse(COMMIT_INTERVAL, Settings::positiveDuration, Duration.ofSeconds(1), problems, "a positive duration such as 1s");
-        Duration timeout = s.parse(REDIS_TIMEOUT, Settings::positiveDuration, Duration.ofSeconds(2), problems, "a positive duration such as 2s");
-        Duration retry = s.parse(REDIS_RETRY_FOR, Settings::positiveDuration, Duration.ofMinutes(2), problems, "a positive duration such as 2m");
-        int partitions = s.parse(PARTITIONS, Integer::parseInt, 4, problems, "a whole number of partitions");
-        if (partitions < 1) {
-            problems.add(PARTITIONS.name() + " must be at least 1");
-        }
-        int cdcPartitions = io.cachesync.core.config.SharedKeys.cdcTopicPartitions(s, problems);
-        short rf = io.cachesync.core.config.SharedKeys.replicationFactor(s, problems);
-        double fraction = s.parse(AUDIT_FRACTION, v -> {
-            double d = Double.parseDouble(v);
-            if (d < 0 || d > 1 || Double.isNaN(d)) {
-                throw new IllegalArgumentException();
-            }
-            return d;
-        }, 0.01, problems, "a fraction in [0, 1] such as 0.01");
-        Duration auditDelay = s.parse(AUDIT_DELAY, Settings::duration, Duration.ofSeconds(5), problems, "a duration such as 5s");
-        Duration auditGrace = s.parse(AUDIT_GRACE, Settings::duration, Duration.ofSeconds(5), problems, "a duration such as 5s");
-        // always: the rebuilder, the source floor's schema check and the key reading need the database, audit or not
+        // postgres.url always: the rebuilder, the source floor's schema check and the key reading need the database, audit or not
         String jdbc = Endpoints.jdbcUrl(POSTGRES_URL, s, problems);
-        int httpPort = s.parse(HTTP_PORT, Integer::parseInt, 9401, problems, "a TCP port number, 0 or -1");
-        if (httpPort < -1 || httpPort > 65535) {
-            problems.add(HTTP_PORT.name() + " must be -1 (off), 0 (any free port) or a port up to 65535, was " + httpPort);
-        }
-        String sslMode = io.cachesync.core.config.SharedKeys.sslMode(s, problems);
-        String signal = s.get(io.cachesync.core.config.SharedKeys.SIGNAL_TABLE);
-        if (!io.cachesync.core.config.SharedKeys.isQualifiedTable(signal)) {
-            problems.add(io.cachesync.core.config.SharedKeys.SIGNAL_TABLE.name() + " is not schema.table of plain lower-case identifiers: '" + signal + "'");
-        }
-        int maxValue = s.parse(MAX_VALUE_BYTES, Integer::parseInt, 1_048_576, problems, "a number of bytes");
-        if (maxValue < 1024) {
-            problems.add(MAX_VALUE_BYTES.name() + " must be at least 1024");
-        }
-        int batchSize = s.parse(BATCH_SIZE, Integer::parseInt, 500, problems, "a whole number");
-        if (batchSize < 1 || batchSize > 100_000) {
-            problems.add(BATCH_SIZE.name() + " must be between 1 and 100000, was " + batchSize);
-        }
-        Duration linger = s.parse(BATCH_LINGER, Settings::positiveDuration, Duration.ofMillis(5), problems, "a positive duration such as 5ms");
         EntityCatalog catalog = EntityCatalog.from(s, problems);
+        SyncConfig config = new SyncConfig(kafka, redis, APPLICATION_ID.read(s, problems), THREADS.read(s, problems),
+                COMMIT_INTERVAL.read(s, problems), Path.of(STATE_DIR.read(s, problems)), REDIS_TIMEOUT.read(s, problems),
+                REDIS_RETRY_FOR.read(s, problems), PARTITIONS.read(s, problems), CDC_PARTITIONS.read(s, problems),
+                REPLICATION.read(s, problems).shortValue(), jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), AUDIT_FRACTION.read(s, problems),
+                AUDIT_DELAY.read(s, problems), AUDIT_GRACE.read(s, problems), HTTP_PORT.read(s, problems), POSTGRES_SSLMODE.read(s, problems),
+                SharedKeys.SIGNAL_TABLE.read(s, problems), MAX_VALUE_BYTES.read(s, problems),
+                new Batching(BATCH_SIZE.read(s, problems), BATCH_LINGER.read(s, problems)), catalog);
         if (!problems.isEmpty()) {
             throw ConfigException.of("cache-sync", problems);
         }
-        return new SyncConfig(kafka, redis, appId, threads, commit, Path.of(s.get(STATE_DIR)), timeout, retry, partitions, cdcPartitions, rf,
-                jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), fraction, auditDelay, auditGrace, httpPort, sslMode, signal, maxValue,
-                new io.cachesync.sync.topology.Batching(batchSize, linger), catalog);
+        return config;
     }
 
     public Map<String, Object> kafkaClientConfig() {

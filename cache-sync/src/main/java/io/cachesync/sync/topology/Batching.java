@@ -1,5 +1,7 @@
 package io.cachesync.sync.topology;
 
+import io.cachesync.sync.config.SyncConfig;
+
 import java.time.Duration;
 
 /**
@@ -11,5 +13,6 @@ import java.time.Duration;
 public record Batching(int size, Duration linger) {
     /** Every record is a batch of its own (one versioned apply per pipeline). */
     public static final Batching NONE = new Batching(1, Duration.ofMillis(100));
-    public static final Batching DEFAULT = new Batching(500, Duration.ofMillis(5));
+    /** The defaults {@link SyncConfig} declares. */
+    public static final Batching DEFAULT = new Batching(SyncConfig.BATCH_SIZE.typedDefault(), SyncConfig.BATCH_LINGER.typedDefault());
 }

@@ -8,6 +8,7 @@ import io.cachesync.core.config.Endpoints;
 import io.cachesync.core.config.KafkaClientSettings;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.config.SharedKeys;
+import io.cachesync.core.config.TypedKey;
 
 import java.net.URI;
 import java.time.Duration;
@@ -38,32 +39,34 @@ public record IngestConfig(
         String signalTable,
         EntityCatalog catalog) {
 
-    public static final ConfigKey POSTGRES_URL = io.cachesync.core.config.SharedKeys.POSTGRES_URL;
-    public static final ConfigKey POSTGRES_USER = io.cachesync.core.config.SharedKeys.POSTGRES_USER;
-    public static final ConfigKey POSTGRES_PASSWORD = io.cachesync.core.config.SharedKeys.POSTGRES_PASSWORD;
-    public static final ConfigKey POSTGRES_SSLMODE = io.cachesync.core.config.SharedKeys.POSTGRES_SSLMODE;
-    public static final ConfigKey SLOT = ConfigKey.of("ingest.slot-name",
-            "Name of the logical replication slot (one per database; one active cdc-ingest per slot)", "cachesync");
-    public static final ConfigKey PUBLICATION = ConfigKey.of("ingest.publication-name",
+    public static final ConfigKey POSTGRES_URL = SharedKeys.POSTGRES_URL;
+    public static final ConfigKey POSTGRES_USER = SharedKeys.POSTGRES_USER;
+    public static final ConfigKey POSTGRES_PASSWORD = SharedKeys.POSTGRES_PASSWORD;
+    public static final TypedKey<String> POSTGRES_SSLMODE = SharedKeys.POSTGRES_SSLMODE;
+    public static final TypedKey<String> SLOT = TypedKey.text("ingest.slot-name",
+            "Name of the logical replication slot (one per database; one active cdc-ingest per slot)", "cachesync")
+            .check(v -> v.matches("[a-z0-9_]{1,63}"), "be lower-case letters, digits and _ (PostgreSQL slot names)");
+    public static final TypedKey<String> PUBLICATION = TypedKey.text("ingest.publication-name",
             "Name of the pgoutput publication, created for the configured tables when missing", "cachesync");
-    public static final ConfigKey PUBLICATION_AUTOCREATE = ConfigKey.of("ingest.publication-autocreate",
+    public static final TypedKey<String> PUBLICATION_AUTOCREATE = TypedKey.oneOf("ingest.publication-autocreate",
             "filtered: Debezium creates the publication for the configured tables and keeps its table list in step (needs"
                     + " ownership of the tables); disabled: an administrator created it (least privilege: the ingest user needs"
-                    + " only REPLICATION and SELECT)", "filtered");
-    public static final ConfigKey SNAPSHOT_MODE = ConfigKey.of("ingest.snapshot-mode",
-            "Debezium snapshot.mode: initial (snapshot then stream), no_data (stream only), when_needed", "initial");
-    public static final ConfigKey HEARTBEAT = ConfigKey.of("ingest.heartbeat-interval",
-            "How often Debezium emits a heartbeat so the slot advances while the tables are idle", "10s");
-    public static final ConfigKey OFFSET_FLUSH = ConfigKey.of("ingest.offset-flush-interval",
-            "How often acknowledged offsets are written to Kafka (a crash replays at most this much; replays are harmless)", "1s");
-    public static final ConfigKey PARTITIONS = SharedKeys.CDC_TOPIC_PARTITIONS;
-    public static final ConfigKey REPLICATION = SharedKeys.REPLICATION_FACTOR;
-    public static final ConfigKey MAX_BATCH = ConfigKey.of("ingest.max-batch-size",
-            "Largest batch of change events Debezium hands over at once", "2048");
+                    + " only REPLICATION and SELECT)", "filtered", "filtered", "disabled");
+    public static final TypedKey<String> SNAPSHOT_MODE = TypedKey.oneOf("ingest.snapshot-mode",
+            "Debezium snapshot.mode: initial (snapshot then stream), no_data (stream only), when_needed", "initial",
+            "initial", "no_data", "when_needed", "always", "initial_only");
+    public static final TypedKey<Duration> HEARTBEAT = TypedKey.positiveDuration("ingest.heartbeat-interval",
+            "How often Debezium emits a heartbeat so the slot advances while the tables are idle", Duration.ofSeconds(10));
+    public static final TypedKey<Duration> OFFSET_FLUSH = TypedKey.positiveDuration("ingest.offset-flush-interval",
+            "How often acknowledged offsets are written to Kafka (a crash replays at most this much; replays are harmless)", Duration.ofSeconds(1));
+    public static final TypedKey<Integer> PARTITIONS = SharedKeys.CDC_TOPIC_PARTITIONS;
+    public static final TypedKey<Integer> REPLICATION = SharedKeys.REPLICATION_FACTOR;
+    public static final TypedKey<Integer> MAX_BATCH = TypedKey.integer("ingest.max-batch-size",
+            "Largest batch of change events Debezium hands over at once", 2048).atLeast(1);
 
-    public static final ConfigKey HTTP_PORT = ConfigKey.of("ingest.http-port",
-            "Port of cdc-ingest's /metrics, /health/live and /health/ready (0 picks a free port, -1 turns it off)", "9402");
-    public static final ConfigKey SIGNAL_TABLE = io.cachesync.core.config.SharedKeys.SIGNAL_TABLE;
+    public static final TypedKey<Integer> HTTP_PORT = TypedKey.port("ingest.http-port",
+            "Port of cdc-ingest's /metrics, /health/live and /health/ready (0 picks a free port, -1 turns it off)", 9402, true);
+    public static final TypedKey<String> SIGNAL_TABLE = SharedKeys.SIGNAL_TABLE;
 
     public static final List<ConfigKey> KEYS = List.of(POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_SSLMODE, SLOT,
             PUBLICATION, PUBLICATION_AUTOCREATE, SNAPSHOT_MODE, HEARTBEAT, OFFSET_FLUSH, PARTITIONS, REPLICATION, MAX_BATCH, HTTP_PORT, SIGNAL_TABLE, EntityCatalog.ENTITIES,
@@ -90,38 +93,24 @@ public record IngestConfig(
             }
         }
         KafkaClientSettings kafka = KafkaClientSettings.from(s, problems);
-        String sslMode = io.cachesync.core.config.SharedKeys.sslMode(s, problems);
-        String slot = s.get(SLOT);
-        if (!slot.matches("[a-z0-9_]{1,63}")) {
-            problems.add(SLOT.name() + " must be lower-case letters, digits and _ (PostgreSQL slot names): '" + slot + "'");
-        }
-        String mode = s.get(SNAPSHOT_MODE);
-        if (!List.of("initial", "no_data", "when_needed", "always", "initial_only").contains(mode)) {
-            problems.add(SNAPSHOT_MODE.name() + " is not one of initial, no_data, when_needed, always, initial_only: '" + mode + "'");
-        }
-        String autocreate = s.get(PUBLICATION_AUTOCREATE);
-        if (!List.of("filtered", "disabled").contains(autocreate)) {
-            problems.add(PUBLICATION_AUTOCREATE.name() + " is not one of filtered, disabled: '" + autocreate + "'");
-        }
-        Duration hb = s.parse(HEARTBEAT, Settings::positiveDuration, Duration.ofSeconds(10), problems, "a positive duration such as 10s");
-        Duration flush = s.parse(OFFSET_FLUSH, Settings::positiveDuration, Duration.ofSeconds(1), problems, "a positive duration such as 1s");
-        int partitions = SharedKeys.cdcTopicPartitions(s, problems);
-        short rf = SharedKeys.replicationFactor(s, problems);
-        int batch = s.parse(MAX_BATCH, Integer::parseInt, 2048, problems, "a whole number");
-        int httpPort = s.parse(HTTP_PORT, Integer::parseInt, 9402, problems, "a TCP port number, 0 or -1");
-        if (httpPort < -1 || httpPort > 65535) {
-            problems.add(HTTP_PORT.name() + " must be -1 (off), 0 (any free port) or a port up to 65535, was " + httpPort);
-        }
-        String signal = s.get(SIGNAL_TABLE);
-        if (!SharedKeys.isQualifiedTable(signal)) {
-            problems.add(SIGNAL_TABLE.name() + " is not schema.table of plain lower-case identifiers: '" + signal + "'");
-        }
+        String sslMode = POSTGRES_SSLMODE.read(s, problems);
+        String slot = SLOT.read(s, problems);
+        String publication = PUBLICATION.read(s, problems);
+        String autocreate = PUBLICATION_AUTOCREATE.read(s, problems);
+        String mode = SNAPSHOT_MODE.read(s, problems);
+        Duration hb = HEARTBEAT.read(s, problems);
+        Duration flush = OFFSET_FLUSH.read(s, problems);
+        int partitions = PARTITIONS.read(s, problems);
+        short rf = REPLICATION.read(s, problems).shortValue();
+        int batch = MAX_BATCH.read(s, problems);
+        int httpPort = HTTP_PORT.read(s, problems);
+        String signal = SIGNAL_TABLE.read(s, problems);
         EntityCatalog catalog = EntityCatalog.from(s, problems);
         if (!problems.isEmpty()) {
             throw ConfigException.of("cdc-ingest", problems);
         }
         return new IngestConfig(jdbc, host, port, db, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), sslMode, kafka, slot,
-                s.get(PUBLICATION), autocreate, mode, hb, flush, partitions, rf, batch, httpPort, signal, catalog);
+                publication, autocreate, mode, hb, flush, partitions, rf, batch, httpPort, signal, catalog);
     }
 
     /** The tables Debezium captures ({@code schema.table}): those of the CDC-fed entities, and the signal table. */

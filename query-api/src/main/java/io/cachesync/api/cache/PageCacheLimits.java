@@ -1,5 +1,7 @@
 package io.cachesync.api.cache;
 
+import io.cachesync.api.config.ApiConfig;
+
 /**
  * How much of Redis list and search pages may take, whatever clients ask ({@link QueryCache}).
  *
@@ -9,7 +11,9 @@ package io.cachesync.api.cache;
  * @param maxPageBytes the largest page body stored ({@code api.max-cached-page-bytes}); larger pages are served uncached
  */
 public record PageCacheLimits(int maxPages, int maxPageBytes) {
-    public static final PageCacheLimits DEFAULT = new PageCacheLimits(1_000, 65_536);
+    /** The defaults {@link ApiConfig} declares. */
+    public static final PageCacheLimits DEFAULT = new PageCacheLimits(ApiConfig.MAX_CACHED_PAGES.typedDefault(),
+            ApiConfig.MAX_CACHED_PAGE_BYTES.typedDefault());
 
     public PageCacheLimits {
         if (maxPages < 0 || maxPageBytes < 1) {

@@ -1,5 +1,7 @@
 package io.cachesync.api.http;
 
+import io.cachesync.api.config.ApiConfig;
+
 /**
  * Bounds on what one request may ask for.
  *
@@ -9,5 +11,7 @@ package io.cachesync.api.http;
  *                       ({@code api.max-page-depth}), so that no request makes PostgreSQL skip more rows than that
  */
 public record ApiLimits(int maxBatchIds, int maxQueryLength, int maxPageDepth) {
-    public static final ApiLimits DEFAULT = new ApiLimits(100, 200, 10_000);
+    /** The defaults {@link ApiConfig} declares. */
+    public static final ApiLimits DEFAULT = new ApiLimits(ApiConfig.MAX_BATCH.typedDefault(), ApiConfig.MAX_QUERY.typedDefault(),
+            ApiConfig.MAX_PAGE_DEPTH.typedDefault());
 }
