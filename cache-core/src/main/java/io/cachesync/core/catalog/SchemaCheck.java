@@ -20,7 +20,8 @@ import java.util.Set;
 /**
  * The configured entities against the database they read: each CDC-fed entity's table exists and has a primary key, whose
  * columns and types become the entity's key ({@link EntityKey}; configuration may name them, and is then checked against
- * them), and every column the configuration names (sensitive, list and search fields) exists. A mistake here would otherwise show late and quietly — a table
+ * them), every column the configuration names (sensitive, list and search fields) exists, and every cached column has a
+ * type cachesync encodes alike on both paths ({@link ColumnTypeCheck}). A mistake here would otherwise show late and quietly — a table
  * Debezium never captures, reads that fail one by one, a sensitive column that is cached because its name was misspelt —
  * so each service checks at start and refuses to run, naming the entity and the reason.
  */
@@ -64,6 +65,7 @@ public final class SchemaCheck {
                             + (e.sensitive().contains(column) ? " (a misspelt sensitive column would be cached)" : ""));
                 }
             }
+            problems.addAll(ColumnTypeCheck.problems(c, e));
         }
         return new Result(problems, keys);
     }

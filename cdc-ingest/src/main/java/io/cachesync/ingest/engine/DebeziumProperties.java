@@ -46,6 +46,11 @@ public final class DebeziumProperties {
         p.setProperty("unavailable.value.placeholder", Topics.UNAVAILABLE_VALUE);
         p.setProperty("decimal.handling.mode", "string");
         p.setProperty("binary.handling.mode", "base64");
+        // ISO 8601 with each field as PostgreSQL keeps it; the default (microseconds, a month as 30.4375 days) is lossy
+        p.setProperty("interval.handling.mode", "string");
+        // numeric's NaN / ±Infinity arrive as strings like a text column's: the column's type tells them apart (only
+        // numeric columns carry it: the parameter is repeated in every event's schema)
+        p.setProperty("datatype.propagate.source.type", "(?i).*numeric");
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("heartbeat.interval.ms", Long.toString(c.heartbeatInterval().toMillis()));
         p.setProperty("max.batch.size", Integer.toString(c.maxBatchSize()));
