@@ -39,6 +39,9 @@ import java.util.function.Supplier;
  * has. Keys that differ are re-checked, re-reading both the row and the entry, every {@link #recheckInterval(Duration)}
  * until they match ({@code converged}: a change in flight) or the grace window is over; only a key that differed at
  * every re-check is reported stale or extra.
+ *
+ * <p>Longer than our ~250-line guide: the two passes (rows, then cached keys the rows did not name), the re-checks and
+ * the report share their per-entity state; split apart they would pass it around.
  */
 public final class CacheVerifier {
     private static final int BATCH = 500;

@@ -42,6 +42,9 @@ import java.util.regex.Pattern;
  * {@code entities.<name>.lists} is the one list of maps ({@code field} and {@code max-per-page}; a plain column name
  * is short for {@code {field: <name>}}). Every problem is collected with the path of the bad key and reported at
  * once as a {@link ConfigException}; YAML syntax errors name the line and column.
+ *
+ * <p>Longer than our ~250-line guide: most of it is the error reporting (a path and a reason for every kind of misplaced
+ * value). Binding YAML straight to the typed keys ({@code TypedKey}) would replace it, and is open work of issue 16.
  */
 public final class YamlSettingsReader {
 

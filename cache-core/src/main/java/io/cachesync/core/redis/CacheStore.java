@@ -10,6 +10,10 @@ import java.util.List;
 /**
  * The cache protocol of DESIGN.md on Redis: every write goes through one of the Lua scripts, so that no
  * retry, replay or race can put an older value over a newer one. Both cache-sync and query-api use this class.
+ *
+ * <p>Longer than our ~250-line guide on purpose: it is the single gateway to the scripts (apply, lease, fill, release,
+ * generation, source floor, purge), so every call of the protocol, with its key layout and its NOSCRIPT reload, is in one
+ * place to review. (Its batch calls still take parallel lists; records for them are open work of issue 16.)
  */
 public final class CacheStore {
     private static final LuaScript APPLY = LuaScript.fromResource("apply");

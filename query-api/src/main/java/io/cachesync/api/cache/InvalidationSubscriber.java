@@ -30,6 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * subscriber connects again. A quiet channel whose connection delivers (cache-sync is not running) keeps its connection,
  * with the L1 bypassed. (Not a PING on the subscription: Jedis 8 registers the PONG's handler only after sending the
  * PING, so a fast PONG can arrive first and end the subscription with "Unexpected message".)
+ *
+ * <p>Longer than our ~250-line guide: the subscription, its reconnects and the watchdog share the connection state whose
+ * races the comments above describe.
  */
 public final class InvalidationSubscriber implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InvalidationSubscriber.class);

@@ -28,6 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * read and a fill that only lands if no CDC write came in between. A reader that finds another reader's lease polls
  * briefly for that fill and otherwise reads the database without filling. Batch reads do the same for many keys
  * with one Redis round trip per step and one database query for all misses.
+ *
+ * <p>Longer than our ~250-line guide on purpose: the single-row and the batch path follow the same protocol steps and are
+ * kept side by side so that a change to one is made to the other.
  */
 public final class ReadThroughCache {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReadThroughCache.class);

@@ -2,6 +2,7 @@ package io.cachesync.api.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachesync.api.cache.CacheAdmin;
 import io.cachesync.api.cache.ReadStats;
 import io.cachesync.api.cache.ReadThroughCache;
 import io.cachesync.core.catalog.EntityCatalog;
@@ -11,17 +12,10 @@ import io.cachesync.core.keys.CacheKeys;
 import io.javalin.http.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.SetParams;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,8 +29,7 @@ public final class AdminRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(AdminRoutes.class);
     private static final int MAX_KEYS = 1000;
     private static final int STATS_SCAN_LIMIT = 1_000_000;
-    /** Resync requests of an entity this close to the previous one are folded into it (each re-reads the whole table). */
-    static final Duration RESYNC_FOLD = Duration.ofMinutes(5);
+    static final Duration RESYNC_FOLD = CacheAdmin.RESYNC_FOLD;
 
     /** Writes a resync request (a Debezium signal row) and returns its id. */
     @FunctionalInterface
@@ -47,14 +40,14 @@ public final class AdminRoutes {
     private final byte[] token;
     private final EntityCatalog catalog;
     private final ReadThroughCache cache;
-    private final UnifiedJedis redis;
+    private final CacheAdmin admin;
     private final ResyncSignal resync;
 
     public AdminRoutes(String token, EntityCatalog catalog, ReadThroughCache cache, ResyncSignal resync) {
         this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
         this.catalog = catalog;
         this.cache = cache;
-        this.redis = cache.store().redis();
+        this.admin = new CacheAdmin(cache.store(), cache.l1());
         this.resync = resync;
     }
 
@@ -81,7 +74,7 @@ public final class AdminRoutes {
                 .put("hit_rate", s.hitRate()).put("l1_hit_rate", s.l1HitRate());
         body.putObject("fills").put("kept", s.fills()).put("dropped", s.fillsDropped()).put("lease_waits", s.leaseWaits());
         body.put("circuit", cache.circuit().state().name().toLowerCase());
-        Map<String, String> info = parseInfo(redis.info());
+        Map<String, String> info = admin.info();
         ObjectNode r = body.putObject("redis");
         for (String k : List.of("redis_version", "used_memory", "used_memory_human", "maxmemory", "maxmemory_policy", "connected_clients",
                 "evicted_keys", "expired_keys", "keyspace_hits", "keyspace_misses", "uptime_in_seconds")) {
@@ -89,27 +82,11 @@ public final class AdminRoutes {
                 r.put(k, info.get(k));
             }
         }
-        r.put("db_size", redis.dbSize());
+        r.put("db_size", admin.dbSize());
+        CacheAdmin.KeyCounts counts = admin.countRows(catalog.all().stream().map(EntityDefinition::name).toList(), STATS_SCAN_LIMIT);
         ObjectNode perEntity = body.putObject("keys_per_entity");
-        Map<String, Long> counts = new LinkedHashMap<>();
-        catalog.all().forEach(e -> counts.put(e.name(), 0L));
-        String cursor = ScanParams.SCAN_POINTER_START;
-        long scanned = 0;
-        ScanParams params = new ScanParams().match(CacheKeys.PREFIX + "*").count(1000);
-        do {
-            ScanResult<String> page = redis.scan(cursor, params);
-            for (String k : page.getResult()) {
-                String rest = k.substring(CacheKeys.PREFIX.length());
-                int colon = rest.indexOf(':');
-                if (colon > 0 && counts.containsKey(rest.substring(0, colon))) {
-                    counts.merge(rest.substring(0, colon), 1L, Long::sum);
-                }
-            }
-            scanned += page.getResult().size();
-            cursor = page.getCursor();
-        } while (!ScanParams.SCAN_POINTER_START.equals(cursor) && scanned < STATS_SCAN_LIMIT);
-        counts.forEach(perEntity::put);
-        body.put("keys_counted_complete", ScanParams.SCAN_POINTER_START.equals(cursor));
+        counts.perEntity().forEach(perEntity::put);
+        body.put("keys_counted_complete", counts.complete());
         ctx.contentType("application/json").result(ValueCodec.encode(body));
     }
 
@@ -117,25 +94,11 @@ public final class AdminRoutes {
     public void keys(Context ctx) {
         String pattern = pattern(ctx);
         int limit = limit(ctx);
-        List<String> keys = new ArrayList<>();
-        boolean more = false;
-        String cursor = ScanParams.SCAN_POINTER_START;
-        ScanParams params = new ScanParams().match(pattern).count(1000);
-        do {
-            ScanResult<String> page = redis.scan(cursor, params);
-            for (String k : page.getResult()) {
-                if (keys.size() < limit) {
-                    keys.add(k);
-                } else {
-                    more = true;
-                }
-            }
-            cursor = page.getCursor();
-        } while (!ScanParams.SCAN_POINTER_START.equals(cursor) && keys.size() < limit);
+        CacheAdmin.KeyList page = admin.keys(pattern, limit);
         ObjectNode body = ValueCodec.mapper().createObjectNode();
         ArrayNode arr = body.putArray("keys");
-        keys.forEach(arr::add);
-        body.put("truncated", more || !ScanParams.SCAN_POINTER_START.equals(cursor));
+        page.keys().forEach(arr::add);
+        body.put("truncated", page.truncated());
         ctx.contentType("application/json").result(ValueCodec.encode(body));
     }
 
@@ -144,8 +107,7 @@ public final class AdminRoutes {
         EntityDefinition e = catalog.byName(ctx.pathParam("entity")).orElseThrow(() -> ApiProblem.unknownEntity(ctx.pathParam("entity")));
         String raw = ctx.pathParam("id");
         String id = e.key().canonical(raw).orElseThrow(() -> ApiProblem.malformedId(e.name(), raw, e.key().describe()));
-        long n = redis.unlink(CacheKeys.row(e.name(), id));
-        redis.publish(CacheKeys.INVALIDATION_CHANNEL, e.name() + ":" + id);
+        long n = admin.deleteRow(e.name(), id);
         LOG.info("admin: deleted {} ({} key)", CacheKeys.row(e.name(), id), n);
         ctx.contentType("application/json").result("{\"deleted\":" + n + "}");
     }
@@ -157,16 +119,9 @@ public final class AdminRoutes {
      */
     public void deletePattern(Context ctx) {
         String pattern = pattern(ctx);
-        long[] deleted = {0};
-        cache.store().scan(pattern, keys -> {
-            String[] rows = keys.stream().filter(k -> !k.startsWith(CacheKeys.HELPER_PREFIX)).toArray(String[]::new);
-            if (rows.length > 0) {
-                deleted[0] += redis.unlink(rows);
-            }
-        });
-        cache.l1().invalidateAll();
-        LOG.info("admin: deleted {} keys matching {}", deleted[0], pattern);
-        ctx.contentType("application/json").result("{\"deleted\":" + deleted[0] + ",\"pattern\":" + ValueCodec.mapper().valueToTree(pattern) + "}");
+        long deleted = admin.deleteRows(pattern);
+        LOG.info("admin: deleted {} keys matching {}", deleted, pattern);
+        ctx.contentType("application/json").result("{\"deleted\":" + deleted + ",\"pattern\":" + ValueCodec.mapper().valueToTree(pattern) + "}");
     }
 
     /**
@@ -187,9 +142,8 @@ public final class AdminRoutes {
         if (force != null && !force.equals("true") && !force.equals("false")) {
             throw new ApiProblem(400, "bad-request", "Bad request", "force is true or false, was '" + force + "'");
         }
-        String key = CacheKeys.resyncRequest(e.name());
         String claim = "requesting:" + UUID.randomUUID();
-        Optional<String> pending = "true".equals(force) ? Optional.empty() : pendingResync(key, claim);
+        Optional<String> pending = "true".equals(force) ? Optional.empty() : admin.pendingResync(e.name(), claim);
         if (pending.isPresent()) {
             LOG.info("admin: resync of {} folded into the pending request {}", e.qualifiedTable(), pending.get());
             resyncAnswer(ctx, e, pending.get(), true);
@@ -199,43 +153,12 @@ public final class AdminRoutes {
         try {
             id = resync.request(e);
         } catch (Exception ex) {
-            releaseClaim(key, claim);
+            admin.releaseResync(e.name(), claim);
             throw ex;
         }
-        rememberResync(key, id);
+        admin.rememberResync(e.name(), id);
         LOG.info("admin: resync of {} requested (signal {})", e.qualifiedTable(), id);
         resyncAnswer(ctx, e, id, false);
-    }
-
-    /** The signal of a resync requested within the fold window, or empty after claiming the window for this request. */
-    private Optional<String> pendingResync(String key, String claim) {
-        try {
-            if ("OK".equals(redis.set(key, claim, SetParams.setParams().nx().px(RESYNC_FOLD.toMillis())))) {
-                return Optional.empty();
-            }
-            return Optional.ofNullable(redis.get(key));
-        } catch (JedisException ex) {
-            LOG.warn("admin: cannot check for a pending resync in Redis ({}); requesting one", ex.toString());
-            return Optional.empty();
-        }
-    }
-
-    private void rememberResync(String key, String id) {
-        try {
-            redis.set(key, id, SetParams.setParams().px(RESYNC_FOLD.toMillis()));
-        } catch (JedisException ex) {
-            LOG.warn("admin: cannot record the resync request in Redis ({})", ex.toString());
-        }
-    }
-
-    private void releaseClaim(String key, String claim) {
-        try {
-            if (claim.equals(redis.get(key))) {
-                redis.del(key);
-            }
-        } catch (JedisException ex) {
-            LOG.debug("admin: cannot release the resync claim: {}", ex.toString());
-        }
     }
 
     private static void resyncAnswer(Context ctx, EntityDefinition e, String signal, boolean folded) {
@@ -273,16 +196,5 @@ public final class AdminRoutes {
         } catch (NumberFormatException ex) {
             throw new ApiProblem(400, "bad-request", "Bad request", "limit must be a whole number from 1 to " + MAX_KEYS);
         }
-    }
-
-    private static Map<String, String> parseInfo(String info) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String line : info.split("\r?\n")) {
-            int c = line.indexOf(':');
-            if (c > 0 && !line.startsWith("#")) {
-                m.put(line.substring(0, c), line.substring(c + 1).trim());
-            }
-        }
-        return m;
     }
 }

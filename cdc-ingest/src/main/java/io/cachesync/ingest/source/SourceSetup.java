@@ -1,0 +1,115 @@
+package io.cachesync.ingest.source;
+
+import io.cachesync.core.config.Jdbc;
+import io.cachesync.core.consistency.SourceEpoch;
+import io.cachesync.ingest.config.IngestConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What the database must be before the engine starts: the signal table exists (once, at service start), and before every
+ * engine start the database's identity is resolved to its source epoch (a restore, a promotion, a new cluster or a slot
+ * that no longer continues the stored offsets starts a new one), an existing slot is dropped before a start that re-reads
+ * every table, and a publication an administrator owns covers every captured table.
+ */
+public final class SourceSetup {
+    private static final Logger LOG = LoggerFactory.getLogger(SourceSetup.class);
+
+    private final IngestConfig config;
+    private final DebeziumOffsets offsets;
+    private final SourceEpochs epochs;
+    private final LongAdder slotGaps;
+
+    public SourceSetup(IngestConfig config, DebeziumOffsets offsets, SourceEpochs epochs, LongAdder slotGaps) {
+        this.config = config;
+        this.offsets = offsets;
+        this.epochs = epochs;
+        this.slotGaps = slotGaps;
+    }
+
+    private Connection connect() throws SQLException {
+        return Jdbc.connect(config.jdbcUrl(), config.user(), config.password(), config.sslMode());
+    }
+
+    /**
+     * The Debezium signal table (resync requests are rows in it); created when missing. A least-privileged ingest user
+     * cannot create tables: there the administrator creates it, and it is only checked here.
+     */
+    public void createSignalTable() {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT to_regclass('" + config.signalTable() + "') IS NOT NULL")) {
+                if (rs.next() && rs.getBoolean(1)) {
+                    return;
+                }
+            }
+            st.execute("CREATE TABLE IF NOT EXISTS " + config.signalTable()
+                    + " (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
+        } catch (SQLException e) {
+            LOG.warn("cdc-ingest: cannot create the signal table {} ({}); resync will not work until it exists",
+                    config.signalTable(), e.getMessage());
+        }
+    }
+
+    /** Prepares one engine start; returns the source epoch the engine's events carry. */
+    public SourceEpoch beforeEngineStart() throws SQLException {
+        SourceEpoch epoch = epochs.resolve(SourceIdentity.read(config.jdbcUrl(), config.user(), config.password(), config.sslMode()),
+                slotGap());
+        recreateSlotForSnapshot();
+        checkPublication();
+        return epoch;
+    }
+
+    /** The slot's confirmed flush position as a number (0 when the slot does not exist yet). */
+    public long confirmedFlushLsn() {
+        try (Connection c = connect();
+             PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, config.slotName());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            LOG.debug("cannot read the slot position: {}", e.getMessage());
+            return 0;
+        }
+    }
+
+    /** Why the slot no longer continues the stored offsets (a new source epoch is then started), or empty. */
+    private Optional<String> slotGap() throws SQLException {
+        try (Connection c = connect()) {
+            Optional<String> gap = SlotContinuity.broken(c, config.slotName(), offsets.read());
+            gap.ifPresent(why -> {
+                slotGaps.increment();
+                LOG.error("cdc-ingest: {}; every table is read again under a new source epoch", why);
+            });
+            return gap;
+        }
+    }
+
+    /** With a publication an administrator owns: every captured table must be in it (a missing one is never streamed). */
+    private void checkPublication() throws SQLException {
+        if (!"disabled".equals(config.publicationAutocreate())) {
+            return;
+        }
+        try (Connection c = connect()) {
+            PublicationCoverage.require(c, config.publicationName(), config.capturedTables());
+        }
+    }
+
+    /** Drops an existing slot before a start that re-reads every table, so that the snapshot is the slot's own. */
+    private void recreateSlotForSnapshot() throws SQLException {
+        try (Connection c = connect()) {
+            SlotContinuity.dropBeforeFreshSnapshot(c, config.slotName(), offsets.read(), config.snapshotMode()).ifPresent(position ->
+                    LOG.warn("cdc-ingest: dropped the replication slot {} (at position {}) before reading every table: Debezium creates it "
+                            + "again and reads the tables in the snapshot it exports, so that no change committed meanwhile is missed",
+                            config.slotName(), position));
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.cachesync.api.cache;
+
+import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.redis.CacheStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.resps.ScanResult;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Redis side of the operator endpoints: what Redis reports, key listings and counts (SCAN, used here and nowhere on a
+ * request path), deletes that also drop the API's L1 copies, and the window in which resync requests of an entity are
+ * folded into one. The HTTP layer ({@code AdminRoutes}) only parses requests and renders answers.
+ */
+public final class CacheAdmin {
+    private static final Logger LOG = LoggerFactory.getLogger(CacheAdmin.class);
+    /** Resync requests of an entity this close to the previous one are folded into it (each re-reads the whole table). */
+    public static final Duration RESYNC_FOLD = Duration.ofMinutes(5);
+
+    private final CacheStore store;
+    private final UnifiedJedis redis;
+    private final L1Cache l1;
+
+    /** Row keys per entity, and whether the count covers every key (SCAN stopped at its limit otherwise). */
+    public record KeyCounts(Map<String, Long> perEntity, boolean complete) {
+    }
+
+    /** A page of key names, and whether more keys matched. */
+    public record KeyList(List<String> keys, boolean truncated) {
+    }
+
+    public CacheAdmin(CacheStore store, L1Cache l1) {
+        this.store = store;
+        this.redis = store.redis();
+        this.l1 = l1;
+    }
+
+    /** Redis' {@code INFO} fields, by name. */
+    public Map<String, String> info() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : redis.info().split("\r?\n")) {
+            int c = line.indexOf(':');
+            if (c > 0 && !line.startsWith("#")) {
+                m.put(line.substring(0, c), line.substring(c + 1).trim());
+            }
+        }
+        return m;
+    }
+
+    public long dbSize() {
+        return redis.dbSize();
+    }
+
+    /** The row keys of each of {@code entities}, scanning at most {@code scanLimit} keys. */
+    public KeyCounts countRows(Collection<String> entities, int scanLimit) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        entities.forEach(e -> counts.put(e, 0L));
+        String cursor = ScanParams.SCAN_POINTER_START;
+        long scanned = 0;
+        ScanParams params = new ScanParams().match(CacheKeys.PREFIX + "*").count(1000);
+        do {
+            ScanResult<String> page = redis.scan(cursor, params);
+            for (String k : page.getResult()) {
+                String rest = k.substring(CacheKeys.PREFIX.length());
+                int colon = rest.indexOf(':');
+                if (colon > 0 && counts.containsKey(rest.substring(0, colon))) {
+                    counts.merge(rest.substring(0, colon), 1L, Long::sum);
+                }
+            }
+            scanned += page.getResult().size();
+            cursor = page.getCursor();
+        } while (!ScanParams.SCAN_POINTER_START.equals(cursor) && scanned < scanLimit);
+        return new KeyCounts(counts, ScanParams.SCAN_POINTER_START.equals(cursor));
+    }
+
+    /** At most {@code limit} keys matching {@code pattern}. */
+    public KeyList keys(String pattern, int limit) {
+        List<String> keys = new ArrayList<>();
+        boolean more = false;
+        String cursor = ScanParams.SCAN_POINTER_START;
+        ScanParams params = new ScanParams().match(pattern).count(1000);
+        do {
+            ScanResult<String> page = redis.scan(cursor, params);
+            for (String k : page.getResult()) {
+                if (keys.size() < limit) {
+                    keys.add(k);
+                } else {
+                    more = true;
+                }
+            }
+            cursor = page.getCursor();
+        } while (!ScanParams.SCAN_POINTER_START.equals(cursor) && keys.size() < limit);
+        return new KeyList(keys, more || !ScanParams.SCAN_POINTER_START.equals(cursor));
+    }
+
+    /** Removes one row's entry (the next read fills it) and, through {@code cs:invalidate}, its L1 copies; the keys removed. */
+    public long deleteRow(String entity, String canonicalId) {
+        long n = redis.unlink(CacheKeys.row(entity, canonicalId));
+        redis.publish(CacheKeys.INVALIDATION_CHANNEL, entity + ":" + canonicalId);
+        return n;
+    }
+
+    /**
+     * Removes the row keys matching {@code pattern}, a SCAN page at a time, and this instance's L1. cachesync's own keys
+     * ({@code cs:_…}: the Redis epoch, the source floor, fences, page generations) are skipped whatever the pattern, since
+     * losing them forces a full re-snapshot or lets an old page be served again.
+     */
+    public long deleteRows(String pattern) {
+        long[] deleted = {0};
+        store.scan(pattern, keys -> {
+            String[] rows = keys.stream().filter(k -> !k.startsWith(CacheKeys.HELPER_PREFIX)).toArray(String[]::new);
+            if (rows.length > 0) {
+                deleted[0] += redis.unlink(rows);
+            }
+        });
+        l1.invalidateAll();
+        return deleted[0];
+    }
+
+    /**
+     * The signal of a resync of {@code entity} requested within {@link #RESYNC_FOLD}, or empty after claiming the window
+     * for this request ({@code claim}); when Redis cannot say, empty (a resync too many is harmless).
+     */
+    public Optional<String> pendingResync(String entity, String claim) {
+        String key = CacheKeys.resyncRequest(entity);
+        try {
+            if ("OK".equals(redis.set(key, claim, SetParams.setParams().nx().px(RESYNC_FOLD.toMillis())))) {
+                return Optional.empty();
+            }
+            return Optional.ofNullable(redis.get(key));
+        } catch (JedisException ex) {
+            LOG.warn("admin: cannot check for a pending resync in Redis ({}); requesting one", ex.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** Records the signal of the resync just requested, for {@link #RESYNC_FOLD}. */
+    public void rememberResync(String entity, String signal) {
+        try {
+            redis.set(CacheKeys.resyncRequest(entity), signal, SetParams.setParams().px(RESYNC_FOLD.toMillis()));
+        } catch (JedisException ex) {
+            LOG.warn("admin: cannot record the resync request in Redis ({})", ex.toString());
+        }
+    }
+
+    /** Gives the window back when the request claiming it failed. */
+    public void releaseResync(String entity, String claim) {
+        String key = CacheKeys.resyncRequest(entity);
+        try {
+            if (claim.equals(redis.get(key))) {
+                redis.del(key);
+            }
+        } catch (JedisException ex) {
+            LOG.debug("admin: cannot release the resync claim: {}", ex.toString());
+        }
+    }
+}
