@@ -1,16 +1,17 @@
 # syntax=docker/dockerfile:1
-# The cachesync image: one jar, three services. The command picks the service:
+# The cachesync image: one jar (the service jar: ingest, sync, api, verify, warm; no demo, bench or devstack, so no
+# PostgreSQL, Kafka broker or redis-server binaries), three services. The command picks the service:
 #   docker run cachesync:dev api    --config /config/cachesync.yaml    (query-api,  port 8080; admin and metrics 8081)
 #   docker run cachesync:dev sync   --config /config/cachesync.yaml    (cache-sync, port 9401: /metrics, /health/*)
 #   docker run cachesync:dev ingest --config /config/cachesync.yaml    (cdc-ingest, port 9402: /metrics, /health/*)
 # Build: docker build -t cachesync:dev .   (docker compose build does the same)
 
-# ---- build: the shaded CLI jar app/target/cachesync.jar -------------------------------------------------------
+# ---- build: the shaded service jar app/target/cachesync.jar ---------------------------------------------------
 FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src
 # sources only (.dockerignore keeps target/, .git and the deployment files out); ~/.m2 is a build cache mount
 COPY . .
-# -pl app -am: the jar and the modules it needs (the e2e suites are not packaged)
+# -pl app -am: the service jar and the modules it needs (not devstack, devtools or the e2e suites)
 RUN --mount=type=cache,target=/root/.m2 \
     ./mvnw -B -DskipTests package -pl app -am \
     && cp app/target/cachesync.jar /cachesync.jar

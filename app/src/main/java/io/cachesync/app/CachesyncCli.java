@@ -4,11 +4,17 @@ import io.cachesync.core.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code cachesync} command line. */
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@code cachesync} command line of the service jar: the services {@code ingest}, {@code sync}, {@code api} and the
+ * operator commands {@code verify}, {@code warm}. cachesync-devtools runs the same command line with {@code demo} and
+ * {@code bench} added ({@link #run(String[], List)}).
+ */
 @Command(name = "cachesync", mixinStandardHelpOptions = true, version = "cachesync 0.1.0",
-        description = "Keeps a Redis cache exactly in step with PostgreSQL and serves reads from it.",
-        subcommands = {DemoCommand.class, BenchCommand.class, VerifyCommand.class, WarmCommand.class, ServiceCommands.Ingest.class, ServiceCommands.Sync.class, ServiceCommands.Api.class,
-                CommandLine.HelpCommand.class})
+        description = "Keeps a Redis cache exactly in step with PostgreSQL and serves reads from it.")
 public final class CachesyncCli implements Runnable {
 
     @CommandLine.Spec
@@ -24,11 +30,23 @@ public final class CachesyncCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: demo, bench, verify, warm, ingest, sync or api");
+        List<String> names = new ArrayList<>(spec.subcommands().keySet());
+        names.remove("help");
+        String last = names.remove(names.size() - 1);
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: " + String.join(", ", names) + " or " + last);
     }
 
+    /** The service command line: verify, warm, ingest, sync, api. */
     public static CommandLine commandLine() {
+        return commandLine(List.of());
+    }
+
+    /** The service command line with {@code extraCommands} (picocli commands) listed before the others. */
+    public static CommandLine commandLine(List<Object> extraCommands) {
         CommandLine cl = new CommandLine(new CachesyncCli());
+        extraCommands.forEach(cl::addSubcommand);
+        List.of(new VerifyCommand(), new WarmCommand(), new ServiceCommands.Ingest(), new ServiceCommands.Sync(), new ServiceCommands.Api(),
+                new CommandLine.HelpCommand()).forEach(cl::addSubcommand);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             if (ex instanceof ConfigException) {
                 cmd.getErr().println(ex.getMessage());
@@ -41,6 +59,11 @@ public final class CachesyncCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        System.exit(run(args, List.of()));
+    }
+
+    /** Sets up logging from {@code --log-format}, {@code --log-level} and the environment, then runs the command line; the exit code. */
+    public static int run(String[] args, List<Object> extraCommands) {
         // logging is configured when the first logger is created, so the flags are read before anything else
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -48,23 +71,22 @@ public final class CachesyncCli implements Runnable {
             if (a.startsWith("--log-format")) {
                 if (!value.equals("plain") && !value.equals("json")) {
                     System.err.println("cachesync: --log-format must be plain or json, was '" + value + "'");
-                    System.exit(2);
+                    return 2;
                 }
                 System.setProperty("CACHESYNC_LOG_FORMAT", value);
             } else if (a.startsWith("--log-level")) {
-                System.setProperty("CACHESYNC_LOG_LEVEL", value.toUpperCase(java.util.Locale.ROOT));
+                System.setProperty("CACHESYNC_LOG_LEVEL", value.toUpperCase(Locale.ROOT));
             }
         }
         String envFormat = System.getenv("CACHESYNC_LOG_FORMAT");
         if (System.getProperty("CACHESYNC_LOG_FORMAT") == null && envFormat != null && !envFormat.equals("plain") && !envFormat.equals("json")) {
             System.err.println("cachesync: CACHESYNC_LOG_FORMAT must be plain or json, was '" + envFormat + "'");
-            System.exit(2);
+            return 2;
         }
         String format = System.getProperty("CACHESYNC_LOG_FORMAT", envFormat == null ? "plain" : envFormat);
         if ("json".equals(format) && System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "logback-json.xml");
         }
-        int code = commandLine().execute(args);
-        System.exit(code);
+        return commandLine(extraCommands).execute(args);
     }
 }

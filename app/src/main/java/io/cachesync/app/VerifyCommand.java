@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.cachesync.api.config.ApiConfig;
-import io.cachesync.app.demo.DemoSchema;
 import io.cachesync.app.verify.CacheVerifier;
 import io.cachesync.app.verify.VerifyResult;
 import io.cachesync.core.codec.ValueCodec;
@@ -118,7 +117,7 @@ public final class VerifyCommand implements Callable<Integer> {
         JsonNode ports = ValueCodec.mapper().readTree(portsFile.toFile());
         Map<String, String> m = new HashMap<>();
         if (s.raw("entities").isEmpty()) {
-            m.putAll(DemoSchema.ENTITIES);
+            m.putAll(DemoEntities.CONFIG);
         }
         String pg = ports.path("postgres").asText("");
         String redis = ports.path("redis").asText("");

@@ -34,28 +34,13 @@ class CachesyncCliTest {
     }
 
     @Test
-    void demoRejectsBadRatesAndAReportWithoutDuration() {
-        assertThat(run("demo", "--write-rate", "abc").code()).isEqualTo(2);
-        Run negative = run("demo", "--read-rate", "-5");
-        assertThat(negative.code()).isEqualTo(2);
-        assertThat(negative.err()).contains("--read-rate must be in [0, 100000] (0: no reads), was -5");
-        Run negativeWrites = run("demo", "--write-rate", "-0.5", "--read-rate", "0");
-        assertThat(negativeWrites.code()).isEqualTo(2);
-        assertThat(negativeWrites.err()).contains("--write-rate must be in [0, 50000] (0: no writes), was -0.5");
-        Run report = run("demo", "--report", "r.json");
-        assertThat(report.code()).isEqualTo(2);
-        assertThat(report.err()).contains("--report needs --duration");
-    }
-
-    @Test
-    void benchRejectsUnknownSectionsAndTooFewEvents() {
-        Run sections = run("bench", "--sections", "sync,disk");
-        assertThat(sections.code()).isEqualTo(2);
-        assertThat(sections.err()).contains("--sections: unknown [disk]");
-        Run events = run("bench", "--events", "5");
-        assertThat(events.code()).isEqualTo(2);
-        assertThat(events.err()).contains("--events must be in [10000, 50000000], was 5");
-        assertThat(run("bench", "--connections", "0").err()).contains("--connections must be in [1, 1024]");
+    void theServiceCliHasNoDemoOrBench() {
+        Run demo = run("demo");
+        assertThat(demo.code()).isEqualTo(2);
+        assertThat(demo.err()).contains("Unmatched argument").contains("'demo'");
+        assertThat(run("bench").code()).isEqualTo(2);
+        Run none = run();
+        assertThat(none.err()).contains("name a command: verify, warm, ingest, sync or api");
     }
 
     @Test

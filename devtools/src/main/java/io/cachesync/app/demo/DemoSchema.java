@@ -1,5 +1,7 @@
 package io.cachesync.app.demo;
 
+import io.cachesync.app.DemoEntities;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -10,17 +12,8 @@ public final class DemoSchema {
     public static final int PRODUCTS = 10_000;
     public static final int USERS = 1_000;
 
-    /** The entity configuration the demo runs with. */
-    public static final Map<String, String> ENTITIES = Map.of(
-            "entities", "products,users",
-            "entities.products.table", "public.products",
-            "entities.products.key", "id",
-            "entities.products.lists", "category",
-            "entities.products.lists.category.max-per-page", "100",
-            "entities.products.search.fields", "name,category",
-            "entities.users.table", "public.users",
-            "entities.users.key", "id",
-            "entities.users.sensitive", "password_hash");
+    /** The entity configuration the demo runs with ({@code cachesync verify --ports-file} uses the same). */
+    public static final Map<String, String> ENTITIES = DemoEntities.CONFIG;
 
     private DemoSchema() {
     }

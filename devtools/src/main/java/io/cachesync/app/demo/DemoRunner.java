@@ -45,6 +45,9 @@ import java.util.function.Supplier;
  * every 5 s and, with a duration, a drained-pipeline comparison of every row with its cache entry. A rate of 0 runs
  * no writer (or no reader) thread: a quiet pipeline for changes made by hand; the figures of what did not happen
  * are then reported as absent, not as zeros.
+ *
+ * <p>Longer than our ~250-line guide: it is the demo's script, start to report, read top to bottom. A development tool
+ * (devtools), not part of the services.
  */
 public final class DemoRunner {
     private static final Duration STATUS_EVERY = Duration.ofSeconds(5);

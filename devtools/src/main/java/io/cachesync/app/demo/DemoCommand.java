@@ -1,7 +1,5 @@
-package io.cachesync.app;
+package io.cachesync.app.demo;
 
-import io.cachesync.app.demo.DemoOptions;
-import io.cachesync.app.demo.DemoRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code cachesync demo}. */
+/** {@code cachesync demo}: the whole pipeline on a devstack with a write and read workload (cachesync-devtools only). */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Runs the whole pipeline on an embedded stack (PostgreSQL 17, Kafka, Redis on free loopback ports) with a",
                 "write and read workload. With --duration it then drains the pipeline, compares every row with its",

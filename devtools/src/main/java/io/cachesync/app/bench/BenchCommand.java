@@ -1,20 +1,19 @@
-package io.cachesync.app;
+package io.cachesync.app.bench;
 
-import io.cachesync.app.bench.BenchOptions;
-import io.cachesync.app.bench.BenchReport;
-import io.cachesync.app.bench.BenchRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-/** {@code cachesync bench}. */
+/** {@code cachesync bench}: lag, sync throughput and read API figures on a devstack (cachesync-devtools only). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures cachesync on an embedded stack (loopback only; 4 to 8 minutes with the defaults):",
                 "  lag   end-to-end lag at 500, 2,000 and 5,000 committed rows/s",
@@ -52,7 +51,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path report;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set a configuration key for every service the bench starts (repeatable), e.g. --set sync.threads=2.")
-    java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
+    Map<String, String> overrides = new LinkedHashMap<>();
 
     @Option(names = "--check", description = "Exit " + BenchRunner.TARGET_MISSED + " when a target of issue 7 is missed.")
     boolean check;
@@ -74,7 +73,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (connections < 1 || connections > 1024) {
             throw fail("--connections must be in [1, 1024], was " + connections);
         }
-        if (chosen.contains("api") && !io.cachesync.app.bench.BenchRunner.wrkInstalled()) {
+        if (chosen.contains("api") && !BenchRunner.wrkInstalled()) {
             throw fail("the api section needs wrk on the PATH (Debian: apt-get install -y wrk), or leave it out: --sections lag,sync");
         }
         BenchOptions options = new BenchOptions(events, naiveSeconds, BenchOptions.LAG_RATES, lagSeconds, apiSeconds, connections, chosen, report, overrides);
