@@ -67,7 +67,7 @@ class FaultSuiteIT {
     static final List<String> ALL = List.of("kill-sync", "kill-ingest", "supervisor-killed", "kill-api", "redis-restart-empty", "redis-freeze", "redis-oom",
             "kafka-restart", "postgres-restart", "schema-change", "poison-burst", "oversized-change", "slot-recreated");
     static final int PRODUCTS = 2000;
-    /** cdc-ingest's engine supervisor (IngestService) and what it logs when something ends it. */
+    /** cdc-ingest's engine supervisor (EngineSupervisor) and what it logs when something ends it. */
     static final String INGEST_SUPERVISOR = "cachesync-ingest-supervisor";
     static final String SUPERVISOR_DIED = "the engine supervisor died";
 
