@@ -154,6 +154,12 @@ public final class SchemaCheck {
                     + String.join(",", names) + " (leave entities." + e.name() + ".key out to use the primary key)");
             return null;
         }
+        List<String> sensitiveKey = names.stream().filter(e.sensitive()::contains).toList();
+        if (!sensitiveKey.isEmpty()) {
+            problems.add(where + ": entities." + e.name() + ".sensitive names primary-key column(s) " + sensitiveKey
+                    + ": the key is always served");
+            return null;
+        }
         if (!refused.isEmpty()) {
             problems.add(where + ": primary-key column " + String.join(", ", refused) + "; cachesync keys rows by " + KEY_TYPES + " columns");
             return null;

@@ -104,8 +104,9 @@ class SchemaCheckTest {
     @Test
     void keyColumnsAndTypesThatDoNotFitThePrimaryKeyAreRefused() throws Exception {
         try (Connection c = postgres.connect()) {
-            EntityCatalog bad = catalog(Map.of("entities", "pairs,coded,dated,padded",
-                    "entities.pairs.key", "id,tenant_id", "entities.coded.key-type", "bigint", "entities.coded.key", "code"));
+            EntityCatalog bad = catalog(Map.of("entities", "pairs,coded,dated,padded,lines",
+                    "entities.pairs.key", "id,tenant_id", "entities.coded.key-type", "bigint", "entities.coded.key", "code",
+                    "entities.lines.sensitive", "order_id"));
             assertThat(SchemaCheck.problems(c, bad)).containsExactly(
                     "entities.pairs (public.pairs): entities.pairs.key is id,tenant_id but the primary key is tenant_id,id"
                             + " (leave entities.pairs.key out to use the primary key)",
@@ -114,7 +115,8 @@ class SchemaCheckTest {
                     "entities.dated (public.dated): primary-key column 'day' is date; cachesync keys rows by smallint, integer,"
                             + " bigint (and serials), text, varchar or uuid columns",
                     "entities.padded (public.padded): primary-key column 'code' is bpchar; cachesync keys rows by smallint, integer,"
-                            + " bigint (and serials), text, varchar or uuid columns");
+                            + " bigint (and serials), text, varchar or uuid columns",
+                    "entities.lines (public.lines): entities.lines.sensitive names primary-key column(s) [order_id]: the key is always served");
         }
     }
 
