@@ -9,12 +9,13 @@ import io.cachesync.api.config.ApiConfig;
 import io.cachesync.app.verify.CacheVerifier;
 import io.cachesync.app.verify.VerifyResult;
 import io.cachesync.core.codec.ValueCodec;
+import io.cachesync.core.config.Endpoints;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.redis.CacheEntry;
 import io.cachesync.core.redis.RedisConnections;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 import redis.clients.jedis.RedisClient;
 
 import java.io.IOException;
@@ -90,9 +91,9 @@ public final class VerifyCommand implements Callable<Integer> {
         try (RedisClient redis = RedisConnections.client(c.redisUrl(), 2, Duration.ofSeconds(5))) {
             r = new CacheVerifier(c.catalog(), () -> {
                 try {
-                    return io.cachesync.core.config.Jdbc.connect(c.jdbcUrl(), c.user(), c.password(), c.sslMode());
+                    return c.postgres().connect();
                 } catch (SQLException e) {
-                    throw new IllegalStateException("cannot connect to " + c.jdbcUrl() + ": " + e.getMessage(), e);
+                    throw new IllegalStateException("cannot connect to " + Endpoints.withoutCredentials(c.postgres().jdbcUrl()) + ": " + e.getMessage(), e);
                 }
             }, redis).verify(graceWindow, sample);
         }

@@ -53,14 +53,14 @@ public final class WarmCommand implements Callable<Integer> {
         ApiConfig c = ApiConfig.from(Settings.load(Optional.ofNullable(config), System.getenv()));
         EntityDefinition configured = c.catalog().byName(entity).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
                 "no entity named '" + entity + "' is configured; configured: " + c.catalog().all().stream().map(EntityDefinition::name).toList()));
-        EntityDefinition e = SchemaCheck.atStart("warm", c.catalog(), c.jdbcUrl(), c.user(), c.password(), c.sslMode()).byName(entity)
+        EntityDefinition e = SchemaCheck.atStart("warm", c.catalog(), c.postgres()).byName(entity)
                 .orElse(configured);
         PrintWriter out = spec.commandLine().getOut();
         long cached = 0;
         long filled = 0;
         long total = 0;
         try (RedisClient redis = RedisConnections.client(c.redisUrl(), 4, c.redisTimeout());
-             PostgresRowSource db = new PostgresRowSource(c.jdbcUrl(), c.user(), c.password(), c.sslMode(), 2, c.dbTimeout(), c.statementTimeout())) {
+             PostgresRowSource db = new PostgresRowSource(c.postgres(), 2, c.dbTimeout(), c.statementTimeout())) {
             ReadThroughCache cache = new ReadThroughCache(new CacheStore(redis), db, c.leaseTtl(), c.leaseWait());
             for (List<String> ids : ids(c, e)) {
                 Map<String, ReadResult> r = cache.getMany(e, ids);
@@ -81,7 +81,7 @@ public final class WarmCommand implements Callable<Integer> {
 
     private List<List<String>> ids(ApiConfig c, EntityDefinition e) throws Exception {
         List<List<String>> chunks = new ArrayList<>();
-        try (Connection conn = io.cachesync.core.config.Jdbc.connect(c.jdbcUrl(), c.user(), c.password(), c.sslMode());
+        try (Connection conn = c.postgres().connect();
              PreparedStatement ps = conn.prepareStatement("SELECT " + e.key().columnList() + " FROM \"" + e.schema() + "\".\"" + e.table()
                      + "\" ORDER BY " + e.key().columnList() + " LIMIT ?")) {
             ps.setInt(1, limit);

@@ -35,9 +35,9 @@ class ServiceConfigTest {
         IngestConfig ingest = IngestConfig.from(s);
         SyncConfig sync = SyncConfig.from(s);
         ApiConfig api = ApiConfig.from(s);
-        assertThat(ingest.host()).isEqualTo("db.example");
-        assertThat(ingest.port()).isEqualTo(5433);
-        assertThat(ingest.database()).isEqualTo("shop");
+        assertThat(ingest.postgres().host()).isEqualTo("db.example");
+        assertThat(ingest.postgres().port()).isEqualTo(5433);
+        assertThat(ingest.postgres().database()).isEqualTo("shop");
         assertThat(ingest.kafkaClientConfig()).containsEntry("security.protocol", "SASL_SSL").containsKey("sasl.jaas.config");
         assertThat(sync.kafkaClientConfig()).containsEntry("bootstrap.servers", "k1:9092,k2:9092");
         assertThat(api.port()).isEqualTo(8080);

@@ -8,11 +8,14 @@ import io.cachesync.core.topics.TopicProvisioner;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.sync.audit.ConsistencyAuditor;
 import io.cachesync.sync.config.SyncConfig;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.cachesync.sync.recovery.CacheRebuilder;
+import io.cachesync.sync.recovery.SourceFloor;
+import io.cachesync.sync.redis.DeadLetterWriter;
 import io.cachesync.sync.redis.InvalidationHeartbeat;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
 import io.cachesync.sync.topology.SyncTopology;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -26,6 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 /** cache-sync: the Kafka Streams application that keeps Redis in step with the CDC topics. */
 public final class SyncService implements AutoCloseable {
@@ -64,8 +68,7 @@ public final class SyncService implements AutoCloseable {
 
     public SyncService start() {
         LOG.info("cache-sync starting: {}", config);
-        EntityCatalog catalog = SchemaCheck.atStart("cache-sync", config.catalog(), config.jdbcUrl(), config.dbUser(), config.dbPassword(),
-                config.sslMode());
+        EntityCatalog catalog = SchemaCheck.atStart("cache-sync", config.catalog(), config.postgres());
         redis = RedisConnections.client(config.redisUrl(), 4 * config.threads() + 2, config.redisTimeout());
         CacheStore store = new CacheStore(redis);
         store.loadScripts();
@@ -76,14 +79,13 @@ public final class SyncService implements AutoCloseable {
                 config.replicationFactor(), Topics.TOPIC_CONFIG, Duration.ofSeconds(60));
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.SOURCE_EPOCHS), 1, config.replicationFactor(),
                 Topics.COMPACTED_TOPIC_CONFIG, Duration.ofSeconds(60));
-        deadLetters = new io.cachesync.sync.redis.DeadLetterWriter(config.kafkaClientConfig(), stats);
-        sourceFloor = new io.cachesync.sync.recovery.SourceFloor(catalog, store, registry).start(Duration.ofSeconds(10));
+        deadLetters = new DeadLetterWriter(config.kafkaClientConfig(), stats);
+        sourceFloor = new SourceFloor(catalog, store, registry).start(Duration.ofSeconds(10));
         RedisMutationApplier applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor(), deadLetters,
                 sourceFloor::captured);
-        auditor = new ConsistencyAuditor(config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.sslMode(), store, registry,
+        auditor = new ConsistencyAuditor(config.postgres(), store, registry,
                 config.auditFraction(), config.auditDelay(), config.auditGrace());
-        rebuilder = new io.cachesync.sync.recovery.CacheRebuilder(catalog, redis, config.jdbcUrl(), config.dbUser(), config.dbPassword(),
-                config.sslMode(), config.signalTable(), Duration.ofSeconds(30), registry).start(Duration.ofSeconds(2));
+        rebuilder = new CacheRebuilder(catalog, redis, config.postgres(), config.signalTable(), Duration.ofSeconds(30), registry).start(Duration.ofSeconds(2));
         streams = new KafkaStreams(SyncTopology.build(catalog, applier, stats, auditor::applied, config.maxValueBytes(),
                 rebuilder::schemaChanged, config.batching(), sourceFloor::announced), streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {
@@ -92,7 +94,7 @@ public final class SyncService implements AutoCloseable {
         });
         streams.setStateListener((now, before) -> LOG.info("cache-sync streams {} -> {}", before, now));
         streams.start();
-        lagRefresher.scheduleWithFixedDelay(this::refreshConsumerLag, 1, 5, java.util.concurrent.TimeUnit.SECONDS);
+        lagRefresher.scheduleWithFixedDelay(this::refreshConsumerLag, 1, 5, TimeUnit.SECONDS);
         if (registry instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
             http = io.cachesync.core.metrics.MetricsHttpServer.start("0.0.0.0", config.httpPort(), prometheus, this::isLive, this::isReady, "cache-sync");
         }

@@ -79,7 +79,7 @@ public final class IngestService implements AutoCloseable {
 
     public IngestService start() {
         LOG.info("cdc-ingest starting: {}", config);
-        SchemaCheck.atStart("cdc-ingest", config.catalog(), config.jdbcUrl(), config.user(), config.password(), config.sslMode());
+        SchemaCheck.atStart("cdc-ingest", config.catalog(), config.postgres());
         TopicProvisioner.ensure(config.kafkaClientConfig(), cdcTopics(config), config.topicPartitions(), config.replicationFactor(),
                 Topics.TOPIC_CONFIG, Duration.ofSeconds(60));
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.INGEST_OFFSETS, Topics.SOURCE_EPOCHS), 1, config.replicationFactor(),

@@ -6,12 +6,14 @@ import io.cachesync.api.cache.Popularity;
 import io.cachesync.api.cache.QueryCache;
 import io.cachesync.api.cache.ReadStats;
 import io.cachesync.api.cache.ReadThroughCache;
+import io.cachesync.api.cache.RedisCircuit;
 import io.cachesync.api.config.ApiConfig;
 import io.cachesync.api.db.DatabaseException;
 import io.cachesync.api.db.PostgresRowSource;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.catalog.SchemaCheck;
+import io.cachesync.core.consistency.Resync;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.javalin.Javalin;
@@ -19,6 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 
 /** query-api as a service: owns its Redis client, database pool, L1 and HTTP server. */
@@ -60,14 +64,13 @@ public final class ApiService implements AutoCloseable {
 
     public ApiService start() {
         LOG.info("query-api starting: {}", config);
-        catalog = SchemaCheck.atStart("query-api", config.catalog(), config.jdbcUrl(), config.user(), config.password(), config.sslMode());
+        catalog = SchemaCheck.atStart("query-api", config.catalog(), config.postgres());
         redis = RedisConnections.client(config.redisUrl(), config.redisPoolSize(), config.redisTimeout());
         CacheStore store = new CacheStore(redis);
         store.loadScripts();
-        db = new PostgresRowSource(config.jdbcUrl(), config.user(), config.password(), config.sslMode(), config.dbPoolSize(), config.dbTimeout(),
-                config.statementTimeout());
+        db = new PostgresRowSource(config.postgres(), config.dbPoolSize(), config.dbTimeout(), config.statementTimeout());
         L1Cache l1 = new L1Cache(config.l1MaxEntries(), config.l1Ttl(), config.l1HeartbeatTimeout());
-        io.cachesync.api.cache.RedisCircuit circuit = new io.cachesync.api.cache.RedisCircuit(config.fallbackConcurrency(),
+        RedisCircuit circuit = new RedisCircuit(config.fallbackConcurrency(),
                 config.fallbackWait(), config.circuitOpenFor(), registry);
         cache = new ReadThroughCache(store, db, config.leaseTtl(), config.leaseWait(), l1, new ReadStats(registry), circuit);
         invalidations = new InvalidationSubscriber(redis, l1).start();
@@ -102,9 +105,9 @@ public final class ApiService implements AutoCloseable {
     }
 
     /** Resync: a Debezium signal row starts an incremental snapshot of the entity's table (cdc-ingest re-reads it). */
-    private String requestResync(EntityDefinition e) throws java.sql.SQLException {
-        try (java.sql.Connection c = io.cachesync.core.config.Jdbc.connect(config.jdbcUrl(), config.user(), config.password(), config.sslMode())) {
-            return io.cachesync.core.consistency.Resync.request(c, config.signalTable(), e);
+    private String requestResync(EntityDefinition e) throws SQLException {
+        try (Connection c = config.postgres().connect()) {
+            return Resync.request(c, config.signalTable(), e);
         }
     }
 

@@ -2,7 +2,7 @@ package io.cachesync.core.catalog;
 
 import io.cachesync.core.config.ConfigException;
 import io.cachesync.core.config.Endpoints;
-import io.cachesync.core.config.Jdbc;
+import io.cachesync.core.config.PostgresEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,11 +94,11 @@ public final class SchemaCheck {
      * as it is, with a warning; one that leaves a key to the database is refused, naming the entities and the settings
      * that would let the service start without it.
      */
-    public static EntityCatalog atStart(String component, EntityCatalog catalog, String jdbcUrl, String user, String password, String sslMode) {
+    public static EntityCatalog atStart(String component, EntityCatalog catalog, PostgresEndpoint postgres) {
         if (catalog.cdcFed().isEmpty()) {
             return catalog;
         }
-        try (Connection c = Jdbc.connect(jdbcUrl, user, password, sslMode)) {
+        try (Connection c = postgres.connect()) {
             EntityCatalog resolved = resolve(c, catalog, component);
             for (EntityDefinition e : resolved.cdcFed()) {
                 LOG.info("{}: entities.{} is keyed by {} ({})", component, e.name(), e.key(), e.qualifiedTable());

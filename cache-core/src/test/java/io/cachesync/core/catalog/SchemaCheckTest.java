@@ -1,6 +1,7 @@
 package io.cachesync.core.catalog;
 
 import io.cachesync.core.config.ConfigException;
+import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.config.Settings;
 import io.cachesync.devstack.DevPostgres;
 import io.cachesync.devstack.FreePorts;
@@ -124,13 +125,13 @@ class SchemaCheckTest {
     void anUnreachableDatabaseOnlyWarnsWhenEveryKeyIsConfiguredButAReachableOneThatDoesNotFitRefuses() {
         EntityCatalog ghost = catalog(Map.of("entities", "ghost", "entities.ghost.table", "public.ghost", "entities.ghost.key-type", "text"));
         String nowhere = "jdbc:postgresql://127.0.0.1:" + FreePorts.next() + "/postgres";
-        assertThatCode(() -> SchemaCheck.atStart("query-api", ghost, nowhere, "u", "p", "disable")).as("it may start later")
+        assertThatCode(() -> SchemaCheck.atStart("query-api", ghost, new PostgresEndpoint(nowhere, "u", "p", "disable"))).as("it may start later")
                 .doesNotThrowAnyException();
         EntityCatalog undeclared = catalog(Map.of("entities", "ghost", "entities.ghost.table", "public.ghost"));
-        assertThatThrownBy(() -> SchemaCheck.atStart("query-api", undeclared, nowhere, "u", "p", "disable"))
+        assertThatThrownBy(() -> SchemaCheck.atStart("query-api", undeclared, new PostgresEndpoint(nowhere, "u", "p", "disable")))
                 .as("without the database nothing tells its key").isInstanceOf(ConfigException.class)
                 .hasMessageContaining("cannot read the primary key of [entities.ghost]").hasMessageContaining("entities.<name>.key-type");
-        assertThatThrownBy(() -> SchemaCheck.atStart("query-api", ghost, postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, "disable"))
+        assertThatThrownBy(() -> SchemaCheck.atStart("query-api", ghost, new PostgresEndpoint(postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, "disable")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("public.ghost");
     }
 }

@@ -1,6 +1,7 @@
 package io.cachesync.sync.audit;
 
 import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.consistency.Consistency;
 import io.cachesync.core.consistency.KeyCheck;
 import io.cachesync.core.consistency.RowQueries;
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -38,10 +40,7 @@ public final class ConsistencyAuditor implements AutoCloseable {
     /** What a check found. */
     public enum Result { CONSISTENT, CONVERGED, STALE, EXTRA, MISSING, ERROR }
 
-    private final String sslMode;
-    private final String jdbcUrl;
-    private final String user;
-    private final String password;
+    private final PostgresEndpoint postgres;
     private final CacheStore store;
     private final MeterRegistry registry;
     private final double fraction;
@@ -50,14 +49,12 @@ public final class ConsistencyAuditor implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<Result, LongAdder> totals = new ConcurrentHashMap<>();
+    private final AtomicInteger rechecking = new AtomicInteger();
     private Connection connection;
 
-    public ConsistencyAuditor(String jdbcUrl, String user, String password, String sslMode, CacheStore store, MeterRegistry registry,
+    public ConsistencyAuditor(PostgresEndpoint postgres, CacheStore store, MeterRegistry registry,
                               double fraction, Duration delay, Duration grace) {
-        this.sslMode = sslMode;
-        this.jdbcUrl = jdbcUrl;
-        this.user = user;
-        this.password = password;
+        this.postgres = postgres;
         this.store = store;
         this.registry = registry;
         this.fraction = fraction;
@@ -101,7 +98,11 @@ public final class ConsistencyAuditor implements AutoCloseable {
         } else if (k == KeyCheck.MISSING) {
             count(e, Result.MISSING);
         } else if (!recheck) {
-            scheduler.schedule(() -> check(e, id, true), grace.toMillis(), TimeUnit.MILLISECONDS);
+            rechecking.incrementAndGet();
+            scheduler.schedule(() -> {
+                rechecking.decrementAndGet();
+                check(e, id, true);
+            }, grace.toMillis(), TimeUnit.MILLISECONDS);
         } else {
             LOG.warn("audit: {} is {} after the grace window", CacheKeys.row(e.name(), id), k.name().toLowerCase(Locale.ROOT));
             count(e, k == KeyCheck.EXTRA ? Result.EXTRA : Result.STALE);
@@ -117,7 +118,7 @@ public final class ConsistencyAuditor implements AutoCloseable {
 
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
-            connection = io.cachesync.core.config.Jdbc.connect(jdbcUrl, user, password, sslMode);
+            connection = postgres.connect();
             connection.setReadOnly(true);
         }
         return connection;
@@ -150,6 +151,11 @@ public final class ConsistencyAuditor implements AutoCloseable {
     /** Consistency as nines over every judged check so far. */
     public double nines() {
         return Consistency.nines(judged(), inconsistent());
+    }
+
+    /** Differences seen at the first look and waiting out the grace window to be checked again. */
+    public int rechecking() {
+        return rechecking.get();
     }
 
     /** Checks scheduled but not yet run. */

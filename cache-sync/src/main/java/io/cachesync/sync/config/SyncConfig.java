@@ -5,6 +5,7 @@ import io.cachesync.core.config.ConfigException;
 import io.cachesync.core.config.ConfigKey;
 import io.cachesync.core.config.Endpoints;
 import io.cachesync.core.config.KafkaClientSettings;
+import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.config.SharedKeys;
 import io.cachesync.core.config.TypedKey;
@@ -31,14 +32,11 @@ public record SyncConfig(
         int topicPartitions,
         int cdcTopicPartitions,
         short replicationFactor,
-        String jdbcUrl,
-        String dbUser,
-        String dbPassword,
+        PostgresEndpoint postgres,
         double auditFraction,
         Duration auditDelay,
         Duration auditGrace,
         int httpPort,
-        String sslMode,
         String signalTable,
         int maxValueBytes,
         Batching batching,
@@ -98,13 +96,13 @@ public record SyncConfig(
         KafkaClientSettings kafka = KafkaClientSettings.from(s, problems);
         URI redis = Endpoints.redisUrl(REDIS_URL, s, problems);
         // postgres.url always: the rebuilder, the source floor's schema check and the key reading need the database, audit or not
-        String jdbc = Endpoints.jdbcUrl(POSTGRES_URL, s, problems);
+        PostgresEndpoint postgres = PostgresEndpoint.from(s, problems);
         EntityCatalog catalog = EntityCatalog.from(s, problems);
         SyncConfig config = new SyncConfig(kafka, redis, APPLICATION_ID.read(s, problems), THREADS.read(s, problems),
                 COMMIT_INTERVAL.read(s, problems), Path.of(STATE_DIR.read(s, problems)), REDIS_TIMEOUT.read(s, problems),
                 REDIS_RETRY_FOR.read(s, problems), PARTITIONS.read(s, problems), CDC_PARTITIONS.read(s, problems),
-                REPLICATION.read(s, problems).shortValue(), jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), AUDIT_FRACTION.read(s, problems),
-                AUDIT_DELAY.read(s, problems), AUDIT_GRACE.read(s, problems), HTTP_PORT.read(s, problems), POSTGRES_SSLMODE.read(s, problems),
+                REPLICATION.read(s, problems).shortValue(), postgres, AUDIT_FRACTION.read(s, problems),
+                AUDIT_DELAY.read(s, problems), AUDIT_GRACE.read(s, problems), HTTP_PORT.read(s, problems),
                 SharedKeys.SIGNAL_TABLE.read(s, problems), MAX_VALUE_BYTES.read(s, problems),
                 new Batching(BATCH_SIZE.read(s, problems), BATCH_LINGER.read(s, problems)), catalog);
         if (!problems.isEmpty()) {
@@ -125,7 +123,7 @@ public record SyncConfig(
     public String toString() {
         return "SyncConfig[" + kafka + ", redis.url=" + RedisConnections.masked(redisUrl)
                 + ", " + Settings.show(APPLICATION_ID, applicationId) + ", " + Settings.show(THREADS, threads) + ", " + Settings.show(AUDIT_FRACTION, auditFraction)
-                + ", " + Settings.show(POSTGRES_URL, jdbcUrl) + ", " + Settings.show(POSTGRES_PASSWORD, dbPassword)
+                + ", " + postgres
                 + ", entities=" + catalog.all().stream().map(e -> e.name()).toList() + "]";
     }
 }

@@ -2,7 +2,7 @@ package io.cachesync.sync.recovery;
 
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
-import io.cachesync.core.config.Jdbc;
+import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.consistency.Resync;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.metrics.MetricNames;
@@ -16,6 +16,7 @@ import redis.clients.jedis.params.SetParams;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -40,15 +41,12 @@ public final class CacheRebuilder implements AutoCloseable {
 
     private final EntityCatalog catalog;
     private final UnifiedJedis redis;
-    private final String jdbcUrl;
-    private final String user;
-    private final String password;
-    private final String sslMode;
+    private final PostgresEndpoint postgres;
     private final String signalTable;
     private final Duration minInterval;
     private final Counter rebuilds;
     private final Map<String, Long> lastRequest = new ConcurrentHashMap<>();
-    private final java.util.Set<String> deferred = ConcurrentHashMap.newKeySet();
+    private final Set<String> deferred = ConcurrentHashMap.newKeySet();
     private final String epoch = UUID.randomUUID().toString();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cachesync-rebuilder");
@@ -56,14 +54,10 @@ public final class CacheRebuilder implements AutoCloseable {
         return t;
     });
 
-    public CacheRebuilder(EntityCatalog catalog, UnifiedJedis redis, String jdbcUrl, String user, String password, String sslMode,
-                          String signalTable, Duration minInterval, MeterRegistry registry) {
+    public CacheRebuilder(EntityCatalog catalog, UnifiedJedis redis, PostgresEndpoint postgres, String signalTable, Duration minInterval, MeterRegistry registry) {
         this.catalog = catalog;
         this.redis = redis;
-        this.jdbcUrl = jdbcUrl;
-        this.user = user;
-        this.password = password;
-        this.sslMode = sslMode;
+        this.postgres = postgres;
         this.signalTable = signalTable;
         this.minInterval = minInterval;
         this.rebuilds = Counter.builder(MetricNames.CACHE_REBUILDS).description("Incremental snapshots cache-sync requested "
@@ -109,7 +103,7 @@ public final class CacheRebuilder implements AutoCloseable {
             }
             return;
         }
-        try (Connection c = Jdbc.connect(jdbcUrl, user, password, sslMode)) {
+        try (Connection c = postgres.connect()) {
             String id = Resync.request(c, signalTable, e);
             lastRequest.put(e.name(), now);
             rebuilds.increment();

@@ -4,13 +4,12 @@ import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.config.ConfigException;
 import io.cachesync.core.config.ConfigKey;
-import io.cachesync.core.config.Endpoints;
 import io.cachesync.core.config.KafkaClientSettings;
+import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.config.SharedKeys;
 import io.cachesync.core.config.TypedKey;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,13 +17,7 @@ import java.util.Map;
 
 /** The typed, validated configuration of cdc-ingest. */
 public record IngestConfig(
-        String jdbcUrl,
-        String host,
-        int port,
-        String database,
-        String user,
-        String password,
-        String sslMode,
+        PostgresEndpoint postgres,
         KafkaClientSettings kafka,
         String slotName,
         String publicationName,
@@ -75,25 +68,8 @@ public record IngestConfig(
 
     public static IngestConfig from(Settings s) {
         List<String> problems = new ArrayList<>();
-        String jdbc = Endpoints.jdbcUrl(POSTGRES_URL, s, problems);
-        String host = "127.0.0.1";
-        int port = 5432;
-        String db = "postgres";
-        if (jdbc != null && jdbc.startsWith("jdbc:postgresql://")) {
-            try {
-                URI u = URI.create(jdbc.substring("jdbc:".length()));
-                host = u.getHost();
-                port = u.getPort() > 0 ? u.getPort() : 5432;
-                db = u.getPath() == null || u.getPath().length() <= 1 ? "postgres" : u.getPath().substring(1);
-                if (host == null) {
-                    throw new IllegalArgumentException();
-                }
-            } catch (IllegalArgumentException e) {
-                problems.add(POSTGRES_URL.name() + " has no host:port/db: '" + jdbc + "'");
-            }
-        }
+        PostgresEndpoint postgres = PostgresEndpoint.from(s, problems);
         KafkaClientSettings kafka = KafkaClientSettings.from(s, problems);
-        String sslMode = POSTGRES_SSLMODE.read(s, problems);
         String slot = SLOT.read(s, problems);
         String publication = PUBLICATION.read(s, problems);
         String autocreate = PUBLICATION_AUTOCREATE.read(s, problems);
@@ -109,7 +85,7 @@ public record IngestConfig(
         if (!problems.isEmpty()) {
             throw ConfigException.of("cdc-ingest", problems);
         }
-        return new IngestConfig(jdbc, host, port, db, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), sslMode, kafka, slot,
+        return new IngestConfig(postgres, kafka, slot,
                 publication, autocreate, mode, hb, flush, partitions, rf, batch, httpPort, signal, catalog);
     }
 
@@ -130,8 +106,7 @@ public record IngestConfig(
 
     @Override
     public String toString() {
-        return "IngestConfig[" + Settings.show(POSTGRES_URL, jdbcUrl) + ", " + Settings.show(POSTGRES_USER, user) + ", "
-                + Settings.show(POSTGRES_PASSWORD, password) + ", " + kafka + ", "
+        return "IngestConfig[" + postgres + ", " + kafka + ", "
                 + Settings.show(SLOT, slotName) + ", " + Settings.show(SNAPSHOT_MODE, snapshotMode) + ", tables="
                 + catalog.all().stream().map(e -> e.qualifiedTable()).toList() + "]";
     }

@@ -19,12 +19,12 @@ public final class DebeziumProperties {
         p.setProperty("name", ENGINE_NAME);
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         p.setProperty("topic.prefix", Topics.PREFIX);
-        p.setProperty("database.hostname", c.host());
-        p.setProperty("database.port", Integer.toString(c.port()));
-        p.setProperty("database.user", c.user());
-        p.setProperty("database.password", c.password());
-        p.setProperty("database.dbname", c.database());
-        p.setProperty("database.sslmode", c.sslMode());
+        p.setProperty("database.hostname", c.postgres().host());
+        p.setProperty("database.port", Integer.toString(c.postgres().port()));
+        p.setProperty("database.user", c.postgres().user());
+        p.setProperty("database.password", c.postgres().password());
+        p.setProperty("database.dbname", c.postgres().database());
+        p.setProperty("database.sslmode", c.postgres().sslMode());
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", c.slotName());
         p.setProperty("publication.name", c.publicationName());

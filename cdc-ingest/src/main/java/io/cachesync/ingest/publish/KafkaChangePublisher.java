@@ -2,46 +2,56 @@ package io.cachesync.ingest.publish;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cachesync.core.consistency.SourceEpoch;
+import io.cachesync.core.topics.Topics;
+import io.cachesync.ingest.engine.EngineSupervisor;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Debezium's batch consumer: sends every change event of a batch to its table topic with an idempotent,
  * {@code acks=all} producer, waits for every acknowledgement, and only then marks the events processed — so an
  * offset is never stored for an event Kafka does not have. A failed send fails the batch; nothing is marked, and
- * the engine (restarted by {@link io.cachesync.ingest.IngestService}) replays it. Duplicates are harmless downstream.
+ * the engine (restarted by {@link EngineSupervisor}) replays it. Duplicates are harmless downstream.
  * Heartbeats and signal-table events are marked processed (they advance the offsets) but not published.
  */
 public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>>, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaChangePublisher.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final Producer<byte[], byte[]> producer;
     private final AtomicLong published;
-    private final java.util.Set<String> topics;
+    private final Set<String> topics;
     private final CommitKeyStamp commitKeys;
     /** The largest event published as it is (key and value; the rest of the record's limit is left to headers and batch overhead). */
-    static final int MAX_EVENT_BYTES = io.cachesync.core.topics.Topics.MAX_RECORD_BYTES - 64 * 1024;
-    private final java.util.concurrent.atomic.LongAdder tooLarge;
+    static final int MAX_EVENT_BYTES = Topics.MAX_RECORD_BYTES - 64 * 1024;
+    private final LongAdder tooLarge;
     /** Every record carries the source epoch it was read under (cache-sync puts it first in the version). */
-    private final List<org.apache.kafka.common.header.Header> headers;
+    private final List<Header> headers;
 
     /**
      * @param topics    the CDC topics to publish to; events for any other destination (the signal table) are only marked
@@ -50,14 +60,24 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
      * @param epoch     the source epoch of the database the engine reads
      * @param tooLarge  counts the events published as too-large changes
      */
-    public KafkaChangePublisher(Map<String, Object> kafkaClientConfig, java.util.Set<String> topics, AtomicLong published, long lsnFloor,
-                                io.cachesync.core.consistency.SourceEpoch epoch, java.util.concurrent.atomic.LongAdder tooLarge) {
-        this.topics = java.util.Set.copyOf(topics);
+    public KafkaChangePublisher(Map<String, Object> kafkaClientConfig, Set<String> topics, AtomicLong published, long lsnFloor,
+                                SourceEpoch epoch, LongAdder tooLarge) {
+        this(producer(kafkaClientConfig), topics, published, lsnFloor, epoch, tooLarge);
+    }
+
+    /** With a given producer (tests use Kafka's {@code MockProducer}); it is closed by {@link #close()}. */
+    KafkaChangePublisher(Producer<byte[], byte[]> producer, Set<String> topics, AtomicLong published, long lsnFloor, SourceEpoch epoch,
+                         LongAdder tooLarge) {
+        this.producer = producer;
+        this.topics = Set.copyOf(topics);
         this.tooLarge = tooLarge;
-        this.headers = List.of(new org.apache.kafka.common.header.internals.RecordHeader(io.cachesync.core.topics.Topics.SOURCE_EPOCH_HEADER,
-                Integer.toString(epoch.epoch()).getBytes(StandardCharsets.UTF_8)));
+        this.headers = List.of(new RecordHeader(Topics.SOURCE_EPOCH_HEADER, Integer.toString(epoch.epoch()).getBytes(StandardCharsets.UTF_8)));
         this.published = published;
         this.commitKeys = new CommitKeyStamp(lsnFloor);
+    }
+
+    /** The idempotent, acks=all producer of change events. */
+    private static Producer<byte[], byte[]> producer(Map<String, Object> kafkaClientConfig) {
         Map<String, Object> p = new HashMap<>(kafkaClientConfig);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -65,9 +85,9 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, io.cachesync.core.topics.Topics.MAX_RECORD_BYTES);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_RECORD_BYTES);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "cachesync-ingest");
-        this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     @Override
@@ -95,7 +115,7 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
                     try {
                         ack.get();
                     } catch (ExecutionException e) {
-                        if (!(e.getCause() instanceof org.apache.kafka.common.errors.RecordTooLargeException)) {
+                        if (!(e.getCause() instanceof RecordTooLargeException)) {
                             throw e;
                         }
                         // the topic takes less than cachesync publishes (created before, or capped by the broker)
@@ -142,7 +162,7 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
 
     @Override
     public void close() {
-        producer.close(java.time.Duration.ofSeconds(10));
+        producer.close(Duration.ofSeconds(10));
         LOG.debug("producer closed after {} events", published.get());
     }
 }

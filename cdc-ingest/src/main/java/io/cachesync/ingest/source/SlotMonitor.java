@@ -1,6 +1,5 @@
 package io.cachesync.ingest.source;
 
-import io.cachesync.core.config.Jdbc;
 import io.cachesync.core.metrics.MetricNames;
 import io.cachesync.ingest.config.IngestConfig;
 import io.micrometer.core.instrument.Gauge;
@@ -46,7 +45,7 @@ public final class SlotMonitor implements AutoCloseable {
     }
 
     private void refresh() {
-        try (Connection c = Jdbc.connect(config.jdbcUrl(), config.user(), config.password(), config.sslMode());
+        try (Connection c = config.postgres().connect();
              PreparedStatement ps = c.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn) "
                      + "FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, config.slotName());

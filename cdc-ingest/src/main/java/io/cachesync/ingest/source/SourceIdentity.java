@@ -1,6 +1,6 @@
 package io.cachesync.ingest.source;
 
-import io.cachesync.core.config.Jdbc;
+import io.cachesync.core.config.PostgresEndpoint;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -14,8 +14,8 @@ import java.sql.Statement;
  */
 public record SourceIdentity(String systemIdentifier, long timeline) {
     /** Asks the server ({@code IDENTIFY_SYSTEM} on a replication connection: no privilege beyond REPLICATION). */
-    public static SourceIdentity read(String jdbcUrl, String user, String password, String sslMode) throws SQLException {
-        try (Connection c = Jdbc.connectForReplication(jdbcUrl, user, password, sslMode);
+    public static SourceIdentity read(PostgresEndpoint postgres) throws SQLException {
+        try (Connection c = postgres.connectForReplication();
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
             if (!rs.next()) {

@@ -1,6 +1,5 @@
 package io.cachesync.ingest.source;
 
-import io.cachesync.core.config.Jdbc;
 import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.ingest.config.IngestConfig;
 import org.slf4j.Logger;
@@ -36,7 +35,7 @@ public final class SourceSetup {
     }
 
     private Connection connect() throws SQLException {
-        return Jdbc.connect(config.jdbcUrl(), config.user(), config.password(), config.sslMode());
+        return config.postgres().connect();
     }
 
     /**
@@ -60,7 +59,7 @@ public final class SourceSetup {
 
     /** Prepares one engine start; returns the source epoch the engine's events carry. */
     public SourceEpoch beforeEngineStart() throws SQLException {
-        SourceEpoch epoch = epochs.resolve(SourceIdentity.read(config.jdbcUrl(), config.user(), config.password(), config.sslMode()),
+        SourceEpoch epoch = epochs.resolve(SourceIdentity.read(config.postgres()),
                 slotGap());
         recreateSlotForSnapshot();
         checkPublication();

@@ -8,13 +8,19 @@ import io.cachesync.api.http.ApiProblem;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Settings;
+import io.cachesync.core.metrics.Metrics;
+import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.sync.redis.InvalidationHeartbeat;
 import io.javalin.config.RoutesConfig;
+import redis.clients.jedis.RedisClient;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -51,17 +57,16 @@ final class ApiBench {
     }
 
     void run(BenchReport report) throws Exception {
-        ApiConfig plain = ApiConfig.from(settings.with(java.util.Map.of("api.l1-max-entries", "0", "api.warm-top", "0")));
-        ApiConfig normal = ApiConfig.from(settings.with(java.util.Map.of("api.warm-top", "0")));
+        ApiConfig plain = ApiConfig.from(settings.with(Map.of("api.l1-max-entries", "0", "api.warm-top", "0")));
+        ApiConfig normal = ApiConfig.from(settings.with(Map.of("api.warm-top", "0")));
         EntityDefinition products = plain.catalog().byName("products").orElseThrow();
-        try (PostgresRowSource db = new PostgresRowSource(plain.jdbcUrl(), plain.user(), plain.password(), plain.sslMode(), plain.dbPoolSize(),
-                plain.dbTimeout(), plain.statementTimeout())) {
+        try (PostgresRowSource db = new PostgresRowSource(plain.postgres(), plain.dbPoolSize(), plain.dbTimeout(), plain.statementTimeout())) {
             String constant = ValueCodec.encode(db.load(products, "1").orElseThrow(() -> new IllegalStateException("products row 1 is missing")));
             // no cache-sync runs here: its L1 heartbeat stands in, or the instance with L1 would bypass it (InvalidationSubscriber)
-            try (redis.clients.jedis.RedisClient beatClient = io.cachesync.core.redis.RedisConnections.client(normal.redisUrl(), 2, java.time.Duration.ofSeconds(2));
-                 io.cachesync.sync.redis.InvalidationHeartbeat heartbeat = io.cachesync.sync.redis.InvalidationHeartbeat.start(beatClient);
-                 ApiService noL1 = new ApiService(plain, io.cachesync.core.metrics.Metrics.newRegistry(), ceilingRoutes(products, db, constant)).start();
-                 ApiService withL1 = new ApiService(normal, io.cachesync.core.metrics.Metrics.newRegistry()).start()) {
+            try (RedisClient beatClient = RedisConnections.client(normal.redisUrl(), 2, Duration.ofSeconds(2));
+                 InvalidationHeartbeat heartbeat = InvalidationHeartbeat.start(beatClient);
+                 ApiService noL1 = new ApiService(plain, Metrics.newRegistry(), ceilingRoutes(products, db, constant)).start();
+                 ApiService withL1 = new ApiService(normal, Metrics.newRegistry()).start()) {
                 progress.printf("  api: two query-api instances on %s (L1 off) and %s (L1 on); wrk, %d threads, %d connections, %d s per scenario%n",
                         noL1.baseUrl(), withL1.baseUrl(), wrk.threads(), wrk.connections(), seconds);
                 warmUp("miss", run -> wrk.sequential(noL1.baseUrl(), ROW_PATH, MISS_WARM_FROM + run * MISS_WARM_STRIDE, WARM_UP_SECONDS));

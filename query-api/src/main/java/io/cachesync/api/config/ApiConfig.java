@@ -9,6 +9,7 @@ import io.cachesync.core.catalog.ListIndex;
 import io.cachesync.core.config.ConfigException;
 import io.cachesync.core.config.ConfigKey;
 import io.cachesync.core.config.Endpoints;
+import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.config.SharedKeys;
 import io.cachesync.core.config.TypedKey;
@@ -28,10 +29,7 @@ public record ApiConfig(
         URI redisUrl,
         int redisPoolSize,
         Duration redisTimeout,
-        String jdbcUrl,
-        String user,
-        String password,
-        String sslMode,
+        PostgresEndpoint postgres,
         int dbPoolSize,
         Duration dbTimeout,
         Duration statementTimeout,
@@ -133,8 +131,7 @@ public record ApiConfig(
                     + " port that serves reads");
         }
         URI redis = Endpoints.redisUrl(REDIS_URL, s, problems);
-        String jdbc = Endpoints.jdbcUrl(POSTGRES_URL, s, problems);
-        String sslMode = SharedKeys.POSTGRES_SSLMODE.read(s, problems);
+        PostgresEndpoint postgres = PostgresEndpoint.from(s, problems);
         int warmTop = WARM_TOP.read(s, problems);
         int popularityMax = POPULARITY_MAX.read(s, problems);
         if (warmTop > popularityMax) {
@@ -148,7 +145,7 @@ public record ApiConfig(
         EntityCatalog catalog = EntityCatalog.from(s, problems);
         pageDepthCoversEveryPage(maxPageDepth, catalog, problems);
         ApiConfig config = new ApiConfig(HOST.read(s, problems), port, adminPort, redis, REDIS_POOL.read(s, problems),
-                REDIS_TIMEOUT.read(s, problems), jdbc, s.get(POSTGRES_USER), s.get(POSTGRES_PASSWORD), sslMode, DB_POOL.read(s, problems),
+                REDIS_TIMEOUT.read(s, problems), postgres, DB_POOL.read(s, problems),
                 DB_TIMEOUT.read(s, problems), STATEMENT_TIMEOUT.read(s, problems), LEASE_TTL.read(s, problems), LEASE_WAIT.read(s, problems),
                 L1_MAX.read(s, problems), L1_TTL.read(s, problems), L1_HEARTBEAT_TIMEOUT.read(s, problems), warmTop, popularityMax,
                 limits, pageCache, ADMIN_TOKEN.read(s, problems), FALLBACK_CONCURRENCY.read(s, problems), FALLBACK_WAIT.read(s, problems),
@@ -180,8 +177,7 @@ public record ApiConfig(
     @Override
     public String toString() {
         return "ApiConfig[" + Settings.show(HOST, host) + ", " + Settings.show(PORT, port) + ", " + Settings.show(ADMIN_PORT, adminPort) + ", redis.url=" + RedisConnections.masked(redisUrl)
-                + ", " + Settings.show(POSTGRES_URL, jdbcUrl) + ", " + Settings.show(POSTGRES_USER, user) + ", "
-                + Settings.show(POSTGRES_PASSWORD, password) + ", " + Settings.show(ADMIN_TOKEN, adminToken)
+                + ", " + postgres + ", " + Settings.show(ADMIN_TOKEN, adminToken)
                 + ", entities=" + catalog.all().stream().map(e -> e.name()).toList() + "]";
     }
 }

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.codec.ValueCodec;
+import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.consistency.RowQueries;
 
 import java.sql.Connection;
@@ -38,25 +39,22 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
     private final HikariDataSource ds;
     private final Duration statementTimeout;
 
-    public PostgresRowSource(String jdbcUrl, String user, String password, String sslMode, int poolSize, Duration timeout) {
-        this(jdbcUrl, user, password, sslMode, poolSize, timeout, DEFAULT_STATEMENT_TIMEOUT);
+    public PostgresRowSource(PostgresEndpoint postgres, int poolSize, Duration timeout) {
+        this(postgres, poolSize, timeout, DEFAULT_STATEMENT_TIMEOUT);
     }
 
     /**
      * @param timeout          longest wait for a pooled connection ({@code api.db-timeout})
      * @param statementTimeout longest a query may run before PostgreSQL cancels it ({@code api.statement-timeout}, at least 1 ms)
      */
-    public PostgresRowSource(String jdbcUrl, String user, String password, String sslMode, int poolSize, Duration timeout,
-                             Duration statementTimeout) {
+    public PostgresRowSource(PostgresEndpoint postgres, int poolSize, Duration timeout, Duration statementTimeout) {
         if (statementTimeout.toMillis() < 1) {
             throw new IllegalArgumentException("the statement timeout must be at least 1 ms (0 would turn it off), was " + statementTimeout);
         }
         this.statementTimeout = statementTimeout;
         HikariConfig c = new HikariConfig();
-        c.setJdbcUrl(jdbcUrl);
-        c.setUsername(user);
-        c.setPassword(password);
-        c.addDataSourceProperty("sslmode", sslMode);
+        c.setJdbcUrl(postgres.jdbcUrl());
+        c.setDataSourceProperties(postgres.driverProperties());
         c.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
         c.setConnectionInitSql("SET statement_timeout = " + statementTimeout.toMillis());
         c.setMaximumPoolSize(poolSize);

@@ -1,0 +1,171 @@
+package io.cachesync.ingest.publish;
+
+import io.cachesync.core.consistency.SourceEpoch;
+import io.cachesync.core.topics.Topics;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The at-least-once core of cdc-ingest, against Kafka's {@code MockProducer}: an event is marked processed (its offset
+ * may be stored) only after Kafka acknowledged it, and a batch is finished only when every event was.
+ */
+class KafkaChangePublisherTest {
+    private static final String TOPIC = "cachesync.public.products";
+    private static final SourceEpoch EPOCH = new SourceEpoch(3, "7300000000000000001", 1, Instant.EPOCH);
+
+    private final AtomicLong published = new AtomicLong();
+    private final LongAdder tooLarge = new LongAdder();
+    private final Committer committer = new Committer();
+
+    @Test
+    void everyAcknowledgedEventIsMarkedAndTheBatchFinished() throws InterruptedException {
+        ScriptedProducer producer = new ScriptedProducer(r -> null);
+        List<ChangeEvent<String, String>> batch = List.of(change(1), change(2), change(3));
+        try (KafkaChangePublisher publisher = publisher(producer)) {
+            publisher.handleBatch(batch, committer);
+        }
+        assertThat(committer.marked).containsExactlyElementsOf(batch);
+        assertThat(committer.finished).isTrue();
+        assertThat(published).hasValue(3);
+        assertThat(producer.history()).hasSize(3).allSatisfy(r -> {
+            assertThat(r.topic()).isEqualTo(TOPIC);
+            assertThat(new String(r.headers().lastHeader(Topics.SOURCE_EPOCH_HEADER).value(), StandardCharsets.UTF_8)).isEqualTo("3");
+        });
+        assertThat(new String(producer.history().get(1).key(), StandardCharsets.UTF_8))
+                .as("the key without its Connect schema").isEqualTo("{\"id\":2}");
+    }
+
+    @Test
+    void aFailedAcknowledgementLeavesThatEventAndTheRestUnmarkedAndTheBatchUnfinished() {
+        ScriptedProducer producer = new ScriptedProducer(r -> id(r) == 2 ? new NotEnoughReplicasException("2 of 3 replicas") : null);
+        List<ChangeEvent<String, String>> batch = List.of(change(1), change(2), change(3));
+        try (KafkaChangePublisher publisher = publisher(producer)) {
+            assertThatThrownBy(() -> publisher.handleBatch(batch, committer)).isInstanceOf(PublishException.class)
+                    .hasMessageContaining("not marked processed").hasMessageContaining(TOPIC).hasMessageContaining("2 of 3 replicas");
+        }
+        assertThat(committer.marked).as("only what Kafka has").containsExactly(batch.get(0));
+        assertThat(committer.finished).as("the engine replays the batch").isFalse();
+        assertThat(published).hasValue(1);
+    }
+
+    @Test
+    void eventsForOtherDestinationsAreMarkedButNotPublished() throws InterruptedException {
+        ScriptedProducer producer = new ScriptedProducer(r -> null);
+        ChangeEvent<String, String> signal = new Change(null, CommitKeyStampTest.event("c", "[\\\"1\\\",\\\"2\\\"]", "2", ""),
+                "cachesync.public.cachesync_signal");
+        ChangeEvent<String, String> heartbeat = new Change(null, null, TOPIC);
+        List<ChangeEvent<String, String>> batch = List.of(signal, change(1), heartbeat);
+        try (KafkaChangePublisher publisher = publisher(producer)) {
+            publisher.handleBatch(batch, committer);
+        }
+        assertThat(producer.history()).hasSize(1);
+        assertThat(committer.marked).containsExactlyElementsOf(batch);
+        assertThat(committer.finished).isTrue();
+    }
+
+    @Test
+    void anEventTheBrokerRefusesAsTooLargeIsPublishedAsATooLargeChangeAndTheBatchGoesOn() throws InterruptedException {
+        ScriptedProducer producer = new ScriptedProducer(r -> id(r) == 2 ? new RecordTooLargeException("over max.message.bytes") : null);
+        List<ChangeEvent<String, String>> batch = List.of(change(1), change(2), change(3));
+        try (KafkaChangePublisher publisher = publisher(producer)) {
+            publisher.handleBatch(batch, committer);
+        }
+        assertThat(committer.marked).containsExactlyElementsOf(batch);
+        assertThat(committer.finished).isTrue();
+        assertThat(tooLarge.sum()).isEqualTo(1);
+        assertThat(producer.history()).as("rows 1 and 3, then row 2's replacement").hasSize(3);
+        String replacement = new String(producer.history().get(2).value(), StandardCharsets.UTF_8);
+        assertThat(replacement).contains("refused by the broker").doesNotContain("\"name\":\"row-2\"");
+    }
+
+    private KafkaChangePublisher publisher(ScriptedProducer producer) {
+        return new KafkaChangePublisher(producer, Set.of(TOPIC), published, 0, EPOCH, tooLarge);
+    }
+
+    private static ChangeEvent<String, String> change(int id) {
+        return new Change("{\"schema\":{\"type\":\"struct\"},\"payload\":{\"id\":" + id + "}}",
+                CommitKeyStampTest.event("u", "[\\\"1\\\",\\\"" + (100 + id) + "\\\"]", Integer.toString(100 + id), ",\"name\":\"row-" + id + "\""),
+                TOPIC);
+    }
+
+    private static int id(ProducerRecord<byte[], byte[]> r) {
+        String key = new String(r.key(), StandardCharsets.UTF_8);
+        return Integer.parseInt(key.replaceAll("\\D", ""));
+    }
+
+    private record Change(String key, String value, String destination) implements ChangeEvent<String, String> {
+        @Override
+        public Integer partition() {
+            return null;
+        }
+    }
+
+    /** Acknowledges every send at once, except those the script fails (only the first time: a re-send is accepted). */
+    private static final class ScriptedProducer extends MockProducer<byte[], byte[]> {
+        private final Function<ProducerRecord<byte[], byte[]>, RuntimeException> script;
+        private final Set<Integer> failed = new HashSet<>();
+
+        ScriptedProducer(Function<ProducerRecord<byte[], byte[]>, RuntimeException> script) {
+            super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+            this.script = script;
+        }
+
+        @Override
+        public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+            RuntimeException failure = script.apply(record);
+            if (failure != null && failed.add(id(record))) {
+                return CompletableFuture.failedFuture(failure);
+            }
+            return super.send(record, callback);
+        }
+    }
+
+    /** Records what the publisher marked, as Debezium's engine would store it. */
+    private static final class Committer implements DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> {
+        final List<ChangeEvent<String, String>> marked = new ArrayList<>();
+        boolean finished;
+
+        @Override
+        public void markProcessed(ChangeEvent<String, String> record) {
+            marked.add(record);
+        }
+
+        @Override
+        public void markBatchFinished() {
+            finished = true;
+        }
+
+        @Override
+        public void markProcessed(ChangeEvent<String, String> record, DebeziumEngine.Offsets offsets) {
+            marked.add(record);
+        }
+
+        @Override
+        public DebeziumEngine.Offsets buildOffsets() {
+            throw new UnsupportedOperationException("not used by the publisher");
+        }
+    }
+}
