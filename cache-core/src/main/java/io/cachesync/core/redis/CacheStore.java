@@ -1,11 +1,21 @@
 package io.cachesync.core.redis;
 
+import io.cachesync.core.keys.CacheKeys;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * The cache protocol of DESIGN.md on Redis: every write goes through one of the Lua scripts, so that no
@@ -13,7 +23,7 @@ import java.util.List;
  *
  * <p>Longer than our ~250-line guide on purpose: it is the single gateway to the scripts (apply, lease, fill, release,
  * generation, source floor, purge), so every call of the protocol, with its key layout and its NOSCRIPT reload, is in one
- * place to review. (Its batch calls still take parallel lists; records for them are open work of issue 16.)
+ * place to review.
  */
 public final class CacheStore {
     private static final LuaScript APPLY = LuaScript.fromResource("apply");
@@ -25,13 +35,13 @@ public final class CacheStore {
     private static final LuaScript PURGE = LuaScript.fromResource("purge");
 
     /** A fence lives a month after it was last taken (it is read by every apply of its partition, so it stays hot). */
-    private static final long FENCE_TTL_MS = java.time.Duration.ofDays(30).toMillis();
+    private static final long FENCE_TTL_MS = Duration.ofDays(30).toMillis();
 
     /** Generation counters live a week after their last bump; a lost one restarts above every value it had (generation.lua). */
-    private static final long GENERATION_TTL_MS = java.time.Duration.ofDays(7).toMillis();
+    private static final long GENERATION_TTL_MS = Duration.ofDays(7).toMillis();
 
     private final UnifiedJedis redis;
-    private final java.util.concurrent.atomic.LongAdder roundTrips = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder roundTrips = new LongAdder();
 
     public CacheStore(UnifiedJedis redis) {
         this.redis = redis;
@@ -65,7 +75,7 @@ public final class CacheStore {
     /**
      * One write of a batch: the row key, the version, the document (null for a delete), the TTL, for a change captured
      * from PostgreSQL the source epoch it was read under (null otherwise: such a write is skipped when the source floor
-     * {@link io.cachesync.core.keys.CacheKeys#SOURCE} holds a newer epoch), and whether it only invalidates: a change
+     * {@link CacheKeys#SOURCE} holds a newer epoch), and whether it only invalidates: a change
      * newer than what is stored whose row is not cached (too large), so the key is removed and the next read fills it.
      */
     public record Write(String key, String version, String document, Duration ttl, String sourceEpoch, boolean invalidate) {
@@ -109,20 +119,20 @@ public final class CacheStore {
      * error that will recur for one key ({@link Outcome#REFUSED}) is that entry's outcome; any other error throws.
      */
     public List<Applied> applyAll(List<Write> writes, Fence fence) {
-        List<Object> raw = pipelinedScripts(APPLY, i -> {
+        List<Object> raw = pipelinedScripts(APPLY, writes.size(), i -> {
             Write w = writes.get(i);
-            List<String> keys = new java.util.ArrayList<>(3);
+            List<String> keys = new ArrayList<>(3);
             keys.add(w.key());
             if (fence != null) {
                 keys.add(fence.key());
             }
             if (w.sourceEpoch() != null) {
-                keys.add(io.cachesync.core.keys.CacheKeys.SOURCE);
+                keys.add(CacheKeys.SOURCE);
             }
             return keys;
-        }, writes.size(), i -> {
+        }, i -> {
             Write w = writes.get(i);
-            List<String> args = new java.util.ArrayList<>(6);
+            List<String> args = new ArrayList<>(6);
             args.addAll(List.of(w.version(), w.op(), w.document() == null ? "" : w.document(),
                     Long.toString(Math.max(1, w.ttl().toMillis())), fence == null ? "" : fence.token()));
             if (w.sourceEpoch() != null) {
@@ -130,9 +140,9 @@ public final class CacheStore {
             }
             return args;
         });
-        List<Applied> out = new java.util.ArrayList<>(raw.size());
+        List<Applied> out = new ArrayList<>(raw.size());
         for (Object r : raw) {
-            if (r instanceof redis.clients.jedis.exceptions.JedisDataException e) {
+            if (r instanceof JedisDataException e) {
                 if (!isRecurring(e)) {
                     throw e;
                 }
@@ -176,7 +186,7 @@ public final class CacheStore {
      * the reply must still send them. Every reply is read; any refusal (OOM, a wrong type) throws, so that the caller
      * retries the batch instead of counting it done.
      */
-    public void afterWriteAll(List<RowRef> rows, java.util.Collection<String> generationKeys) {
+    public void afterWriteAll(List<RowRef> rows, Collection<String> generationKeys) {
         if (rows.isEmpty() && generationKeys.isEmpty()) {
             return;
         }
@@ -189,17 +199,17 @@ public final class CacheStore {
             int inMessage = 0;
             for (RowRef r : rows) {
                 if (inMessage > 0) {
-                    message.append(io.cachesync.core.keys.CacheKeys.INVALIDATION_SEPARATOR);
+                    message.append(CacheKeys.INVALIDATION_SEPARATOR);
                 }
                 message.append(r.entity()).append(':').append(r.id());
                 if (++inMessage == ROWS_PER_INVALIDATION) {
-                    answers.add(p.publish(io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL, message.toString()));
+                    answers.add(p.publish(CacheKeys.INVALIDATION_CHANNEL, message.toString()));
                     message.setLength(0);
                     inMessage = 0;
                 }
             }
             if (inMessage > 0) {
-                answers.add(p.publish(io.cachesync.core.keys.CacheKeys.INVALIDATION_CHANNEL, message.toString()));
+                answers.add(p.publish(CacheKeys.INVALIDATION_CHANNEL, message.toString()));
             }
         }));
     }
@@ -229,15 +239,15 @@ public final class CacheStore {
     /** Reads many row keys in one round trip (a pipeline of HMGETs), in the order given. */
     public List<CacheEntry> readAll(List<String> keys) {
         roundTrips.increment();
-        List<redis.clients.jedis.Response<List<String>>> answers = new java.util.ArrayList<>(keys.size());
-        try (redis.clients.jedis.AbstractPipeline p = redis.pipelined()) {
+        List<Response<List<String>>> answers = new ArrayList<>(keys.size());
+        try (AbstractPipeline p = redis.pipelined()) {
             for (String k : keys) {
                 answers.add(p.hmget(k, "v", "d", "x"));
             }
             p.sync();
         }
-        List<CacheEntry> out = new java.util.ArrayList<>(keys.size());
-        for (redis.clients.jedis.Response<List<String>> a : answers) {
+        List<CacheEntry> out = new ArrayList<>(keys.size());
+        for (Response<List<String>> a : answers) {
             List<String> e = a.get();
             out.add(entryOf(e.get(0), e.get(1), e.get(2)));
         }
@@ -261,30 +271,43 @@ public final class CacheStore {
         };
     }
 
+    /** A lease to take: the row key and the reader's token. */
+    public record Lease(String key, String token) {
+    }
+
+    /** A fill under a lease: the row key, the lease's token, the document (null: no such row) and its time to live. */
+    public record Fill(String key, String token, String document, Duration ttl) {
+    }
+
     /** Leases many missed keys in one round trip (a pipeline of lease scripts); outcomes in the order given. */
-    public List<LeaseOutcome> leaseAll(List<String> keys, List<String> tokens, Duration ttl) {
-        List<Object> raw = rethrowErrors(pipelinedScripts(LEASE, i -> List.of(keys.get(i)), keys.size(), i -> List.of(tokens.get(i), Long.toString(Math.max(1, ttl.toMillis())))));
-        List<LeaseOutcome> out = new java.util.ArrayList<>(raw.size());
+    public List<LeaseOutcome> leaseAll(List<Lease> leases, Duration ttl) {
+        String ttlMs = Long.toString(Math.max(1, ttl.toMillis()));
+        List<Object> raw = rethrowErrors(pipelinedScripts(LEASE, leases.size(), i -> List.of(leases.get(i).key()),
+                i -> List.of(leases.get(i).token(), ttlMs)));
+        List<LeaseOutcome> out = new ArrayList<>(raw.size());
         raw.forEach(r -> out.add(leaseOutcome((List<?>) r)));
         return out;
     }
 
     /** Fills many leased keys in one round trip; a null document is a negative-cache fill. True where the fill was kept. */
-    public List<Boolean> fillAll(List<String> keys, List<String> tokens, List<String> documents, List<Duration> ttls) {
-        List<Object> raw = rethrowErrors(pipelinedScripts(FILL, i -> List.of(keys.get(i)), keys.size(), i -> List.of(tokens.get(i), documents.get(i) == null ? "d" : "u",
-                documents.get(i) == null ? "" : documents.get(i), Long.toString(Math.max(1, ttls.get(i).toMillis())))));
+    public List<Boolean> fillAll(List<Fill> fills) {
+        List<Object> raw = rethrowErrors(pipelinedScripts(FILL, fills.size(), i -> List.of(fills.get(i).key()), i -> fillArgs(fills.get(i))));
         return raw.stream().map(r -> Long.valueOf(1L).equals(r)).toList();
+    }
+
+    private static List<String> fillArgs(Fill f) {
+        return List.of(f.token(), f.document() == null ? "d" : "u", f.document() == null ? "" : f.document(),
+                Long.toString(Math.max(1, f.ttl().toMillis())));
     }
 
     /** Queues a pipeline's calls; {@code sha} is the script's, every call's reply goes into {@code answers}, in order. */
     @FunctionalInterface
     private interface PipelineCalls {
-        void queue(redis.clients.jedis.AbstractPipeline p, String sha, List<redis.clients.jedis.Response<?>> answers);
+        void queue(AbstractPipeline p, String sha, List<Response<?>> answers);
     }
 
-    /** One {@code script} call per key, in one pipeline. */
-    private List<Object> pipelinedScripts(LuaScript script, java.util.function.IntFunction<List<String>> keys, int calls,
-                                          java.util.function.IntFunction<List<String>> args) {
+    /** {@code calls} calls of {@code script}, the i-th with {@code keys(i)} and {@code args(i)}, in one pipeline. */
+    private List<Object> pipelinedScripts(LuaScript script, int calls, IntFunction<List<String>> keys, IntFunction<List<String>> args) {
         return pipelined(script, (p, sha, answers) -> {
             for (int i = 0; i < calls; i++) {
                 answers.add(p.evalsha(sha, keys.apply(i), args.apply(i)));
@@ -301,23 +324,23 @@ public final class CacheStore {
         for (int attempt = 0; ; attempt++) {
             roundTrips.increment();
             String sha = attempt == 0 ? script.sha(redis) : script.load(redis);
-            List<redis.clients.jedis.Response<?>> answers = new java.util.ArrayList<>();
-            try (redis.clients.jedis.AbstractPipeline p = redis.pipelined()) {
+            List<Response<?>> answers = new ArrayList<>();
+            try (AbstractPipeline p = redis.pipelined()) {
                 queue.queue(p, sha, answers);
                 p.sync();
             }
-            List<Object> out = new java.util.ArrayList<>(answers.size());
+            List<Object> out = new ArrayList<>(answers.size());
             boolean noScript = false;
-            for (redis.clients.jedis.Response<?> a : answers) {
+            for (Response<?> a : answers) {
                 try {
                     out.add(a.get());
-                } catch (redis.clients.jedis.exceptions.JedisNoScriptException e) {
+                } catch (JedisNoScriptException e) {
                     if (attempt > 0) {
                         throw e;
                     }
                     noScript = true;
                     break;
-                } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                } catch (JedisDataException e) {
                     out.add(e); // one call's error: the caller decides
                 }
             }
@@ -341,16 +364,14 @@ public final class CacheStore {
      * An error that the same call meets again on every retry: the key holds another type than cachesync's (WRONGTYPE).
      * Redis answered, so it says nothing about Redis being available.
      */
-    public static boolean isRecurring(redis.clients.jedis.exceptions.JedisDataException e) {
+    public static boolean isRecurring(JedisDataException e) {
         return e.getMessage() != null && e.getMessage().contains("WRONGTYPE");
     }
 
     /** Fill (rule 3): document null means "no such row" (negative cache). True when the fill was kept. */
     public boolean fill(String key, String token, String document, Duration ttl) {
         roundTrips.increment();
-        Object r = FILL.run(redis, List.of(key), List.of(token, document == null ? "d" : "u",
-                document == null ? "" : document, Long.toString(Math.max(1, ttl.toMillis()))));
-        return Long.valueOf(1L).equals(r);
+        return Long.valueOf(1L).equals(FILL.run(redis, List.of(key), fillArgs(new Fill(key, token, document, ttl))));
     }
 
     /** Gives back a lease this reader could not use. */
@@ -385,12 +406,12 @@ public final class CacheStore {
      */
     public boolean raiseSourceFloor(String epoch) {
         roundTrips.increment();
-        return Long.valueOf(1L).equals(SOURCE.run(redis, List.of(io.cachesync.core.keys.CacheKeys.SOURCE), List.of("raise", epoch)));
+        return Long.valueOf(1L).equals(SOURCE.run(redis, List.of(CacheKeys.SOURCE), List.of("raise", epoch)));
     }
 
     public SourceFloor sourceFloor() {
         roundTrips.increment();
-        List<?> r = (List<?>) SOURCE.run(redis, List.of(io.cachesync.core.keys.CacheKeys.SOURCE), List.of("state"));
+        List<?> r = (List<?>) SOURCE.run(redis, List.of(CacheKeys.SOURCE), List.of("state"));
         return new SourceFloor(r.get(0) instanceof String e ? e : null, r.size() > 1 && r.get(1) instanceof String p ? p : null,
                 r.size() > 2 && r.get(2) instanceof String c ? c : null);
     }
@@ -398,13 +419,13 @@ public final class CacheStore {
     /** Records that a change of {@code epoch} was applied (kept only while the floor holds that epoch). */
     public void sourceCaptured(String epoch) {
         roundTrips.increment();
-        SOURCE.run(redis, List.of(io.cachesync.core.keys.CacheKeys.SOURCE), List.of("captured", epoch));
+        SOURCE.run(redis, List.of(CacheKeys.SOURCE), List.of("captured", epoch));
     }
 
     /** Records that the purge for {@code epoch} finished (kept only while the floor still holds that epoch). */
     public void sourcePurged(String epoch) {
         roundTrips.increment();
-        SOURCE.run(redis, List.of(io.cachesync.core.keys.CacheKeys.SOURCE), List.of("purged", epoch));
+        SOURCE.run(redis, List.of(CacheKeys.SOURCE), List.of("purged", epoch));
     }
 
     /**
@@ -424,7 +445,7 @@ public final class CacheStore {
      * Every key matching {@code pattern}, handed to {@code page} one SCAN page (about a thousand keys) at a time; for
      * maintenance, never a request path.
      */
-    public void scan(String pattern, java.util.function.Consumer<List<String>> page) {
+    public void scan(String pattern, Consumer<List<String>> page) {
         ScanParams params = new ScanParams().match(pattern).count(1000);
         String cursor = ScanParams.SCAN_POINTER_START;
         do {

@@ -10,6 +10,8 @@ import io.cachesync.core.keys.Ttl;
 import io.cachesync.core.redis.CacheEntry;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.LeaseOutcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +35,7 @@ import java.util.concurrent.locks.LockSupport;
  * kept side by side so that a change to one is made to the other.
  */
 public final class ReadThroughCache {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReadThroughCache.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ReadThroughCache.class);
     private static final int LEASE_POLLS = 5;
 
     private final CacheStore store;
@@ -176,9 +178,9 @@ public final class ReadThroughCache {
     }
 
     private Map<String, ReadResult> loadManyUnderLease(EntityDefinition entity, List<String> ids) throws DatabaseException {
-        List<String> keys = ids.stream().map(id -> CacheKeys.row(entity.name(), id)).toList();
-        List<String> tokens = ids.stream().map(id -> UUID.randomUUID().toString()).toList();
-        List<LeaseOutcome> leases = store.leaseAll(keys, tokens, leaseTtl);
+        List<CacheStore.Lease> asked = ids.stream().map(id -> new CacheStore.Lease(CacheKeys.row(entity.name(), id), UUID.randomUUID().toString()))
+                .toList();
+        List<LeaseOutcome> leases = store.leaseAll(asked, leaseTtl);
         Map<String, ReadResult> out = new LinkedHashMap<>();
         List<Integer> toRead = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
@@ -197,25 +199,20 @@ public final class ReadThroughCache {
             rows = source.loadMany(entity, toRead.stream().map(ids::get).toList());
         } catch (DatabaseException | RuntimeException e) {
             toRead.stream().filter(i -> leases.get(i).kind() == LeaseOutcome.Kind.LEASED)
-                    .forEach(i -> store.release(keys.get(i), tokens.get(i)));
+                    .forEach(i -> store.release(asked.get(i).key(), asked.get(i).token()));
             throw e;
         }
-        List<String> fillKeys = new ArrayList<>();
-        List<String> fillTokens = new ArrayList<>();
-        List<String> fillDocs = new ArrayList<>();
-        List<Duration> fillTtls = new ArrayList<>();
+        List<CacheStore.Fill> fills = new ArrayList<>();
         for (int i : toRead) {
             String doc = rows.get(ids.get(i));
             out.put(ids.get(i), new ReadResult(ReadResult.Source.MISS, doc, null));
             if (leases.get(i).kind() == LeaseOutcome.Kind.LEASED) {
-                fillKeys.add(keys.get(i));
-                fillTokens.add(tokens.get(i));
-                fillDocs.add(doc);
-                fillTtls.add(doc == null ? entity.tombstoneTtl() : Ttl.jittered(entity.ttl(), entity.ttlJitter()));
+                fills.add(new CacheStore.Fill(asked.get(i).key(), asked.get(i).token(), doc,
+                        doc == null ? entity.tombstoneTtl() : Ttl.jittered(entity.ttl(), entity.ttlJitter())));
             }
         }
-        if (!fillKeys.isEmpty()) {
-            store.fillAll(fillKeys, fillTokens, fillDocs, fillTtls).forEach(stats::fill);
+        if (!fills.isEmpty()) {
+            store.fillAll(fills).forEach(stats::fill);
         }
         return out;
     }
