@@ -2,10 +2,14 @@ package io.cachesync.sync;
 
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.SchemaCheck;
+import io.cachesync.core.metrics.MetricNames;
+import io.cachesync.core.metrics.Metrics;
+import io.cachesync.core.metrics.MetricsHttpServer;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.core.topics.TopicProvisioner;
 import io.cachesync.core.topics.Topics;
+import io.cachesync.core.util.Threads;
 import io.cachesync.sync.audit.ConsistencyAuditor;
 import io.cachesync.sync.config.SyncConfig;
 import io.cachesync.sync.recovery.CacheRebuilder;
@@ -14,8 +18,11 @@ import io.cachesync.sync.redis.DeadLetterWriter;
 import io.cachesync.sync.redis.InvalidationHeartbeat;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
+import io.cachesync.sync.topology.DeadLetterProductionHandler;
 import io.cachesync.sync.topology.SyncTopology;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -26,10 +33,16 @@ import redis.clients.jedis.RedisClient;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** cache-sync: the Kafka Streams application that keeps Redis in step with the CDC topics. */
 public final class SyncService implements AutoCloseable {
@@ -37,26 +50,22 @@ public final class SyncService implements AutoCloseable {
 
     private final SyncConfig config;
     private final SyncStats stats;
-    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> consumerLag = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ScheduledExecutorService lagRefresher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "cachesync-sync-lag");
-        t.setDaemon(true);
-        return t;
-    });
-    private io.cachesync.core.metrics.MetricsHttpServer http;
+    private final Map<String, AtomicLong> consumerLag = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService lagRefresher = Executors.newSingleThreadScheduledExecutor(Threads.daemon("cachesync-sync-lag"));
+    private MetricsHttpServer http;
     private final MeterRegistry registry;
     private RedisClient redis;
     private InvalidationHeartbeat heartbeat;
-    private io.cachesync.sync.redis.DeadLetterWriter deadLetters;
+    private DeadLetterWriter deadLetters;
     private ConsistencyAuditor auditor;
-    private io.cachesync.sync.recovery.CacheRebuilder rebuilder;
-    private io.cachesync.sync.recovery.SourceFloor sourceFloor;
+    private CacheRebuilder rebuilder;
+    private SourceFloor sourceFloor;
     private KafkaStreams streams;
     private volatile boolean closed;
 
     /** cache-sync with its own Prometheus registry, exported on {@code sync.http-port}. */
     public SyncService(SyncConfig config) {
-        this(config, io.cachesync.core.metrics.Metrics.newRegistry());
+        this(config, Metrics.newRegistry());
     }
 
     /** cache-sync reporting to {@code registry} (the demo shares one registry between the three services). */
@@ -95,8 +104,8 @@ public final class SyncService implements AutoCloseable {
         streams.setStateListener((now, before) -> LOG.info("cache-sync streams {} -> {}", before, now));
         streams.start();
         lagRefresher.scheduleWithFixedDelay(this::refreshConsumerLag, 1, 5, TimeUnit.SECONDS);
-        if (registry instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
-            http = io.cachesync.core.metrics.MetricsHttpServer.start("0.0.0.0", config.httpPort(), prometheus, this::isLive, this::isReady, "cache-sync");
+        if (registry instanceof PrometheusMeterRegistry prometheus) {
+            http = MetricsHttpServer.start("0.0.0.0", config.httpPort(), prometheus, this::isLive, this::isReady, "cache-sync");
         }
         return this;
     }
@@ -108,8 +117,8 @@ public final class SyncService implements AutoCloseable {
             if (s == null) {
                 return;
             }
-            java.util.Set<String> seen = new java.util.HashSet<>();
-            java.util.Set<String> sources = new java.util.HashSet<>(SyncTopology.cdcTopics(config.catalog()));
+            Set<String> seen = new HashSet<>();
+            Set<String> sources = new HashSet<>(SyncTopology.cdcTopics(config.catalog()));
             sources.add(Topics.COMMANDS);
             s.metrics().forEach((name, metric) -> {
                 // Kafka also reports each topic under a second tag value with '.' replaced by '_': keep the real name only
@@ -124,8 +133,8 @@ public final class SyncService implements AutoCloseable {
                 String partition = name.tags().get("partition");
                 seen.add(topic + "/" + partition);
                 consumerLag.computeIfAbsent(topic + "/" + partition, k -> {
-                    java.util.concurrent.atomic.AtomicLong holder = new java.util.concurrent.atomic.AtomicLong();
-                    io.micrometer.core.instrument.Gauge.builder(io.cachesync.core.metrics.MetricNames.CONSUMER_LAG, holder, java.util.concurrent.atomic.AtomicLong::get)
+                    AtomicLong holder = new AtomicLong();
+                    Gauge.builder(MetricNames.CONSUMER_LAG, holder, AtomicLong::get)
                             .baseUnit("records").tag("topic", topic).tag("partition", partition)
                             .description("Records of a CDC or commands partition not yet consumed by cache-sync").register(registry);
                     return holder;
@@ -185,7 +194,7 @@ public final class SyncService implements AutoCloseable {
         // the batch linger is a wall-clock punctuation: the thread must not block in poll() much longer than that
         p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, c.batching().linger().toMillis())));
         p.put("processing.exception.handler.global.enabled", true);
-        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, io.cachesync.sync.topology.DeadLetterProductionHandler.class);
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
         // each entity's topic is ordered on its own and no record waits for another topic's: never idle a task to
         // line up timestamps across its partitions (the default 0 also formats log text for every record it checks)
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);

@@ -14,9 +14,12 @@ import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.catalog.SchemaCheck;
 import io.cachesync.core.consistency.Resync;
+import io.cachesync.core.metrics.Metrics;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
@@ -24,6 +27,7 @@ import redis.clients.jedis.RedisClient;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** query-api as a service: owns its Redis client, database pool, L1 and HTTP server. */
 public final class ApiService implements AutoCloseable {
@@ -33,8 +37,8 @@ public final class ApiService implements AutoCloseable {
     private final ApiConfig config;
     /** The configured entities keyed by their tables' primary keys (read at start). */
     private EntityCatalog catalog;
-    private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry;
-    private final java.util.function.Consumer<io.javalin.config.RoutesConfig> extraRoutes;
+    private final PrometheusMeterRegistry registry;
+    private final Consumer<RoutesConfig> extraRoutes;
     private RedisClient redis;
     private PostgresRowSource db;
     private ReadThroughCache cache;
@@ -46,17 +50,16 @@ public final class ApiService implements AutoCloseable {
 
     /** query-api with its own Prometheus registry, exported on {@code /metrics}. */
     public ApiService(ApiConfig config) {
-        this(config, io.cachesync.core.metrics.Metrics.newRegistry());
+        this(config, Metrics.newRegistry());
     }
 
     /** query-api exporting {@code registry} on {@code /metrics} (the demo shares one registry between the three services). */
-    public ApiService(ApiConfig config, io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
+    public ApiService(ApiConfig config, PrometheusMeterRegistry registry) {
         this(config, registry, routes -> { });
     }
 
     /** query-api with extra routes on the same server (used by {@code cachesync bench} for its ceiling routes). */
-    public ApiService(ApiConfig config, io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry,
-                      java.util.function.Consumer<io.javalin.config.RoutesConfig> extraRoutes) {
+    public ApiService(ApiConfig config, PrometheusMeterRegistry registry, Consumer<RoutesConfig> extraRoutes) {
         this.config = config;
         this.registry = registry;
         this.extraRoutes = extraRoutes;

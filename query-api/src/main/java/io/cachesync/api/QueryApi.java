@@ -13,7 +13,10 @@ import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.metrics.MetricNames;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.eclipse.jetty.http.UriCompliance;
@@ -23,6 +26,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /** Builds the HTTP app from its dependencies, so tests start the very same app in-process. */
 public final class QueryApi {
@@ -53,7 +57,7 @@ public final class QueryApi {
      * The app with {@code extraRoutes} declared after the standard ones ({@code cachesync bench} adds its ceiling routes
      * this way, so that they run on the same server, threads and request logging as the real ones).
      */
-    public static Javalin create(Dependencies d, java.util.function.Consumer<io.javalin.config.RoutesConfig> extraRoutes) {
+    public static Javalin create(Dependencies d, Consumer<RoutesConfig> extraRoutes) {
         EntityRoutes rows = new EntityRoutes(d.catalog(), d.cache(), d.queries(), d.popularity(), d.limits());
         HealthRoutes health = new HealthRoutes(d.cache().store().redis(), d.db());
         String openApi = openApiDocument();
@@ -125,9 +129,9 @@ public final class QueryApi {
     }
 
     /** The matched route template (bounded label values), or "unmatched". */
-    private static String route(io.javalin.http.Context ctx) {
+    private static String route(Context ctx) {
         try {
-            io.javalin.router.Endpoint e = ctx.endpoints().lastHttpEndpoint();
+            Endpoint e = ctx.endpoints().lastHttpEndpoint();
             return e == null ? "unmatched" : e.path;
         } catch (RuntimeException ex) {
             return "unmatched";

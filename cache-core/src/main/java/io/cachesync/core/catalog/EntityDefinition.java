@@ -1,6 +1,7 @@
 package io.cachesync.core.catalog;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -38,7 +39,7 @@ public record EntityDefinition(
         COMMANDS;
 
         public static Source parse(String s) {
-            return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            return switch (s.trim().toLowerCase(Locale.ROOT)) {
                 case "cdc" -> CDC;
                 case "commands" -> COMMANDS;
                 default -> throw new IllegalArgumentException(s);

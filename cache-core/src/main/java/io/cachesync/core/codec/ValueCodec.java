@@ -19,6 +19,7 @@ import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -162,7 +163,7 @@ public final class ValueCodec {
                 JsonNode value;
                 try {
                     value = debeziumValue(schema, e.getValue());
-                } catch (java.time.DateTimeException | ArithmeticException | IllegalArgumentException ex) {
+                } catch (DateTimeException | ArithmeticException | IllegalArgumentException ex) {
                     throw new IllegalArgumentException("column '" + e.getKey() + "'"
                             + (schema == null ? "" : " (" + schema.path("name").asText(schema.path("type").asText()) + ")")
                             + " has a value that does not fit its type: " + ex.getMessage(), ex);

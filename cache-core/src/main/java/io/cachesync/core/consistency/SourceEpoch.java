@@ -3,16 +3,18 @@ package io.cachesync.core.consistency;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachesync.core.topics.Topics;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
 /**
  * One identity of the database cdc-ingest reads, and the number the cache knows it by (DESIGN rule 1). WAL positions
  * rise only within one identity: a point-in-time restore or a failover starts a new timeline whose positions may be
  * lower than those already seen, and a new cluster starts its own. cdc-ingest gives every new identity the next epoch
- * (topic {@link io.cachesync.core.topics.Topics#SOURCE_EPOCHS}) and every change version starts with it, so changes of
+ * (topic {@link Topics#SOURCE_EPOCHS}) and every change version starts with it, so changes of
  * the new identity sort above every change of the old one, and cache-sync purges what the old one left in Redis.
  *
  * @param epoch            0 for the first identity recorded, then one more at each change (at most {@link #MAX})
@@ -66,7 +68,7 @@ public record SourceEpoch(int epoch, String systemIdentifier, long timeline, Ins
             }
             return new SourceEpoch(n.get("epoch").intValue(), n.get("system_identifier").asText(), n.get("timeline").longValue(),
                     n.hasNonNull("since") ? Instant.parse(n.get("since").asText()) : Instant.EPOCH);
-        } catch (IOException | java.time.format.DateTimeParseException e) {
+        } catch (IOException | DateTimeParseException e) {
             throw new IllegalArgumentException("not a source epoch record: " + e.getMessage(), e);
         }
     }
@@ -85,7 +87,7 @@ public record SourceEpoch(int epoch, String systemIdentifier, long timeline, Ins
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalArgumentException("header " + io.cachesync.core.topics.Topics.SOURCE_EPOCH_HEADER + " is not a source epoch (0–"
+        throw new IllegalArgumentException("header " + Topics.SOURCE_EPOCH_HEADER + " is not a source epoch (0–"
                 + MAX + "): '" + s + "'");
     }
 }

@@ -2,6 +2,7 @@ package io.cachesync.core.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.cachesync.core.util.Threads;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,6 +12,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
@@ -44,11 +46,7 @@ public final class MetricsHttpServer implements AutoCloseable {
             s.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
             s.createContext("/health/live", ex -> health(ex, live));
             s.createContext("/health/ready", ex -> health(ex, ready));
-            s.setExecutor(Executors.newFixedThreadPool(2, r -> {
-                Thread t = new Thread(r, "cachesync-" + service + "-http");
-                t.setDaemon(true);
-                return t;
-            }));
+            s.setExecutor(Executors.newFixedThreadPool(2, Threads.daemon("cachesync-" + service + "-http")));
             s.start();
             LOG.info("{} serves /metrics and /health on {}:{}", service, host, s.getAddress().getPort());
             return new MetricsHttpServer(s);
@@ -89,6 +87,6 @@ public final class MetricsHttpServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        ((ExecutorService) server.getExecutor()).shutdownNow();
     }
 }

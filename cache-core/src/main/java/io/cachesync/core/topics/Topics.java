@@ -1,5 +1,10 @@
 package io.cachesync.core.topics;
 
+import org.apache.kafka.common.header.Headers;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
 /** Every Kafka topic cachesync reads or writes, named in one place. */
 public final class Topics {
     /** Prefix of the CDC topics and Debezium's topic.prefix: {@code cachesync.<schema>.<table>}. */
@@ -26,9 +31,9 @@ public final class Topics {
      */
     public static final int MAX_RECORD_BYTES = 8 * 1024 * 1024;
     /** Topic settings every topic cachesync creates carries. */
-    public static final java.util.Map<String, String> TOPIC_CONFIG = java.util.Map.of("max.message.bytes", Integer.toString(MAX_RECORD_BYTES));
+    public static final Map<String, String> TOPIC_CONFIG = Map.of("max.message.bytes", Integer.toString(MAX_RECORD_BYTES));
     /** {@link #TOPIC_CONFIG} for a compacted topic (offsets, epochs). */
-    public static final java.util.Map<String, String> COMPACTED_TOPIC_CONFIG = java.util.Map.of("max.message.bytes",
+    public static final Map<String, String> COMPACTED_TOPIC_CONFIG = Map.of("max.message.bytes",
             Integer.toString(MAX_RECORD_BYTES), "cleanup.policy", "compact");
     /**
      * Field of a too-large change: a change event whose full form the broker would refuse, published by cdc-ingest with
@@ -54,12 +59,11 @@ public final class Topics {
     }
 
     /** Adds the dead-letter headers to {@code h}: the reason, and where the record came from. */
-    public static org.apache.kafka.common.header.Headers addDlqHeaders(org.apache.kafka.common.header.Headers h, String reason,
-                                                                     String topic, int partition, long offset) {
-        h.add(DLQ_REASON_HEADER, reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        h.add(DLQ_SOURCE_TOPIC_HEADER, topic.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        h.add(DLQ_SOURCE_PARTITION_HEADER, Integer.toString(partition).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        h.add(DLQ_SOURCE_OFFSET_HEADER, Long.toString(offset).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    public static Headers addDlqHeaders(Headers h, String reason, String topic, int partition, long offset) {
+        h.add(DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+        h.add(DLQ_SOURCE_TOPIC_HEADER, topic.getBytes(StandardCharsets.UTF_8));
+        h.add(DLQ_SOURCE_PARTITION_HEADER, Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
+        h.add(DLQ_SOURCE_OFFSET_HEADER, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
         return h;
     }
 
@@ -73,7 +77,7 @@ public final class Topics {
             return value;
         }
         return ("{\"dead_letter_reference\":{\"topic\":\"" + topic + "\",\"partition\":" + partition + ",\"offset\":" + offset
-                + ",\"bytes\":" + size + "}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                + ",\"bytes\":" + size + "}}").getBytes(StandardCharsets.UTF_8);
     }
 
     /** The CDC topic of a table: {@code cachesync.public.products}. */

@@ -7,6 +7,7 @@ import io.cachesync.core.consistency.KeyCheck;
 import io.cachesync.core.consistency.RowQueries;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.redis.CacheStore;
+import io.cachesync.core.util.Threads;
 import io.cachesync.sync.envelope.CacheMutation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,11 +61,7 @@ public final class ConsistencyAuditor implements AutoCloseable {
         this.fraction = fraction;
         this.delay = delay;
         this.grace = grace;
-        this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "cachesync-auditor");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = new ScheduledThreadPoolExecutor(1, Threads.daemon("cachesync-auditor"));
         this.scheduler.setRemoveOnCancelPolicy(true);
         for (Result r : Result.values()) {
             totals.put(r, new LongAdder());

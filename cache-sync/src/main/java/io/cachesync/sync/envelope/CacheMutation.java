@@ -1,7 +1,10 @@
 package io.cachesync.sync.envelope;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cachesync.core.catalog.EntityDefinition;
 
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -56,13 +59,13 @@ public record CacheMutation(EntityDefinition entity, String id, Op op, String ve
     }
 
     /** The list values of the indexed columns in {@code rows} (documents as JSON trees; nulls and absent columns skipped). */
-    public static Map<String, Set<String>> listValues(EntityDefinition entity, com.fasterxml.jackson.databind.JsonNode... rows) {
+    public static Map<String, Set<String>> listValues(EntityDefinition entity, JsonNode... rows) {
         if (entity.query().lists().isEmpty()) {
             return Map.of();
         }
-        Map<String, Set<String>> out = new java.util.HashMap<>();
+        Map<String, Set<String>> out = new HashMap<>();
         for (var index : entity.query().lists()) {
-            Set<String> values = new java.util.LinkedHashSet<>();
+            Set<String> values = new LinkedHashSet<>();
             for (var row : rows) {
                 if (row != null && row.hasNonNull(index.field()) && !row.get(index.field()).isContainerNode()) {
                     values.add(row.get(index.field()).asText());

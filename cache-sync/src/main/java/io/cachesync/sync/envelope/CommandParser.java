@@ -9,6 +9,7 @@ import io.cachesync.core.codec.ValueCodec;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -38,7 +39,7 @@ public final class CommandParser implements MutationParser {
     public CacheMutation parse(String topic, byte[] key, byte[] value, int sourceEpoch) throws PoisonRecordException {
         CacheMutation m = parse(value);
         String expected = m.entity().name() + ":" + m.id();
-        String actual = key == null ? null : new String(key, java.nio.charset.StandardCharsets.UTF_8);
+        String actual = key == null ? null : new String(key, StandardCharsets.UTF_8);
         if (actual == null || !expected.equals(canonicalKey(actual))) {
             throw new PoisonRecordException("command for " + expected + " is keyed " + (actual == null ? "null" : "'" + abbreviate(actual) + "'")
                     + ": commands must be keyed <entity>:<id> ('" + expected + "'), so that one row's commands stay in one partition, in order");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.codec.ValueCodec;
+import io.cachesync.core.topics.Topics;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -106,7 +107,7 @@ public final class EnvelopeParser implements MutationParser {
                     : "event op=" + op + " has no after image");
         }
         String id = id(entity, row);
-        if (payload.has(io.cachesync.core.topics.Topics.TOO_LARGE_FIELD)) {
+        if (payload.has(Topics.TOO_LARGE_FIELD)) {
             // cdc-ingest could not publish the whole event: the image holds the key columns only (a delete needs no more)
             return new CacheMutation(entity, id, mop == CacheMutation.Op.DELETE ? mop : CacheMutation.Op.INVALIDATE, version, null, ts,
                     snapshot, Map.of());
@@ -156,7 +157,7 @@ public final class EnvelopeParser implements MutationParser {
             return known;
         }
         String[] parts = topic.split("\\.");
-        if (parts.length != 3 || !parts[0].equals(io.cachesync.core.topics.Topics.PREFIX)) {
+        if (parts.length != 3 || !parts[0].equals(Topics.PREFIX)) {
             return null;
         }
         EntityDefinition entity = catalog.byTable(parts[1] + "." + parts[2]).orElse(null);

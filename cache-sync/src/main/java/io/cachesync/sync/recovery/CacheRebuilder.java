@@ -6,6 +6,7 @@ import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.consistency.Resync;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.metrics.MetricNames;
+import io.cachesync.core.util.Threads;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -48,11 +49,7 @@ public final class CacheRebuilder implements AutoCloseable {
     private final Map<String, Long> lastRequest = new ConcurrentHashMap<>();
     private final Set<String> deferred = ConcurrentHashMap.newKeySet();
     private final String epoch = UUID.randomUUID().toString();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "cachesync-rebuilder");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("cachesync-rebuilder"));
 
     public CacheRebuilder(EntityCatalog catalog, UnifiedJedis redis, PostgresEndpoint postgres, String signalTable, Duration minInterval, MeterRegistry registry) {
         this.catalog = catalog;

@@ -6,6 +6,7 @@ import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.metrics.MetricNames;
 import io.cachesync.core.redis.CacheStore;
+import io.cachesync.core.util.Threads;
 import io.cachesync.sync.envelope.CommitOrderVersion;
 import io.cachesync.sync.redis.RedisUnavailableException;
 import io.micrometer.core.instrument.Counter;
@@ -53,11 +54,7 @@ public final class SourceFloor implements AutoCloseable {
     private final AtomicInteger known = new AtomicInteger(-1);
     /** The epoch of the last change this instance reported applied (see {@link #captured}). */
     private volatile String lastCaptured;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "cachesync-source-floor");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("cachesync-source-floor"));
 
     public SourceFloor(EntityCatalog catalog, CacheStore store, MeterRegistry registry) {
         this.catalog = catalog;

@@ -2,6 +2,7 @@ package io.cachesync.sync.redis;
 
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.keys.InvalidationMessages;
+import io.cachesync.core.util.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
@@ -25,11 +26,7 @@ public final class InvalidationHeartbeat implements AutoCloseable {
 
     private InvalidationHeartbeat(UnifiedJedis redis) {
         this.redis = redis;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cachesync-sync-heartbeat");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("cachesync-sync-heartbeat"));
     }
 
     /** Starts beating at {@link InvalidationMessages#HEARTBEAT_INTERVAL}, the first beat at once. */

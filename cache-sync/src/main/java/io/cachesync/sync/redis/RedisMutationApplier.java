@@ -1,15 +1,24 @@
 package io.cachesync.sync.redis;
 
+import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.keys.Ttl;
 import io.cachesync.core.redis.CacheStore;
+import io.cachesync.core.util.Backoff;
 import io.cachesync.sync.envelope.CacheMutation;
+import io.cachesync.sync.envelope.CommitOrderVersion;
+import org.apache.kafka.streams.errors.TaskMigratedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Applies batches of mutations with the versioned-apply script. A Redis failure is retried with capped exponential
@@ -18,6 +27,7 @@ import java.time.Duration;
  */
 public final class RedisMutationApplier {
     private static final Logger LOG = LoggerFactory.getLogger(RedisMutationApplier.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     private final CacheStore store;
@@ -25,7 +35,7 @@ public final class RedisMutationApplier {
     private final Clock clock;
     private final Duration retryFor;
     private final RefusedWrites refused;
-    private final java.util.function.Consumer<String> captured;
+    private final Consumer<String> captured;
 
     /** An applier without a dead-letter topic: a write Redis refuses for good fails the batch ({@link RefusedWrites#FAIL}). */
     public RedisMutationApplier(CacheStore store, SyncStats stats, Clock clock, Duration retryFor) {
@@ -39,7 +49,7 @@ public final class RedisMutationApplier {
 
     /** @param captured told, after every batch, the source epoch of its last captured change (hex) */
     public RedisMutationApplier(CacheStore store, SyncStats stats, Clock clock, Duration retryFor, RefusedWrites refused,
-                                java.util.function.Consumer<String> captured) {
+                                Consumer<String> captured) {
         this.store = store;
         this.stats = stats;
         this.clock = clock;
@@ -50,8 +60,7 @@ public final class RedisMutationApplier {
 
     /** The source epoch of a captured change, checked against the source floor; null for commands. */
     private static String sourceEpoch(CacheMutation m) {
-        return m.entity().source() == io.cachesync.core.catalog.EntityDefinition.Source.CDC
-                ? io.cachesync.sync.envelope.CommitOrderVersion.epochOf(m.version()) : null;
+        return m.entity().source() == EntityDefinition.Source.CDC ? CommitOrderVersion.epochOf(m.version()) : null;
     }
 
     /** Takes the fence of a task just assigned to this instance (see {@link TaskFence}). */
@@ -60,8 +69,8 @@ public final class RedisMutationApplier {
     }
 
     /** The generations to bump after a write: each list value the row left or joined, and the entity's search pages. */
-    static java.util.List<String> generationKeys(CacheMutation m) {
-        java.util.List<String> keys = new java.util.ArrayList<>();
+    static List<String> generationKeys(CacheMutation m) {
+        List<String> keys = new ArrayList<>();
         m.listValues().forEach((field, values) -> values.forEach(v -> keys.add(CacheKeys.listGeneration(m.entity().name(), field, v))));
         if (!m.entity().query().searchFields().isEmpty()) {
             keys.add(CacheKeys.searchGeneration(m.entity().name()));
@@ -75,22 +84,22 @@ public final class RedisMutationApplier {
      * every apply is idempotent, so a retried batch never puts an older value over a newer one, and the side effects are
      * sent again even when the first attempt's applies ran but their reply was lost (the retry then skips them all).
      */
-    public void applyAll(java.util.List<CacheMutation> batch) {
+    public void applyAll(List<CacheMutation> batch) {
         applyAll(batch, null);
     }
 
     /**
-     * As {@link #applyAll(java.util.List)}, every apply checked against the task's fence (null: none). A batch the fence
+     * As {@link #applyAll(List)}, every apply checked against the task's fence (null: none). A batch the fence
      * refuses is not retried: the partition belongs to another instance now, so this one stops with
-     * {@link org.apache.kafka.streams.errors.TaskMigratedException} (Kafka Streams then rejoins the group), having written
+     * {@link TaskMigratedException} (Kafka Streams then rejoins the group), having written
      * nothing after the refusal. Only a fence key that is gone (evicted, deleted) is taken again, by whichever owner
      * writes next.
      */
-    public void applyAll(java.util.List<CacheMutation> batch, TaskFence fence) {
+    public void applyAll(List<CacheMutation> batch, TaskFence fence) {
         if (batch.isEmpty()) {
             return;
         }
-        java.util.List<CacheStore.Write> writes = new java.util.ArrayList<>(batch.size());
+        List<CacheStore.Write> writes = new ArrayList<>(batch.size());
         for (CacheMutation m : batch) {
             boolean delete = m.op() == CacheMutation.Op.DELETE;
             writes.add(new CacheStore.Write(CacheKeys.row(m.entity().name(), m.id()), m.version(), m.document(),
@@ -98,17 +107,17 @@ public final class RedisMutationApplier {
                     m.op() == CacheMutation.Op.INVALIDATE));
         }
         // the side effects of every mutation, written or skipped (a retry after a lost reply skips them all)
-        java.util.List<CacheStore.RowRef> rows = new java.util.ArrayList<>(batch.size());
-        java.util.Set<String> generations = new java.util.LinkedHashSet<>();
+        List<CacheStore.RowRef> rows = new ArrayList<>(batch.size());
+        Set<String> generations = new LinkedHashSet<>();
         for (CacheMutation m : batch) {
             rows.add(new CacheStore.RowRef(m.entity().name(), m.id()));
             generations.addAll(generationKeys(m));
         }
         long deadline = System.nanoTime() + retryFor.toNanos();
-        Duration backoff = Duration.ofMillis(50);
+        Backoff backoff = new Backoff(FIRST_BACKOFF, MAX_BACKOFF);
         while (true) {
             try {
-                java.util.List<CacheStore.Applied> applied = store.applyAll(writes, fence == null ? null : fence.token());
+                List<CacheStore.Applied> applied = store.applyAll(writes, fence == null ? null : fence.token());
                 if (applied.stream().anyMatch(a -> a.outcome() == CacheStore.Outcome.FENCED)) {
                     if (store.fenceLost(fence.key())) {
                         LOG.warn("the fence {} was gone (evicted or deleted); taking it again", fence.key());
@@ -116,7 +125,7 @@ public final class RedisMutationApplier {
                         continue;
                     }
                     stats.fenced();
-                    throw new org.apache.kafka.streams.errors.TaskMigratedException("another cache-sync instance took "
+                    throw new TaskMigratedException("another cache-sync instance took "
                             + fence.key() + ": this one lost the partition and does not write for it any more (a batch of "
                             + batch.size() + " refused)");
                 }
@@ -156,14 +165,14 @@ public final class RedisMutationApplier {
                     throw new RedisUnavailableException("Redis write of a batch of " + batch.size() + " failed for " + retryFor
                             + "; giving the partitions back to re-read from the last committed offset: " + e.getMessage(), e);
                 }
-                LOG.warn("Redis write of a batch of {} failed ({}); retrying in {} ms", batch.size(), e.getMessage(), backoff.toMillis());
+                Duration delay = backoff.next();
+                LOG.warn("Redis write of a batch of {} failed ({}); retrying in {} ms", batch.size(), e.getMessage(), delay.toMillis());
                 try {
-                    Thread.sleep(backoff.toMillis());
+                    Thread.sleep(delay.toMillis());
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new RedisUnavailableException("interrupted while retrying a Redis write", ie);
                 }
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
     }

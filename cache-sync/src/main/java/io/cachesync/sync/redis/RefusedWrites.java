@@ -1,6 +1,7 @@
 package io.cachesync.sync.redis;
 
 import io.cachesync.sync.envelope.CacheMutation;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Where a change goes whose Redis write can never succeed (DESIGN: data errors are dead-lettered, never retried
@@ -11,7 +12,7 @@ import io.cachesync.sync.envelope.CacheMutation;
 public interface RefusedWrites {
     /** Without a dead-letter topic (unit tests): the batch fails, as any Redis error. */
     RefusedWrites FAIL = (m, reason) -> {
-        throw new redis.clients.jedis.exceptions.JedisDataException(reason);
+        throw new JedisDataException(reason);
     };
 
     void refused(CacheMutation m, String reason);

@@ -1,6 +1,8 @@
 package io.cachesync.sync.redis;
 
 import io.cachesync.core.redis.CacheStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fence of one Kafka Streams task (DESIGN rule 7): an owner takes a new token ({@link CacheStore#takeFence}) when the
@@ -10,7 +12,7 @@ import io.cachesync.core.redis.CacheStore;
  * from the next owner when it wakes: RebalanceIT showed exactly that.) One per task and owner.
  */
 public final class TaskFence {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TaskFence.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TaskFence.class);
     private volatile CacheStore.Fence taken;
 
     private TaskFence(CacheStore.Fence taken) {

@@ -1,12 +1,15 @@
 package io.cachesync.sync.topology;
 
+import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.sync.envelope.CacheMutation;
 import io.cachesync.sync.envelope.MutationParser;
 import io.cachesync.sync.envelope.PoisonRecordException;
 import io.cachesync.sync.redis.SyncStats;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -44,7 +47,7 @@ final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
         this.batch = context.getStateStore(storeName);
-        context.schedule(batching.linger(), org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, t -> batch.sendIfFree());
+        context.schedule(batching.linger(), PunctuationType.WALL_CLOCK_TIME, t -> batch.sendIfFree());
     }
 
     @Override
@@ -69,9 +72,9 @@ final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> 
 
     /** The record's source epoch header (0 without one); a malformed one makes the record poison. */
     private static int sourceEpoch(Headers headers) throws PoisonRecordException {
-        org.apache.kafka.common.header.Header h = headers.lastHeader(Topics.SOURCE_EPOCH_HEADER);
+        Header h = headers.lastHeader(Topics.SOURCE_EPOCH_HEADER);
         try {
-            return io.cachesync.core.consistency.SourceEpoch.fromHeader(h == null ? null : h.value());
+            return SourceEpoch.fromHeader(h == null ? null : h.value());
         } catch (IllegalArgumentException e) {
             throw new PoisonRecordException(e.getMessage());
         }

@@ -1,8 +1,12 @@
 package io.cachesync.sync.topology;
 
+import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.util.Threads;
 import io.cachesync.sync.envelope.CacheMutation;
 import io.cachesync.sync.redis.RedisMutationApplier;
+import io.cachesync.sync.redis.TaskFence;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -10,6 +14,11 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The mutations of a task not yet written to Redis. It is a state store only so that Kafka Streams flushes it before
@@ -24,7 +33,7 @@ import java.util.Map;
  * the next send or flush (before any commit), and at every one after it, which fails the task as a synchronous write
  * would; the batches queued behind it are not written (their records are read again from the committed offset, like
  * the failed one).
- * Every apply carries the task's fence ({@link io.cachesync.sync.redis.TaskFence}, taken when the task is initialised):
+ * Every apply carries the task's fence ({@link TaskFence}, taken when the task is initialised):
  * once a rebalance gave the task to another instance and it wrote, this store's writes are refused, and its next send
  * or flush throws {@link org.apache.kafka.streams.errors.TaskMigratedException}.
  * Nothing is persisted or logged: after a crash the records are re-read.
@@ -37,15 +46,15 @@ final class RedisBatchStore implements StateStore {
     /** Batches a task may have handed to its writer and not yet seen acknowledged. */
     static final int MAX_IN_FLIGHT = 2;
 
-    private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
-    private java.util.concurrent.ExecutorService writer;
+    private final Semaphore slots = new Semaphore(MAX_IN_FLIGHT);
+    private ExecutorService writer;
     /** The last batch handed to the writer: it finishes after every batch handed before it. */
-    private java.util.concurrent.CompletableFuture<Void> last = java.util.concurrent.CompletableFuture.completedFuture(null);
+    private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
     /** The first failed write: every later send and flush throws it, and no later batch is written. */
-    private final java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private boolean open;
     /** This owner's fence of the task, set in {@link #init}. */
-    private io.cachesync.sync.redis.TaskFence fence;
+    private TaskFence fence;
 
     RedisBatchStore(String name, RedisMutationApplier applier, MutationListener listener) {
         this.name = name;
@@ -71,7 +80,7 @@ final class RedisBatchStore implements StateStore {
             slots.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new org.apache.kafka.streams.errors.StreamsException("interrupted while waiting to write a batch to Redis", e);
+            throw new StreamsException("interrupted while waiting to write a batch to Redis", e);
         }
         handOff();
     }
@@ -97,7 +106,7 @@ final class RedisBatchStore implements StateStore {
         }
         List<CacheMutation> batch = List.copyOf(pending);
         pending.clear();
-        last = java.util.concurrent.CompletableFuture.runAsync(() -> {
+        last = CompletableFuture.runAsync(() -> {
             try {
                 if (failure.get() == null) {
                     applier.applyAll(batch, fence);
@@ -130,7 +139,7 @@ final class RedisBatchStore implements StateStore {
         if (t instanceof Error err) {
             throw err;
         }
-        throw new org.apache.kafka.streams.errors.StreamsException(t);
+        throw new StreamsException(t);
     }
 
     @Override
@@ -148,13 +157,8 @@ final class RedisBatchStore implements StateStore {
         context.register(root, (key, value) -> { });
         // the task was just assigned to this instance: take its fence before anything is processed (a failure here,
         // Redis being down, fails the task's start and Kafka Streams tries again)
-        fence = applier.takeFence(io.cachesync.core.keys.CacheKeys.fence(context.applicationId(), name, context.taskId().toString()));
-        String thread = "cachesync-redis-writer-" + name + "-" + context.taskId();
-        writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, thread);
-            t.setDaemon(true);
-            return t;
-        });
+        fence = applier.takeFence(CacheKeys.fence(context.applicationId(), name, context.taskId().toString()));
+        writer = Executors.newSingleThreadExecutor(Threads.daemon("cachesync-redis-writer-" + name + "-" + context.taskId()));
         open = true;
     }
 

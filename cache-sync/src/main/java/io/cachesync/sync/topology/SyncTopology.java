@@ -1,6 +1,8 @@
 package io.cachesync.sync.topology;
 
 import io.cachesync.core.catalog.EntityCatalog;
+import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.sync.envelope.CacheMutation;
 import io.cachesync.sync.envelope.CommandParser;
@@ -10,12 +12,15 @@ import io.cachesync.sync.envelope.PoisonRecordException;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
 import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Builds the cache-sync topology. {@code SyncService} and the tests call this one method. */
 public final class SyncTopology {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SyncTopology.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SyncTopology.class);
     private SyncTopology() {
     }
 
@@ -78,8 +83,8 @@ public final class SyncTopology {
      *                       return before the source floor holds it (its record is committed after)
      */
     public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, MutationListener listener,
-                                 int maxValueBytes, java.util.function.Consumer<io.cachesync.core.catalog.EntityDefinition> onSchemaChange,
-                                 Batching batching, java.util.function.Consumer<io.cachesync.core.consistency.SourceEpoch> onSourceEpoch) {
+                                 int maxValueBytes, Consumer<EntityDefinition> onSchemaChange,
+                                 Batching batching, Consumer<SourceEpoch> onSourceEpoch) {
         MutationParser envelopes = invalidatingWhenLarge(new EnvelopeParser(catalog, onSchemaChange), maxValueBytes, stats);
         MutationParser commands = limited(new CommandParser(catalog), maxValueBytes);
         Topology t = new Topology();

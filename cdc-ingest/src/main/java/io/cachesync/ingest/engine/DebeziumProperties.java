@@ -4,6 +4,7 @@ import io.cachesync.core.topics.Topics;
 import io.cachesync.ingest.config.IngestConfig;
 
 import java.util.Properties;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** The Debezium PostgreSQL connector and engine properties cdc-ingest runs with. */
@@ -33,7 +34,7 @@ public final class DebeziumProperties {
         // sensitive columns never leave the database: not in Kafka, not in the dead-letter topic, not in any log
         String excluded = c.catalog().cdcFed().stream()
                 .flatMap(e -> e.sensitive().stream().sorted().map(col -> e.qualifiedTable() + "." + col))
-                .map(java.util.regex.Pattern::quote).collect(Collectors.joining(","));
+                .map(Pattern::quote).collect(Collectors.joining(","));
         if (!excluded.isEmpty()) {
             p.setProperty("column.exclude.list", excluded);
         }

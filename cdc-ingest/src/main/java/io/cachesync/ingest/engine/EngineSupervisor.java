@@ -1,6 +1,7 @@
 package io.cachesync.ingest.engine;
 
 import io.cachesync.core.consistency.SourceEpoch;
+import io.cachesync.core.util.Backoff;
 import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.ingest.publish.KafkaChangePublisher;
 import io.cachesync.ingest.source.SourceSetup;
@@ -89,7 +90,7 @@ public final class EngineSupervisor implements AutoCloseable {
     }
 
     private void supervise() {
-        Duration backoff = FIRST_BACKOFF;
+        Backoff backoff = new Backoff(FIRST_BACKOFF, MAX_BACKOFF);
         while (!closing) {
             boolean started = false;
             try {
@@ -107,16 +108,19 @@ public final class EngineSupervisor implements AutoCloseable {
             if (closing) {
                 break;
             }
-            LOG.warn("cdc-ingest: restarting the engine in {} ms", backoff.toMillis());
+            Duration delay = backoff.next();
+            LOG.warn("cdc-ingest: restarting the engine in {} ms", delay.toMillis());
             try {
-                if (stopped.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (stopped.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
                     break;
                 }
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
                 break;
             }
-            backoff = started ? FIRST_BACKOFF : backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            if (started) {
+                backoff.reset();
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Whether the replication slot still continues where Debezium's offsets stopped. A slot that was dropped (and would be
@@ -85,7 +86,7 @@ public final class SlotContinuity {
     }
 
     /** Debezium's snapshot modes that read every table when there are no offsets ({@code no_data} does not). */
-    static final java.util.Set<String> SNAPSHOTTING_MODES = java.util.Set.of("initial", "when_needed", "always", "initial_only");
+    static final Set<String> SNAPSHOTTING_MODES = Set.of("initial", "when_needed", "always", "initial_only");
 
     /** The furthest position Debezium stored ({@code lsn}, {@code lsn_proc}, {@code lsn_commit}), 0 when none. */
     static long storedPosition(Map<String, byte[]> offsets) {

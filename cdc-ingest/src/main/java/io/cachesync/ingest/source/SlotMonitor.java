@@ -1,6 +1,7 @@
 package io.cachesync.ingest.source;
 
 import io.cachesync.core.metrics.MetricNames;
+import io.cachesync.core.util.Threads;
 import io.cachesync.ingest.config.IngestConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,11 +26,7 @@ public final class SlotMonitor implements AutoCloseable {
 
     private final IngestConfig config;
     private final AtomicLong lagBytes = new AtomicLong(-1);
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "cachesync-ingest-slot");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("cachesync-ingest-slot"));
 
     public SlotMonitor(IngestConfig config, MeterRegistry registry) {
         this.config = config;

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,7 +81,7 @@ public final class SourceEpochs {
     public Optional<SourceEpoch> latest() {
         SourceEpoch[] found = new SourceEpoch[1];
         SmallTopics.readToEnd(kafkaClientConfig, Topics.SOURCE_EPOCHS, "cachesync-ingest-epochs", r -> {
-            if (r.value() != null && java.util.Arrays.equals(r.key(), KEY)) {
+            if (r.value() != null && Arrays.equals(r.key(), KEY)) {
                 SourceEpoch e = SourceEpoch.fromJson(r.value());
                 if (found[0] == null || e.epoch() >= found[0].epoch()) {
                     found[0] = e;

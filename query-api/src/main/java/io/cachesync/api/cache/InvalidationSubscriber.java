@@ -3,6 +3,8 @@ package io.cachesync.api.cache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.keys.InvalidationMessages;
+import io.cachesync.core.util.Backoff;
+import io.cachesync.core.util.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Connection;
@@ -38,6 +40,8 @@ public final class InvalidationSubscriber implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InvalidationSubscriber.class);
     private static final Duration MIN_WATCH_PERIOD = Duration.ofMillis(50);
     private static final Duration MAX_WATCH_PERIOD = Duration.ofSeconds(1);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     private final UnifiedJedis redis;
     private final L1Cache l1;
@@ -72,13 +76,8 @@ public final class InvalidationSubscriber implements AutoCloseable {
         this.ticker = l1.ticker();
         this.timeoutNanos = l1.heartbeatTimeout().toNanos();
         this.watchPeriod = watchPeriod;
-        this.thread = new Thread(this::loop, "cachesync-l1-invalidations");
-        this.thread.setDaemon(true);
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cachesync-l1-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = Threads.daemon("cachesync-l1-invalidations").newThread(this::loop);
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(Threads.daemon("cachesync-l1-watchdog"));
     }
 
     private static Duration watchPeriodFor(Duration timeout) {
@@ -95,7 +94,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
     }
 
     private void loop() {
-        long backoff = 100;
+        Backoff backoff = new Backoff(FIRST_BACKOFF, MAX_BACKOFF);
         while (!closing) {
             JedisPubSub sub = new JedisPubSub() {
                 @Override
@@ -128,7 +127,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
             pubSub = sub;
             try {
                 subscribe(sub);
-                backoff = 100;
+                backoff.reset();
             } catch (RuntimeException e) {
                 if (!closing) {
                     LOG.warn("L1 invalidation subscription lost ({}); L1 bypassed until it is back", e.toString());
@@ -137,14 +136,13 @@ public final class InvalidationSubscriber implements AutoCloseable {
                 l1.unsubscribed();
             }
             try {
-                if (stopped.await(backoff, TimeUnit.MILLISECONDS)) {
+                if (stopped.await(backoff.next().toMillis(), TimeUnit.MILLISECONDS)) {
                     return;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
-            backoff = Math.min(5_000, backoff * 2);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.cachesync.api.cache;
 
 import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.util.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractTransaction;
@@ -36,11 +37,7 @@ public final class Popularity implements AutoCloseable {
     private final int maxPerEntity;
     private final int maxPending;
     private final Map<String, Map<String, LongAdder>> counts = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "cachesync-popularity");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(Threads.daemon("cachesync-popularity"));
 
     /** @param maxPerEntity the most-read ids kept per entity in Redis ({@code api.popularity-max}, at least 1) */
     public Popularity(UnifiedJedis redis, int maxPerEntity) {

@@ -7,6 +7,7 @@ import io.cachesync.core.catalog.ListIndex;
 import io.cachesync.core.consistency.RowQueries;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.keys.Ttl;
+import io.cachesync.core.redis.CacheStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
@@ -45,21 +46,21 @@ public final class QueryCache {
 
     private final UnifiedJedis redis;
     /** Creates missing generation counters (a missing one restarts above every value it had). */
-    private final io.cachesync.core.redis.CacheStore store;
+    private final CacheStore store;
     private final RowSource db;
     private final ReadStats stats;
     private final RedisCircuit circuit;
     private final PageCacheLimits limits;
 
-    public QueryCache(io.cachesync.core.redis.CacheStore store, RowSource db, ReadStats stats) {
+    public QueryCache(CacheStore store, RowSource db, ReadStats stats) {
         this(store, db, stats, RedisCircuit.unguarded());
     }
 
-    public QueryCache(io.cachesync.core.redis.CacheStore store, RowSource db, ReadStats stats, RedisCircuit circuit) {
+    public QueryCache(CacheStore store, RowSource db, ReadStats stats, RedisCircuit circuit) {
         this(store, db, stats, circuit, PageCacheLimits.DEFAULT);
     }
 
-    public QueryCache(io.cachesync.core.redis.CacheStore store, RowSource db, ReadStats stats, RedisCircuit circuit, PageCacheLimits limits) {
+    public QueryCache(CacheStore store, RowSource db, ReadStats stats, RedisCircuit circuit, PageCacheLimits limits) {
         this.store = store;
         this.redis = store.redis();
         this.db = db;

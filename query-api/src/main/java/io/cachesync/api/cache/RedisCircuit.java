@@ -1,6 +1,7 @@
 package io.cachesync.api.cache;
 
 import io.cachesync.core.metrics.MetricNames;
+import io.cachesync.core.redis.CacheStore;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Gauge;
@@ -8,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 import java.time.Duration;
@@ -66,8 +68,8 @@ public final class RedisCircuit {
                 T t = cached.run();
                 breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 return t;
-            } catch (redis.clients.jedis.exceptions.JedisDataException e) {
-                if (io.cachesync.core.redis.CacheStore.isRecurring(e)) {
+            } catch (JedisDataException e) {
+                if (CacheStore.isRecurring(e)) {
                     // a data error: Redis answered, so it is up; this one key (written as another type by something
                     // else) is served from the database without counting against the circuit
                     breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);

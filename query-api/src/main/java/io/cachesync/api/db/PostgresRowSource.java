@@ -13,6 +13,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -83,9 +88,9 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
     }
 
     @Override
-    public java.util.Map<String, String> loadMany(EntityDefinition entity, java.util.Collection<String> canonicalIds) throws DatabaseException {
+    public Map<String, String> loadMany(EntityDefinition entity, Collection<String> canonicalIds) throws DatabaseException {
         if (canonicalIds.isEmpty()) {
-            return new java.util.HashMap<>();
+            return new HashMap<>();
         }
         try (Connection c = ds.getConnection()) {
             return RowQueries.documents(c, entity, canonicalIds);
@@ -95,10 +100,10 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
     }
 
     @Override
-    public java.util.List<String> query(EntityDefinition entity, String sql, SqlBinder binder) throws DatabaseException {
+    public List<String> query(EntityDefinition entity, String sql, SqlBinder binder) throws DatabaseException {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
-            java.util.List<String> out = new java.util.ArrayList<>();
+            List<String> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(ValueCodec.encode(ValueCodec.fromJdbc(entity, rs)));

@@ -3,6 +3,11 @@ package io.cachesync.api.db;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.core.catalog.EntityDefinition;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Where a miss reads the truth from. */
@@ -11,15 +16,15 @@ public interface RowSource {
     Optional<ObjectNode> load(EntityDefinition entity, String canonicalId) throws DatabaseException;
 
     /** The documents of the rows that exist among {@code canonicalIds}, by id, in one query. */
-    java.util.Map<String, String> loadMany(EntityDefinition entity, java.util.Collection<String> canonicalIds) throws DatabaseException;
+    Map<String, String> loadMany(EntityDefinition entity, Collection<String> canonicalIds) throws DatabaseException;
 
     /** Runs a query whose rows are documents of the entity (lists, search); {@code binder} sets the parameters. */
-    java.util.List<String> query(EntityDefinition entity, String sql, SqlBinder binder) throws DatabaseException;
+    List<String> query(EntityDefinition entity, String sql, SqlBinder binder) throws DatabaseException;
 
     /** Sets the parameters of a prepared statement. */
     @FunctionalInterface
     interface SqlBinder {
-        void bind(java.sql.PreparedStatement ps) throws java.sql.SQLException;
+        void bind(PreparedStatement ps) throws SQLException;
     }
 
     /** True when the database answers. */

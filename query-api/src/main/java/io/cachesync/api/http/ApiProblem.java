@@ -1,5 +1,7 @@
 package io.cachesync.api.http;
 
+import java.time.Duration;
+
 /**
  * An HTTP error answered as RFC 9457 {@code application/problem+json}; thrown by handlers, rendered in one place
  * ({@link ProblemRenderer}).
@@ -35,7 +37,7 @@ public class ApiProblem extends RuntimeException {
     }
 
     /** PostgreSQL cancelled the request's query after {@code api.statement-timeout}; its connection is free again. */
-    public static ApiProblem queryTimeout(java.time.Duration timeout) {
+    public static ApiProblem queryTimeout(Duration timeout) {
         return new ApiProblem(503, "query-timeout", "Query took too long", "the database query took longer than "
                 + timeout.toMillis() + " ms (api.statement-timeout) and was cancelled; narrow the filter or search, or retry later");
     }

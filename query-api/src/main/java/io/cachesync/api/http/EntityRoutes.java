@@ -9,6 +9,7 @@ import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.catalog.EntityKey;
 import io.cachesync.core.catalog.ListIndex;
+import io.cachesync.core.codec.ValueCodec;
 import io.javalin.http.Context;
 
 import java.util.ArrayList;
@@ -167,7 +168,7 @@ public final class EntityRoutes {
                 missing.add(r.getKey());
             }
         }
-        String body = "{\"items\":[" + items + "],\"missing\":" + io.cachesync.core.codec.ValueCodec.mapper().writeValueAsString(missing) + "}";
+        String body = "{\"items\":[" + items + "],\"missing\":" + ValueCodec.mapper().writeValueAsString(missing) + "}";
         ctx.header(X_CACHE, allCached ? "HIT" : "MISS");
         if (!HttpCaching.notModified(ctx, HttpCaching.pageTag(body), e.query().httpMaxAge())) {
             ctx.contentType("application/json").result(body);

@@ -1,6 +1,7 @@
 package io.cachesync.api.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachesync.api.cache.OverloadedException;
 import io.cachesync.api.db.DatabaseException;
 import io.cachesync.api.db.QueryTimeoutException;
 import io.cachesync.core.codec.ValueCodec;
@@ -36,7 +37,7 @@ public final class ProblemRenderer {
             LOG.warn("Redis failed while serving {}: {}", ctx.path(), e.toString());
             render(ctx, ApiProblem.unavailable("the cache is unavailable; retry shortly"));
         });
-        routes.exception(io.cachesync.api.cache.OverloadedException.class, (e, ctx) -> {
+        routes.exception(OverloadedException.class, (e, ctx) -> {
             ctx.header("Retry-After", "1");
             render(ctx, new ApiProblem(503, "overloaded", "Service unavailable", e.getMessage() + "; retry after 1 s"));
         });
