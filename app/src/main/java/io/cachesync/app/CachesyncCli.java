@@ -46,7 +46,7 @@ public final class CachesyncCli implements Runnable {
         CommandLine cl = new CommandLine(new CachesyncCli());
         extraCommands.forEach(cl::addSubcommand);
         List.of(new VerifyCommand(), new WarmCommand(), new ServiceCommands.Ingest(), new ServiceCommands.Sync(), new ServiceCommands.Api(),
-                new CommandLine.HelpCommand()).forEach(cl::addSubcommand);
+                new ExampleConfigCommand(), new CommandLine.HelpCommand()).forEach(cl::addSubcommand);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             if (ex instanceof ConfigException) {
                 cmd.getErr().println(ex.getMessage());

@@ -2,6 +2,7 @@ package io.cachesync.app;
 
 import io.cachesync.api.ApiService;
 import io.cachesync.api.config.ApiConfig;
+import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.config.ConfigKey;
 import io.cachesync.core.config.Settings;
 import io.cachesync.ingest.IngestService;
@@ -9,13 +10,16 @@ import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.sync.SyncService;
 import io.cachesync.sync.config.SyncConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 
 /** {@code cachesync ingest|sync|api}: one service against an external PostgreSQL, Kafka and Redis. */
 final class ServiceCommands {
@@ -30,8 +34,11 @@ final class ServiceCommands {
         @Option(names = "--print-config-keys", description = "List the configuration keys of this service and exit.")
         boolean printKeys;
 
+        @Spec
+        CommandSpec spec;
+
         Settings settings() {
-            return Settings.load(Optional.ofNullable(config), System.getenv());
+            return ConfigFile.load(Optional.ofNullable(config), System.getenv());
         }
 
         abstract List<ConfigKey> keys();
@@ -41,10 +48,11 @@ final class ServiceCommands {
         @Override
         public Integer call() throws Exception {
             if (printKeys) {
-                for (ConfigKey k : keys()) {
-                    System.out.printf("%-32s %-44s default %-28s %s%n", k.name(), k.envName(),
+                for (ConfigKey k : Stream.concat(keys().stream(), EntityCatalog.ENTITY_KEYS.stream()).toList()) {
+                    spec.commandLine().getOut().printf("%-32s %-44s default %-28s %s%n", k.name(), k.envName(),
                             k.secret() ? "<secret>" : "'" + k.defaultValue() + "'", k.doc());
                 }
+                spec.commandLine().getOut().flush();
                 return 0;
             }
             AutoCloseable service = start(settings());

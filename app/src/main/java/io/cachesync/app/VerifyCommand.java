@@ -108,7 +108,7 @@ public final class VerifyCommand implements Callable<Integer> {
     }
 
     private Settings settings() throws IOException {
-        Settings s = Settings.load(Optional.ofNullable(config), System.getenv());
+        Settings s = ConfigFile.load(Optional.ofNullable(config), System.getenv());
         if (portsFile == null) {
             return s;
         }

@@ -6,7 +6,6 @@ import io.cachesync.api.config.ApiConfig;
 import io.cachesync.api.db.PostgresRowSource;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.catalog.SchemaCheck;
-import io.cachesync.core.config.Settings;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import picocli.CommandLine;
@@ -50,7 +49,7 @@ public final class WarmCommand implements Callable<Integer> {
         if (limit < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be at least 1, was " + limit);
         }
-        ApiConfig c = ApiConfig.from(Settings.load(Optional.ofNullable(config), System.getenv()));
+        ApiConfig c = ApiConfig.from(ConfigFile.load(Optional.ofNullable(config), System.getenv()));
         EntityDefinition configured = c.catalog().byName(entity).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
                 "no entity named '" + entity + "' is configured; configured: " + c.catalog().all().stream().map(EntityDefinition::name).toList()));
         EntityDefinition e = SchemaCheck.atStart("warm", c.catalog(), c.postgres()).byName(entity)

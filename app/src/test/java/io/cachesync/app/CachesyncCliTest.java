@@ -40,7 +40,7 @@ class CachesyncCliTest {
         assertThat(demo.err()).contains("Unmatched argument").contains("'demo'");
         assertThat(run("bench").code()).isEqualTo(2);
         Run none = run();
-        assertThat(none.err()).contains("name a command: verify, warm, ingest, sync or api");
+        assertThat(none.err()).contains("name a command: verify, warm, ingest, sync, api or example-config");
     }
 
     @Test
@@ -58,6 +58,28 @@ class CachesyncCliTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("query-api: invalid configuration").contains("entities is empty")
                 .contains("redis.url is not a redis://").contains("api.port is not a TCP port number");
+    }
+
+    @Test
+    void aConfigFileKeyNothingReadsIsRefusedWithTheKeyItWasProbablyMeantToBe(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("typo.yaml");
+        Files.writeString(cfg, "postgres:\n  ssl-mode: require\napi:\n  prot: 9090\nentities:\n  users:\n    tll: 5m\n");
+        Run r = run("api", "--config", cfg.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("config file " + cfg + ": invalid configuration")
+                .contains("'postgres.ssl-mode' is not a cachesync setting (did you mean postgres.sslmode?)")
+                .contains("'api.prot' is not a cachesync setting (did you mean api.port?)")
+                .contains("'entities.users.tll' is not a cachesync setting (did you mean entities.users.ttl?)");
+        Run verify = run("verify", "--config", cfg.toString());
+        assertThat(verify.code()).as("the operator commands read the same file").isEqualTo(2);
+        assertThat(verify.err()).contains("'api.prot' is not a cachesync setting");
+    }
+
+    @Test
+    void printConfigKeysListsEveryEntityKeyToo() {
+        Run r = run("sync", "--print-config-keys");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("sync.audit-fraction").contains("entities.<name>.key-type").contains("entities.<name>.search.fields");
     }
 
     @Test

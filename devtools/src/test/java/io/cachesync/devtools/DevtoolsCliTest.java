@@ -27,7 +27,7 @@ class DevtoolsCliTest {
     void listsDemoAndBenchFirstThenTheServiceCommands() {
         Run r = run();
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("name a command: demo, bench, verify, warm, ingest, sync or api");
+        assertThat(r.err()).contains("name a command: demo, bench, verify, warm, ingest, sync, api or example-config");
         assertThat(run("api", "--print-config-keys").code()).isZero();
         assertThat(run("demo", "--log-level", "WARN", "--help").code()).isZero();
     }

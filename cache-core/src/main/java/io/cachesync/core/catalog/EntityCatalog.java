@@ -37,7 +37,18 @@ public final class EntityCatalog {
 
     public static final ConfigKey ENTITIES = ConfigKey.of("entities",
             "Comma-separated names of the cached entities; each is configured under entities.<name>.*", "");
-    // per-entity keys, declared once: each is read as entities.<name>.…
+    // per-entity keys, declared once: each is read as entities.<name>.… (ConfigKey#at)
+    public static final ConfigKey TABLE = ConfigKey.of("entities.<name>.table", "schema.table the entity mirrors (default public.<name>)", "");
+    public static final ConfigKey KEY = ConfigKey.of("entities.<name>.key",
+            "Key column(s) in primary-key order, e.g. tenant_id,id (default: read from the table's primary key)", "");
+    public static final ConfigKey KEY_TYPE = ConfigKey.of("entities.<name>.key-type",
+            "bigint, text or uuid per key column (default: read from the table; set it only to start while the database cannot be read)", "");
+    public static final ConfigKey SENSITIVE = ConfigKey.of("entities.<name>.sensitive",
+            "Columns never captured, never written to Redis and never served (comma-separated)", "");
+    public static final ConfigKey LISTS = ConfigKey.of("entities.<name>.lists",
+            "Columns clients may list rows by, /v1/<entity>?<column>=<value> (comma-separated)", "");
+    public static final ConfigKey SEARCH_FIELDS = ConfigKey.of("entities.<name>.search.fields",
+            "Text columns /v1/<entity>/search?q= matches (comma-separated; none: no search)", "");
     public static final TypedKey<Duration> TTL = TypedKey.positiveDuration("entities.<name>.ttl",
             "Time to live of a cached row (before jitter)", Duration.ofHours(1));
     public static final TypedKey<Double> TTL_JITTER = TypedKey.fraction("entities.<name>.ttl-jitter",
@@ -54,6 +65,10 @@ public final class EntityCatalog {
             "Time to live of a cached search page", Duration.ofSeconds(30));
     public static final TypedKey<Duration> HTTP_MAX_AGE = TypedKey.duration("entities.<name>.http-max-age",
             "Cache-Control max-age of a row (0 for no-cache)", Duration.ofSeconds(5));
+
+    /** Every key of an entity, in the order the documentation shows them. */
+    public static final List<ConfigKey> ENTITY_KEYS = List.of(TABLE, KEY, KEY_TYPE, TTL, TTL_JITTER, TOMBSTONE_TTL, SENSITIVE, LISTS,
+            LIST_MAX_PER_PAGE, LIST_TTL, SEARCH_FIELDS, SEARCH_TTL, HTTP_MAX_AGE, SOURCE);
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
 
@@ -86,8 +101,7 @@ public final class EntityCatalog {
                 problems.add("entities: '" + name + "' is not a valid entity name (lower-case letters, digits, _; starting with a letter)");
                 continue;
             }
-            String p = "entities." + name + ".";
-            String table = s.raw(p + "table").orElse("public." + name);
+            String table = s.raw(TABLE.at(name)).orElse("public." + name);
             String schema = "public";
             String tableName = table;
             if (table.contains(".")) {
@@ -95,21 +109,21 @@ public final class EntityCatalog {
                 tableName = table.substring(table.indexOf('.') + 1);
             }
             if (!NAME.matcher(schema).matches() || !NAME.matcher(tableName).matches()) {
-                problems.add(p + "table is not schema.table of plain lower-case identifiers: '" + table + "'");
+                problems.add(TABLE.at(name) + " is not schema.table of plain lower-case identifiers: '" + table + "'");
             }
-            EntityKey key = key(s, p, problems);
-            Duration ttl = TTL.read(s, p + "ttl", problems);
-            double jitter = TTL_JITTER.read(s, p + "ttl-jitter", problems);
-            Duration tomb = TOMBSTONE_TTL.read(s, p + "tombstone-ttl", problems);
-            List<String> sensitive = Settings.list(s.raw(p + "sensitive").orElse(""));
+            EntityKey key = key(s, name, problems);
+            Duration ttl = TTL.read(s, TTL.at(name), problems);
+            double jitter = TTL_JITTER.read(s, TTL_JITTER.at(name), problems);
+            Duration tomb = TOMBSTONE_TTL.read(s, TOMBSTONE_TTL.at(name), problems);
+            List<String> sensitive = Settings.list(s.raw(SENSITIVE.at(name)).orElse(""));
             for (String k : key.names()) {
                 if (sensitive.contains(k)) {
-                    problems.add(p + "sensitive names the key column '" + k + "': the key is always served");
+                    problems.add(SENSITIVE.at(name) + " names the key column '" + k + "': the key is always served");
                 }
             }
-            EntityDefinition.Source source = EntityDefinition.Source.parse(SOURCE.read(s, p + "source", problems));
+            EntityDefinition.Source source = EntityDefinition.Source.parse(SOURCE.read(s, SOURCE.at(name), problems));
             out.add(new EntityDefinition(name, schema, tableName, key, ttl, jitter, tomb, new HashSet<>(sensitive),
-                    queryOptions(s, p, key, sensitive, problems), source));
+                    queryOptions(s, name, key, sensitive, problems), source));
         }
         return new EntityCatalog(out);
     }
@@ -118,28 +132,28 @@ public final class EntityCatalog {
      * {@code key} (columns, comma-separated, in primary-key order) and {@code key-type} (one type per column). Either may
      * be left out: what is missing is read from the table's primary key at start; {@code id bigint} is assumed until then.
      */
-    private static EntityKey key(Settings s, String p, List<String> problems) {
-        Optional<String> names = s.raw(p + "key");
-        Optional<String> types = s.raw(p + "key-type");
+    private static EntityKey key(Settings s, String entity, List<String> problems) {
+        Optional<String> names = s.raw(KEY.at(entity));
+        Optional<String> types = s.raw(KEY_TYPE.at(entity));
         List<String> columns = names.map(Settings::list).orElse(List.of("id"));
         if (columns.isEmpty()) {
-            problems.add(p + "key is empty: name the primary-key column(s), or leave it out to read them from the table");
+            problems.add(KEY.at(entity) + " is empty: name the primary-key column(s), or leave it out to read them from the table");
             columns = List.of("id");
         }
         for (String c : columns) {
             if (!NAME.matcher(c).matches()) {
-                problems.add(p + "key: '" + c + "' is not a plain lower-case column name");
+                problems.add(KEY.at(entity) + ": '" + c + "' is not a plain lower-case column name");
             }
         }
         if (new HashSet<>(columns).size() != columns.size()) {
-            problems.add(p + "key names a column twice: " + columns);
+            problems.add(KEY.at(entity) + " names a column twice: " + columns);
         }
         List<KeyType> keyTypes = new ArrayList<>();
         for (String t : types.map(Settings::list).orElse(List.of())) {
-            keyTypes.add(Settings.parse(p + "key-type", t, KeyType::parse, KeyType.BIGINT, problems, "one of bigint, text, uuid for each key column"));
+            keyTypes.add(Settings.parse(KEY_TYPE.at(entity), t, KeyType::parse, KeyType.BIGINT, problems, "one of bigint, text, uuid for each key column"));
         }
         if (types.isPresent() && keyTypes.size() != columns.size()) {
-            problems.add(p + "key-type gives " + keyTypes.size() + " type(s) for " + columns.size() + " key column(s) " + columns);
+            problems.add(KEY_TYPE.at(entity) + " gives " + keyTypes.size() + " type(s) for " + columns.size() + " key column(s) " + columns);
             types = Optional.empty();
         }
         List<EntityKey.Column> out = new ArrayList<>();
@@ -156,24 +170,24 @@ public final class EntityCatalog {
         return new EntityCatalog(ordered.stream().map(e -> resolved.containsKey(e.name()) ? e.withKey(resolved.get(e.name())) : e).toList());
     }
 
-    private static QueryOptions queryOptions(Settings s, String p, EntityKey key, List<String> sensitive, List<String> problems) {
+    private static QueryOptions queryOptions(Settings s, String entity, EntityKey key, List<String> sensitive, List<String> problems) {
         List<ListIndex> lists = new ArrayList<>();
-        for (String field : Settings.list(s.raw(p + "lists").orElse(""))) {
+        for (String field : Settings.list(s.raw(LISTS.at(entity)).orElse(""))) {
             if (!NAME.matcher(field).matches() || sensitive.contains(field) || (!key.composite() && key.names().contains(field))) {
-                problems.add(p + "lists: '" + field + "' is not a plain lower-case column name that is neither sensitive nor the (single-column) key");
+                problems.add(LISTS.at(entity) + ": '" + field + "' is not a plain lower-case column name that is neither sensitive nor the (single-column) key");
                 continue;
             }
-            lists.add(new ListIndex(field, LIST_MAX_PER_PAGE.read(s, p + "lists." + field + ".max-per-page", problems)));
+            lists.add(new ListIndex(field, LIST_MAX_PER_PAGE.read(s, LIST_MAX_PER_PAGE.at(entity).replace("<field>", field), problems)));
         }
-        Duration listTtl = LIST_TTL.read(s, p + "list-ttl", problems);
-        List<String> search = Settings.list(s.raw(p + "search.fields").orElse(""));
+        Duration listTtl = LIST_TTL.read(s, LIST_TTL.at(entity), problems);
+        List<String> search = Settings.list(s.raw(SEARCH_FIELDS.at(entity)).orElse(""));
         for (String f : search) {
             if (!NAME.matcher(f).matches() || sensitive.contains(f)) {
-                problems.add(p + "search.fields: '" + f + "' is not a plain lower-case column name that is not sensitive");
+                problems.add(SEARCH_FIELDS.at(entity) + ": '" + f + "' is not a plain lower-case column name that is not sensitive");
             }
         }
-        Duration searchTtl = SEARCH_TTL.read(s, p + "search.ttl", problems);
-        Duration maxAge = HTTP_MAX_AGE.read(s, p + "http-max-age", problems);
+        Duration searchTtl = SEARCH_TTL.read(s, SEARCH_TTL.at(entity), problems);
+        Duration maxAge = HTTP_MAX_AGE.read(s, HTTP_MAX_AGE.at(entity), problems);
         return new QueryOptions(lists, listTtl, search, searchTtl, maxAge);
     }
 

@@ -47,6 +47,11 @@ public class ConfigKey {
         return secret;
     }
 
+    /** The name of a key declared for every entity ({@code entities.<name>.ttl}) for one of them ({@code entities.users.ttl}). */
+    public String at(String entity) {
+        return name.replace("<name>", entity);
+    }
+
     /** {@code redis.url} is {@code CACHESYNC_REDIS_URL}; {@code entities.users.ttl-jitter} is {@code CACHESYNC_ENTITIES_USERS_TTL_JITTER}. */
     public String envName() {
         return envName(name);

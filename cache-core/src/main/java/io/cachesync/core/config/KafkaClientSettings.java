@@ -2,6 +2,7 @@ package io.cachesync.core.config;
 
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -36,7 +37,7 @@ public final class KafkaClientSettings {
         String bootstrap = Endpoints.bootstrap(BOOTSTRAP, s, problems);
         Map<String, Object> m = new HashMap<>();
         m.put("bootstrap.servers", bootstrap == null ? "" : bootstrap);
-        String protocol = s.get(SECURITY_PROTOCOL).toUpperCase(java.util.Locale.ROOT);
+        String protocol = s.get(SECURITY_PROTOCOL).toUpperCase(Locale.ROOT);
         if (!PROTOCOLS.contains(protocol)) {
             problems.add(SECURITY_PROTOCOL.name() + " is not one of " + PROTOCOLS + ": '" + s.get(SECURITY_PROTOCOL) + "'");
         }

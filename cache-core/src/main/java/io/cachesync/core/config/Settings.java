@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -81,6 +82,16 @@ public final class Settings {
 
     public String origin() {
         return origin;
+    }
+
+    /** The keys the file (or in-memory map) sets, without the environment's. */
+    public Set<String> fileKeys() {
+        return values.keySet();
+    }
+
+    /** The environment variables taken into account ({@code CACHESYNC_*}). */
+    public Map<String, String> environment() {
+        return env;
     }
 
     public Optional<String> raw(String key) {

@@ -49,8 +49,8 @@ public record SyncConfig(
     public static final TypedKey<Integer> THREADS = TypedKey.integer("sync.threads", "Kafka Streams threads in this instance", 1).between(1, 64);
     public static final TypedKey<Duration> COMMIT_INTERVAL = TypedKey.positiveDuration("sync.commit-interval",
             "How often consumed offsets are committed; every Redis write of a record is acknowledged before its offset is", Duration.ofSeconds(1));
-    public static final TypedKey<String> STATE_DIR = TypedKey.text("sync.state-dir", "Kafka Streams state directory",
-            System.getProperty("java.io.tmpdir") + "/cachesync-sync");
+    public static final TypedKey<String> STATE_DIR = TypedKey.text("sync.state-dir",
+            "Kafka Streams state directory (empty: <java.io.tmpdir>/cachesync-sync)", "");
     public static final TypedKey<Duration> REDIS_TIMEOUT = TypedKey.positiveDuration("sync.redis-timeout", "Connect and socket timeout of Redis calls",
             Duration.ofSeconds(2));
     public static final TypedKey<Duration> REDIS_RETRY_FOR = TypedKey.positiveDuration("sync.redis-retry-for",
@@ -76,7 +76,8 @@ public record SyncConfig(
 
     public static final TypedKey<String> POSTGRES_SSLMODE = SharedKeys.POSTGRES_SSLMODE;
     public static final TypedKey<Integer> MAX_VALUE_BYTES = TypedKey.integer("sync.max-value-bytes",
-            "Largest record cache-sync applies; a larger one goes to the dead-letter topic", 1_048_576).atLeast(1024);
+            "Largest record cache-sync caches: a larger CDC change invalidates its row (the next read fills it from PostgreSQL), a "
+                    + "larger command goes to the dead-letter topic", 1_048_576).atLeast(1024);
 
     public static final TypedKey<Integer> BATCH_SIZE = TypedKey.integer("sync.batch-size",
             "Mutations a task writes to Redis in one pipeline at most (1: one write at a time)", 500).between(1, 100_000);
@@ -99,7 +100,7 @@ public record SyncConfig(
         PostgresEndpoint postgres = PostgresEndpoint.from(s, problems);
         EntityCatalog catalog = EntityCatalog.from(s, problems);
         SyncConfig config = new SyncConfig(kafka, redis, APPLICATION_ID.read(s, problems), THREADS.read(s, problems),
-                COMMIT_INTERVAL.read(s, problems), Path.of(STATE_DIR.read(s, problems)), REDIS_TIMEOUT.read(s, problems),
+                COMMIT_INTERVAL.read(s, problems), stateDir(STATE_DIR.read(s, problems)), REDIS_TIMEOUT.read(s, problems),
                 REDIS_RETRY_FOR.read(s, problems), PARTITIONS.read(s, problems), CDC_PARTITIONS.read(s, problems),
                 REPLICATION.read(s, problems).shortValue(), postgres, AUDIT_FRACTION.read(s, problems),
                 AUDIT_DELAY.read(s, problems), AUDIT_GRACE.read(s, problems), HTTP_PORT.read(s, problems),
@@ -109,6 +110,10 @@ public record SyncConfig(
             throw ConfigException.of("cache-sync", problems);
         }
         return config;
+    }
+
+    private static Path stateDir(String configured) {
+        return configured.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "cachesync-sync") : Path.of(configured);
     }
 
     public Map<String, Object> kafkaClientConfig() {
