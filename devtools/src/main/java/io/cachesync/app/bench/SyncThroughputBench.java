@@ -29,8 +29,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -79,7 +81,7 @@ final class SyncThroughputBench {
     }
 
     /** Writes {@code events} updates over {@link #KEYS} rows, every event newer than the last for its row. */
-    private void fill(EnvelopeTemplate t, long lsnBase, int events) {
+    private void fill(EnvelopeTemplate t, long lsnBase, int events) throws Exception {
         Map<String, Object> admin = Map.of("bootstrap.servers", stack.kafka().bootstrapServers());
         TopicProvisioner.ensure(admin, List.of(TOPIC), PARTITIONS, (short) 1, Map.of(), Duration.ofSeconds(30));
         Map<String, Object> p = new HashMap<>(admin);
@@ -95,11 +97,21 @@ final class SyncThroughputBench {
         AtomicLong failed = new AtomicLong();
         AtomicReference<Exception> firstFailure = new AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < events; i++) {
-                long id = i % KEYS + 1;
-                byte[] value = t.event(id, lsnBase + 8L * (i + 1), now, "item " + id + " rev " + (i / KEYS));
-                size = value.length;
-                producer.send(new ProducerRecord<>(TOPIC, EnvelopeTemplate.key(id), value), (metadata, e) -> {
+            // A new topic's partitions may still refuse the first batch (NOT_LEADER_OR_FOLLOWER) while later batches of
+            // the same idempotent producer get through; the retried first one is then refused as out of order. So the
+            // first events are sent one at a time until every partition has acknowledged one: after that no batch
+            // can overtake another's retry.
+            Set<Integer> primed = new HashSet<>();
+            int i = 0;
+            for (; i < events && primed.size() < PARTITIONS; i++) {
+                ProducerRecord<byte[], byte[]> r = fillRecord(t, lsnBase, now, i);
+                size = r.value().length;
+                primed.add(producer.send(r).get(2, TimeUnit.MINUTES).partition());
+            }
+            for (; i < events; i++) {
+                ProducerRecord<byte[], byte[]> r = fillRecord(t, lsnBase, now, i);
+                size = r.value().length;
+                producer.send(r, (metadata, e) -> {
                     if (e != null) {
                         failed.incrementAndGet();
                         firstFailure.compareAndSet(null, e);
@@ -118,6 +130,12 @@ final class SyncThroughputBench {
         }
         progress.printf("  sync: topic %s pre-filled with %,d events (%,d bytes each, schema included) in %.1f s%n",
                 TOPIC, events, size, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The {@code i}-th pre-fill event: an update of row {@code i % KEYS + 1}, newer than every event before it. */
+    private static ProducerRecord<byte[], byte[]> fillRecord(EnvelopeTemplate t, long lsnBase, long now, int i) {
+        long id = i % KEYS + 1;
+        return new ProducerRecord<>(TOPIC, EnvelopeTemplate.key(id), t.event(id, lsnBase + 8L * (i + 1), now, "item " + id + " rev " + (i / KEYS)));
     }
 
     /**
