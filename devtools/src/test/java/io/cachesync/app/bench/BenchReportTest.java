@@ -36,14 +36,14 @@ class BenchReportTest {
     void jsonHasExactlyTheIssuesShapeAndOnlyNumbers() {
         JsonNode j = full(60_000, 12_000, 40, 20_000, 50_000, 1.2, 1.7).json();
         assertThat(fields(j)).containsExactly("sync", "lag_ms", "api", "cached_vs_db");
-        assertThat(fields(j.get("sync"))).containsExactly("batched_eps", "naive_eps", "ceiling_ops");
+        assertThat(fields(j.get("sync"))).containsExactly("batched_eps", "naive_eps", "ceiling_ops", "batched_of_ceiling", "naive_of_ceiling");
         assertThat(fields(j.get("lag_ms"))).containsExactly("500", "2000", "5000");
         for (JsonNode rate : j.get("lag_ms")) {
             assertThat(fields(rate)).containsExactly("p50", "p99", "max");
         }
         assertThat(fields(j.get("api"))).containsExactlyInAnyOrder("hit", "l1_hit", "miss", "constant");
         for (JsonNode scenario : j.get("api")) {
-            assertThat(fields(scenario)).containsExactly("rps", "p50_ms", "p99_ms");
+            assertThat(fields(scenario)).containsExactly("rps", "p50_ms", "p99_ms", "of_constant");
         }
         assertThat(fields(j.get("cached_vs_db"))).containsExactly("cached_p50_ms", "db_p50_ms", "reduction");
         List<JsonNode> leaves = new ArrayList<>();
@@ -54,9 +54,26 @@ class BenchReportTest {
                 leaves.add(v);
             }
         }));
-        assertThat(leaves).hasSize(3 + 9 + 12 + 3).allMatch(JsonNode::isNumber);
+        assertThat(leaves).hasSize(5 + 9 + 16 + 3).allMatch(JsonNode::isNumber);
+        assertThat(j.at("/sync/batched_of_ceiling").asDouble()).as("60,000 of 700,000").isEqualTo(0.086);
+        assertThat(j.at("/api/hit/of_constant").asDouble()).as("20,000 of 50,000").isEqualTo(0.4);
         assertThat(j.at("/lag_ms/2000/p99").asLong()).isEqualTo(40);
         assertThat(j.at("/cached_vs_db/reduction").asDouble()).isEqualTo(0.294);
+    }
+
+    @Test
+    void theTableGivesEveryThroughputAsAShareOfItsCeiling() {
+        String table = full(60_000, 12_000, 40, 20_000, 50_000, 1.2, 2.0).table();
+        assertThat(table).contains("0.09 of the ceiling").contains("0.02 of the ceiling (over 500,000 events)");
+        assertThat(table).containsPattern("hit +20,000 +0\\.40 ").containsPattern("constant +50,000 +1\\.00 ");
+    }
+
+    @Test
+    void withoutTheConstantRouteNoShareIsInvented() {
+        BenchReport r = new BenchReport();
+        r.api("hit", new BenchReport.Load(20_000, 1.2, 6.0, 100_000, 0, "", ""));
+        assertThat(fields(r.json().get("api").get("hit"))).containsExactly("rps", "p50_ms", "p99_ms");
+        assertThat(r.table()).containsPattern("hit +20,000 +- ");
     }
 
     @Test
