@@ -107,7 +107,7 @@ final class AbandonedStacks {
         } catch (IOException e) {
             return false; // another devstack is reaping it
         }
-        DevStack.deleteTree(claimed);
+        WorkDirs.delete(claimed);
         LOG.info("devstack: removed {}, left behind by a JVM that was killed", dir);
         return true;
     }

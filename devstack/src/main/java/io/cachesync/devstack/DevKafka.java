@@ -1,119 +1,37 @@
 package io.cachesync.devstack;
 
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.cachesync.devstack.containers.ContainerKafka;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Properties;
 
 /**
- * A single-node KRaft Kafka broker (broker and controller in one), in this JVM, on loopback ports. Its log
- * directory survives {@link #stop()}, so {@link #start()} brings the same topics and offsets back.
+ * The devstack's single-node KRaft Kafka broker ({@link ServerSettings#kafka()}), stoppable and restartable with its
+ * topics and offsets and on the same address: {@link LocalKafka} (embedded) or {@link ContainerKafka} (Testcontainers).
  */
-public final class DevKafka implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(DevKafka.class);
+public interface DevKafka extends AutoCloseable {
 
-    private final Path logDir;
-    private final int port;
-    private final int controllerPort;
-    private KafkaRaftServer server;
-
-    public DevKafka(Path logDir, int port, int controllerPort) {
-        this.logDir = logDir;
-        this.port = port;
-        this.controllerPort = controllerPort;
+    /**
+     * Starts a broker of the chosen provider ({@link StackProvider#chosen()}) on free ports; the embedded one keeps its
+     * logs in {@code logDir}, a container ignores it.
+     */
+    static DevKafka start(Path logDir) {
+        return StackProvider.chosen() == StackProvider.TESTCONTAINERS
+                ? new ContainerKafka(FreePorts.next()).start()
+                : new LocalKafka(logDir, FreePorts.next(), FreePorts.next()).start();
     }
 
-    private Properties props() {
-        Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("log.dirs", logDir.toString());
-        p.put("num.partitions", "4");
-        p.put("auto.create.topics.enable", "false");
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "4");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "4");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
-        p.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
-        // message.max.bytes stays at Kafka's default (1 MiB), as on most brokers: cachesync sets max.message.bytes on
-        // the topics it creates, and an event larger than that is published as a too-large change
-        return p;
-    }
+    /** Starts the broker (again, after {@link #stop()}: same topics, same address); a running broker is left as it is. */
+    DevKafka start();
 
-    public synchronized DevKafka start() {
-        if (server != null) {
-            return this;
-        }
-        try {
-            KafkaConfig config = new KafkaConfig(props(), false);
-            if (!Files.exists(logDir.resolve("meta.properties"))) {
-                Files.createDirectories(logDir);
-                try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8)) {
-                    new Formatter()
-                            .setNodeId(1)
-                            .setClusterId(Uuid.randomUuid().toString())
-                            .setDirectories(List.of(logDir.toString()))
-                            .setMetadataLogDirectory(logDir.toString())
-                            .setControllerListenerName("CONTROLLER")
-                            .setPrintStream(quiet)
-                            .run();
-                }
-            }
-            KafkaRaftServer s = new KafkaRaftServer(config, Time.SYSTEM);
-            s.startup();
-            server = s;
-        } catch (Exception e) {
-            throw new DevStackException("devstack: Kafka did not start on 127.0.0.1:" + port + " (logs " + logDir + "): " + e.getMessage(), e);
-        }
-        LOG.info("Kafka 4.3 (KRaft) up at {}", bootstrapServers());
-        return this;
-    }
+    /** Stops the broker, keeping its topics and offsets; returns once it is down. */
+    void stop();
 
-    /** Stops the broker, keeping its log directory. */
-    public synchronized void stop() {
-        if (server == null) {
-            return;
-        }
-        try {
-            server.shutdown();
-            server.awaitShutdown();
-        } finally {
-            server = null;
-        }
-    }
+    boolean isRunning();
 
-    public synchronized boolean isRunning() {
-        return server != null;
-    }
+    /** {@code host:port} of the broker's one client listener (the one it advertises). */
+    String bootstrapServers();
 
-    public String bootstrapServers() {
-        return "127.0.0.1:" + port;
-    }
-
+    /** Stops the broker for good (a container is removed). */
     @Override
-    public void close() {
-        stop();
-    }
+    void close();
 }

@@ -1,156 +1,63 @@
 package io.cachesync.devstack;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.cachesync.devstack.containers.ContainerPostgres;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * PostgreSQL 17 (zonky embedded binaries) with logical WAL, on a fixed loopback port and a data directory that
- * survives {@link #stop()} so that {@link #start()} brings the same database back (fault tests restart it).
- * The postmaster runs detached ({@code pg_ctl} starts it in its own session), so a {@link ParentDeathGuard} asks it
- * for a fast shutdown (SIGINT) when this JVM dies without stopping it, even by SIGKILL.
+ * The devstack's PostgreSQL 17 with logical WAL ({@link ServerSettings#postgres()}), stoppable and restartable with
+ * its data and on the same port: {@link LocalPostgres} (embedded) or {@link ContainerPostgres} (Testcontainers).
  */
-public final class DevPostgres implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(DevPostgres.class);
-    public static final String USER = "postgres";
-    public static final String PASSWORD = "postgres";
-    public static final String DATABASE = "postgres";
-
-    private final Path dataDir;
-    private final int port;
-    private EmbeddedPostgres pg;
-    private ParentDeathGuard guard;
-
-    public DevPostgres(Path dataDir, int port) {
-        this.dataDir = dataDir;
-        this.port = port;
-    }
-
-    public synchronized DevPostgres start() {
-        if (pg != null) {
-            return this;
-        }
-        try {
-            pg = EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(false)
-                    .setPort(port)
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    .setServerConfig("wal_level", "logical")
-                    .setServerConfig("max_wal_senders", "10")
-                    .setServerConfig("max_replication_slots", "10")
-                    .setServerConfig("max_connections", "200")
-                    .setServerConfig("fsync", "off")
-                    .setServerConfig("full_page_writes", "off")
-                    // zonky defaults to synchronous_commit=off: WAL then reaches the walsender only every wal_writer_delay
-                    // (200 ms), which would add that much to every change's end-to-end lag. With fsync=off, on is cheap.
-                    .setServerConfig("synchronous_commit", "on")
-                    .start();
-        } catch (IOException e) {
-            throw new DevStackException("devstack: PostgreSQL did not start on 127.0.0.1:" + port + " (data " + dataDir + "): " + e.getMessage(), e);
-        }
-        long postmaster = pid();
-        guard = postmaster < 0 ? null : ParentDeathGuard.watch("PostgreSQL on port " + port, postmaster, "INT").orElse(null);
-        LOG.info("PostgreSQL 17 up at {}", jdbcUrl());
-        return this;
-    }
+public interface DevPostgres extends AutoCloseable {
+    String USER = "postgres";
+    String PASSWORD = "postgres";
+    String DATABASE = "postgres";
 
     /**
-     * Stops the server, keeping its data, and returns once the postmaster is gone (its {@code postmaster.pid} removed):
-     * zonky's {@code pg_ctl stop} can give up while the server still shuts down, and a caller that copies or deletes
-     * the data directory must not race it. A postmaster still there after a minute is killed.
+     * Starts a PostgreSQL of the chosen provider ({@link StackProvider#chosen()}) on a free port; the embedded one keeps
+     * its data in {@code dataDir}, a container ignores it.
      */
-    public synchronized void stop() {
-        if (pg == null) {
-            return;
-        }
-        try {
-            pg.close();
-        } catch (IOException e) {
-            LOG.warn("devstack: pg_ctl stop reported {}; waiting for the postmaster to exit", e.getMessage());
-        } finally {
-            pg = null;
-        }
-        Path pid = dataDir.resolve("postmaster.pid");
-        try {
-            awaitStopped(pid);
-        } finally {
-            if (guard != null) {
-                guard.disarm();
-                guard = null;
-            }
-        }
+    static DevPostgres start(Path dataDir) {
+        return StackProvider.chosen() == StackProvider.TESTCONTAINERS
+                ? new ContainerPostgres(FreePorts.next()).start()
+                : new LocalPostgres(dataDir, FreePorts.next()).start();
     }
 
-    private void awaitStopped(Path pid) {
-        if (!awaitGone(pid, Duration.ofSeconds(60))) {
-            try {
-                long postmaster = Long.parseLong(Files.readAllLines(pid).get(0).trim());
-                LOG.warn("devstack: PostgreSQL (pid {}) did not stop within a minute; killing it", postmaster);
-                ProcessHandle.of(postmaster).ifPresent(ProcessHandle::destroyForcibly);
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("devstack: cannot read {}: {}", pid, e.toString());
-            }
-            if (!awaitGone(pid, Duration.ofSeconds(30))) {
-                throw new DevStackException("devstack: PostgreSQL on port " + port + " did not stop (" + pid + " remains)");
-            }
-        }
-    }
+    /** Starts the server (again, after {@link #stop()}: same data, same port); a running server is left as it is. */
+    DevPostgres start();
 
-    /** True once {@code file} is gone, false after {@code max}. */
-    private static boolean awaitGone(Path file, Duration max) {
-        long deadline = System.nanoTime() + max.toNanos();
-        while (Files.exists(file)) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            LockSupport.parkNanos(50_000_000L);
-        }
-        return true;
-    }
+    /** Stops the server, keeping its data; returns once it is down. */
+    void stop();
 
-    public synchronized boolean isRunning() {
-        return pg != null;
-    }
+    boolean isRunning();
 
-    /** The postmaster's process id, from its {@code postmaster.pid} (-1 when it is not running). */
-    public synchronized long pid() {
-        return pg == null ? -1 : AbandonedStacks.postmasterPid(dataDir).orElse(-1L);
-    }
+    /** The postmaster's host process id (-1 when it is not running); embedded provider only. */
+    long pid();
 
-    /** The data directory (fault tests copy it while the server is stopped: a cold backup). */
-    public Path dataDir() {
-        return dataDir;
-    }
+    /** The data directory on this host (fault tests copy it while the server is stopped); embedded provider only. */
+    Path dataDir();
 
-    public int port() {
-        return port;
-    }
+    String host();
 
-    public String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
+    int port();
+
+    default String jdbcUrl() {
+        return "jdbc:postgresql://" + host() + ":" + port() + "/" + DATABASE;
     }
 
     /** A URL psql accepts: {@code postgresql://user:password@host:port/db}. */
-    public String url() {
-        return "postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + port + "/" + DATABASE;
+    default String url() {
+        return "postgresql://" + USER + ":" + PASSWORD + "@" + host() + ":" + port() + "/" + DATABASE;
     }
 
-    public Connection connect() throws SQLException {
+    default Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), USER, PASSWORD);
     }
 
+    /** Stops the server for good (a container is removed). */
     @Override
-    public void close() {
-        stop();
-    }
+    void close();
 }

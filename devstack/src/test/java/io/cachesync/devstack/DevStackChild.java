@@ -10,8 +10,8 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The JVM that {@link OrphanedProcessesIT} kills: starts a devstack, writes the pids of its PostgreSQL postmaster and
- * redis-server and its work directory to the file named by its only argument, then waits to be killed.
+ * The JVM that {@link OrphanedProcessesIT} kills: starts an embedded devstack, writes the pids of its PostgreSQL
+ * postmaster and redis-server and its work directory to the file named by its only argument, then waits to be killed.
  */
 public final class DevStackChild {
     private DevStackChild() {
@@ -19,7 +19,7 @@ public final class DevStackChild {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         Path report = Path.of(args[0]);
-        DevStack stack = DevStack.start();
+        DevStack stack = DevStack.start(StackProvider.EMBEDDED);
         Properties p = new Properties();
         p.setProperty("postgres.pid", Long.toString(stack.postgres().pid()));
         p.setProperty("redis.pid", Long.toString(stack.redis().pid()));

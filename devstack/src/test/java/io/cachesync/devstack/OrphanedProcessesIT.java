@@ -1,6 +1,7 @@
 package io.cachesync.devstack;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A devstack whose JVM is killed with SIGKILL leaves no process behind. Each test starts a devstack in a child JVM
@@ -31,6 +33,12 @@ class OrphanedProcessesIT {
     @TempDir
     Path dir;
     private Process child;
+
+    @BeforeEach
+    void embeddedOnly() {
+        assumeTrue(StackProvider.chosen() == StackProvider.EMBEDDED,
+                "needs the embedded devstack: it watches the host processes of PostgreSQL and redis-server (cachesync.devstack=embedded)");
+    }
 
     @AfterEach
     void killChild() throws InterruptedException {

@@ -44,6 +44,9 @@ class DevtoolsCliTest {
         Run report = run("demo", "--report", "r.json");
         assertThat(report.code()).isEqualTo(2);
         assertThat(report.err()).contains("--report needs --duration");
+        Run stack = run("demo", "--stack", "docker");
+        assertThat(stack.code()).isEqualTo(2);
+        assertThat(stack.err()).contains("--stack must be one of embedded, testcontainers, auto, was 'docker'");
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.cachesync.core.config.SharedKeys;
 import io.cachesync.core.config.YamlSettingsReader;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.devstack.DevStack;
+import io.cachesync.devstack.StackProvider;
 import io.cachesync.ingest.IngestService;
 import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.sync.SyncService;
@@ -1433,16 +1434,21 @@ class DeploymentValidationIT {
         return stack;
     }
 
-    /** pg_hba.conf: the cachesync users log in with their passwords only (the devstack trusts local connections otherwise). */
+    /**
+     * pg_hba.conf: the cachesync users log in with their passwords only (the embedded devstack trusts local connections
+     * otherwise; the postgres image of the testcontainers devstack already asks every client outside its container).
+     */
     static void requirePasswords(List<String> users) throws Exception {
-        try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
-            Path hba;
-            try (ResultSet rs = st.executeQuery("SHOW hba_file")) {
-                rs.next();
-                hba = Path.of(rs.getString(1));
+        if (stack.provider() == StackProvider.EMBEDDED) {
+            try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
+                Path hba;
+                try (ResultSet rs = st.executeQuery("SHOW hba_file")) {
+                    rs.next();
+                    hba = Path.of(rs.getString(1));
+                }
+                Files.writeString(hba, "host all " + String.join(",", users) + " 127.0.0.1/32 scram-sha-256\n" + Files.readString(hba));
+                st.execute("SELECT pg_reload_conf()");
             }
-            Files.writeString(hba, "host all " + String.join(",", users) + " 127.0.0.1/32 scram-sha-256\n" + Files.readString(hba));
-            st.execute("SELECT pg_reload_conf()");
         }
         await().alias("PostgreSQL asks the cachesync users for their passwords").atMost(Duration.ofSeconds(10))
                 .until(() -> !canLogIn(users.get(0), "not-the-password"));

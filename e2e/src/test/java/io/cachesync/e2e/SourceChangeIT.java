@@ -4,6 +4,7 @@ import io.cachesync.app.verify.VerifyResult;
 import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.metrics.MetricNames;
+import io.cachesync.devstack.StackProvider;
 import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.ingest.engine.DebeziumProperties;
 import io.cachesync.ingest.source.DebeziumOffsets;
@@ -26,6 +27,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Issue 13, the source epoch: the database is restored to an earlier point (a cold backup of its data directory,
@@ -38,6 +40,8 @@ class SourceChangeIT {
 
     @Test
     void aRestoreToAnEarlierPointIsFollowedNotIgnored() throws Exception {
+        assumeTrue(StackProvider.chosen() == StackProvider.EMBEDDED,
+                "needs the embedded devstack: it copies PostgreSQL's data directory on this host (cachesync.devstack=embedded)");
         try (Pipeline p = Pipeline.start(Map.of(), "INSERT INTO products SELECT g, 'product ' || g, 'c' || (g % 5), 10.50, now() "
                 + "FROM generate_series(1, 2000) g;", 2000)) {
             // a cold backup: the data directory copied while the server is stopped

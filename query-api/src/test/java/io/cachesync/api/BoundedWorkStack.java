@@ -6,7 +6,6 @@ import io.cachesync.core.config.Settings;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevPostgres;
 import io.cachesync.devstack.DevRedis;
-import io.cachesync.devstack.FreePorts;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -44,8 +43,8 @@ final class BoundedWorkStack implements AutoCloseable {
         this.rows = rows;
         this.categories = categories;
         var work = Files.createTempDirectory(name);
-        redisServer = new DevRedis(work.resolve("redis"), FreePorts.next()).start();
-        postgres = new DevPostgres(work.resolve("pg"), FreePorts.next()).start();
+        redisServer = DevRedis.start(work.resolve("redis"));
+        postgres = DevPostgres.start(work.resolve("pg"));
         try (Connection c = postgres.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE products (id bigint PRIMARY KEY, name text, category text, price numeric(10,2))");
             st.execute("INSERT INTO products SELECT g, 'product ' || g, 'c' || (g % " + categories + "), 19.90 FROM generate_series(1, " + rows + ") g");

@@ -11,7 +11,6 @@ import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevPostgres;
 import io.cachesync.devstack.DevRedis;
-import io.cachesync.devstack.FreePorts;
 import io.javalin.Javalin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,8 +56,8 @@ class QueryApiIT {
     @BeforeAll
     static void start() throws Exception {
         work = Files.createTempDirectory("query-api-it");
-        redisServer = new DevRedis(work.resolve("redis"), FreePorts.next()).start();
-        postgres = new DevPostgres(work.resolve("pg"), FreePorts.next()).start();
+        redisServer = DevRedis.start(work.resolve("redis"));
+        postgres = DevPostgres.start(work.resolve("pg"));
         try (Connection c = postgres.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE users (id bigint PRIMARY KEY, name text, email text, password_hash text, created_at timestamptz)");
             st.execute("CREATE TABLE products (id bigint PRIMARY KEY, name text, category text, price numeric(10,2), updated_at timestamptz)");

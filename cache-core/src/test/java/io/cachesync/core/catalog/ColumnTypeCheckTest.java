@@ -2,7 +2,6 @@ package io.cachesync.core.catalog;
 
 import io.cachesync.core.config.Settings;
 import io.cachesync.devstack.DevPostgres;
-import io.cachesync.devstack.FreePorts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,7 @@ class ColumnTypeCheckTest {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = new DevPostgres(dir.resolve("pg"), FreePorts.next()).start();
+        postgres = DevPostgres.start(dir.resolve("pg"));
         try (Connection c = postgres.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE TYPE mood AS ENUM ('sad', 'happy')");
             st.execute("CREATE TYPE pair AS (a integer, b text)");

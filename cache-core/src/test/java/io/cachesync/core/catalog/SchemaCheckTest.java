@@ -28,7 +28,7 @@ class SchemaCheckTest {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = new DevPostgres(dir.resolve("pg"), FreePorts.next()).start();
+        postgres = DevPostgres.start(dir.resolve("pg"));
         try (Connection c = postgres.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA shop");
             st.execute("CREATE TABLE shop.items (id bigserial PRIMARY KEY, name text, category text, secret text)");

@@ -6,7 +6,6 @@ import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.catalog.EntityKey;
 import io.cachesync.core.catalog.KeyType;
 import io.cachesync.devstack.DevPostgres;
-import io.cachesync.devstack.FreePorts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +43,7 @@ class ValueCodecTest {
 
     @BeforeAll
     static void startPostgres() throws SQLException {
-        postgres = new DevPostgres(pgDir.resolve("pg"), FreePorts.next()).start();
+        postgres = DevPostgres.start(pgDir.resolve("pg"));
         db = postgres.connect();
         try (Statement st = db.createStatement()) {
             // a session zone other than UTC: timestamptz values must still come out as UTC instants

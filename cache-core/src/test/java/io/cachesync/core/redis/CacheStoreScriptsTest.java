@@ -1,7 +1,6 @@
 package io.cachesync.core.redis;
 
 import io.cachesync.devstack.DevRedis;
-import io.cachesync.devstack.FreePorts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +37,7 @@ class CacheStoreScriptsTest {
 
     @BeforeAll
     static void startRedis() {
-        redis = new DevRedis(redisDir.resolve("redis"), FreePorts.next()).start();
+        redis = DevRedis.start(redisDir.resolve("redis"));
         client = RedisConnections.client(URI.create(redis.url()), 4, Duration.ofSeconds(2));
         store = new CacheStore(client);
         store.loadScripts();

@@ -12,7 +12,6 @@ import io.cachesync.core.redis.ProtocolRun.Release;
 import io.cachesync.core.redis.ProtocolRun.Rewind;
 import io.cachesync.core.redis.ProtocolRun.Step;
 import io.cachesync.devstack.DevRedis;
-import io.cachesync.devstack.FreePorts;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -72,7 +71,7 @@ class ProtocolPropertiesTest {
     @BeforeContainer
     static void startRedis() throws IOException {
         workDir = Files.createTempDirectory("cachesync-protocol-properties");
-        redis = new DevRedis(workDir.resolve("redis"), FreePorts.next()).start();
+        redis = DevRedis.start(workDir.resolve("redis"));
         client = RedisConnections.client(URI.create(redis.url()), 4, Duration.ofSeconds(2));
         store = new CacheStore(client);
         store.loadScripts();

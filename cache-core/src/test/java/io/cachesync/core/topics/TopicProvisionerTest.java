@@ -1,7 +1,6 @@
 package io.cachesync.core.topics;
 
 import io.cachesync.devstack.DevKafka;
-import io.cachesync.devstack.FreePorts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,7 +30,7 @@ class TopicProvisionerTest {
 
     @BeforeAll
     static void startKafka() {
-        kafka = new DevKafka(kafkaDir.resolve("kafka"), FreePorts.next(), FreePorts.next()).start();
+        kafka = DevKafka.start(kafkaDir.resolve("kafka"));
     }
 
     @AfterAll

@@ -10,7 +10,6 @@ import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevPostgres;
 import io.cachesync.devstack.DevRedis;
-import io.cachesync.devstack.FreePorts;
 import io.cachesync.sync.audit.ConsistencyAuditor.Result;
 import io.cachesync.sync.envelope.CacheMutation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -50,8 +49,8 @@ class ConsistencyAuditorTest {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = new DevPostgres(dir.resolve("pg"), FreePorts.next()).start();
-        redisServer = new DevRedis(dir.resolve("redis"), FreePorts.next()).start();
+        postgres = DevPostgres.start(dir.resolve("pg"));
+        redisServer = DevRedis.start(dir.resolve("redis"));
         redis = RedisConnections.client(URI.create(redisServer.url()), 4, Duration.ofSeconds(2));
         store = new CacheStore(redis);
         store.loadScripts();

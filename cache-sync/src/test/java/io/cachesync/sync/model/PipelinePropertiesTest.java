@@ -6,7 +6,6 @@ import io.cachesync.core.config.Settings;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevRedis;
-import io.cachesync.devstack.FreePorts;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
 import net.jqwik.api.Arbitraries;
@@ -58,7 +57,7 @@ class PipelinePropertiesTest {
     @BeforeContainer
     static void startRedis() throws IOException {
         dir = Files.createTempDirectory("pipeline-model-");
-        server = new DevRedis(dir.resolve("redis"), FreePorts.next()).start();
+        server = DevRedis.start(dir.resolve("redis"));
         redis = RedisConnections.client(URI.create(server.url()), 4, Duration.ofSeconds(2));
         store = new CacheStore(redis);
         applier = new RedisMutationApplier(store, new SyncStats(), Clock.systemUTC(), Duration.ofSeconds(5));

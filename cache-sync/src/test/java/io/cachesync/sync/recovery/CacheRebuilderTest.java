@@ -9,7 +9,6 @@ import io.cachesync.core.metrics.MetricNames;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevPostgres;
 import io.cachesync.devstack.DevRedis;
-import io.cachesync.devstack.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,8 +49,8 @@ class CacheRebuilderTest {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = new DevPostgres(dir.resolve("pg"), FreePorts.next()).start();
-        redisServer = new DevRedis(dir.resolve("redis"), FreePorts.next()).start();
+        postgres = DevPostgres.start(dir.resolve("pg"));
+        redisServer = DevRedis.start(dir.resolve("redis"));
         redis = RedisConnections.client(URI.create(redisServer.url()), 4, Duration.ofSeconds(2));
         try (Connection c = postgres.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE " + SIGNAL_TABLE + " (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");

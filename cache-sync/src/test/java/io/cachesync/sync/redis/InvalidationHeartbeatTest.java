@@ -4,7 +4,6 @@ import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.keys.InvalidationMessages;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevRedis;
-import io.cachesync.devstack.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +37,7 @@ class InvalidationHeartbeatTest {
 
     @BeforeEach
     void listen() {
-        server = new DevRedis(dir.resolve("redis"), FreePorts.next()).start();
+        server = DevRedis.start(dir.resolve("redis"));
         redis = RedisConnections.client(URI.create(server.url()), 4, Duration.ofSeconds(1));
         listening = new Thread(() -> redis.subscribe(listener, CacheKeys.INVALIDATION_CHANNEL), "test-listener");
         listening.setDaemon(true);

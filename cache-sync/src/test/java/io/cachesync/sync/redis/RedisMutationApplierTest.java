@@ -7,7 +7,6 @@ import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevRedis;
-import io.cachesync.devstack.FreePorts;
 import io.cachesync.sync.envelope.CacheMutation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +41,7 @@ class RedisMutationApplierTest {
 
     @BeforeAll
     static void start() {
-        server = new DevRedis(dir.resolve("redis"), FreePorts.next()).start();
+        server = DevRedis.start(dir.resolve("redis"));
         redis = RedisConnections.client(URI.create(server.url()), 4, Duration.ofSeconds(2));
     }
 

@@ -6,7 +6,6 @@ import io.cachesync.core.config.Settings;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevRedis;
-import io.cachesync.devstack.FreePorts;
 import io.cachesync.sync.envelope.CacheMutation;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.RedisUnavailableException;
@@ -41,7 +40,7 @@ class RedisBatchStoreTest {
     RedisBatchStore store;
 
     RedisBatchStore open(Duration retryFor) {
-        server = new DevRedis(dir.resolve("redis"), FreePorts.next()).start();
+        server = DevRedis.start(dir.resolve("redis"));
         redis = RedisConnections.client(URI.create(server.url()), 4, Duration.ofMillis(500));
         RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), new SyncStats(), Clock.systemUTC(), retryFor);
         store = new RedisBatchStore("redis-batch-test", applier, m -> applied.add(m.id() + "@" + m.version()));

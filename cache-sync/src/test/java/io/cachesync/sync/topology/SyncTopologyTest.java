@@ -8,7 +8,6 @@ import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.devstack.DevRedis;
-import io.cachesync.devstack.FreePorts;
 import io.cachesync.sync.Envelopes;
 import io.cachesync.sync.recovery.SourceFloor;
 import io.cachesync.sync.redis.RedisMutationApplier;
@@ -62,7 +61,7 @@ class SyncTopologyTest {
 
     @BeforeAll
     static void startRedis() throws Exception {
-        redisServer = new DevRedis(Files.createTempDirectory("topology-redis"), FreePorts.next()).start();
+        redisServer = DevRedis.start(Files.createTempDirectory("topology-redis"));
         redis = RedisConnections.client(URI.create(redisServer.url()), 4, Duration.ofSeconds(2));
     }
 

@@ -1,7 +1,6 @@
 package io.cachesync.ingest.source;
 
 import io.cachesync.devstack.DevPostgres;
-import io.cachesync.devstack.FreePorts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,7 @@ class PublicationCoverageTest {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = new DevPostgres(dir.resolve("pg"), FreePorts.next()).start();
+        postgres = DevPostgres.start(dir.resolve("pg"));
         try (Connection c = postgres.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE public.a (id bigint PRIMARY KEY)");
             st.execute("CREATE SCHEMA shop");

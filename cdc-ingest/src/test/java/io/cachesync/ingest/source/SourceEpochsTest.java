@@ -4,7 +4,6 @@ import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.topics.TopicProvisioner;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.devstack.DevKafka;
-import io.cachesync.devstack.FreePorts;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +37,7 @@ class SourceEpochsTest {
 
     @BeforeAll
     static void start() {
-        kafka = new DevKafka(dir.resolve("kafka"), FreePorts.next(), FreePorts.next()).start();
+        kafka = DevKafka.start(dir.resolve("kafka"));
         client = Map.of("bootstrap.servers", kafka.bootstrapServers());
         TopicProvisioner.ensure(client, List.of(Topics.INGEST_OFFSETS, Topics.SOURCE_EPOCHS), 1, (short) 1,
                 Map.of("cleanup.policy", "compact"), Duration.ofSeconds(60));

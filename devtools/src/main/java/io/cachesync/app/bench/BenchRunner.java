@@ -7,6 +7,7 @@ import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.devstack.DevStack;
+import io.cachesync.devstack.StackProvider;
 import io.cachesync.ingest.IngestService;
 import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.sync.SyncService;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -62,7 +64,7 @@ public final class BenchRunner {
         try (DevStack stack = DevStack.start()) {
             Supplier<Connection> db = DemoSchema.connections(stack);
             DemoSchema.createAndSeed(db);
-            CpuMeter cpu = new CpuMeter(stack.redis().pid());
+            CpuMeter cpu = new CpuMeter(stack.provider() == StackProvider.EMBEDDED ? OptionalLong.of(stack.redis().pid()) : OptionalLong.empty());
             Map<String, String> overrides = new HashMap<>(Map.of("sync.audit-fraction", "0"));
             overrides.putAll(options.overrides());
             Settings settings = StackSettings.of(stack, overrides);

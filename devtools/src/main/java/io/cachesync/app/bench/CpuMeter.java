@@ -5,13 +5,15 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.OptionalLong;
 
 /**
  * Where the machine's CPU went during a measurement, from Linux's /proc: all cores, this JVM (cdc-ingest, cache-sync,
  * query-api, the Kafka broker and the bench's own clients), redis-server, and the rest (PostgreSQL, wrk). A figure is
  * limited by the machine when the busy share is near the number of cores. Of the JVM's share it also names what its JIT
  * compiler threads took: a figure measured while the JIT still compiles is below what the code does once warm.
- * Elsewhere than on Linux it reports nothing.
+ * redis-server's share is absent when its process is not one of this host's (the devstack's testcontainers provider):
+ * it is then part of the rest, or not on this machine at all. Elsewhere than on Linux it reports nothing.
  */
 final class CpuMeter {
     /** A warm-up ends when the JIT compiler threads took less than this share of one core meanwhile. */
@@ -20,9 +22,10 @@ final class CpuMeter {
     private static final Path OWN_THREADS = Path.of("/proc/self/task");
     private static final double TICKS_PER_SECOND = 100;
 
-    private final long redisPid;
+    private final OptionalLong redisPid;
 
-    CpuMeter(long redisPid) {
+    /** {@code redisPid}: redis-server's host process, or empty when it runs in a container. */
+    CpuMeter(OptionalLong redisPid) {
         this.redisPid = redisPid;
     }
 
@@ -32,12 +35,13 @@ final class CpuMeter {
 
     Sample sample() {
         long[] machine = machine();
-        return new Sample(System.nanoTime(), machine[0], machine[1], process("self"), jitCompilers(), process(Long.toString(redisPid)));
+        long redis = redisPid.isPresent() ? process(Long.toString(redisPid.getAsLong())) : 0;
+        return new Sample(System.nanoTime(), machine[0], machine[1], process("self"), jitCompilers(), redis);
     }
 
     /**
-     * "machine 196 % of 200 % (JVM 121 %, of it JIT 12 %, redis-server 40 %, other 35 %)", in percent of one core; empty
-     * without /proc.
+     * "machine 196 % of 200 % (JVM 121 %, of it JIT 12 %, redis-server 40 %, other 35 %)", in percent of one core
+     * ("redis-server absent" when it runs in a container); empty without /proc.
      */
     String since(Sample a) {
         return between(a, sample());
@@ -52,8 +56,9 @@ final class CpuMeter {
         double machine = 100.0 * cores * (b.busy() - a.busy()) / (b.total() - a.total());
         double jvm = percentOfCore(b.jvm() - a.jvm(), a, b);
         double redis = percentOfCore(b.redis() - a.redis(), a, b);
-        return String.format(Locale.ROOT, "CPU: machine %.0f %% of %d00 %% (JVM %.0f %%, of it JIT %.0f %%, redis-server %.0f %%, other %.0f %%)",
-                machine, cores, jvm, jitPercent(a, b), redis, Math.max(0, machine - jvm - redis));
+        String redisShare = redisPid.isPresent() ? String.format(Locale.ROOT, "%.0f %%", redis) : "absent";
+        return String.format(Locale.ROOT, "CPU: machine %.0f %% of %d00 %% (JVM %.0f %%, of it JIT %.0f %%, redis-server %s, other %.0f %%)",
+                machine, cores, jvm, jitPercent(a, b), redisShare, Math.max(0, machine - jvm - redis));
     }
 
     /** Percent of one core this JVM's JIT compiler threads took since {@code a} (0 without /proc). */

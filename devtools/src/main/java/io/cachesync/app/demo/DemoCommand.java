@@ -10,9 +10,9 @@ import java.util.concurrent.Callable;
 
 /** {@code cachesync demo}: the whole pipeline on a devstack with a write and read workload (cachesync-devtools only). */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs the whole pipeline on an embedded stack (PostgreSQL 17, Kafka, Redis on free loopback ports) with a",
-                "write and read workload. With --duration it then drains the pipeline, compares every row with its",
-                "cache entry and exits 0 only when no key is stale or missing."})
+        description = {"Runs the whole pipeline on a devstack (PostgreSQL 17, Kafka, Redis on free ports; embedded, or in Docker",
+                "containers with --stack testcontainers) with a write and read workload. With --duration it then drains the",
+                "pipeline, compares every row with its cache entry and exits 0 only when no key is stale or missing."})
 public final class DemoCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -33,9 +33,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--report", description = "Write the final summary here as JSON (needs --duration).")
     Path report;
 
+    @Option(names = "--stack", paramLabel = "embedded|testcontainers|auto",
+            description = {"Where PostgreSQL, Kafka and Redis run: embedded (this JVM and its child processes), testcontainers",
+                    "(Docker containers; needs a Docker engine) or auto (containers when an engine answers). Default: the",
+                    "cachesync.devstack property or CACHESYNC_DEVSTACK, else embedded."})
+    String stack;
+
     @Override
     public Integer call() throws Exception {
-        DemoOptions options = new DemoOptions(writeRate, readRate, duration, portsFile, report);
+        DemoOptions options = new DemoOptions(writeRate, readRate, duration, portsFile, report, stack);
         Optional<String> problem = options.problem();
         if (problem.isPresent()) {
             throw new CommandLine.ParameterException(spec.commandLine(), problem.get());

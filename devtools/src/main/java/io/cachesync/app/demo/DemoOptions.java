@@ -1,5 +1,8 @@
 package io.cachesync.app.demo;
 
+import io.cachesync.devstack.DevStackException;
+import io.cachesync.devstack.StackProvider;
+
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -12,8 +15,10 @@ import java.util.Optional;
  * @param duration   seconds to run, or 0 to run until interrupted
  * @param portsFile  where to write the component URLs as JSON, or null
  * @param reportFile where to write the summary as JSON, or null
+ * @param stack      the devstack provider ({@code embedded}, {@code testcontainers}, {@code auto}), or null for the
+ *                   {@code cachesync.devstack} / {@code CACHESYNC_DEVSTACK} setting
  */
-public record DemoOptions(double writeRate, double readRate, long duration, Path portsFile, Path reportFile) {
+public record DemoOptions(double writeRate, double readRate, long duration, Path portsFile, Path reportFile, String stack) {
     /** The highest {@code --write-rate}. */
     public static final double MAX_WRITE_RATE = 50_000;
     /** The highest {@code --read-rate}. */
@@ -33,7 +38,17 @@ public record DemoOptions(double writeRate, double readRate, long duration, Path
         if (reportFile != null && duration == 0) {
             return Optional.of("--report needs --duration: the summary is made after the run");
         }
+        try {
+            provider();
+        } catch (DevStackException e) {
+            return Optional.of(stack == null ? e.getMessage() : "--stack must be one of " + StackProvider.accepted() + ", was '" + stack + "'");
+        }
         return Optional.empty();
+    }
+
+    /** Where the demo's servers run: {@code --stack} when given, else the setting (embedded when there is none). */
+    public StackProvider provider() {
+        return stack == null ? StackProvider.configured() : StackProvider.parse(stack);
     }
 
     /** True when the demo runs a writer thread. */

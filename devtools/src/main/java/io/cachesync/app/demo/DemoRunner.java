@@ -11,6 +11,7 @@ import io.cachesync.core.metrics.LagRecorder;
 import io.cachesync.core.metrics.Metrics;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevStack;
+import io.cachesync.devstack.StackProvider;
 import io.cachesync.ingest.IngestService;
 import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.sync.SyncService;
@@ -41,10 +42,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
- * {@code cachesync demo}: the whole pipeline on the embedded devstack, a write and read workload, a status line
- * every 5 s and, with a duration, a drained-pipeline comparison of every row with its cache entry. A rate of 0 runs
- * no writer (or no reader) thread: a quiet pipeline for changes made by hand; the figures of what did not happen
- * are then reported as absent, not as zeros.
+ * {@code cachesync demo}: the whole pipeline on a devstack (embedded, or in containers: {@code --stack}), a write and
+ * read workload, a status line every 5 s and, with a duration, a drained-pipeline comparison of every row with its
+ * cache entry. A rate of 0 runs no writer (or no reader) thread: a quiet pipeline for changes made by hand; the figures
+ * of what did not happen are then reported as absent, not as zeros.
  *
  * <p>Longer than our ~250-line guide: it is the demo's script, start to report, read top to bottom. A development tool
  * (devtools), not part of the services.
@@ -87,8 +88,9 @@ public final class DemoRunner {
     }
 
     private int runStack() throws Exception {
-        out.println("cachesync demo: starting PostgreSQL 17, Kafka 4.3 (KRaft) and Redis on free loopback ports ...");
-        try (DevStack stack = DevStack.start()) {
+        StackProvider provider = options.provider();
+        out.println("cachesync demo: starting PostgreSQL 17, Kafka 4.3 (KRaft) and Redis on free ports (devstack: " + provider.label() + ") ...");
+        try (DevStack stack = DevStack.start(provider)) {
             Supplier<Connection> db = DemoSchema.connections(stack);
             DemoSchema.createAndSeed(db);
             out.printf("seeded %,d products and %,d users%n", DemoSchema.PRODUCTS, DemoSchema.USERS);

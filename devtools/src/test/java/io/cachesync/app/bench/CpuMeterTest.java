@@ -2,6 +2,8 @@ package io.cachesync.app.bench;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.OptionalLong;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class CpuMeterTest {
@@ -15,7 +17,7 @@ class CpuMeterTest {
 
     @Test
     void theLineNamesTheMachineTheJvmItsJitCompilerRedisAndTheRest() {
-        CpuMeter meter = new CpuMeter(ProcessHandle.current().pid());
+        CpuMeter meter = new CpuMeter(OptionalLong.of(ProcessHandle.current().pid()));
         CpuMeter.Sample from = meter.sample();
         long until = System.nanoTime() + 50_000_000L;
         long spin = 0;
@@ -25,5 +27,14 @@ class CpuMeterTest {
 
         assertThat(meter.since(from)).as("after spinning %d", spin)
                 .matches("CPU: machine \\d+ % of \\d+00 % \\(JVM \\d+ %, of it JIT \\d+ %, redis-server \\d+ %, other \\d+ %\\)");
+    }
+
+    @Test
+    void redisServersShareIsAbsentWhenItRunsInAContainer() {
+        CpuMeter meter = new CpuMeter(OptionalLong.empty());
+        CpuMeter.Sample from = meter.sample();
+        CpuMeter.Sample to = new CpuMeter.Sample(from.nanos() + 1_000_000_000L, from.busy() + 50, from.total() + 200, from.jvm() + 30, from.jit(), 0);
+
+        assertThat(meter.between(from, to)).matches("CPU: machine \\d+ % of \\d+00 % \\(JVM \\d+ %, of it JIT \\d+ %, redis-server absent, other \\d+ %\\)");
     }
 }

@@ -1,16 +1,20 @@
 package io.cachesync.app.demo;
 
+import io.cachesync.devstack.StackProvider;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The demo's options: a rate of 0 is a quiet pipeline, anything below 0 (or not a number) is refused with the option's name. */
+/**
+ * The demo's options: a rate of 0 is a quiet pipeline, anything below 0 (or not a number) is refused with the option's
+ * name; {@code --stack} names one of the devstack's providers.
+ */
 class DemoOptionsTest {
 
     private static DemoOptions rates(double writeRate, double readRate) {
-        return new DemoOptions(writeRate, readRate, 0, null, null);
+        return new DemoOptions(writeRate, readRate, 0, null, null, null);
     }
 
     @Test
@@ -42,8 +46,27 @@ class DemoOptionsTest {
 
     @Test
     void aQuietDemoStillNeedsADurationForAReport() {
-        assertThat(new DemoOptions(0, 0, 0, null, Path.of("r.json")).problem()).contains("--report needs --duration: the summary is made after the run");
-        assertThat(new DemoOptions(0, 0, 30, null, Path.of("r.json")).problem()).isEmpty();
-        assertThat(new DemoOptions(0, 0, -1, null, null).problem()).contains("--duration must be 0 (until Ctrl-C) or a number of seconds, was -1");
+        assertThat(new DemoOptions(0, 0, 0, null, Path.of("r.json"), null).problem()).contains("--report needs --duration: the summary is made after the run");
+        assertThat(new DemoOptions(0, 0, 30, null, Path.of("r.json"), null).problem()).isEmpty();
+        assertThat(new DemoOptions(0, 0, -1, null, null, null).problem()).contains("--duration must be 0 (until Ctrl-C) or a number of seconds, was -1");
+    }
+
+    private static DemoOptions stack(String stack) {
+        return new DemoOptions(0, 0, 0, null, null, stack);
+    }
+
+    @Test
+    void stackNamesAProviderInAnyCaseAndDefaultsToTheSetting() {
+        assertThat(stack("embedded").provider()).isEqualTo(StackProvider.EMBEDDED);
+        assertThat(stack("TestContainers").provider()).isEqualTo(StackProvider.TESTCONTAINERS);
+        assertThat(stack("auto").provider()).isEqualTo(StackProvider.AUTO);
+        assertThat(stack("auto").problem()).isEmpty();
+        assertThat(stack(null).provider()).isEqualTo(StackProvider.configured());
+    }
+
+    @Test
+    void anUnknownStackIsRefusedNamingTheAcceptedValues() {
+        assertThat(stack("docker").problem()).contains("--stack must be one of embedded, testcontainers, auto, was 'docker'");
+        assertThat(stack("").problem()).contains("--stack must be one of embedded, testcontainers, auto, was ''");
     }
 }

@@ -12,7 +12,6 @@ import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevPostgres;
 import io.cachesync.devstack.DevRedis;
-import io.cachesync.devstack.FreePorts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,8 +63,8 @@ class CacheVerifierTest {
 
     @BeforeAll
     static void startStack() throws SQLException {
-        postgres = new DevPostgres(dir.resolve("pg"), FreePorts.next()).start();
-        redis = new DevRedis(dir.resolve("redis"), FreePorts.next()).start();
+        postgres = DevPostgres.start(dir.resolve("pg"));
+        redis = DevRedis.start(dir.resolve("redis"));
         client = RedisConnections.client(URI.create(redis.url()), 4, Duration.ofSeconds(2));
         store = new CacheStore(client);
         store.loadScripts();

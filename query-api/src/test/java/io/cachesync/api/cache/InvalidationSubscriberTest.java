@@ -13,7 +13,6 @@ import io.cachesync.core.redis.CacheEntry;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevRedis;
-import io.cachesync.devstack.FreePorts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,7 +59,7 @@ class InvalidationSubscriberTest {
 
     @BeforeAll
     static void startRedis() {
-        server = new DevRedis(redisDir.resolve("redis"), FreePorts.next()).start();
+        server = DevRedis.start(redisDir.resolve("redis"));
         redis = RedisConnections.client(URI.create(server.url()), 8, Duration.ofSeconds(1));
         store = new CacheStore(redis);
         store.loadScripts();
