@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.catalog.EntityKey;
 import io.cachesync.core.catalog.KeyType;
+import io.cachesync.core.testkit.ChangeEvents;
+import io.cachesync.core.testkit.ConnectType;
 import io.cachesync.devstack.DevPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,9 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * DESIGN "One value codec for both paths": the same PostgreSQL row, read with JDBC (a fill) and received as a
  * Debezium change event (cache-sync), encodes to the same document.
  *
- * <p>The Debezium events are written by hand as the PostgreSQL connector of Debezium 3.x emits them through the
- * JsonConverter with {@code schemas.enable=true}, {@code decimal.handling.mode=string},
- * {@code time.precision.mode=adaptive} and {@code binary.handling.mode=base64}.
+ * <p>The Debezium events are made with the test kit's {@link ChangeEvents}, as the PostgreSQL connector of Debezium 3.x
+ * emits them through the JsonConverter with {@code schemas.enable=true}, {@code decimal.handling.mode=string},
+ * {@code time.precision.mode=adaptive} and {@code binary.handling.mode=base64}; their row images are written by hand.
  */
 class ValueCodecTest {
 
@@ -120,98 +122,75 @@ class ValueCodecTest {
         }
     }
 
-    // ------------------------------------------------------------------ Debezium events, by hand
+    // ------------------------------------------------------------------ Debezium events
 
-    /** The schema of the {@code after} struct, as in {@code schema.fields[name=after]} of the envelope. */
-    private static final String AFTER_SCHEMA = """
-            {"type":"struct","optional":true,"name":"cachesync.public.codec_items.Value","field":"after","fields":[
-              {"type":"int64","optional":false,"field":"id"},
-              {"type":"int32","optional":true,"field":"qty"},
-              {"type":"int16","optional":true,"field":"rank"},
-              {"type":"float32","optional":true,"field":"ratio"},
-              {"type":"float64","optional":true,"field":"score"},
-              {"type":"string","optional":true,"field":"price"},
-              {"type":"string","optional":true,"field":"amount"},
-              {"type":"boolean","optional":true,"field":"active"},
-              {"type":"string","optional":true,"field":"name"},
-              {"type":"string","optional":true,"field":"code"},
-              {"type":"string","optional":true,"name":"io.debezium.data.Uuid","version":1,"field":"ref"},
-              {"type":"string","optional":true,"name":"io.debezium.data.Json","version":1,"field":"attrs"},
-              {"type":"bytes","optional":true,"field":"blob"},
-              {"type":"int32","optional":true,"name":"io.debezium.time.Date","version":1,"field":"born"},
-              {"type":"int64","optional":true,"name":"io.debezium.time.MicroTime","version":1,"field":"opens"},
-              {"type":"int64","optional":true,"name":"io.debezium.time.MicroTimestamp","version":1,"field":"created"},
-              {"type":"string","optional":true,"name":"io.debezium.time.ZonedTimestamp","version":1,"field":"updated"},
-              {"type":"array","optional":true,"items":{"type":"int32","optional":true},"field":"counts"},
-              {"type":"array","optional":true,"items":{"type":"string","optional":true},"field":"tags"},
-              {"type":"string","optional":true,"field":"password_hash"}
-            ]}""";
+    /** {@code codec_items} as Debezium declares its columns. */
+    private static final ChangeEvents ITEMS_EVENTS = ChangeEvents.table("public.codec_items").key("id", ConnectType.INT64)
+            .optionalColumn("qty", ConnectType.INT32)
+            .optionalColumn("rank", ConnectType.INT16)
+            .optionalColumn("ratio", ConnectType.FLOAT32)
+            .optionalColumn("score", ConnectType.FLOAT64)
+            .optionalColumn("price", ConnectType.DECIMAL)
+            .optionalColumn("amount", ConnectType.DECIMAL)
+            .optionalColumn("active", ConnectType.BOOLEAN)
+            .optionalColumn("name", ConnectType.STRING)
+            .optionalColumn("code", ConnectType.STRING)
+            .optionalColumn("ref", ConnectType.UUID)
+            .optionalColumn("attrs", ConnectType.JSON)
+            .optionalColumn("blob", ConnectType.BYTES)
+            .optionalColumn("born", ConnectType.DATE)
+            .optionalColumn("opens", ConnectType.MICRO_TIME)
+            .optionalColumn("created", ConnectType.MICRO_TIMESTAMP)
+            .optionalColumn("updated", ConnectType.ZONED_TIMESTAMP)
+            .optionalColumn("counts", ConnectType.arrayOf(ConnectType.INT32))
+            .optionalColumn("tags", ConnectType.arrayOf(ConnectType.STRING))
+            .optionalColumn("password_hash", ConnectType.STRING);
 
-    private static String envelope(String afterPayload) {
-        return """
-                {"schema":{"type":"struct","optional":false,"name":"cachesync.public.codec_items.Envelope","version":2,"fields":[
-                  %s,
-                  %s,
-                  {"type":"string","optional":false,"field":"op"},
-                  {"type":"int64","optional":true,"field":"ts_ms"}
-                ]},
-                "payload":{"before":null,"after":%s,"op":"c","ts_ms":1795688130200}}
-                """.formatted(AFTER_SCHEMA.replace("\"field\":\"after\"", "\"field\":\"before\""), AFTER_SCHEMA, afterPayload);
-    }
-
-    private static final String ROW_1_EVENT = envelope("""
+    private static final String ROW_1_EVENT = ITEMS_EVENTS.insert("""
             {"id":9007199254740993,"qty":-42,"rank":7,"ratio":1.1,"score":2.718281828459045,
              "price":"19.90","amount":"12345678901234567890.000123","active":true,
              "name":"Zoë \\"quoted\\" – ✓","code":"ABC-1","ref":"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
              "attrs":"{\\"a\\": {\\"nested\\": true}, \\"b\\": [1, 2.5, null]}","blob":"3q2+7wD/",
              "born":-165,"opens":86399999999,"created":1795688130123456,"updated":"2026-11-26T10:15:30.123456Z",
-             "counts":[1,2,null,-3],"tags":["a b","c,d",null],"password_hash":"$2a$10$secret"}""");
+             "counts":[1,2,null,-3],"tags":["a b","c,d",null],"password_hash":"$2a$10$secret"}""").json();
 
-    private static final String ROW_2_EVENT = envelope("""
+    private static final String ROW_2_EVENT = ITEMS_EVENTS.insert("""
             {"id":2,"qty":null,"rank":null,"ratio":null,"score":null,"price":null,"amount":null,"active":null,
              "name":null,"code":null,"ref":null,"attrs":null,"blob":null,"born":null,"opens":null,"created":null,
-             "updated":null,"counts":null,"tags":null,"password_hash":null}""");
+             "updated":null,"counts":null,"tags":null,"password_hash":null}""").json();
 
-    private static final String ROW_3_EVENT = envelope("""
+    private static final String ROW_3_EVENT = ITEMS_EVENTS.insert("""
             {"id":-3,"qty":0,"rank":-32768,"ratio":-0.5,"score":1.0E300,"price":"-0.50","amount":"1000",
              "active":false,"name":"","code":"","ref":"00000000-0000-0000-0000-000000000000",
              "attrs":"[1, \\"two\\", {\\"three\\": 3}]","blob":"","born":20783,"opens":30600000000,
              "created":-500000,"updated":"2000-01-01T00:00:00.000000Z","counts":[],"tags":[],
-             "password_hash":"other"}""");
+             "password_hash":"other"}""").json();
 
     private static final EntityDefinition ARRAYS = new EntityDefinition("codec_arrays", "public", "codec_arrays",
             EntityKey.single("id", KeyType.BIGINT), Duration.ofHours(1), 0.1, Duration.ofSeconds(60), Set.of());
 
-    private static final String ARRAYS_SCHEMA = """
-            {"type":"struct","optional":true,"name":"cachesync.public.codec_arrays.Value","field":"after","fields":[
-              {"type":"int64","optional":false,"field":"id"},
-              {"type":"array","optional":true,"field":"stamps",
-               "items":{"type":"int64","optional":true,"name":"io.debezium.time.MicroTimestamp","version":1}},
-              {"type":"array","optional":true,"field":"instants",
-               "items":{"type":"string","optional":true,"name":"io.debezium.time.ZonedTimestamp","version":1}},
-              {"type":"array","optional":true,"field":"days",
-               "items":{"type":"int32","optional":true,"name":"io.debezium.time.Date","version":1}},
-              {"type":"array","optional":true,"field":"times",
-               "items":{"type":"int64","optional":true,"name":"io.debezium.time.MicroTime","version":1}},
-              {"type":"array","optional":true,"field":"prices","items":{"type":"string","optional":true}},
-              {"type":"array","optional":true,"field":"refs",
-               "items":{"type":"string","optional":true,"name":"io.debezium.data.Uuid","version":1}},
-              {"type":"array","optional":true,"field":"flags","items":{"type":"boolean","optional":true}},
-              {"type":"array","optional":true,"field":"docs",
-               "items":{"type":"string","optional":true,"name":"io.debezium.data.Json","version":1}},
-              {"type":"array","optional":true,"field":"blobs","items":{"type":"bytes","optional":true}},
-              {"type":"array","optional":true,"field":"ratios","items":{"type":"float32","optional":true}},
-              {"type":"array","optional":true,"field":"bigs","items":{"type":"int64","optional":true}}
-            ]}""";
+    /** {@code codec_arrays} as Debezium declares its columns. */
+    private static final ChangeEvents ARRAYS_EVENTS = ChangeEvents.table("public.codec_arrays").key("id", ConnectType.INT64)
+            .optionalColumn("stamps", ConnectType.arrayOf(ConnectType.MICRO_TIMESTAMP))
+            .optionalColumn("instants", ConnectType.arrayOf(ConnectType.ZONED_TIMESTAMP))
+            .optionalColumn("days", ConnectType.arrayOf(ConnectType.DATE))
+            .optionalColumn("times", ConnectType.arrayOf(ConnectType.MICRO_TIME))
+            .optionalColumn("prices", ConnectType.arrayOf(ConnectType.DECIMAL))
+            .optionalColumn("refs", ConnectType.arrayOf(ConnectType.UUID))
+            .optionalColumn("flags", ConnectType.arrayOf(ConnectType.BOOLEAN))
+            .optionalColumn("docs", ConnectType.arrayOf(ConnectType.JSON))
+            .optionalColumn("blobs", ConnectType.arrayOf(ConnectType.BYTES))
+            .optionalColumn("ratios", ConnectType.arrayOf(ConnectType.FLOAT32))
+            .optionalColumn("bigs", ConnectType.arrayOf(ConnectType.INT64));
 
-    private static final String ARRAYS_AFTER = """
+    private static final String ARRAYS_EVENT = ARRAYS_EVENTS.insert("""
             {"id":1,"stamps":[1795688130123456,-500000,null],"instants":["2026-11-26T10:15:30.123456Z"],
              "days":[-165,20783],"times":[86399999999,30600000000],"prices":["19.90","-0.50"],
              "refs":["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"],"flags":[true,false,null],
              "docs":["{\\"a\\": [true], \\"b\\": 1}"],"blobs":["3q0=",""],"ratios":[1.1,-0.5],
-             "bigs":[9007199254740993]}""";
+             "bigs":[9007199254740993]}""").json();
 
-    private static ObjectNode fromEvent(String event) throws Exception {
+    private static ObjectNode fromEvent(EntityDefinition entity, String event) throws Exception {
         JsonNode root = ValueCodec.mapper().readTree(event);
         JsonNode afterSchema = null;
         for (JsonNode f : root.path("schema").path("fields")) {
@@ -220,7 +199,7 @@ class ValueCodecTest {
             }
         }
         assertThat(afterSchema).as("the envelope has an after field").isNotNull();
-        return ValueCodec.fromDebezium(ITEMS, afterSchema, root.path("payload").path("after"));
+        return ValueCodec.fromDebezium(entity, afterSchema, root.path("payload").path("after"));
     }
 
     private static ObjectNode fromDatabase(long id) throws SQLException {
@@ -238,7 +217,7 @@ class ValueCodecTest {
     @Test
     void rowWithEveryTypeEncodesIdenticallyFromJdbcAndFromDebezium() throws Exception {
         String jdbc = ValueCodec.encode(fromDatabase(9007199254740993L));
-        String debezium = ValueCodec.encode(fromEvent(ROW_1_EVENT));
+        String debezium = ValueCodec.encode(fromEvent(ITEMS, ROW_1_EVENT));
 
         assertThat(debezium).isEqualTo(jdbc);
     }
@@ -246,7 +225,7 @@ class ValueCodecTest {
     @Test
     void rowOfNullsEncodesIdenticallyFromJdbcAndFromDebezium() throws Exception {
         String jdbc = ValueCodec.encode(fromDatabase(2));
-        String debezium = ValueCodec.encode(fromEvent(ROW_2_EVENT));
+        String debezium = ValueCodec.encode(fromEvent(ITEMS, ROW_2_EVENT));
 
         assertThat(debezium).isEqualTo(jdbc);
         assertThat(jdbc).isEqualTo("{\"active\":null,\"amount\":null,\"attrs\":null,\"blob\":null,\"born\":null,"
@@ -258,7 +237,7 @@ class ValueCodecTest {
     void rowWithEdgeValuesEncodesIdenticallyFromJdbcAndFromDebezium() throws Exception {
         // pre-epoch timestamp with a fraction, empty arrays / text / bytea, zero fraction on timestamptz, extreme numbers
         String jdbc = ValueCodec.encode(fromDatabase(-3));
-        String debezium = ValueCodec.encode(fromEvent(ROW_3_EVENT));
+        String debezium = ValueCodec.encode(fromEvent(ITEMS, ROW_3_EVENT));
 
         assertThat(debezium).isEqualTo(jdbc);
     }
@@ -290,8 +269,8 @@ class ValueCodecTest {
 
     @Test
     void sensitiveColumnIsDroppedOnBothPaths() throws Exception {
-        for (ObjectNode doc : new ObjectNode[] {fromDatabase(9007199254740993L), fromEvent(ROW_1_EVENT),
-                fromDatabase(2), fromEvent(ROW_2_EVENT), fromDatabase(-3), fromEvent(ROW_3_EVENT)}) {
+        for (ObjectNode doc : new ObjectNode[] {fromDatabase(9007199254740993L), fromEvent(ITEMS, ROW_1_EVENT),
+                fromDatabase(2), fromEvent(ITEMS, ROW_2_EVENT), fromDatabase(-3), fromEvent(ITEMS, ROW_3_EVENT)}) {
             assertThat(doc.has("password_hash")).as("password_hash in %s", doc).isFalse();
             assertThat(ValueCodec.encode(doc)).doesNotContain("secret").doesNotContain("password_hash");
             assertThat(doc.has("id")).isTrue();
@@ -300,8 +279,7 @@ class ValueCodecTest {
 
     @Test
     void arraysOfTemporalBinaryAndExactTypesEncodeIdenticallyFromJdbcAndFromDebezium() throws Exception {
-        String debezium = ValueCodec.encode(ValueCodec.fromDebezium(ARRAYS,
-                ValueCodec.mapper().readTree(ARRAYS_SCHEMA), ValueCodec.mapper().readTree(ARRAYS_AFTER)));
+        String debezium = ValueCodec.encode(fromEvent(ARRAYS, ARRAYS_EVENT));
         String jdbc;
         try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM codec_arrays WHERE id = 1")) {
             assertThat(rs.next()).isTrue();
@@ -341,7 +319,7 @@ class ValueCodecTest {
     @Test
     void numericStaysAnExactStringWithItsScale() throws Exception {
         ObjectNode jdbc = fromDatabase(9007199254740993L);
-        ObjectNode debezium = fromEvent(ROW_1_EVENT);
+        ObjectNode debezium = fromEvent(ITEMS, ROW_1_EVENT);
 
         for (ObjectNode doc : new ObjectNode[] {jdbc, debezium}) {
             assertThat(doc.get("price").isTextual()).isTrue();
@@ -356,7 +334,7 @@ class ValueCodecTest {
     void timestampWithTimeZoneIsAnInstantInUtc() throws Exception {
         // inserted as 11:15:30.123456+01 with the session in Europe/Paris
         assertThat(fromDatabase(9007199254740993L).get("updated").asText()).isEqualTo("2026-11-26T10:15:30.123456Z");
-        assertThat(fromEvent(ROW_1_EVENT).get("updated").asText()).isEqualTo("2026-11-26T10:15:30.123456Z");
+        assertThat(fromEvent(ITEMS, ROW_1_EVENT).get("updated").asText()).isEqualTo("2026-11-26T10:15:30.123456Z");
         assertThat(fromDatabase(-3).get("updated").asText()).isEqualTo("2000-01-01T00:00:00Z");
     }
 
@@ -376,7 +354,7 @@ class ValueCodecTest {
         assertThat(doc.get("born").asText()).isEqualTo("2026-11-26");
         assertThat(doc.get("opens").asText()).isEqualTo("08:30");
         assertThat(doc.get("created").asText()).as("before the epoch, with a fraction").isEqualTo("1969-12-31T23:59:59.500");
-        assertThat(fromEvent(ROW_3_EVENT).get("created").asText()).isEqualTo("1969-12-31T23:59:59.500");
+        assertThat(fromEvent(ITEMS, ROW_3_EVENT).get("created").asText()).isEqualTo("1969-12-31T23:59:59.500");
     }
 
     @Test
@@ -407,7 +385,7 @@ class ValueCodecTest {
                 {"\"updated\":\"2026-11-26T10:15:30.123456Z\"", "\"updated\":\"not a time\"", "updated"}}) {
             String event = ROW_1_EVENT.replace(bad[0], bad[1]);
             assertThat(event).as("the test replaced the value").isNotEqualTo(ROW_1_EVENT);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> fromEvent(event)).as(bad[2])
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> fromEvent(ITEMS, event)).as(bad[2])
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("column '" + bad[2] + "' (io.debezium.time.");
         }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Settings;
-import io.cachesync.sync.Envelopes;
+import io.cachesync.sync.UserEvents;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -29,16 +29,16 @@ class EnvelopeReaderTest {
         return new String(event, StandardCharsets.UTF_8);
     }
 
-    /** The schema's text as it stands in every event of {@link Envelopes}. */
+    /** The schema's text as it stands in every event of {@link UserEvents}. */
     private static String schemaText() {
-        String event = text(Envelopes.upsert(1, "a", 1));
+        String event = text(UserEvents.upsert(1, "a", 1));
         return event.substring("{\"schema\":".length(), event.indexOf(",\"payload\":"));
     }
 
     /** Events that start with the kept schema, well-formed or not. */
     private static List<String> eventsAfterTheSchema() {
         String schema = schemaText();
-        String payload = text(Envelopes.upsert(3, "Ada", 900)).substring(("{\"schema\":" + schema + ",\"payload\":").length());
+        String payload = text(UserEvents.upsert(3, "Ada", 900)).substring(("{\"schema\":" + schema + ",\"payload\":").length());
         payload = payload.substring(0, payload.length() - 1);
         String head = "{\"schema\":" + schema;
         return List.of(
@@ -116,8 +116,8 @@ class EnvelopeReaderTest {
     void eventsAfterAKeptSchemaReadAsReadTreeReadsThem() throws Exception {
         for (boolean withBefore : new boolean[] {true, false}) {
             EnvelopeReader reader = new EnvelopeReader();
-            reader.read("users", Envelopes.upsert(1, "a", 1), withBefore);
-            assertThat(reader.read("users", Envelopes.upsert(2, "b", 2), withBefore).schema()).as("the schema was kept").isNotNull();
+            reader.read("users", UserEvents.upsert(1, "a", 1), withBefore);
+            assertThat(reader.read("users", UserEvents.upsert(2, "b", 2), withBefore).schema()).as("the schema was kept").isNotNull();
             for (String event : eventsAfterTheSchema()) {
                 assertThat(used(read(reader, event, withBefore), withBefore)).as(event).isEqualTo(used(reference(event), withBefore));
             }
@@ -127,29 +127,29 @@ class EnvelopeReaderTest {
     @Test
     void aPayloadReadAfterAKeptSchemaKeepsWhatTheParserUsesAndNothingElse() throws Exception {
         EnvelopeReader reader = new EnvelopeReader();
-        reader.read("users", Envelopes.upsert(1, "a", 1), false);
-        JsonNode update = reader.read("users", Envelopes.upsert(2, "b", 2), false).root().get("payload");
+        reader.read("users", UserEvents.upsert(1, "a", 1), false);
+        JsonNode update = reader.read("users", UserEvents.upsert(2, "b", 2), false).root().get("payload");
         assertThat(update.has("before")).as("before of an update, not wanted").isFalse();
         assertThat(update.path("after").path("name").asText()).isEqualTo("b");
         assertThat(update.path("op").asText()).isEqualTo("u");
         assertThat(update.path("source").path("lsn").asLong()).isEqualTo(2);
-        JsonNode delete = reader.read("users", Envelopes.delete(3, 4), false).root().get("payload");
+        JsonNode delete = reader.read("users", UserEvents.delete(3, 4), false).root().get("payload");
         assertThat(delete.path("before").path("id").asLong()).as("before of a delete").isEqualTo(3);
-        JsonNode wanted = reader.read("users", Envelopes.upsert(2, "b", 5), true).root().get("payload");
+        JsonNode wanted = reader.read("users", UserEvents.upsert(2, "b", 5), true).root().get("payload");
         assertThat(wanted.has("before")).as("before, wanted").isTrue();
-        JsonNode full = ValueCodec.mapper().readTree(Envelopes.upsert(2, "b", 5)).get("payload");
+        JsonNode full = ValueCodec.mapper().readTree(UserEvents.upsert(2, "b", 5)).get("payload");
         assertThat(wanted.get("before")).isEqualTo(full.get("before"));
     }
 
     @Test
     void theKeptSchemaStandsInTheTreeOnlyWhereItIsTheEventsSchema() throws Exception {
         EnvelopeReader reader = new EnvelopeReader();
-        reader.read("users", Envelopes.upsert(1, "a", 1), true);
-        EnvelopeReader.Envelope same = reader.read("users", Envelopes.upsert(2, "b", 2), true);
+        reader.read("users", UserEvents.upsert(1, "a", 1), true);
+        EnvelopeReader.Envelope same = reader.read("users", UserEvents.upsert(2, "b", 2), true);
         assertThat(same.root().get("schema")).isSameAs(same.schema().node());
         assertThat(same.schemaOf(same.root().get("schema"))).isSameAs(same.schema());
 
-        String overridden = text(Envelopes.upsert(2, "b", 2)).replace(",\"payload\":", ",\"schema\":{\"fields\":[]},\"payload\":");
+        String overridden = text(UserEvents.upsert(2, "b", 2)).replace(",\"payload\":", ",\"schema\":{\"fields\":[]},\"payload\":");
         EnvelopeReader.Envelope other = reader.read("users", overridden.getBytes(StandardCharsets.UTF_8), true);
         JsonNode schema = other.root().get("schema");
         assertThat(schema).isEqualTo(ValueCodec.mapper().readTree("{\"fields\":[]}"));
@@ -167,9 +167,10 @@ class EnvelopeReaderTest {
 
     private static void keptSchemaChangesNoMutation(EntityCatalog catalog) throws Exception {
         EnvelopeParser warm = new EnvelopeParser(catalog);
-        List<byte[]> events = List.of(Envelopes.upsert(1, "Ada", 10), Envelopes.upsert(1, "Grace", 11), Envelopes.delete(1, 12),
-                Envelopes.event("r", null, Envelopes.row(2, "Snap"), 13, 1L), Envelopes.event("c", null, Envelopes.row(3, "New"), 14, 2L),
-                Envelopes.upsert(4, "Zoë", Long.MAX_VALUE));
+        List<byte[]> events = List.of(UserEvents.upsert(1, "Ada", 10), UserEvents.upsert(1, "Grace", 11), UserEvents.delete(1, 12),
+                UserEvents.USERS.read(UserEvents.row(2, "Snap")).lsn(13L).bytes(),
+                UserEvents.USERS.insert(UserEvents.row(3, "New")).lsn(14L).bytes(),
+                UserEvents.upsert(4, "Zoë", Long.MAX_VALUE));
         for (int round = 0; round < 2; round++) {
             for (byte[] event : events) {
                 CacheMutation cold = new EnvelopeParser(catalog).parse(TOPIC, event);
@@ -180,7 +181,7 @@ class EnvelopeReaderTest {
 
     @Test
     void lsnAndKeyBeyondLongAreKeptExactly() throws Exception {
-        String event = text(Envelopes.upsert(5, "big", 7)).replace("\"lsn\":7", "\"lsn\":18446744073709551615")
+        String event = text(UserEvents.upsert(5, "big", 7)).replace("\"lsn\":7", "\"lsn\":18446744073709551615")
                 .replace("{\"id\":5,", "{\"id\":5.0,");
         CacheMutation m = new EnvelopeParser(catalog).parse(TOPIC, event.getBytes(StandardCharsets.UTF_8));
         assertThat(m.version()).isEqualTo("0000" + "f".repeat(32));

@@ -4,7 +4,7 @@ import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.redis.CacheEntry;
 import io.cachesync.core.redis.CacheStore;
-import io.cachesync.sync.Envelopes;
+import io.cachesync.sync.UserEvents;
 import io.cachesync.sync.envelope.CacheMutation;
 import io.cachesync.sync.envelope.EnvelopeParser;
 import io.cachesync.sync.envelope.PoisonRecordException;
@@ -121,7 +121,7 @@ public final class PipelineModel {
         if (delete && before == null) {
             return;
         }
-        String after = delete ? null : Envelopes.row(id, "T" + tx.n + "-" + (tx.changes.size() + 1));
+        String after = delete ? null : UserEvents.row(id, "T" + tx.n + "-" + (tx.changes.size() + 1));
         long lsn = ++wal;
         tx.changes.add(new Change(id, before, after, lsn));
         tx.view.put(id, after);
@@ -136,8 +136,8 @@ public final class PipelineModel {
         Tx tx = open.remove(Math.floorMod(pick, open.size()));
         for (Change c : tx.changes) {
             String op = c.after() == null ? "d" : c.before() == null ? "c" : "u";
-            topic.add(new Event(Envelopes.event(op, c.before(), c.after(), lastCommit, c.lsn(), 1L), Long.toString(c.lsn()),
-                    "T" + tx.n + " " + op + " " + c.id() + "@" + c.lsn()));
+            byte[] event = UserEvents.USERS.change(op, c.before(), c.after()).lastCommit(lastCommit).lsn(c.lsn()).bytes();
+            topic.add(new Event(event, Long.toString(c.lsn()), "T" + tx.n + " " + op + " " + c.id() + "@" + c.lsn()));
             highestLsnStreamed = Math.max(highestLsnStreamed, c.lsn());
         }
         tx.view.forEach((id, doc) -> {
@@ -166,7 +166,7 @@ public final class PipelineModel {
         String doc = committed.get(id);         // the chunk's SELECT
         highestLsnStreamed = ++wal;             // high watermark insert
         if (doc != null) {                      // a snapshot emits nothing for a row that does not exist
-            topic.add(new Event(Envelopes.event("r", null, doc, lastCommit, lastCommit - 30, 1L), Long.toString(highestLsnStreamed),
+            topic.add(new Event(UserEvents.USERS.read(doc).lastCommit(lastCommit).lsn(lastCommit - 30).bytes(), Long.toString(highestLsnStreamed),
                     "read " + id));
         }
         lastCommit = wal = wal + 40;            // the high watermark's commit

@@ -6,9 +6,10 @@ import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.core.testkit.ConnectType;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.devstack.DevRedis;
-import io.cachesync.sync.Envelopes;
+import io.cachesync.sync.UserEvents;
 import io.cachesync.sync.recovery.SourceFloor;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
@@ -107,8 +108,8 @@ class SyncTopologyTest {
 
     @Test
     void upsertIsWrittenWithItsVersionAndWithoutSensitiveColumns() {
-        users.pipeInput("k".getBytes(), Envelopes.upsert(1, "Ada", 1000));
-        assertThat(redis.hget("cs:users:1", "v")).isEqualTo(Envelopes.version(1000));
+        users.pipeInput("k".getBytes(), UserEvents.upsert(1, "Ada", 1000));
+        assertThat(redis.hget("cs:users:1", "v")).isEqualTo(UserEvents.version(1000));
         assertThat(redis.hget("cs:users:1", "d")).contains("\"name\":\"Ada\"").doesNotContain("password_hash");
         assertThat(redis.pttl("cs:users:1")).isPositive();
         assertThat(stats.applied()).isEqualTo(1);
@@ -116,22 +117,23 @@ class SyncTopologyTest {
 
     @Test
     void anImageWithoutAnUntouchedToastedColumnIsNeverCachedItsRowIsInvalidated() {
-        users.pipeInput(Envelopes.upsert(5, "Ada", 1000));
+        users.pipeInput(UserEvents.upsert(5, "Ada", 1000));
         assertThat(redis.hget("cs:users:5", "d")).contains("Ada");
         // REPLICA IDENTITY DEFAULT: the update left the (large) email column alone, so the event does not carry it
-        String withoutEmail = Envelopes.row(5, "Ada renamed").replace("u5@example.com", io.cachesync.core.topics.Topics.UNAVAILABLE_VALUE);
-        users.pipeInput(Envelopes.event("u", "null", withoutEmail, 2000, 2000, 1));
+        String withoutEmail = UserEvents.row(5, "Ada renamed").replace("u5@example.com", io.cachesync.core.topics.Topics.UNAVAILABLE_VALUE);
+        users.pipeInput(UserEvents.USERS.update(null, withoutEmail).lastCommit(2000L).lsn(2000L).bytes());
         assertThat(redis.exists("cs:users:5")).as("invalidated: the next read fills it whole").isFalse();
         assertThat(stats.invalidatedCount()).isEqualTo(1);
         // a replay (in order, as Kafka redelivers a partition) ends the same way
-        users.pipeInput(Envelopes.upsert(5, "Ada", 1000));
-        users.pipeInput(Envelopes.event("u", "null", withoutEmail, 2000, 2000, 1));
+        users.pipeInput(UserEvents.upsert(5, "Ada", 1000));
+        users.pipeInput(UserEvents.USERS.update(null, withoutEmail).lastCommit(2000L).lsn(2000L).bytes());
         assertThat(redis.exists("cs:users:5")).isFalse();
         // nor is the placeholder cached when it is the bytes of a bytea column (base64) or an element of an array
         String base64 = java.util.Base64.getEncoder().encodeToString(io.cachesync.core.topics.Topics.UNAVAILABLE_VALUE.getBytes(StandardCharsets.UTF_8));
-        users.pipeInput(Envelopes.event("u", "null", Envelopes.row(6, "Bo").replace("u6@example.com", base64), 3000, 3000, 1));
-        users.pipeInput(Envelopes.event("u", "null", Envelopes.row(7, "Cy").replace("\"u7@example.com\"",
-                "[\"" + io.cachesync.core.topics.Topics.UNAVAILABLE_VALUE + "\"]"), 3001, 3001, 1));
+        users.pipeInput(UserEvents.USERS.update(null, UserEvents.row(6, "Bo").replace("u6@example.com", base64)).lastCommit(3000L)
+                .lsn(3000L).bytes());
+        users.pipeInput(UserEvents.USERS.update(null, UserEvents.row(7, "Cy").replace("\"u7@example.com\"",
+                "[\"" + io.cachesync.core.topics.Topics.UNAVAILABLE_VALUE + "\"]")).lastCommit(3001L).lsn(3001L).bytes());
         assertThat(redis.exists("cs:users:6")).isFalse();
         assertThat(redis.exists("cs:users:7")).isFalse();
         assertThat(stats.invalidatedCount()).isEqualTo(4);
@@ -139,19 +141,19 @@ class SyncTopologyTest {
 
     @Test
     void replayOfAnOlderEventNeverOverwritesANewerOne() {
-        users.pipeInput(Envelopes.upsert(2, "new", 2000));
-        users.pipeInput(Envelopes.upsert(2, "old", 1500));
-        users.pipeInput(Envelopes.upsert(2, "new", 2000));
+        users.pipeInput(UserEvents.upsert(2, "new", 2000));
+        users.pipeInput(UserEvents.upsert(2, "old", 1500));
+        users.pipeInput(UserEvents.upsert(2, "new", 2000));
         assertThat(redis.hget("cs:users:2", "d")).contains("\"name\":\"new\"");
-        assertThat(redis.hget("cs:users:2", "v")).isEqualTo(Envelopes.version(2000));
+        assertThat(redis.hget("cs:users:2", "v")).isEqualTo(UserEvents.version(2000));
         assertThat(stats.stale()).isEqualTo(2);
     }
 
     @Test
     void deleteLeavesATombstoneThatALateOlderUpsertCannotResurrect() {
-        users.pipeInput(Envelopes.upsert(3, "alive", 10));
-        users.pipeInput(Envelopes.delete(3, 20));
-        users.pipeInput(Envelopes.upsert(3, "zombie", 15));
+        users.pipeInput(UserEvents.upsert(3, "alive", 10));
+        users.pipeInput(UserEvents.delete(3, 20));
+        users.pipeInput(UserEvents.upsert(3, "zombie", 15));
         assertThat(redis.hget("cs:users:3", "x")).isEqualTo("1");
         assertThat(redis.hget("cs:users:3", "d")).isNull();
         assertThat(redis.pttl("cs:users:3")).isBetween(1L, 60_000L);
@@ -161,7 +163,7 @@ class SyncTopologyTest {
     @Test
     void malformedRecordGoesToTheDlqWithItsReasonAndLaterRecordsStillApply() {
         users.pipeInput("bad".getBytes(), "{not json".getBytes(StandardCharsets.UTF_8));
-        users.pipeInput(Envelopes.upsert(4, "after-poison", 30));
+        users.pipeInput(UserEvents.upsert(4, "after-poison", 30));
         TestRecord<byte[], byte[]> dead = dlq.readRecord();
         assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
         assertThat(new String(dead.headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8))
@@ -210,7 +212,7 @@ class SyncTopologyTest {
 
     @Test
     void theFloorCannotBeBypassedByCommandsOfTheWrongKeyOrSource() {
-        users.pipeInput(Envelopes.upsert(40, "from cdc", 1000));
+        users.pipeInput(UserEvents.upsert(40, "from cdc", 1000));
         // a command for a CDC-fed entity, even with a huge version: refused, the row keeps its CDC version
         commands.pipeInput(key("users:40"), command("{\"entity\":\"users\",\"id\":40,\"op\":\"upsert\",\"version\":\"9999999999999999999999999999999999999999\",\"data\":{\"name\":\"pinned\"}}"));
         // a command keyed by something else than <entity>:<id> (it could sit in another partition than the row's others)
@@ -225,7 +227,7 @@ class SyncTopologyTest {
         assertThat(reasons.get(1)).contains("is keyed '77': commands must be keyed <entity>:<id> ('accounts:78')");
         assertThat(reasons.get(2)).contains("is keyed null");
         assertThat(redis.hget("cs:users:40", "d")).contains("from cdc");
-        assertThat(redis.hget("cs:users:40", "v")).isEqualTo(Envelopes.version(1000));
+        assertThat(redis.hget("cs:users:40", "v")).isEqualTo(UserEvents.version(1000));
         assertThat(redis.exists("cs:accounts:78")).isFalse();
         assertThat(redis.hget("cs:accounts:79", "d")).contains("canonical key");
         assertThat(SyncTopology.cdcTopics(catalog)).as("the CDC topic of a commands-fed entity is not even read")
@@ -243,19 +245,19 @@ class SyncTopologyTest {
         users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
         commands = driver.createInputTopic(Topics.COMMANDS, new ByteArraySerializer(), new ByteArraySerializer());
         dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        users.pipeInput(Envelopes.upsert(5, "small", 10));
+        users.pipeInput(UserEvents.upsert(5, "small", 10));
         assertThat(redis.hget("cs:users:5", "d")).contains("small");
 
-        users.pipeInput(Envelopes.upsert(5, "x".repeat(10_000), 11));
+        users.pipeInput(UserEvents.upsert(5, "x".repeat(10_000), 11));
         assertThat(redis.exists("cs:users:5")).as("invalidated: the next read fills it from PostgreSQL").isFalse();
         assertThat(stats.invalidatedCount()).isEqualTo(1);
-        users.pipeInput(Envelopes.upsert(5, "x".repeat(10_000), 9));
-        users.pipeInput(Envelopes.upsert(6, "small", 12));
+        users.pipeInput(UserEvents.upsert(5, "x".repeat(10_000), 9));
+        users.pipeInput(UserEvents.upsert(6, "small", 12));
         assertThat(redis.hget("cs:users:6", "d")).contains("small");
         assertThat(dlq.isEmpty()).isTrue();
 
         // cdc-ingest's too-large change: op, source and key only
-        users.pipeInput(Envelopes.upsert(6, "small again", 13));
+        users.pipeInput(UserEvents.upsert(6, "small again", 13));
         users.pipeInput(("{\"op\":\"u\",\"source\":{\"lsn\":14},\"after\":{\"id\":6},\"" + Topics.TOO_LARGE_FIELD
                 + "\":{\"bytes\":9000000}}").getBytes(StandardCharsets.UTF_8));
         assertThat(redis.exists("cs:users:6")).isFalse();
@@ -278,20 +280,20 @@ class SyncTopologyTest {
         driver = new TopologyTestDriver(SyncTopology.build(catalog, applier, stats, MutationListener.NONE, 1 << 20,
                 e -> changed.add(e.name()), Batching.DEFAULT, e -> { }), p);
         users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
-        users.pipeInput(Envelopes.upsert(7, "a", 10));
-        users.pipeInput(Envelopes.upsert(7, "b", 11));
+        users.pipeInput(UserEvents.upsert(7, "a", 10));
+        users.pipeInput(UserEvents.upsert(7, "b", 11));
         assertThat(changed).isEmpty();
-        String withNewColumn = new String(Envelopes.upsert(7, "c", 12), StandardCharsets.UTF_8)
-                .replace("{\"type\":\"int64\",\"optional\":false,\"field\":\"id\"},", "{\"type\":\"int64\",\"optional\":false,\"field\":\"id\"},{\"type\":\"string\",\"optional\":true,\"field\":\"nickname\"},");
-        users.pipeInput(withNewColumn.getBytes(StandardCharsets.UTF_8));
-        users.pipeInput(withNewColumn.getBytes(StandardCharsets.UTF_8));
+        byte[] withNewColumn = UserEvents.USERS.optionalColumn("nickname", ConnectType.STRING)
+                .update(UserEvents.row(7, "b"), UserEvents.row(7, "c")).lsn(12L).bytes();
+        users.pipeInput(withNewColumn);
+        users.pipeInput(withNewColumn);
         assertThat(changed).containsExactly("users");
     }
 
     @Test
     void aNewSourceEpochPurgesTheRowsOfOlderEpochsAndSkipsTheirLateChanges() {
-        users.pipeInput(Envelopes.upsert(1, "Ada", 5000));
-        users.pipeInput(Envelopes.upsert(2, "Bob", 5001));
+        users.pipeInput(UserEvents.upsert(1, "Ada", 5000));
+        users.pipeInput(UserEvents.upsert(2, "Bob", 5001));
         epochs.pipeInput(new SourceEpoch(0, "7000000000000000001", 1, Instant.now()).toJson());
         assertThat(redis.hgetAll(CacheKeys.SOURCE)).as("the first epoch seen: nothing to purge").containsEntry("e", "0000").containsEntry("p", "0000");
         assertThat(redis.exists("cs:users:1")).isTrue();
@@ -304,7 +306,7 @@ class SyncTopologyTest {
         assertThat(store.lease("cs:users:7", "t", Duration.ofSeconds(2)).kind()).isEqualTo(io.cachesync.core.redis.LeaseOutcome.Kind.LEASED);
         assertThat(store.fill("cs:users:7", "t", "{\"id\":7}", Duration.ofMinutes(5))).isTrue();
         assertThat(redis.hget(CacheKeys.SOURCE, "p")).as("not settled before a change of the new epoch").isEqualTo("0000");
-        users.pipeInput(new TestRecord<>(null, Envelopes.upsert(1, "Ada as restored", 100), epochHeader(1)));
+        users.pipeInput(new TestRecord<>(null, UserEvents.upsert(1, "Ada as restored", 100), epochHeader(1)));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(redis.hget(CacheKeys.SOURCE, "p")).isEqualTo("0001"));
         assertThat(redis.hget("cs:users:1", "d")).as("a change of the new epoch, at a lower position, wins").contains("Ada as restored");
         assertThat(redis.hget("cs:users:1", "v")).startsWith("0001");
@@ -312,13 +314,13 @@ class SyncTopologyTest {
         assertThat(redis.exists("cs:users:7")).as("a fill from before the new epoch's capture began is purged").isFalse();
 
         // a change of the old epoch still in flight is skipped, even where the purge left no row to compare with
-        users.pipeInput(Envelopes.upsert(2, "late, from the old database", 9000));
-        users.pipeInput(new TestRecord<>(null, Envelopes.upsert(3, "Cy", 101), epochHeader(1)));
+        users.pipeInput(UserEvents.upsert(2, "late, from the old database", 9000));
+        users.pipeInput(new TestRecord<>(null, UserEvents.upsert(3, "Cy", 101), epochHeader(1)));
         assertThat(redis.exists("cs:users:2")).isFalse();
         assertThat(redis.hget("cs:users:3", "d")).contains("Cy");
 
         // a malformed epoch header is a poison record, with the reason
-        users.pipeInput(new TestRecord<>(null, Envelopes.upsert(4, "Di", 102), new RecordHeaders().add(Topics.SOURCE_EPOCH_HEADER,
+        users.pipeInput(new TestRecord<>(null, UserEvents.upsert(4, "Di", 102), new RecordHeaders().add(Topics.SOURCE_EPOCH_HEADER,
                 "one".getBytes(StandardCharsets.UTF_8))));
         assertThat(new String(dlq.readRecord().headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8))
                 .contains(Topics.SOURCE_EPOCH_HEADER, "'one'");

@@ -1,44 +1,50 @@
 package io.cachesync.ingest.publish;
 
+import io.cachesync.core.testkit.ChangeEvents;
+import io.cachesync.core.testkit.ConnectType;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** An event without a commit key gets the highest position seen as its key, and nothing else of any event changes. */
 class CommitKeyStampTest {
-    /** An event as Debezium 3.6 writes it (sequence is a JSON string holding a JSON array). */
-    static String event(String op, String sequence, String lsn, String rowColumns) {
-        return "{\"schema\":{\"fields\":[{\"field\":\"lsn\"}]},\"payload\":{\"before\":null,\"after\":{\"id\":1" + rowColumns
-                + "},\"source\":{\"version\":\"3.6.1.Final\",\"snapshot\":\"false\",\"sequence\":\"" + sequence + "\",\"lsn\":" + lsn
-                + ",\"xmin\":null},\"op\":\"" + op + "\"}}";
+    private static final ChangeEvents ITEMS = ChangeEvents.table("public.items").key("id", ConnectType.INT64);
+    private static final String ROW = ITEMS.row(1);
+
+    /** An update of the row at {@code lsn} whose transaction follows the commit at {@code lastCommit} (null: none decoded). */
+    private static String update(Long lastCommit, Long lsn) {
+        return ITEMS.update(null, ROW).lastCommit(lastCommit).lsn(lsn).json();
     }
 
     @Test
     void firstTransactionAfterTheInitialSnapshotGetsTheSnapshotPointAsCommitKey() {
         CommitKeyStamp s = new CommitKeyStamp(100);
         // the initial snapshot's reads: [null, S] with lsn S
-        assertThat(s.apply(event("r", "[null,\\\"500\\\"]", "500", ""))).contains("\"sequence\":\"[\\\"500\\\",\\\"500\\\"]\"");
+        assertThat(s.apply(ITEMS.read(ROW).lastCommit(null).lsn(500L).json())).isEqualTo(ITEMS.read(ROW).lastCommit(500L).lsn(500L).json());
         // a transaction open while the slot was created: its record lies below S, and it has no commit key yet
-        assertThat(s.apply(event("u", "[null,\\\"300\\\"]", "300", ""))).contains("\"sequence\":\"[\\\"500\\\",\\\"300\\\"]\"");
+        assertThat(s.apply(update(null, 300L))).isEqualTo(update(500L, 300L));
         // later transactions carry the commit key Debezium gives them, untouched
-        String later = event("u", "[\\\"900\\\",\\\"800\\\"]", "800", "");
+        String later = update(900L, 800L);
         assertThat(s.apply(later)).isEqualTo(later);
         assertThat(s.highest()).isEqualTo(800);
     }
 
     @Test
     void floorStandsInBeforeAnyPositionWasSeen() {
-        assertThat(new CommitKeyStamp(42).apply(event("u", "[null,\\\"7\\\"]", "7", ""))).contains("[\\\"42\\\",\\\"7\\\"]");
-        String unknown = event("u", "[null,null]", "null", "");
+        assertThat(new CommitKeyStamp(42).apply(update(null, 7L))).isEqualTo(update(42L, 7L));
+        String unknown = update(null, null);
         assertThat(new CommitKeyStamp(0).apply(unknown)).isEqualTo(unknown);
     }
 
     @Test
     void columnsNamedLsnOrSequenceAreNotMistakenForTheSourceBlock() {
+        ChangeEvents positions = ITEMS.optionalColumn("lsn", ConnectType.INT64).optionalColumn("sequence", ConnectType.STRING);
+        String row = positions.row(1, 999_999, "[null,\"1\"]");
         CommitKeyStamp s = new CommitKeyStamp(0);
-        s.apply(event("u", "[\\\"1\\\",\\\"700\\\"]", "700", ",\"lsn\":999999,\"sequence\":\"[null,\\\"1\\\"]\""));
+        s.apply(positions.update(null, row).lastCommit(1L).lsn(700L).json());
         assertThat(s.highest()).isEqualTo(700);
-        String stamped = s.apply(event("u", "[null,\\\"5\\\"]", "5", ",\"sequence\":\"[null,\\\"1\\\"]\""));
-        assertThat(stamped).contains("\"after\":{\"id\":1,\"sequence\":\"[null,\\\"1\\\"]\"}").contains("\"sequence\":\"[\\\"700\\\",\\\"5\\\"]\"");
+        assertThat(s.apply(positions.update(null, row).lastCommit(null).lsn(5L).json()))
+                .isEqualTo(positions.update(null, row).lastCommit(700L).lsn(5L).json());
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.cachesync.ingest.publish;
 
 import io.cachesync.core.consistency.SourceEpoch;
+import io.cachesync.core.testkit.ChangeEvents;
+import io.cachesync.core.testkit.ConnectType;
 import io.cachesync.core.topics.Topics;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
@@ -35,6 +37,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class KafkaChangePublisherTest {
     private static final String TOPIC = "cachesync.public.products";
     private static final SourceEpoch EPOCH = new SourceEpoch(3, "7300000000000000001", 1, Instant.EPOCH);
+    private static final ChangeEvents PRODUCTS = ChangeEvents.table("public.products").key("id", ConnectType.INT64)
+            .column("name", ConnectType.STRING);
+    /** Debezium's signal table, whose events go to no topic of cachesync's. */
+    private static final ChangeEvents SIGNALS = ChangeEvents.table("public.cachesync_signal").key("id", ConnectType.STRING)
+            .column("type", ConnectType.STRING).optionalColumn("data", ConnectType.STRING);
 
     private final AtomicLong published = new AtomicLong();
     private final LongAdder tooLarge = new LongAdder();
@@ -74,8 +81,8 @@ class KafkaChangePublisherTest {
     @Test
     void eventsForOtherDestinationsAreMarkedButNotPublished() throws InterruptedException {
         ScriptedProducer producer = new ScriptedProducer(r -> null);
-        ChangeEvent<String, String> signal = new Change(null, CommitKeyStampTest.event("c", "[\\\"1\\\",\\\"2\\\"]", "2", ""),
-                "cachesync.public.cachesync_signal");
+        ChangeEvent<String, String> signal = new Change(null, SIGNALS.insert(SIGNALS.row("s-1", "execute-snapshot", null))
+                .lastCommit(1L).lsn(2L).json(), "cachesync.public.cachesync_signal");
         ChangeEvent<String, String> heartbeat = new Change(null, null, TOPIC);
         List<ChangeEvent<String, String>> batch = List.of(signal, change(1), heartbeat);
         try (KafkaChangePublisher publisher = publisher(producer)) {
@@ -106,8 +113,7 @@ class KafkaChangePublisherTest {
     }
 
     private static ChangeEvent<String, String> change(int id) {
-        return new Change("{\"schema\":{\"type\":\"struct\"},\"payload\":{\"id\":" + id + "}}",
-                CommitKeyStampTest.event("u", "[\\\"1\\\",\\\"" + (100 + id) + "\\\"]", Integer.toString(100 + id), ",\"name\":\"row-" + id + "\""),
+        return new Change(PRODUCTS.keyOf(id).json(), PRODUCTS.update(null, PRODUCTS.row(id, "row-" + id)).lastCommit(1L).lsn(100L + id).json(),
                 TOPIC);
     }
 

@@ -3,40 +3,36 @@ package io.cachesync.app.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Settings;
+import io.cachesync.core.testkit.ChangeEvent;
+import io.cachesync.core.testkit.ChangeEvents;
+import io.cachesync.core.testkit.ConnectType;
 import io.cachesync.sync.config.SyncConfig;
 import io.cachesync.sync.envelope.CacheMutation;
 import io.cachesync.sync.envelope.EnvelopeParser;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The bench's events are the captured Debezium event with only id, name, LSN and timestamps changed. */
+/** The bench's events are the captured Debezium event with only id, name, LSN, sequence and timestamps changed. */
 class EnvelopeTemplateTest {
-    private static final String ROW_SCHEMA = """
-            {"type":"struct","optional":true,"name":"cachesync.public.products.Value","fields":[
-             {"type":"int64","optional":false,"field":"id"},{"type":"string","optional":false,"field":"name"},
-             {"type":"string","optional":false,"field":"price"}]}""";
-    private static final String CAPTURED = """
-            {"schema":{"type":"struct","fields":[%s,%s,
-              {"type":"struct","fields":[{"type":"int64","optional":true,"field":"lsn"},{"type":"int64","optional":false,"field":"ts_ms"}],"optional":false,"field":"source"},
-              {"type":"string","optional":false,"field":"op"},{"type":"int64","optional":true,"field":"ts_ms"}],"optional":false,"name":"cachesync.public.products.Envelope"},
-             "payload":{"before":{"id":1,"name":"product 1","price":"9.99"},"after":{"id":1,"name":"cachesync bench template","price":"9.99"},
-              "source":{"version":"3.6.1.Final","connector":"postgresql","lsn":26843560,"ts_ms":1764160000000,"table":"products"},"op":"%s","ts_ms":1764160000100}}
-            """;
+    private static final ChangeEvents PRODUCTS = ChangeEvents.table("public.products").key("id", ConnectType.INT64)
+            .column("name", ConnectType.STRING).column("price", ConnectType.DECIMAL);
+    private static final long CAPTURED_AT_MS = 1764160000000L;
+    private static final byte[] CAPTURED = update(1, "cachesync bench template", 26843560, CAPTURED_AT_MS).bytes();
 
-    private static byte[] captured(String op) {
-        return CAPTURED.formatted(ROW_SCHEMA.replace("\"optional\":true,", "\"optional\":true,\"field\":\"before\","),
-                ROW_SCHEMA.replace("\"optional\":true,", "\"optional\":true,\"field\":\"after\","), op).getBytes(StandardCharsets.UTF_8);
+    /** An update of product {@code id} to {@code name} in a transaction of its own, its record at {@code lsn}. */
+    private static ChangeEvent update(long id, String name, long lsn, long tsMs) {
+        return PRODUCTS.update(PRODUCTS.row(id, "product 1", "9.99"), PRODUCTS.row(id, name, "9.99")).lastCommit(lsn).lsn(lsn)
+                .committedAtMs(tsMs).emittedAtMs(tsMs);
     }
 
     @Test
     void eventsParseAsUpdatesOfTheirRowAtTheirVersion() throws Exception {
-        EnvelopeTemplate t = new EnvelopeTemplate(captured("u"));
+        EnvelopeTemplate t = new EnvelopeTemplate(CAPTURED);
         Map<String, String> settings = new HashMap<>(SyncThroughputBench.entitySettings());
         settings.put("redis.url", "redis://127.0.0.1:6379");
         settings.put("postgres.url", "jdbc:postgresql://127.0.0.1:5432/postgres");
@@ -55,12 +51,19 @@ class EnvelopeTemplateTest {
         JsonNode payload = ValueCodec.mapper().readTree(event).get("payload");
         assertThat(payload.at("/before/id").asLong()).isEqualTo(42);
         assertThat(payload.at("/source/connector").asText()).isEqualTo("postgresql");
-        assertThat(EnvelopeTemplate.lsnOf(captured("u"))).isEqualTo(26843560L);
+        assertThat(EnvelopeTemplate.lsnOf(CAPTURED)).isEqualTo(26843560L);
     }
 
     @Test
     void onlyAnUpdateWithBothImagesCanBeATemplate() {
-        assertThatThrownBy(() -> new EnvelopeTemplate(captured("c")))
+        assertThatThrownBy(() -> new EnvelopeTemplate(PRODUCTS.insert(PRODUCTS.row(1, "new", "9.99")).lsn(26843560L).bytes()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("op=\"c\"");
+    }
+
+    @Test
+    void anEventIsTheDocumentDebeziumWritesForTheRowAtThePosition() throws Exception {
+        EnvelopeTemplate t = new EnvelopeTemplate(CAPTURED);
+        assertThat(ValueCodec.mapper().readTree(t.event(42, 26843600, CAPTURED_AT_MS, "item 42 rev 3")))
+                .isEqualTo(ValueCodec.mapper().readTree(update(42, "item 42 rev 3", 26843600, CAPTURED_AT_MS).bytes()));
     }
 }
