@@ -28,6 +28,8 @@ final class ConfigFile {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigFile.class);
     /** Variables of the process itself, read before any configuration (logging) or by the launcher script. */
     static final Set<String> PROCESS_VARIABLES = Set.of("CACHESYNC_LOG_FORMAT", "CACHESYNC_LOG_LEVEL", "CACHESYNC_JAVA_OPTS");
+    /** The devstack's provider and images (CACHESYNC_DEVSTACK, CACHESYNC_DEVSTACK_IMAGE_*), read by the demo and the tests. */
+    static final String DEVSTACK_VARIABLES = "CACHESYNC_DEVSTACK";
 
     private ConfigFile() {
     }
@@ -54,7 +56,7 @@ final class ConfigFile {
         if (!problems.isEmpty()) {
             throw ConfigException.of(source, problems);
         }
-        for (String v : UnknownKeys.variables(s.environment(), all, PROCESS_VARIABLES)) {
+        for (String v : UnknownKeys.variables(s.environment(), all, PROCESS_VARIABLES).stream().filter(v -> !v.startsWith(DEVSTACK_VARIABLES)).toList()) {
             LOG.warn("the environment variable {} sets no cachesync setting; it is ignored", v);
         }
         return s;
