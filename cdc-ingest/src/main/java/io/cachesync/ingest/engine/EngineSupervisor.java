@@ -35,6 +35,8 @@ public final class EngineSupervisor implements AutoCloseable {
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
     /** Restarts are cheap (a JDBC connection, a small topic read): a slot freed a moment later is taken within seconds. */
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** How often a close that Debezium did not take (the engine was still starting) is asked again. */
+    private static final Duration CLOSE_RETRY = Duration.ofMillis(200);
     /** How long the engine may fail to run before liveness fails (the process is then restarted). */
     public static final Duration CRASH_LOOP_AFTER = Duration.ofMinutes(5);
 
@@ -96,6 +98,9 @@ public final class EngineSupervisor implements AutoCloseable {
             try {
                 SourceEpoch epoch = setup.beforeEngineStart();
                 sourceEpoch.set(epoch.epoch());
+                if (closing) {
+                    break; // closed while the source was prepared: no engine is started at all
+                }
                 started = runEngine(epoch);
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
@@ -157,7 +162,12 @@ public final class EngineSupervisor implements AutoCloseable {
                     .build();
             engine = e;
             engineThread.submit(e);
-            done.await();
+            // close() may come while the engine is still starting, when Debezium refuses to stop it: ask again until it stops
+            while (!done.await(CLOSE_RETRY.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (closing) {
+                    closeEngine(e);
+                }
+            }
             return taskStarted[0];
         } finally {
             stoppedRunning();
@@ -203,15 +213,20 @@ public final class EngineSupervisor implements AutoCloseable {
         stopped.countDown();
         DebeziumEngine<ChangeEvent<String, String>> e = engine;
         if (e != null) {
-            try {
-                e.close();
-            } catch (IOException | RuntimeException ex) {
-                // an engine already stopping or stopped says so by an IllegalStateException: the rest must still close
-                LOG.warn("cdc-ingest: error while closing the engine: {}", ex.toString());
-            }
+            closeEngine(e);
         }
         shutdown(supervisor);
         shutdown(engineThread);
+    }
+
+    private static void closeEngine(DebeziumEngine<ChangeEvent<String, String>> e) {
+        try {
+            e.close();
+        } catch (IOException | RuntimeException ex) {
+            // an engine still starting, already stopping or stopped says so by an IllegalStateException: the supervisor
+            // asks again while it runs, and the rest must still close
+            LOG.debug("cdc-ingest: the engine did not take the close request now: {}", ex.toString());
+        }
     }
 
     private static void shutdown(ExecutorService ex) {
