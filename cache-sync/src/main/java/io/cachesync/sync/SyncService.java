@@ -210,6 +210,11 @@ public final class SyncService implements AutoCloseable {
         return p;
     }
 
+    /** Records of the CDC and commands partitions this instance owns that it has not consumed yet (refreshed every 5 s). */
+    public long consumerLag() {
+        return consumerLag.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
     public SyncStats stats() {
         return stats;
     }

@@ -53,7 +53,10 @@ class DevtoolsCliTest {
     void benchRejectsUnknownSectionsAndTooFewEvents() {
         Run sections = run("bench", "--sections", "sync,disk");
         assertThat(sections.code()).isEqualTo(2);
-        assertThat(sections.err()).contains("--sections: unknown [disk]");
+        assertThat(sections.err()).contains("--sections: unknown [disk]; choose from lag, sync, api, capacity");
+        Run capacity = run("bench", "--sections", "capacity", "--capacity-seconds", "0");
+        assertThat(capacity.code()).isEqualTo(2);
+        assertThat(capacity.err()).contains("--capacity-seconds must be at least 1");
         Run events = run("bench", "--events", "5");
         assertThat(events.code()).isEqualTo(2);
         assertThat(events.err()).contains("--events must be in [10000, 50000000], was 5");

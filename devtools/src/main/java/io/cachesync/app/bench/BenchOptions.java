@@ -12,14 +12,18 @@ import java.util.Set;
  * @param lagRates     committed rows per second of the lag figures
  * @param lagSeconds   measured seconds per lag rate (after a warm-up)
  * @param apiSeconds   seconds of load per API scenario
+ * @param capacitySeconds measured seconds per rate of the capacity ladder
  * @param connections  HTTP connections the load generator keeps open
- * @param sections     which parts run: sync, lag, api (all by default)
+ * @param sections     which parts run: sync, lag, api (by default), capacity (only when asked for: it takes long)
  * @param report       also write the JSON here (may be null)
  * @param overrides    configuration keys set for every service the bench starts (e.g. sync.threads=2)
  */
-public record BenchOptions(int events, int naiveSeconds, List<Integer> lagRates, int lagSeconds, int apiSeconds, int connections,
+public record BenchOptions(int events, int naiveSeconds, List<Integer> lagRates, int lagSeconds, int apiSeconds, int capacitySeconds, int connections,
                            Set<String> sections, Path report, java.util.Map<String, String> overrides) {
+    /** The sections a bench runs when none are named. */
     public static final Set<String> ALL_SECTIONS = Set.of("sync", "lag", "api");
+    /** Every section, in the order they run. */
+    public static final List<String> KNOWN_SECTIONS = List.of("lag", "sync", "api", "capacity");
     public static final List<Integer> LAG_RATES = List.of(500, 2000, 5000);
 
     public boolean runs(String section) {

@@ -1,5 +1,6 @@
 package io.cachesync.app.bench;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.core.codec.ValueCodec;
 
@@ -31,6 +32,7 @@ public final class BenchReport {
     private final Map<String, Load> api = new LinkedHashMap<>();
     private Load cached;
     private Load database;
+    private final List<CapacityBench.Curve> capacity = new ArrayList<>();
 
     void sync(Sync s) {
         this.sync = s;
@@ -42,6 +44,10 @@ public final class BenchReport {
 
     void api(String scenario, Load load) {
         api.put(scenario, load);
+    }
+
+    void capacity(CapacityBench.Curve curve) {
+        capacity.add(curve);
     }
 
     void cachedVsDb(Load cachedLoad, Load databaseLoad) {
@@ -102,10 +108,25 @@ public final class BenchReport {
             root.putObject("cached_vs_db").put("cached_p50_ms", round(cached.p50Ms(), 3)).put("db_p50_ms", round(database.p50Ms(), 3))
                     .put("reduction", round(reduction(), 3));
         }
+        if (!capacity.isEmpty()) {
+            ObjectNode c = root.putObject("capacity");
+            for (CapacityBench.Curve curve : capacity) {
+                ObjectNode shape = c.putObject(curve.shape().jsonName).put("sustained_tps", round(curve.sustainedTps(), 0))
+                        .put("ceiling_tps", round(curve.ceilingTps(), 0)).put("rows_per_transaction", curve.shape().rows);
+                ArrayNode points = shape.putArray("curve");
+                for (CapacityBench.Point p : curve.points()) {
+                    ObjectNode point = points.addObject().put("tps", round(p.tps(), 0)).put("achieved_tps", round(p.achievedTps(), 0))
+                            .put("lag_p50_ms", p.lagP50()).put("lag_p99_ms", p.lagP99()).put("lag_max_ms", p.lagMax())
+                            .put("consumer_lag", p.consumerLag()).put("drained", p.drained());
+                    ObjectNode cpu = point.putObject("cpu_percent_of_core");
+                    p.cpu().forEach((component, percent) -> cpu.put(component, percent));
+                }
+            }
+        }
         return root;
     }
 
-    /** The targets of issue 7 that the figures of this run can be checked against. */
+    /** The targets of issues 7 and 19 that the figures of this run can be checked against. */
     public List<Target> targets() {
         List<Target> t = new ArrayList<>();
         if (sync != null) {
@@ -121,6 +142,15 @@ public final class BenchReport {
         if (cached != null && database != null) {
             t.add(new Target("cached p50 >= 80 % lower than database", reduction(), 0.8, ""));
         }
+        if (sync != null && sync.ceilingOps() > 0) {
+            t.add(new Target("sync batched >= 0.35 of the Redis ceiling (issue 19)", ofCeiling(sync.batchedEps()), 0.35, ""));
+        }
+        capacity.stream().filter(c -> c.shape() == CapacityBench.Shape.SINGLE_ROW).findFirst().ifPresent(c -> {
+            t.add(new Target("single-row commits sustained >= 50 % of PostgreSQL alone (issue 19)",
+                    c.ceilingTps() > 0 ? c.sustainedTps() / c.ceilingTps() : 0, 0.5, ""));
+            c.points().stream().filter(p -> p.tps() == 2000).findFirst().ifPresent(p ->
+                    t.add(new Target("lag p99 at 2,000 single-row commits/s <= 50 ms (issue 19)", 50 - p.lagP99(), 0, "ms of headroom")));
+        });
         return t;
     }
 
@@ -167,9 +197,20 @@ public final class BenchReport {
                         api.get("l1_hit").rps() / Math.max(1, api.get("constant").rps())));
             }
         }
+        for (CapacityBench.Curve curve : capacity) {
+            b.append(String.format(Locale.ROOT, "%ncapacity, %s (transactions of %d row%s, %d connections): sustained %,.0f tx/s with lag p99 < %d ms; "
+                            + "PostgreSQL alone %,.0f tx/s (%.0f %%)%n", curve.shape().jsonName, curve.shape().rows, curve.shape().rows == 1 ? "" : "s",
+                    CapacityBench.WRITERS, curve.sustainedTps(), CapacityBench.LAG_LIMIT_MS, curve.ceilingTps(),
+                    curve.ceilingTps() > 0 ? 100 * curve.sustainedTps() / curve.ceilingTps() : 0));
+            b.append(String.format(Locale.ROOT, "  %9s %9s %9s %7s %7s %7s %9s  %s%n", "tx/s", "achieved", "changes", "p50", "p99", "max", "consumer", "CPU % of a core"));
+            for (CapacityBench.Point p : curve.points()) {
+                b.append(String.format(Locale.ROOT, "  %,9.0f %,9.0f %,9d %7d %7d %7d %,9d  %s%s%n", p.tps(), p.achievedTps(), p.changes(), p.lagP50(),
+                        p.lagP99(), p.lagMax(), p.consumerLag(), p.cpu(), p.drained() ? "" : "  (not drained in 60 s)"));
+            }
+        }
         List<Target> targets = targets();
         if (!targets.isEmpty()) {
-            b.append(String.format(Locale.ROOT, "%ntargets (issue 7)%n"));
+            b.append(String.format(Locale.ROOT, "%ntargets%n"));
             targets.forEach(t -> b.append(String.format(Locale.ROOT, "  %-4s %-44s %.2f %s%n", t.met() ? "ok" : "MISS", t.name(), t.value(), t.unit())));
         }
         return b.toString();

@@ -26,6 +26,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,24 +65,15 @@ public final class BenchRunner {
         try (DevStack stack = DevStack.start()) {
             Supplier<Connection> db = DemoSchema.connections(stack);
             DemoSchema.createAndSeed(db);
-            CpuMeter cpu = new CpuMeter(stack.provider() == StackProvider.EMBEDDED ? OptionalLong.of(stack.redis().pid()) : OptionalLong.empty());
+            boolean hostProcesses = stack.provider() == StackProvider.EMBEDDED;
+            OptionalLong redisPid = hostProcesses ? OptionalLong.of(stack.redis().pid()) : OptionalLong.empty();
+            CpuMeter cpu = new CpuMeter(redisPid);
             Map<String, String> overrides = new HashMap<>(Map.of("sync.audit-fraction", "0"));
             overrides.putAll(options.overrides());
             Settings settings = StackSettings.of(stack, overrides);
             byte[] template = null;
-            try (IngestService ingest = new IngestService(IngestConfig.from(settings)).start()) {
-                if (options.runs("lag")) {
-                    progress.printf("[%s] lag: cdc-ingest and cache-sync on the devstack, %d s per rate%n", elapsed(start), options.lagSeconds());
-                    try (SyncService sync = new SyncService(SyncConfig.from(settings)).start()) {
-                        awaitSnapshot(sync);
-                        for (int rate : options.lagRates()) {
-                            report.lag(new LagBench(db, sync, DemoSchema.PRODUCTS, cpu, progress).run(rate, options.lagSeconds()));
-                        }
-                    }
-                }
-                if (options.runs("sync")) {
-                    template = captureTemplate(stack, db, ingest);
-                }
+            if (options.runs("lag") || options.runs("sync")) {
+                template = lagAndTemplate(stack, db, settings, cpu, report, start);
             }
             if (options.runs("sync")) {
                 progress.printf("[%s] sync: %,d events, batched (cache-sync) vs naive (one SET per record) vs redis-benchmark%n",
@@ -102,6 +94,12 @@ public final class BenchRunner {
                 new ApiBench(settings, Files.createDirectories(stack.workDir().resolve("bench")), options.connections(), options.apiSeconds(), cpu, progress)
                         .run(report);
             }
+            if (options.runs("capacity")) {
+                progress.printf("[%s] capacity: the commit rate cdc-ingest and cache-sync keep up with, %d s per rate%n", elapsed(start),
+                        options.capacitySeconds());
+                OptionalLong postgresPid = hostProcesses ? OptionalLong.of(stack.postgres().pid()) : OptionalLong.empty();
+                capacity(new CapacityBench(db, new ComponentCpu(postgresPid, redisPid), options.capacitySeconds(), progress), settings, report);
+            }
         }
         progress.printf("[%s] done%n", elapsed(start));
         String table = report.table();
@@ -116,6 +114,62 @@ public final class BenchRunner {
             progress.println("report written to " + options.report());
         }
         return report;
+    }
+
+    /** The lag section, and the captured event the sync section's template is made of, on one cdc-ingest (its snapshot taken once). */
+    private byte[] lagAndTemplate(DevStack stack, Supplier<Connection> db, Settings settings, CpuMeter cpu, BenchReport report, long start)
+            throws Exception {
+        byte[] template = null;
+        try (IngestService ingest = new IngestService(IngestConfig.from(settings)).start()) {
+            if (options.runs("lag")) {
+                progress.printf("[%s] lag: cdc-ingest and cache-sync on the devstack, %d s per rate%n", elapsed(start), options.lagSeconds());
+                try (SyncService sync = new SyncService(SyncConfig.from(settings)).start()) {
+                    awaitSnapshot(sync);
+                    for (int rate : options.lagRates()) {
+                        report.lag(new LagBench(db, sync, DemoSchema.PRODUCTS, cpu, progress).run(rate, options.lagSeconds()));
+                    }
+                }
+            }
+            if (options.runs("sync")) {
+                template = captureTemplate(stack, db, ingest);
+            }
+        }
+        return template;
+    }
+
+    /** The ceilings first (nothing of cachesync running), then each shape's ladder on one pipeline. */
+    private void capacity(CapacityBench capacity, Settings settings, BenchReport report) throws Exception {
+        Map<CapacityBench.Shape, Double> ceilings = new EnumMap<>(CapacityBench.Shape.class);
+        for (CapacityBench.Shape shape : CapacityBench.Shape.values()) {
+            ceilings.put(shape, capacity.ceiling(shape));
+        }
+        try (IngestService ingest = new IngestService(IngestConfig.from(settings)).start();
+             SyncService sync = new SyncService(SyncConfig.from(settings)).start()) {
+            awaitQuiet(sync);
+            for (CapacityBench.Shape shape : CapacityBench.Shape.values()) {
+                report.capacity(capacity.run(shape, sync, ceilings.get(shape)));
+            }
+        }
+    }
+
+    /** Waits until cache-sync applied what was there before (the snapshot, the ceilings' changes): nothing consumed for 3 s. */
+    private void awaitQuiet(SyncService sync) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        long last = -1;
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(3) || sync.stats().processed() == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("cache-sync did not catch up with the changes before the capacity ladder within 10 minutes ("
+                        + sync.stats().processed() + " applied)");
+            }
+            long now = sync.stats().processed();
+            if (now != last) {
+                last = now;
+                quietSince = System.nanoTime();
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+        progress.printf("  capacity: pipeline caught up (%,d changes applied before the ladder)%n", sync.stats().processed());
     }
 
     /** Whether the load generator of the api section is installed. */
