@@ -2,7 +2,6 @@ package io.cachesync.sync;
 
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.SchemaCheck;
-import io.cachesync.core.metrics.MetricNames;
 import io.cachesync.core.metrics.Metrics;
 import io.cachesync.core.metrics.MetricsHttpServer;
 import io.cachesync.core.redis.CacheStore;
@@ -20,7 +19,6 @@ import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
 import io.cachesync.sync.topology.DeadLetterProductionHandler;
 import io.cachesync.sync.topology.SyncTopology;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -35,14 +33,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** cache-sync: the Kafka Streams application that keeps Redis in step with the CDC topics. */
 public final class SyncService implements AutoCloseable {
@@ -50,7 +45,7 @@ public final class SyncService implements AutoCloseable {
 
     private final SyncConfig config;
     private final SyncStats stats;
-    private final Map<String, AtomicLong> consumerLag = new ConcurrentHashMap<>();
+    private volatile ConsumerLagGauges consumerLag;
     private final ScheduledExecutorService lagRefresher = Executors.newSingleThreadScheduledExecutor(Threads.daemon("cachesync-sync-lag"));
     private MetricsHttpServer http;
     private final MeterRegistry registry;
@@ -103,52 +98,14 @@ public final class SyncService implements AutoCloseable {
         });
         streams.setStateListener((now, before) -> LOG.info("cache-sync streams {} -> {}", before, now));
         streams.start();
-        lagRefresher.scheduleWithFixedDelay(this::refreshConsumerLag, 1, 5, TimeUnit.SECONDS);
+        Set<String> sources = new HashSet<>(SyncTopology.cdcTopics(catalog));
+        sources.add(Topics.COMMANDS);
+        consumerLag = new ConsumerLagGauges(sources, registry);
+        lagRefresher.scheduleWithFixedDelay(() -> consumerLag.refresh(streams), 1, 5, TimeUnit.SECONDS);
         if (registry instanceof PrometheusMeterRegistry prometheus) {
             http = MetricsHttpServer.start("0.0.0.0", config.httpPort(), prometheus, this::isLive, this::isReady, "cache-sync");
         }
         return this;
-    }
-
-    /** Copies Kafka's per-partition {@code records-lag} into {@code cachesync_consumer_lag_records{topic,partition}}. */
-    private void refreshConsumerLag() {
-        try {
-            KafkaStreams s = streams;
-            if (s == null) {
-                return;
-            }
-            Set<String> seen = new HashSet<>();
-            Set<String> sources = new HashSet<>(SyncTopology.cdcTopics(config.catalog()));
-            sources.add(Topics.COMMANDS);
-            s.metrics().forEach((name, metric) -> {
-                // Kafka also reports each topic under a second tag value with '.' replaced by '_': keep the real name only
-                if (!"records-lag".equals(name.name()) || !name.tags().containsKey("partition") || !sources.contains(name.tags().get("topic"))) {
-                    return;
-                }
-                Object v = metric.metricValue();
-                if (!(v instanceof Number n) || Double.isNaN(n.doubleValue())) {
-                    return;
-                }
-                String topic = name.tags().get("topic");
-                String partition = name.tags().get("partition");
-                seen.add(topic + "/" + partition);
-                consumerLag.computeIfAbsent(topic + "/" + partition, k -> {
-                    AtomicLong holder = new AtomicLong();
-                    Gauge.builder(MetricNames.CONSUMER_LAG, holder, AtomicLong::get)
-                            .baseUnit("records").tag("topic", topic).tag("partition", partition)
-                            .description("Records of a CDC or commands partition not yet consumed by cache-sync").register(registry);
-                    return holder;
-                }).set(n.longValue());
-            });
-            // a partition this instance no longer owns (after a rebalance) must not keep reporting its old lag
-            consumerLag.forEach((k, v) -> {
-                if (!seen.contains(k)) {
-                    v.set(0);
-                }
-            });
-        } catch (RuntimeException e) {
-            LOG.debug("consumer lag refresh failed: {}", e.toString());
-        }
     }
 
     /**
@@ -212,7 +169,8 @@ public final class SyncService implements AutoCloseable {
 
     /** Records of the CDC and commands partitions this instance owns that it has not consumed yet (refreshed every 5 s). */
     public long consumerLag() {
-        return consumerLag.values().stream().mapToLong(AtomicLong::get).sum();
+        ConsumerLagGauges gauges = consumerLag;
+        return gauges == null ? 0 : gauges.total();
     }
 
     public SyncStats stats() {

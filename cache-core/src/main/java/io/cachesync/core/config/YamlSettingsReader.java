@@ -44,7 +44,8 @@ import java.util.regex.Pattern;
  * once as a {@link ConfigException}; YAML syntax errors name the line and column.
  *
  * <p>Longer than our ~250-line guide: most of it is the error reporting (a path and a reason for every kind of misplaced
- * value). Binding YAML straight to the typed keys ({@code TypedKey}) would replace it, and is open work of issue 16.
+ * value). YAML is read into the flat keys rather than bound to typed structures because an environment variable must be
+ * able to override any one key of the file, and a properties file must configure the same keys (docs/architecture.md).
  */
 public final class YamlSettingsReader {
 

@@ -200,7 +200,7 @@ public final class BenchReport {
         for (CapacityBench.Curve curve : capacity) {
             b.append(String.format(Locale.ROOT, "%ncapacity, %s (transactions of %d row%s, %d connections): sustained %,.0f tx/s with lag p99 < %d ms; "
                             + "PostgreSQL alone %,.0f tx/s (%.0f %%)%n", curve.shape().jsonName, curve.shape().rows, curve.shape().rows == 1 ? "" : "s",
-                    CapacityBench.WRITERS, curve.sustainedTps(), CapacityBench.LAG_LIMIT_MS, curve.ceilingTps(),
+                    CapacityWriters.WRITERS, curve.sustainedTps(), CapacityBench.LAG_LIMIT_MS, curve.ceilingTps(),
                     curve.ceilingTps() > 0 ? 100 * curve.sustainedTps() / curve.ceilingTps() : 0));
             b.append(String.format(Locale.ROOT, "  %9s %9s %9s %7s %7s %7s %9s  %s%n", "tx/s", "achieved", "changes", "p50", "p99", "max", "consumer", "CPU % of a core"));
             for (CapacityBench.Point p : curve.points()) {
