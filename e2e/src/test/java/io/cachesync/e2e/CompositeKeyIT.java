@@ -86,8 +86,13 @@ class CompositeKeyIT {
         p.sql("DELETE FROM public.memberships WHERE org = 'a/b' AND member = 'u/2'");
         p.sql("UPDATE public.memberships SET member = 'moved, here' WHERE org = 'x:y' AND member = 'u:3'");
         p.sql("INSERT INTO public.memberships VALUES ('new, org', 'x/y z', 'owner', 2026)");
+        // Four transactions on four keys that may sit in four partitions: wait for each effect, not only the last.
         await().alias("the changes applied").atMost(Duration.ofMinutes(1))
-                .until(() -> p.redis.hget("cs:memberships:new%2C%20org,x%2Fy%20z", "d") != null);
+                .until(() -> p.redis.hget("cs:memberships:new%2C%20org,x%2Fy%20z", "d") != null
+                        && String.valueOf(p.redis.hget("cs:memberships:acme%2C%20inc,u%2C1", "d")).contains("\"role\":\"admin\"")
+                        && p.redis.hget("cs:memberships:a%2Fb,u%2F2", "d") == null
+                        && p.redis.hget("cs:memberships:x%3Ay,u%3A3", "d") == null
+                        && p.redis.hget("cs:memberships:x%3Ay,moved%2C%20here", "d") != null);
 
         String acme = p.redis.hget("cs:memberships:acme%2C%20inc,u%2C1", "d");
         assertThat(acme).as("the Redis key holds the canonical id").isEqualTo(

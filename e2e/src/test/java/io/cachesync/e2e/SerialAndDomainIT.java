@@ -1,5 +1,6 @@
 package io.cachesync.e2e;
 
+import io.cachesync.api.ApiService;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -35,13 +36,16 @@ class SerialAndDomainIT {
             p.sql("INSERT INTO public.orders (qty, price, total, note, status, tags) SELECT g, g * 2.5, NULL, NULL, 'new', '{}' "
                     + "FROM generate_series(1, 10) g");
             p.sql("UPDATE public.orders SET status = 'shipped', qty = qty + 1 WHERE id <= 5");
+            // The update is the last transaction, but keys 3 and 40 may sit in different partitions: wait for each.
             await().alias("the streamed rows applied").atMost(Duration.ofMinutes(1))
                     .until(() -> p.redis.hget("cs:orders:" + (SEEDED + 10), "d") != null);
+            await().alias("the update of row 3 applied").atMost(Duration.ofMinutes(1))
+                    .until(() -> String.valueOf(p.redis.hget("cs:orders:3", "d")).contains("\"status\":\"shipped\""));
 
             String fromEvent = p.redis.hget("cs:orders:3", "d");
             assertThat(fromEvent).as("written from the change event").startsWith("{\"id\":3,").contains("\"line\":3", "\"rank\":3", "\"qty\":4",
                     "\"price\":\"3.75\"", "\"total\":\"301.50\"", "\"note\":\"note 3\"", "\"status\":\"shipped\"", "\"tags\":[3,4]");
-            io.cachesync.api.ApiService noL1 = p.addApi(Map.of("api.l1-max-entries", "0"));
+            ApiService noL1 = p.addApi(Map.of("api.l1-max-entries", "0"));
             HttpResponse<String> hit = Pipeline.get(noL1, "/v1/orders/3");
             assertThat(hit.headers().firstValue("X-Cache")).hasValue("HIT");
             assertThat(hit.body()).isEqualTo(fromEvent);
