@@ -30,7 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A server counts as the devstack's only when it is that directory's PostgreSQL postmaster (the pid in its
  * {@code postmaster.pid}, a process named {@code postgres} whose working directory is that data directory) or a
- * {@code redis-server} whose working directory is that directory's {@code redis} folder. Nothing else is signalled:
+ * {@code redis-server} whose working directory is that directory's {@code redis} folder or a node folder of its
+ * {@value #REDIS_CLUSTER_DIR} folder (a {@link DevRedisCluster} started there). Nothing else is signalled:
  * not another user's process (its working directory cannot be read), not a directory of a live JVM, not one without
  * an owner record (a stack of an older version, or one being created right now).
  */
@@ -38,6 +39,8 @@ final class AbandonedStacks {
     private static final Logger LOG = LoggerFactory.getLogger(AbandonedStacks.class);
     static final String PREFIX = "cachesync-devstack-";
     static final String OWNER_FILE = "owner.properties";
+    /** The folder of a devstack work directory where a {@link DevRedisCluster}'s nodes are reaped with the stack. */
+    static final String REDIS_CLUSTER_DIR = "redis-cluster";
     private static final Duration GRACE = Duration.ofSeconds(10);
     private static final Duration GIVE_UP = Duration.ofSeconds(20);
 
@@ -123,13 +126,14 @@ final class AbandonedStacks {
         }
         Path pgData = realDir.resolve("postgres");
         Path redisDir = realDir.resolve("redis");
+        Path clusterDir = realDir.resolve(REDIS_CLUSTER_DIR);
         postmasterPid(pgData)
                 .filter(pid -> ProcFs.command(pid).filter("postgres"::equals).isPresent())
                 .filter(pid -> ProcFs.workingDirectory(pid).filter(pgData::equals).isPresent())
                 .ifPresent(pid -> ProcFs.startTicks(pid).ifPresent(start -> servers.put(pid, start)));
         for (long pid : ProcFs.pids()) {
             if (ProcFs.command(pid).filter(c -> c.startsWith("redis-server")).isPresent()
-                    && ProcFs.workingDirectory(pid).filter(redisDir::equals).isPresent()) {
+                    && ProcFs.workingDirectory(pid).filter(cwd -> cwd.equals(redisDir) || clusterDir.equals(cwd.getParent())).isPresent()) {
                 ProcFs.startTicks(pid).ifPresent(start -> servers.put(pid, start));
             }
         }

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  * ({@link ServerSettings#redis()}): a restart comes back empty, as a real cache node does after a crash.
  * {@link #kill()} is a SIGKILL, {@link #freeze()}/{@link #thaw()} are SIGSTOP/SIGCONT. The server does not outlive
  * this JVM: a {@link ParentDeathGuard} sends it SIGTERM when the JVM dies without stopping it, even by SIGKILL.
+ * The nodes of a {@link DevRedisCluster} are LocalRedis servers too, started with the cluster settings on top.
  */
 public final class LocalRedis implements DevRedis {
     private static final Logger LOG = LoggerFactory.getLogger(LocalRedis.class);
@@ -28,13 +29,20 @@ public final class LocalRedis implements DevRedis {
 
     private final Path workDir;
     private final int port;
+    private final List<String> moreSettings;
     private Process process;
     private ParentDeathGuard guard;
     private String binaryDescription;
 
     public LocalRedis(Path workDir, int port) {
+        this(workDir, port, List.of());
+    }
+
+    /** A server with {@code moreSettings} (redis-server arguments) after {@link ServerSettings#redis()}. */
+    LocalRedis(Path workDir, int port, List<String> moreSettings) {
         this.workDir = workDir;
         this.port = port;
+        this.moreSettings = List.copyOf(moreSettings);
     }
 
     @Override
@@ -53,6 +61,7 @@ public final class LocalRedis implements DevRedis {
                     "--port", Integer.toString(port), "--bind", "127.0.0.1", "--daemonize", "no",
                     "--dir", workDir.toString(), "--logfile", workDir.resolve("redis.log").toString()));
             cmd.addAll(ServerSettings.redis());
+            cmd.addAll(moreSettings);
             process = new ProcessBuilder(cmd).directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(workDir.resolve("redis.out").toFile())

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The embedded provider's stack: PostgreSQL with logical WAL, a KRaft Kafka broker and a redis-server, each on a free
@@ -79,22 +80,12 @@ public final class LocalStack implements DevStack {
             return;
         }
         closed = true;
-        RuntimeException first = null;
-        for (AutoCloseable c : new AutoCloseable[] {kafka, postgres, redis}) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.warn("devstack: error while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
-                if (first == null) {
-                    first = e instanceof RuntimeException r ? r : new DevStackException(e.getMessage(), e);
-                }
+        try {
+            Closing.all("the stack", List.of(kafka, postgres, redis));
+        } finally {
+            if (deleteOnClose) {
+                WorkDirs.delete(workDir);
             }
-        }
-        if (deleteOnClose) {
-            WorkDirs.delete(workDir);
-        }
-        if (first != null) {
-            throw first;
         }
     }
 }

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * The server settings both providers apply, so that a suite meets the same servers on the embedded stack and in
  * containers: PostgreSQL's (logical WAL and its replication limits), the Kafka broker's (partitions and one-node
- * internal topics) and redis-server's (no persistence). Addresses, ports and directories are each provider's own.
+ * internal topics) and redis-server's (no persistence; and a cluster node's, embedded only). Addresses, ports and
+ * directories are each provider's own.
  */
 public final class ServerSettings {
     private ServerSettings() {
@@ -51,5 +52,16 @@ public final class ServerSettings {
     /** redis-server arguments: no persistence (a restart comes back empty, as a cache node after a crash). */
     public static List<String> redis() {
         return List.of("--save", "", "--appendonly", "no", "--protected-mode", "no");
+    }
+
+    /**
+     * redis-server arguments of a {@link DevRedisCluster} node, on top of {@link #redis()} (embedded provider only).
+     * The node table file is relative to each node's own {@code --dir}, so no two nodes share one. A node timeout of
+     * 2 s (the default is 15 s) lets a failure be detected, and a failover happen, within a test's patience; a replica's
+     * first sync starts at once instead of after Redis's 5 s wait for more replicas to share a diskless transfer.
+     */
+    public static List<String> redisCluster() {
+        return List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000",
+                "--repl-diskless-sync-delay", "0");
     }
 }

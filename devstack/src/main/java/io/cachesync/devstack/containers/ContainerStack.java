@@ -1,5 +1,6 @@
 package io.cachesync.devstack.containers;
 
+import io.cachesync.devstack.Closing;
 import io.cachesync.devstack.DevKafka;
 import io.cachesync.devstack.DevPostgres;
 import io.cachesync.devstack.DevRedis;
@@ -12,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The Testcontainers provider's stack: PostgreSQL, Kafka and Redis in Docker containers ({@link StackImages}), each on
@@ -91,22 +93,12 @@ public final class ContainerStack implements DevStack {
             return;
         }
         closed = true;
-        RuntimeException first = null;
-        for (AutoCloseable c : new AutoCloseable[] {kafka, postgres, redis}) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.warn("devstack: error while removing {}: {}", c.getClass().getSimpleName(), e.toString());
-                if (first == null) {
-                    first = e instanceof RuntimeException r ? r : new DevStackException(e.getMessage(), e);
-                }
+        try {
+            Closing.all("the containers", List.of(kafka, postgres, redis));
+        } finally {
+            if (deleteOnClose) {
+                WorkDirs.delete(workDir);
             }
-        }
-        if (deleteOnClose) {
-            WorkDirs.delete(workDir);
-        }
-        if (first != null) {
-            throw first;
         }
     }
 }
