@@ -12,11 +12,10 @@ import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Endpoints;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.redis.CacheEntry;
-import io.cachesync.core.redis.RedisConnections;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -88,7 +87,7 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         ApiConfig c = ApiConfig.from(settings());
         VerifyResult r;
-        try (RedisClient redis = RedisConnections.client(c.redisUrl(), 2, Duration.ofSeconds(5))) {
+        try (UnifiedJedis redis = c.redis().client(2, Duration.ofSeconds(5))) {
             r = new CacheVerifier(c.catalog(), () -> {
                 try {
                     return c.postgres().connect();

@@ -7,12 +7,11 @@ import io.cachesync.api.db.PostgresRowSource;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.catalog.SchemaCheck;
 import io.cachesync.core.redis.CacheStore;
-import io.cachesync.core.redis.RedisConnections;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -58,7 +57,7 @@ public final class WarmCommand implements Callable<Integer> {
         long cached = 0;
         long filled = 0;
         long total = 0;
-        try (RedisClient redis = RedisConnections.client(c.redisUrl(), 4, c.redisTimeout());
+        try (UnifiedJedis redis = c.redis().client(4, c.redisTimeout());
              PostgresRowSource db = new PostgresRowSource(c.postgres(), 2, c.dbTimeout(), c.statementTimeout())) {
             ReadThroughCache cache = new ReadThroughCache(new CacheStore(redis), db, c.leaseTtl(), c.leaseWait());
             for (List<String> ids : ids(c, e)) {

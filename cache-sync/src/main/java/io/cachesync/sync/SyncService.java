@@ -5,7 +5,6 @@ import io.cachesync.core.catalog.SchemaCheck;
 import io.cachesync.core.metrics.Metrics;
 import io.cachesync.core.metrics.MetricsHttpServer;
 import io.cachesync.core.redis.CacheStore;
-import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.core.topics.TopicProvisioner;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.core.util.Threads;
@@ -27,7 +26,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +48,7 @@ public final class SyncService implements AutoCloseable {
     private final ScheduledExecutorService lagRefresher = Executors.newSingleThreadScheduledExecutor(Threads.daemon("cachesync-sync-lag"));
     private MetricsHttpServer http;
     private final MeterRegistry registry;
-    private RedisClient redis;
+    private UnifiedJedis redis;
     private InvalidationHeartbeat heartbeat;
     private DeadLetterWriter deadLetters;
     private ConsistencyAuditor auditor;
@@ -73,7 +72,7 @@ public final class SyncService implements AutoCloseable {
     public SyncService start() {
         LOG.info("cache-sync starting: {}", config);
         EntityCatalog catalog = SchemaCheck.atStart("cache-sync", config.catalog(), config.postgres());
-        redis = RedisConnections.client(config.redisUrl(), 4 * config.threads() + 2, config.redisTimeout());
+        redis = config.redis().client(4 * config.threads() + 2, config.redisTimeout());
         CacheStore store = new CacheStore(redis);
         store.loadScripts();
         heartbeat = InvalidationHeartbeat.start(redis);

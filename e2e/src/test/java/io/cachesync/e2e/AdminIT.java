@@ -8,8 +8,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,11 +30,13 @@ class AdminIT {
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static Pipeline p;
     static ApiService api;
-    static RedisClient redis;
+    static UnifiedJedis redis;
 
+    /** The suite's pipeline, on a Redis Cluster for a subclass marked {@link OnRedisCluster}. */
     @BeforeAll
-    static void start() throws Exception {
-        p = Pipeline.start(Map.of("api.admin-token", TOKEN, "sync.audit-fraction", "1", "sync.audit-delay", "0s"),
+    static void start(TestInfo suite) throws Exception {
+        Pipeline.RedisKind kind = Pipeline.RedisKind.of(suite.getTestClass().orElseThrow());
+        p = Pipeline.start(kind, Map.of("api.admin-token", TOKEN, "sync.audit-fraction", "1", "sync.audit-delay", "0s"),
                 "INSERT INTO products SELECT g, 'product ' || g, 'cat-' || (g % 4), 10.00, now() FROM generate_series(1, 300) g;"
                         + "INSERT INTO users SELECT g, 'user ' || g, 'u' || g || '@example.com', 'secret-hash', now() FROM generate_series(1, 20) g", 320);
         api = p.api;
@@ -68,7 +71,7 @@ class AdminIT {
         HttpResponse<String> wrong = HTTP.send(HttpRequest.newBuilder(URI.create(api.adminUrl() + "/admin/cache/stats"))
                 .header("Authorization", "Bearer " + TOKEN + "x").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(wrong.statusCode()).isEqualTo(401);
-        assertThat(redis.exists("cs:products:1")).isTrue();
+        assertThat(redis.exists(p.row("products", "1"))).isTrue();
         HttpResponse<String> lowerCaseScheme = HTTP.send(HttpRequest.newBuilder(URI.create(api.adminUrl() + "/admin/cache/stats"))
                 .header("Authorization", "bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(lowerCaseScheme.statusCode()).as("the scheme is case-insensitive").isEqualTo(200);
@@ -99,10 +102,10 @@ class AdminIT {
         assertThat(redis.exists(io.cachesync.core.keys.CacheKeys.EPOCH)).as("the Redis epoch stays: no full re-snapshot").isTrue();
         assertThat(redis.exists(io.cachesync.core.keys.CacheKeys.SOURCE)).isTrue();
         for (int i = 0; i < 3; i++) {
-            redis.hset("cs:scratch:" + i, Map.of("v", "1", "d", "{}"));
+            redis.hset(p.row("scratch", String.valueOf(i)), Map.of("v", "1", "d", "{}"));
         }
         assertThat(call("DELETE", "/admin/cache?pattern=cs:scratch:*", true).body()).contains("\"deleted\":3");
-        assertThat(redis.exists("cs:scratch:0")).isFalse();
+        assertThat(redis.exists(p.row("scratch", "0"))).isFalse();
     }
 
     @Test
@@ -129,25 +132,25 @@ class AdminIT {
     void deletingOneKeyMakesTheNextReadFillIt() throws Exception {
         HttpResponse<String> d = call("DELETE", "/admin/cache/products/7", true);
         assertThat(d.body()).isEqualTo("{\"deleted\":1}");
-        assertThat(redis.exists("cs:products:7")).isFalse();
+        assertThat(redis.exists(p.row("products", "7"))).isFalse();
         HttpResponse<String> r = call("GET", "/v1/products/7", false);
         assertThat(r.headers().firstValue("X-Cache")).hasValue("MISS");
-        assertThat(redis.hget("cs:products:7", "o")).isEqualTo("fill");
+        assertThat(redis.hget(p.row("products", "7"), "o")).isEqualTo("fill");
     }
 
     @Test
     void resyncRefillsAnEntityWhoseKeysWereDeleted() throws Exception {
         HttpResponse<String> del = call("DELETE", "/admin/cache?pattern=cs:users:*", true);
         assertThat(ValueCodec.mapper().readTree(del.body()).get("deleted").asLong()).isEqualTo(20);
-        assertThat(redis.keys("cs:users:*")).isEmpty();
+        assertThat(p.rowKeys("users")).isEmpty();
         HttpResponse<String> rs = call("POST", "/admin/resync/users", true);
         assertThat(rs.statusCode()).isEqualTo(202);
         await().alias("users re-read by the incremental snapshot").atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
             for (int id = 1; id <= 20; id++) {
-                assertThat(redis.hget("cs:users:" + id, "o")).as("cs:users:%d", id).isEqualTo("cdc");
+                assertThat(redis.hget(p.row("users", String.valueOf(id)), "o")).as("cs:users:%d", id).isEqualTo("cdc");
             }
         });
-        assertThat(redis.hget("cs:users:3", "d")).doesNotContain("secret-hash");
+        assertThat(redis.hget(p.row("users", "3"), "d")).doesNotContain("secret-hash");
         assertThat(call("POST", "/admin/resync/orders", true).statusCode()).isEqualTo(404);
     }
 
@@ -183,7 +186,7 @@ class AdminIT {
     @Test
     void metricsCarryFreshnessHitRateAndConsistencyOfAllThreeServices() throws Exception {
         sql("UPDATE products SET name = 'metric probe' WHERE id = 11");
-        await().atMost(Duration.ofSeconds(30)).until(() -> String.valueOf(redis.hget("cs:products:11", "d")).contains("metric probe"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> String.valueOf(redis.hget(p.row("products", "11"), "d")).contains("metric probe"));
         call("GET", "/v1/products/11", false);
         call("GET", "/v1/products/999999", false);
         await().alias("every metric exported, with traffic").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

@@ -6,14 +6,19 @@ import io.cachesync.app.demo.DemoSchema;
 import io.cachesync.app.demo.StackSettings;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.metrics.Metrics;
-import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.keys.KeyLayout;
+import io.cachesync.core.redis.RedisEndpoint;
+import io.cachesync.core.redis.RedisNodes;
+import io.cachesync.devstack.DevRedisCluster;
 import io.cachesync.devstack.DevStack;
 import io.cachesync.ingest.IngestService;
 import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.sync.SyncService;
 import io.cachesync.sync.config.SyncConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,14 +43,27 @@ final class Pipeline implements AutoCloseable {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     final DevStack stack;
+    /** The Redis Cluster the services use instead of the stack's Redis, or null. */
+    final DevRedisCluster cluster;
     final Map<String, String> config;
     final Settings settings;
     final PrometheusMeterRegistry registry = Metrics.newRegistry();
     final IngestService ingest;
     SyncService sync;
     final ApiService api;
-    final RedisClient redis;
+    /** A client of the Redis the services use (a cluster client on a cluster). */
+    final UnifiedJedis redis;
     private final List<ApiService> extraApis = new ArrayList<>();
+
+    /** Which Redis the services use: the stack's own, or a devstack Redis Cluster (three masters, a replica each). */
+    enum RedisKind {
+        STANDALONE, CLUSTER;
+
+        /** {@link #CLUSTER} for a suite marked {@link OnRedisCluster}. */
+        static RedisKind of(Class<?> suite) {
+            return suite.isAnnotationPresent(OnRedisCluster.class) ? CLUSTER : STANDALONE;
+        }
+    }
 
     /**
      * @param overrides settings on top of {@link StackSettings}
@@ -53,7 +71,12 @@ final class Pipeline implements AutoCloseable {
      * @param rows      how many rows the seed inserts: start returns once the snapshot applied them
      */
     static Pipeline start(Map<String, String> overrides, String seed, long rows) throws Exception {
-        return new Pipeline(overrides, seed, rows, s -> { });
+        return new Pipeline(RedisKind.STANDALONE, overrides, seed, rows, s -> { });
+    }
+
+    /** As {@link #start(Map, String, long)}, the services using {@code kind} of Redis. */
+    static Pipeline start(RedisKind kind, Map<String, String> overrides, String seed, long rows) throws Exception {
+        return new Pipeline(kind, overrides, seed, rows, s -> { });
     }
 
     /** Work done while the initial snapshot runs: called once cdc-ingest has started, before the snapshot is awaited. */
@@ -64,28 +87,59 @@ final class Pipeline implements AutoCloseable {
 
     /** As {@link #start(Map, String, long)}, running {@code whileSnapshotting} right after cdc-ingest started. */
     static Pipeline start(Map<String, String> overrides, String seed, long rows, WhileSnapshotting whileSnapshotting) throws Exception {
-        return new Pipeline(overrides, seed, rows, whileSnapshotting);
+        return new Pipeline(RedisKind.STANDALONE, overrides, seed, rows, whileSnapshotting);
     }
 
-    private Pipeline(Map<String, String> overrides, String seed, long rows, WhileSnapshotting whileSnapshotting) throws Exception {
+    private Pipeline(RedisKind kind, Map<String, String> overrides, String seed, long rows, WhileSnapshotting whileSnapshotting)
+            throws Exception {
         stack = DevStack.start();
+        DevRedisCluster started = null;
         try {
+            Map<String, String> all = new HashMap<>(overrides);
+            if (kind == RedisKind.CLUSTER) {
+                started = DevRedisCluster.start(stack.workDir().resolve("redis-cluster"));
+                all.put("redis.mode", "cluster");
+                all.put("redis.url", started.url());
+                all.put("redis.nodes", String.join(",", started.seedNodes()));
+            }
+            overrides = all;
             try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
                 DemoSchema.create(c);
                 st.execute(seed);
             }
             config = new HashMap<>(StackSettings.map(stack, overrides));
+            cluster = started;
             settings = Settings.of(config);
             ingest = new IngestService(IngestConfig.from(settings), registry).start();
             whileSnapshotting.run(stack);
             sync = new SyncService(SyncConfig.from(settings), registry).start();
             api = new ApiService(ApiConfig.from(settings), registry).start();
-            redis = RedisConnections.client(URI.create(stack.redis().url()), 4, Duration.ofSeconds(2));
+            redis = RedisEndpoint.from(settings, new ArrayList<>()).client(4, Duration.ofSeconds(2));
             await().alias("initial snapshot in Redis").atMost(Duration.ofMinutes(2)).until(() -> sync.stats().processed() >= rows);
         } catch (Exception | Error e) {
             close();
+            if (started != null) {
+                started.close();
+            }
             throw e;
         }
+    }
+
+    /** Where rows live in the services' Redis. */
+    KeyLayout keys() {
+        return redis instanceof RedisClusterClient ? KeyLayout.CLUSTER : KeyLayout.STANDALONE;
+    }
+
+    /** The Redis key of a row. */
+    String row(String entity, String id) {
+        return keys().row(entity, id);
+    }
+
+    /** Every row key of an entity now in Redis (on every master of a cluster). */
+    List<String> rowKeys(String entity) {
+        List<String> out = new ArrayList<>();
+        RedisNodes.scan(redis, CacheKeys.rowPattern(entity), 1000, out::addAll);
+        return out;
     }
 
     /** Another query-api instance (its own registry) with some settings changed. */
@@ -152,6 +206,7 @@ final class Pipeline implements AutoCloseable {
         all.add(sync);
         all.add(ingest);
         all.add(redis);
+        all.add(cluster);
         all.add(stack);
         for (AutoCloseable c : all) {
             try {

@@ -10,7 +10,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
+import org.junit.jupiter.api.TestInfo;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -27,11 +28,13 @@ import static org.awaitility.Awaitility.await;
 class PipelineIT {
     static final Duration PIPELINE = Duration.ofSeconds(30);
     static Pipeline p;
-    static RedisClient redis;
+    static UnifiedJedis redis;
 
+    /** The suite's pipeline, on a Redis Cluster for a subclass marked {@link OnRedisCluster}. */
     @BeforeAll
-    static void start() throws Exception {
-        p = Pipeline.start(Map.of(), "INSERT INTO products SELECT g, 'product ' || g, 'c' || (g % 5), 10.50, now() FROM generate_series(1, 200) g;"
+    static void start(TestInfo suite) throws Exception {
+        Pipeline.RedisKind kind = Pipeline.RedisKind.of(suite.getTestClass().orElseThrow());
+        p = Pipeline.start(kind, Map.of(), "INSERT INTO products SELECT g, 'product ' || g, 'c' || (g % 5), 10.50, now() FROM generate_series(1, 200) g;"
                 + "INSERT INTO users SELECT g, 'user ' || g, 'u' || g || '@example.com', 'hash-secret-' || g, now() FROM generate_series(1, 20) g", 220);
         redis = p.redis;
     }
@@ -52,10 +55,10 @@ class PipelineIT {
     @Test
     void insertUpdateAndDeleteReachRedisAndTheApi() throws Exception {
         sql("INSERT INTO products VALUES (5001, 'fresh insert', 'c1', 1.25, now())");
-        await().alias("insert in Redis").atMost(PIPELINE).until(() -> String.valueOf(redis.hget("cs:products:5001", "d")).contains("fresh insert"));
-        assertThat(redis.hget("cs:products:5001", "v")).as("a commit-ordered version: source epoch 0, then 32 hex digits")
+        await().alias("insert in Redis").atMost(PIPELINE).until(() -> String.valueOf(redis.hget(p.row("products", "5001"), "d")).contains("fresh insert"));
+        assertThat(redis.hget(p.row("products", "5001"), "v")).as("a commit-ordered version: source epoch 0, then 32 hex digits")
                 .matches("0000[0-9a-f]{32}").isGreaterThan("0".repeat(36));
-        assertThat(redis.hget("cs:products:5001", "o")).isEqualTo("cdc");
+        assertThat(redis.hget(p.row("products", "5001"), "o")).isEqualTo("cdc");
         HttpResponse<String> hit = get("/v1/products/5001");
         assertThat(hit.statusCode()).isEqualTo(200);
         assertThat(hit.headers().firstValue("X-Cache")).hasValue("HIT");
@@ -69,14 +72,14 @@ class PipelineIT {
         await().alias("delete becomes 404").atMost(PIPELINE).until(() -> get("/v1/products/5001").statusCode() == 404);
         HttpResponse<String> gone = get("/v1/products/5001");
         assertThat(gone.headers().firstValue("X-Cache")).hasValue("NEGATIVE");
-        assertThat(redis.hget("cs:products:5001", "x")).isEqualTo("1");
+        assertThat(redis.hget(p.row("products", "5001"), "x")).isEqualTo("1");
     }
 
     @Test
     void sensitiveColumnNeverReachesRedisNorTheApi() throws Exception {
         sql("UPDATE users SET password_hash = 'new-secret-hash', email = 'changed@example.com' WHERE id = 3");
-        await().alias("user update applied").atMost(PIPELINE).until(() -> String.valueOf(redis.hget("cs:users:3", "d")).contains("changed@example.com"));
-        for (String key : redis.keys("cs:users:*")) {
+        await().alias("user update applied").atMost(PIPELINE).until(() -> String.valueOf(redis.hget(p.row("users", "3"), "d")).contains("changed@example.com"));
+        for (String key : p.rowKeys("users")) {
             assertThat(String.valueOf(redis.hget(key, "d"))).doesNotContain("password_hash").doesNotContain("secret");
         }
         HttpResponse<String> r = get("/v1/users/3");
@@ -110,9 +113,9 @@ class PipelineIT {
         });
         await().alias("every change made while cache-sync was down").atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
             for (int i = 0; i < 50; i++) {
-                assertThat(redis.hget("cs:products:" + (100 + i), "d")).contains("while-down-" + i);
+                assertThat(redis.hget(p.row("products", String.valueOf(100 + i)), "d")).contains("while-down-" + i);
             }
-            assertThat(redis.hget("cs:products:6001", "d")).contains("inserted while down");
+            assertThat(redis.hget(p.row("products", "6001"), "d")).contains("inserted while down");
         });
     }
 
@@ -125,7 +128,7 @@ class PipelineIT {
                     "this is not a change event".getBytes(StandardCharsets.UTF_8))).get();
         }
         sql("UPDATE products SET name = 'after the poison' WHERE id = 150");
-        await().alias("later record applied").atMost(PIPELINE).until(() -> String.valueOf(redis.hget("cs:products:150", "d")).contains("after the poison"));
+        await().alias("later record applied").atMost(PIPELINE).until(() -> String.valueOf(redis.hget(p.row("products", "150"), "d")).contains("after the poison"));
 
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers(),
                 "group.id", "dlq-reader-" + System.nanoTime(), "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -5,7 +5,8 @@ import io.cachesync.devstack.DevStack;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
+import org.junit.jupiter.api.TestInfo;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.net.http.HttpResponse;
 import java.sql.SQLException;
@@ -25,12 +26,14 @@ class ReadApiIT {
     static ApiService api1;
     static ApiService api2;
     static ApiService noL1;
-    static RedisClient redis;
+    static UnifiedJedis redis;
 
+    /** The suite's pipeline, on a Redis Cluster for a subclass marked {@link OnRedisCluster}. */
     @BeforeAll
-    static void start() throws Exception {
+    static void start(TestInfo suite) throws Exception {
+        Pipeline.RedisKind kind = Pipeline.RedisKind.of(suite.getTestClass().orElseThrow());
         // an L1 TTL of a minute: only cache-sync's push can explain an L1 that follows a write within seconds
-        p = Pipeline.start(Map.of("api.l1-ttl", "60s", "sync.audit-fraction", "0"),
+        p = Pipeline.start(kind, Map.of("api.l1-ttl", "60s", "sync.audit-fraction", "0"),
                 "INSERT INTO products SELECT g, 'product ' || g, 'cat-' || (g % 4), 10.00, now() FROM generate_series(1, 400) g", 400);
         stack = p.stack;
         redis = p.redis;
@@ -166,10 +169,11 @@ class ReadApiIT {
         await().alias("popularity flushed").atMost(Duration.ofSeconds(10))
                 .until(() -> redis.zscore("cs:_popular:products", "302") != null && redis.zscore("cs:_popular:products", "302") >= 20);
         assertThat(redis.zrevrange("cs:_popular:products", 0, 9)).contains("301", "302");
-        redis.del("cs:products:301", "cs:products:302");
+        redis.del(p.row("products", "301"));
+        redis.del(p.row("products", "302"));
         noL1.warmMostRead(10);
-        assertThat(redis.hget("cs:products:301", "d")).contains("product 301");
-        assertThat(redis.hget("cs:products:302", "d")).contains("product 302");
+        assertThat(redis.hget(p.row("products", "301"), "d")).contains("product 301");
+        assertThat(redis.hget(p.row("products", "302"), "d")).contains("product 302");
     }
 
     @Test
@@ -185,9 +189,12 @@ class ReadApiIT {
                   password: postgres
                 redis:
                   url: %s
-                """.formatted(stack.postgres().jdbcUrl(), stack.redis().url()));
+                  mode: %s
+                  nodes: %s
+                """.formatted(stack.postgres().jdbcUrl(), p.config.get("redis.url"), p.config.getOrDefault("redis.mode", "standalone"),
+                p.config.getOrDefault("redis.nodes", "")));
         for (int id = 351; id <= 400; id++) {
-            redis.del("cs:products:" + id);
+            redis.del(p.row("products", String.valueOf(id)));
         }
         java.io.StringWriter out = new java.io.StringWriter();
         picocli.CommandLine cl = io.cachesync.app.CachesyncCli.commandLine();
@@ -196,7 +203,7 @@ class ReadApiIT {
         assertThat(code).isZero();
         assertThat(out.toString()).contains("400 rows read").contains("50 filled into Redis");
         for (int id = 351; id <= 400; id++) {
-            assertThat(redis.hget("cs:products:" + id, "o")).as("row %d", id).isEqualTo("fill");
+            assertThat(redis.hget(p.row("products", String.valueOf(id)), "o")).as("row %d", id).isEqualTo("fill");
         }
         assertThat(io.cachesync.app.CachesyncCli.commandLine().execute("warm", "orders", "--config", cfg.toString())).isEqualTo(2);
     }

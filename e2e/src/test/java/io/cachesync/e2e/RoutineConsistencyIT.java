@@ -1,6 +1,6 @@
 package io.cachesync.e2e;
 
-import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.keys.KeyLayout;
 import io.cachesync.sync.envelope.CommitOrderVersion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,7 +79,7 @@ class RoutineConsistencyIT {
     @Test
     void aTransactionOpenDuringTheInitialSnapshotEndsInTheCache() throws Exception {
         // the snapshot did not see the open transaction: Redis holds the old rows
-        assertThat(p.redis.hget(CacheKeys.row("products", "2997"), "d")).contains("product 2997");
+        assertThat(p.redis.hget(KeyLayout.STANDALONE.row("products", "2997"), "d")).contains("product 2997");
         openDuringSnapshot.commit();
         await().alias("updates of the open transaction served").atMost(PIPELINE).untilAsserted(() -> {
             assertThat(p.get("/v1/products/2995").body()).contains("committed after the initial snapshot");
@@ -95,7 +95,7 @@ class RoutineConsistencyIT {
     void aTransactionOpenAcrossAResyncWinsOverTheSnapshotsReads() throws Exception {
         List<String> ids = List.of("20", "21", "22", "23");
         Map<String, String> before = new HashMap<>();
-        ids.forEach(id -> before.put(id, p.redis.hget(CacheKeys.row("products", id), "v")));
+        ids.forEach(id -> before.put(id, p.redis.hget(KeyLayout.STANDALONE.row("products", id), "v")));
         try (Connection open = p.stack.postgres().connect()) {
             open.setAutoCommit(false);
             try (Statement st = open.createStatement()) {
@@ -108,9 +108,9 @@ class RoutineConsistencyIT {
             // the snapshot's reads of the four rows (versions ending in 16 zeros: below the next commit) reach Redis
             await().alias("the resync read the rows the open transaction holds").atMost(PIPELINE).untilAsserted(() -> {
                 for (String id : ids) {
-                    String v = p.redis.hget(CacheKeys.row("products", id), "v");
+                    String v = p.redis.hget(KeyLayout.STANDALONE.row("products", id), "v");
                     assertThat(v).as(id).hasSize(CommitOrderVersion.WIDTH).endsWith("0".repeat(16)).isGreaterThan(before.get(id));
-                    assertThat(p.redis.hget(CacheKeys.row("products", id), "d")).contains("product " + id);
+                    assertThat(p.redis.hget(KeyLayout.STANDALONE.row("products", id), "d")).contains("product " + id);
                 }
             });
             open.commit();
@@ -136,7 +136,7 @@ class RoutineConsistencyIT {
         }
         await().alias("every tag update applied").atMost(PIPELINE).untilAsserted(() -> {
             for (String id : TAG_IDS) {
-                assertThat(p.redis.hget(CacheKeys.row("tags", id), "d")).as(id).contains("changed " + id);
+                assertThat(p.redis.hget(KeyLayout.STANDALONE.row("tags", id), "d")).as(id).contains("changed " + id);
             }
         });
         for (int i = 0; i < 30; i++) {
@@ -155,11 +155,11 @@ class RoutineConsistencyIT {
 
     @Test
     void aRowKeyWrittenAsAnotherTypeDeadLettersItsChangeAndTheRestFlows() throws Exception {
-        p.redis.set(CacheKeys.row("tags", "foreign"), "written by another program");
+        p.redis.set(KeyLayout.STANDALONE.row("tags", "foreign"), "written by another program");
         p.sql("INSERT INTO tags VALUES ('foreign', 'label of foreign')");
         p.sql("UPDATE tags SET label = 'after the foreign one' WHERE code = 'plain'");
         await().alias("later changes still applied").atMost(PIPELINE)
-                .until(() -> String.valueOf(p.redis.hget(CacheKeys.row("tags", "plain"), "d")).contains("after the foreign one"));
+                .until(() -> String.valueOf(p.redis.hget(KeyLayout.STANDALONE.row("tags", "plain"), "d")).contains("after the foreign one"));
         try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
                 Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers(), "group.id", "dlq-reader-" + System.nanoTime(),
                         "auto.offset.reset", "earliest"),
@@ -177,7 +177,7 @@ class RoutineConsistencyIT {
             });
             assertThat(sources).contains("cachesync.public.tags");
         }
-        assertThat(p.redis.get(CacheKeys.row("tags", "foreign"))).as("the other program's key is left alone").isEqualTo("written by another program");
+        assertThat(p.redis.get(KeyLayout.STANDALONE.row("tags", "foreign"))).as("the other program's key is left alone").isEqualTo("written by another program");
         // reads of that row go to PostgreSQL; a data error is not an outage, so the circuit stays closed
         for (int i = 0; i < 30; i++) {
             HttpResponse<String> r = p.get("/v1/tags/foreign");

@@ -3,6 +3,7 @@ package io.cachesync.e2e;
 import io.cachesync.app.verify.VerifyResult;
 import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.keys.KeyLayout;
 import io.cachesync.core.metrics.MetricNames;
 import io.cachesync.devstack.StackProvider;
 import io.cachesync.ingest.config.IngestConfig;
@@ -99,7 +100,7 @@ class SourceChangeIT {
 
             VerifyResult.Counts products = p.drainAndVerify("products");
             await().alias("the change after the restore applied with the new epoch").atMost(PIPELINE).untilAsserted(() ->
-                    assertThat(p.redis.hget(CacheKeys.row("products", "5"), "v")).startsWith(SourceEpoch.hex(1)));
+                    assertThat(p.redis.hget(KeyLayout.STANDALONE.row("products", "5"), "v")).startsWith(SourceEpoch.hex(1)));
             assertThat(products.checked()).isGreaterThan(1000);
         }
     }

@@ -16,13 +16,12 @@ import io.cachesync.core.catalog.SchemaCheck;
 import io.cachesync.core.consistency.Resync;
 import io.cachesync.core.metrics.Metrics;
 import io.cachesync.core.redis.CacheStore;
-import io.cachesync.core.redis.RedisConnections;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -39,7 +38,7 @@ public final class ApiService implements AutoCloseable {
     private EntityCatalog catalog;
     private final PrometheusMeterRegistry registry;
     private final Consumer<RoutesConfig> extraRoutes;
-    private RedisClient redis;
+    private UnifiedJedis redis;
     private PostgresRowSource db;
     private ReadThroughCache cache;
     private InvalidationSubscriber invalidations;
@@ -68,7 +67,7 @@ public final class ApiService implements AutoCloseable {
     public ApiService start() {
         LOG.info("query-api starting: {}", config);
         catalog = SchemaCheck.atStart("query-api", config.catalog(), config.postgres());
-        redis = RedisConnections.client(config.redisUrl(), config.redisPoolSize(), config.redisTimeout());
+        redis = config.redis().client(config.redisPoolSize(), config.redisTimeout());
         CacheStore store = new CacheStore(redis);
         store.loadScripts();
         db = new PostgresRowSource(config.postgres(), config.dbPoolSize(), config.dbTimeout(), config.statementTimeout());

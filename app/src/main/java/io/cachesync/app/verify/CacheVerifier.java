@@ -12,9 +12,8 @@ import io.cachesync.core.consistency.RowQueries;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.redis.CacheEntry;
 import io.cachesync.core.redis.CacheStore;
+import io.cachesync.core.redis.RedisNodes;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -133,7 +132,7 @@ public final class CacheVerifier {
                     count(s, KeyCheck.MISSING), count(s, KeyCheck.EXTRA)));
             for (Map.Entry<String, Suspect> x : s.entrySet()) {
                 Suspect v = x.getValue();
-                String key = CacheKeys.row(e.name(), x.getKey());
+                String key = store.keys().row(e.name(), x.getKey());
                 if (v.check != KeyCheck.FRESH && samples.size() < MAX_SAMPLES) {
                     samples.add(v.check.name().toLowerCase(Locale.ROOT) + " " + key);
                 }
@@ -183,7 +182,7 @@ public final class CacheVerifier {
             return 0;
         }
         List<String> idList = new ArrayList<>(expected.keySet());
-        List<CacheEntry> cached = store.readAll(idList.stream().map(id -> CacheKeys.row(e.name(), id)).toList());
+        List<CacheEntry> cached = store.readAll(idList.stream().map(id -> store.keys().row(e.name(), id)).toList());
         for (int i = 0; i < idList.size(); i++) {
             String doc = expected.get(idList.get(i));
             KeyCheck k = Consistency.classify(doc, cached.get(i));
@@ -196,33 +195,47 @@ public final class CacheVerifier {
 
     /** Cached rows whose id the first pass did not see: looked up one by one (all of them, or {@code sample} of them). */
     private long scanForExtras(EntityDefinition e, int sample, Set<String> seen, Map<String, Suspect> suspects) throws SQLException {
-        long checked = 0;
-        String cursor = ScanParams.SCAN_POINTER_START;
-        ScanParams params = new ScanParams().match(CacheKeys.rowPattern(e.name())).count(1000);
+        long[] checked = {0};
+        SQLException[] failed = {null};
         try (Connection c = db.get()) {
-            do {
-                ScanResult<String> page = redis.scan(cursor, params);
-                for (String key : page.getResult()) {
-                    String id = CacheKeys.idOf(e.name(), key);
-                    if (id == null || !e.key().canonical(id).map(id::equals).orElse(false) || seen.contains(id)
-                            || (sample > 0 && checked >= sample)) {
-                        continue;
-                    }
-                    CacheEntry entry = store.read(key);
-                    if (entry.state() != CacheEntry.State.PRESENT) {
-                        continue;
-                    }
-                    checked++;
-                    // only a row the database lacks can make a present entry extra; present rows were compared above
-                    // unless this is a sample, or the row was inserted after the first pass read the table
-                    String doc = RowQueries.document(c, e, id).orElse(null);
-                    KeyCheck k = Consistency.classify(doc, entry);
-                    if (k != KeyCheck.FRESH) {
-                        suspects.put(id, new Suspect(k, doc, entry));
-                    }
+            RedisNodes.scanWhile(redis, CacheKeys.rowPattern(e.name()), 1000, page -> {
+                try {
+                    checked[0] += checkExtras(c, e, page, sample > 0 ? sample - checked[0] : Long.MAX_VALUE, seen, suspects);
+                    return !(sample > 0 && checked[0] >= sample);
+                } catch (SQLException ex) {
+                    failed[0] = ex;
+                    return false;
                 }
-                cursor = page.getCursor();
-            } while (!ScanParams.SCAN_POINTER_START.equals(cursor) && !(sample > 0 && checked >= sample));
+            });
+        }
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        return checked[0];
+    }
+
+    /** Checks the rows of one SCAN page the first pass did not see, at most {@code budget}; how many were checked. */
+    private long checkExtras(Connection c, EntityDefinition e, List<String> page, long budget, Set<String> seen,
+                             Map<String, Suspect> suspects) throws SQLException {
+        long checked = 0;
+        for (String key : page) {
+            String id = store.keys().idOf(e.name(), key);
+            if (id == null || !e.key().canonical(id).map(id::equals).orElse(false) || !store.keys().row(e.name(), id).equals(key)
+                    || seen.contains(id) || checked >= budget) {
+                continue;
+            }
+            CacheEntry entry = store.read(key);
+            if (entry.state() != CacheEntry.State.PRESENT) {
+                continue;
+            }
+            checked++;
+            // only a row the database lacks can make a present entry extra; present rows were compared above
+            // unless this is a sample, or the row was inserted after the first pass read the table
+            String doc = RowQueries.document(c, e, id).orElse(null);
+            KeyCheck k = Consistency.classify(doc, entry);
+            if (k != KeyCheck.FRESH) {
+                suspects.put(id, new Suspect(k, doc, entry));
+            }
         }
         return checked;
     }
@@ -274,7 +287,7 @@ public final class CacheVerifier {
             // PostgreSQL first: a change reaches Redis after its commit, so this order never reports a difference that
             // existed at no moment
             Map<String, String> docs = RowQueries.documents(c, e, batch);
-            List<CacheEntry> cached = store.readAll(batch.stream().map(id -> CacheKeys.row(e.name(), id)).toList());
+            List<CacheEntry> cached = store.readAll(batch.stream().map(id -> store.keys().row(e.name(), id)).toList());
             for (int i = 0; i < batch.size(); i++) {
                 String doc = docs.get(batch.get(i));
                 Suspect s = suspects.get(batch.get(i));

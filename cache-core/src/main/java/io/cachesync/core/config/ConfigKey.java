@@ -1,5 +1,7 @@
 package io.cachesync.core.config;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -59,6 +61,16 @@ public class ConfigKey {
 
     public static String envName(String key) {
         return "CACHESYNC_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** Several lists of keys as one (a service's keys: those of the endpoints it shares, then its own). */
+    @SafeVarargs
+    public static List<ConfigKey> concat(List<? extends ConfigKey>... lists) {
+        List<ConfigKey> out = new ArrayList<>();
+        for (List<? extends ConfigKey> l : lists) {
+            out.addAll(l);
+        }
+        return List.copyOf(out);
     }
 
     @Override

@@ -20,7 +20,18 @@ public final class SharedKeys {
             "disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
     public static final ConfigKey REDIS_URL = ConfigKey.secret("redis.url",
-            "Redis URL, redis://[user:password@]host:port[/db] or rediss:// for TLS", "redis://127.0.0.1:6379");
+            "Redis URL, redis://[user:password@]host:port[/db] or rediss:// for TLS; with redis.mode cluster or sentinel it gives "
+                    + "the credentials, the TLS and the first node to ask", "redis://127.0.0.1:6379");
+    public static final TypedKey<String> REDIS_MODE = TypedKey.oneOf("redis.mode",
+            "standalone (one Redis at redis.url), sentinel (the master named redis.sentinel-master, found through the Sentinels "
+                    + "in redis.nodes) or cluster (a Redis Cluster: redis.url's host and redis.nodes are its seed nodes)",
+            "standalone", "standalone", "sentinel", "cluster");
+    public static final TypedKey<String> REDIS_NODES = TypedKey.text("redis.nodes",
+            "Comma-separated host:port list: seed nodes of a cluster (besides redis.url's host) or the Sentinels; empty for standalone", "")
+            .check(v -> v.isEmpty() || v.matches("[^,:\\s]+:\\d{1,5}(,[^,:\\s]+:\\d{1,5})*"), "be a comma-separated list of host:port");
+    public static final TypedKey<String> REDIS_SENTINEL_MASTER = TypedKey.text("redis.sentinel-master",
+            "With redis.mode sentinel: the master name the Sentinels monitor", "mymaster")
+            .check(v -> !v.isBlank(), "not be empty");
 
     /**
      * The CDC topics' partition count. cdc-ingest and cache-sync both create missing CDC topics (whichever starts first),

@@ -1,11 +1,13 @@
 package io.cachesync.core.keys;
 
 /**
- * The Redis key scheme (DESIGN rule 6: a keyspace no id can break). Every operation touches one key, so the layout
- * works on Redis Cluster.
+ * The Redis key scheme (DESIGN rule 6: a keyspace no id can break). Rows and the guards of their writes are placed by
+ * {@link KeyLayout} (one Redis, or buckets of a Redis Cluster); every other key is touched alone, so it may live in
+ * any slot.
  * <ul>
- *   <li>{@code cs:<entity>:<id>} — a row: a hash of {@code v} version, {@code d} document, {@code o} origin,
- *       {@code x} tombstone, {@code l} lease. The id is the canonical id, whatever characters it holds.</li>
+ *   <li>{@code cs:<entity>:<id>} (on a cluster {@code cs:<entity>:{<bucket tag>}:<id>}) — a row: a hash of {@code v}
+ *       version, {@code d} document, {@code o} origin, {@code x} tombstone, {@code l} lease. The id is the canonical id,
+ *       whatever characters it holds.</li>
  *   <li>{@code cs:_gen:<entity>:<field>=<value>} — generation of the list pages of one list value</li>
  *   <li>{@code cs:_gen:<entity>:_all} — generation of the entity's search pages</li>
  *   <li>{@code cs:_list:<entity>:<field>=<value>:g<gen>:<page>:<perPage>} — a cached list page</li>
@@ -14,8 +16,10 @@ package io.cachesync.core.keys;
  *       current window (query-api's bound on page memory; expires with the window)</li>
  *   <li>{@code cs:_popular:<entity>} — sorted set of read counts of rows that exist (warming), trimmed to the most read</li>
  *   <li>{@code cs:_epoch} — set by cache-sync; its loss means Redis lost its data</li>
- *   <li>{@code cs:_fence:<application>:<store>:<task>} — the fencing token of a cache-sync task's current owner</li>
- *   <li>{@code cs:_source} — the source floor: the newest source epoch (identity of the database) cache-sync has seen</li>
+ *   <li>{@code cs:_fence:<application>:<store>:<task>} (on a cluster one copy per bucket, {@code …:{<tag>}}) — the
+ *       fencing token of a cache-sync task's current owner</li>
+ *   <li>{@code cs:_source} — the source floor: the newest source epoch (identity of the database) cache-sync has seen;
+ *       on a cluster also one copy of its epoch per bucket, {@code cs:_source:{<tag>}}, read by {@code apply.lua}</li>
  *   <li>channel {@code cs:invalidate} — {@code <entity>:<id>} lines published after writes, for the API's in-process L1</li>
  * </ul>
  * Helper keys put a segment starting with {@code _} right after {@code cs:}, where a row key has its entity name, and an
@@ -28,11 +32,6 @@ public final class CacheKeys {
     public static final String HELPER_PREFIX = PREFIX + "_";
 
     private CacheKeys() {
-    }
-
-    /** The key of a row; {@code canonicalId} comes from {@link io.cachesync.core.catalog.EntityKey#canonical}. */
-    public static String row(String entity, String canonicalId) {
-        return PREFIX + entity + ":" + canonicalId;
     }
 
     /**
@@ -88,15 +87,6 @@ public final class CacheKeys {
      */
     public static final String SOURCE = HELPER_PREFIX + "source";
 
-    /**
-     * The fence of one store of one Kafka Streams task of cache-sync (DESIGN rule 7): holds the token of its current
-     * owner. The store is named too, because a task may hold more than one (the test driver runs every sub-topology in
-     * one task).
-     */
-    public static String fence(String applicationId, String store, String taskId) {
-        return HELPER_PREFIX + "fence:" + applicationId + ":" + store + ":" + taskId;
-    }
-
     /** The pattern matching every row key of an entity and nothing else (for operator tools and verify, never a request path). */
     public static String rowPattern(String entity) {
         return PREFIX + entity + ":*";
@@ -105,11 +95,5 @@ public final class CacheKeys {
     /** The pattern matching every generation counter of an entity's list and search pages (for maintenance, never a request path). */
     public static String generationPattern(String entity) {
         return HELPER_PREFIX + "gen:" + entity + ":*";
-    }
-
-    /** The id part of a row key, or null when the key is not a row key of the entity. */
-    public static String idOf(String entity, String key) {
-        String p = PREFIX + entity + ":";
-        return key.startsWith(p) ? key.substring(p.length()) : null;
     }
 }

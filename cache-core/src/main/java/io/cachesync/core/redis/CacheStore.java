@@ -1,18 +1,23 @@
 package io.cachesync.core.redis;
 
 import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.keys.KeyLayout;
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
@@ -41,14 +46,22 @@ public final class CacheStore {
     private static final long GENERATION_TTL_MS = Duration.ofDays(7).toMillis();
 
     private final UnifiedJedis redis;
+    private final KeyLayout keys;
     private final LongAdder roundTrips = new LongAdder();
 
+    /** A store on {@code redis}; the key layout follows from the client (a cluster client: buckets, {@link KeyLayout}). */
     public CacheStore(UnifiedJedis redis) {
         this.redis = redis;
+        this.keys = RedisNodes.clustered(redis) ? KeyLayout.CLUSTER : KeyLayout.STANDALONE;
     }
 
     public UnifiedJedis redis() {
         return redis;
+    }
+
+    /** Where this store's rows and guards live: every key of a row must come from here. */
+    public KeyLayout keys() {
+        return keys;
     }
 
     /** Loads every script; call at start-up so that a broken Redis fails fast. */
@@ -75,7 +88,7 @@ public final class CacheStore {
     /**
      * One write of a batch: the row key, the version, the document (null for a delete), the TTL, for a change captured
      * from PostgreSQL the source epoch it was read under (null otherwise: such a write is skipped when the source floor
-     * {@link CacheKeys#SOURCE} holds a newer epoch), and whether it only invalidates: a change
+     * (its bucket's copy, {@link KeyLayout#sourceFloor}) holds a newer epoch), and whether it only invalidates: a change
      * newer than what is stored whose row is not cached (too large), so the key is removed and the next read fills it.
      */
     public record Write(String key, String version, String document, Duration ttl, String sourceEpoch, boolean invalidate) {
@@ -103,10 +116,20 @@ public final class CacheStore {
     }
 
     /**
-     * A writer's fence (DESIGN rule 7): the key and the token it took ({@link #takeFence}). Writes carrying a token the
-     * key no longer holds are refused, so an instance that lost a partition cannot write for it, even a batch in flight.
+     * A writer's fence (DESIGN rule 7): its keys, one per bucket of the layout, and the token it took in each
+     * ({@link #takeFence}). Writes carrying a token their bucket's key no longer holds are refused, so an instance that
+     * lost a partition cannot write for it, even a batch in flight.
      */
-    public record Fence(String key, String token) {
+    public record Fence(List<String> keys, List<String> tokens) {
+        public Fence {
+            keys = List.copyOf(keys);
+            tokens = List.copyOf(tokens);
+        }
+
+        /** The fence's name for messages: its first key. */
+        public String key() {
+            return keys.get(0);
+        }
     }
 
     /** Versioned applies of a whole batch in one round trip (a pipeline), in order; true where written. */
@@ -119,22 +142,26 @@ public final class CacheStore {
      * error that will recur for one key ({@link Outcome#REFUSED}) is that entry's outcome; any other error throws.
      */
     public List<Applied> applyAll(List<Write> writes, Fence fence) {
+        int[] bucket = new int[writes.size()];
+        for (int i = 0; i < bucket.length; i++) {
+            bucket[i] = keys.bucketOfKey(writes.get(i).key());
+        }
         List<Object> raw = pipelinedScripts(APPLY, writes.size(), i -> {
             Write w = writes.get(i);
-            List<String> keys = new ArrayList<>(3);
-            keys.add(w.key());
+            List<String> scriptKeys = new ArrayList<>(3);
+            scriptKeys.add(w.key());
             if (fence != null) {
-                keys.add(fence.key());
+                scriptKeys.add(fence.keys().get(bucket[i]));
             }
             if (w.sourceEpoch() != null) {
-                keys.add(CacheKeys.SOURCE);
+                scriptKeys.add(keys.sourceFloor(bucket[i]));
             }
-            return keys;
+            return scriptKeys;
         }, i -> {
             Write w = writes.get(i);
             List<String> args = new ArrayList<>(6);
             args.addAll(List.of(w.version(), w.op(), w.document() == null ? "" : w.document(),
-                    Long.toString(Math.max(1, w.ttl().toMillis())), fence == null ? "" : fence.token()));
+                    Long.toString(Math.max(1, w.ttl().toMillis())), fence == null ? "" : fence.tokens().get(bucket[i])));
             if (w.sourceEpoch() != null) {
                 args.add(w.sourceEpoch());
             }
@@ -156,19 +183,30 @@ public final class CacheStore {
     }
 
     /**
-     * Takes the fence {@code key} for a new owner: a token above every one handed out before, even after the key was
-     * lost ({@code generation.lua}), so writes carrying any earlier token are refused from now on.
+     * Takes a task's fence for a new owner, every copy ({@link KeyLayout#fences}) in one round trip: in each a token above
+     * every one handed out before, even after the key was lost ({@code generation.lua}), so writes carrying any earlier
+     * token are refused from now on.
      */
-    public Fence takeFence(String key) {
-        roundTrips.increment();
-        Object r = GENERATION.run(redis, List.of(key), List.of("bump", Long.toString(FENCE_TTL_MS)));
-        return new Fence(key, Long.toString(((Number) r).longValue()));
+    public Fence takeFence(String applicationId, String store, String taskId) {
+        return takeFence(keys.fences(applicationId, store, taskId));
     }
 
-    /** True when the fence key is gone (evicted or deleted): its owner may take it again. */
-    public boolean fenceLost(String key) {
+    /** Takes the fence with these keys (one per bucket) again, for the same owner. */
+    public Fence takeFence(List<String> fenceKeys) {
+        String ttl = Long.toString(FENCE_TTL_MS);
+        List<Object> raw = rethrowErrors(pipelinedScripts(GENERATION, fenceKeys.size(), i -> List.of(fenceKeys.get(i)), i -> List.of("bump", ttl)));
+        return new Fence(fenceKeys, raw.stream().map(r -> Long.toString(((Number) r).longValue())).toList());
+    }
+
+    /** True when a key of the fence is gone (evicted or deleted): its owner may take it again. */
+    public boolean fenceLost(Fence fence) {
         roundTrips.increment();
-        return !redis.exists(key);
+        List<Response<Boolean>> answers = new ArrayList<>(fence.keys().size());
+        try (AbstractPipeline p = redis.pipelined()) {
+            fence.keys().forEach(k -> answers.add(p.exists(k)));
+            p.sync();
+        }
+        return answers.stream().anyMatch(a -> !a.get());
     }
 
     /** Rows named in one invalidation message at most (one PUBLISH instead of one per row). */
@@ -191,27 +229,43 @@ public final class CacheStore {
             return;
         }
         String ttl = Long.toString(GENERATION_TTL_MS);
+        List<String> messages = invalidationMessages(rows);
+        boolean cluster = keys.clustered();
         rethrowErrors(pipelined(GENERATION, (p, sha, answers) -> {
             for (String g : generationKeys) {
                 answers.add(p.evalsha(sha, List.of(g), List.of("bump", ttl)));
             }
-            StringBuilder message = new StringBuilder();
-            int inMessage = 0;
-            for (RowRef r : rows) {
-                if (inMessage > 0) {
-                    message.append(CacheKeys.INVALIDATION_SEPARATOR);
-                }
-                message.append(r.entity()).append(':').append(r.id());
-                if (++inMessage == ROWS_PER_INVALIDATION) {
-                    answers.add(p.publish(CacheKeys.INVALIDATION_CHANNEL, message.toString()));
-                    message.setLength(0);
-                    inMessage = 0;
-                }
-            }
-            if (inMessage > 0) {
-                answers.add(p.publish(CacheKeys.INVALIDATION_CHANNEL, message.toString()));
+            if (!cluster) {
+                messages.forEach(m -> answers.add(p.publish(CacheKeys.INVALIDATION_CHANNEL, m)));
             }
         }));
+        if (cluster) {
+            // a cluster pipeline sends each call to the node of its key, and PUBLISH has none: sent on its own (a cluster
+            // forwards it to every node), after the generations, as in the pipeline
+            messages.forEach(m -> redis.publish(CacheKeys.INVALIDATION_CHANNEL, m));
+        }
+    }
+
+    /** The rows' invalidation messages, up to {@link #ROWS_PER_INVALIDATION} rows each. */
+    private static List<String> invalidationMessages(List<RowRef> rows) {
+        List<String> out = new ArrayList<>();
+        StringBuilder message = new StringBuilder();
+        int inMessage = 0;
+        for (RowRef r : rows) {
+            if (inMessage > 0) {
+                message.append(CacheKeys.INVALIDATION_SEPARATOR);
+            }
+            message.append(r.entity()).append(':').append(r.id());
+            if (++inMessage == ROWS_PER_INVALIDATION) {
+                out.add(message.toString());
+                message.setLength(0);
+                inMessage = 0;
+            }
+        }
+        if (inMessage > 0) {
+            out.add(message.toString());
+        }
+        return out;
     }
 
     /**
@@ -328,9 +382,13 @@ public final class CacheStore {
             try (AbstractPipeline p = redis.pipelined()) {
                 queue.queue(p, sha, answers);
                 p.sync();
+            } catch (JedisConnectionException e) {
+                refreshTopology(); // a node is down (a failover): the caller's retry asks the cluster where slots are now
+                throw e;
             }
             List<Object> out = new ArrayList<>(answers.size());
             boolean noScript = false;
+            boolean moved = false;
             for (Response<?> a : answers) {
                 try {
                     out.add(a.get());
@@ -341,11 +399,36 @@ public final class CacheStore {
                     noScript = true;
                     break;
                 } catch (JedisDataException e) {
+                    moved |= isClusterChange(e);
                     out.add(e); // one call's error: the caller decides
                 }
             }
+            if (moved) {
+                refreshTopology();
+            }
             if (!noScript) {
                 return out;
+            }
+        }
+    }
+
+    /**
+     * A cluster pipeline sends each call to the node its slot map names and follows no redirection: a slot that moved
+     * (MOVED, ASK during a migration, TRYAGAIN for keys split by one, CLUSTERDOWN during a failover) fails the call,
+     * and the slot map is read again so that the caller's retry goes to the right node.
+     */
+    private static boolean isClusterChange(JedisDataException e) {
+        String m = e.getMessage();
+        return e instanceof JedisRedirectionException
+                || m != null && (m.startsWith("TRYAGAIN") || m.startsWith("CLUSTERDOWN") || m.startsWith("MOVED") || m.startsWith("ASK"));
+    }
+
+    private void refreshTopology() {
+        if (redis instanceof RedisClusterClient cluster) {
+            try {
+                cluster.refreshClusterTopology();
+            } catch (RuntimeException e) {
+                // no node answered: the caller's retry will try again
             }
         }
     }
@@ -381,10 +464,6 @@ public final class CacheStore {
     }
 
     /**
-     * The source floor (DESIGN rule 1): {@code epoch} the newest source epoch seen, {@code purged} the epoch whose purge
-     * of older rows finished (either null when unknown).
-     */
-    /**
      * The source floor: the newest epoch, the epoch whose purge finished, and the epoch a change was last applied under
      * ({@code captured}, null when none since the floor rose).
      */
@@ -406,7 +485,23 @@ public final class CacheStore {
      */
     public boolean raiseSourceFloor(String epoch) {
         roundTrips.increment();
-        return Long.valueOf(1L).equals(SOURCE.run(redis, List.of(CacheKeys.SOURCE), List.of("raise", epoch)));
+        boolean raised = Long.valueOf(1L).equals(SOURCE.run(redis, List.of(CacheKeys.SOURCE), List.of("raise", epoch)));
+        if (keys.clustered()) {
+            raiseFloorCopies();
+        }
+        return raised;
+    }
+
+    /**
+     * Raises every bucket's copy of the floor ({@link KeyLayout#sourceFloor}) to the floor's epoch: always, not only when
+     * the floor rose, so copies a crash left behind, or lost, catch up at the next announcement (before any purge).
+     */
+    private void raiseFloorCopies() {
+        String epoch = sourceFloor().epoch();
+        if (epoch == null) {
+            return;
+        }
+        rethrowErrors(pipelinedScripts(SOURCE, keys.buckets(), b -> List.of(keys.sourceFloor(b)), b -> List.of("raise", epoch)));
     }
 
     public SourceFloor sourceFloor() {
@@ -433,29 +528,44 @@ public final class CacheStore {
      * another width than {@code versionWidth}, and fills, count as older); returns the deleted keys.
      */
     public List<String> purgeOlderSource(List<String> rowKeys, String epoch, int versionWidth) {
-        if (rowKeys.isEmpty()) {
-            return List.of();
+        List<String> deleted = new ArrayList<>();
+        for (List<String> sameSlot : byBucket(rowKeys)) {
+            roundTrips.increment();
+            List<?> r = (List<?>) PURGE.run(redis, sameSlot, List.of(epoch, Integer.toString(versionWidth)));
+            r.forEach(k -> deleted.add((String) k));
         }
-        roundTrips.increment();
-        List<?> r = (List<?>) PURGE.run(redis, rowKeys, List.of(epoch, Integer.toString(versionWidth)));
-        return r.stream().map(String.class::cast).toList();
+        return deleted;
+    }
+
+    /** Removes these keys (UNLINK), one bucket's keys per call on a cluster; returns how many existed. */
+    public long unlink(List<String> rowKeys) {
+        long n = 0;
+        for (List<String> sameSlot : byBucket(rowKeys)) {
+            roundTrips.increment();
+            n += redis.unlink(sameSlot.toArray(String[]::new));
+        }
+        return n;
+    }
+
+    /** Keys grouped by hash slot, so that a call with one group stays on one node (one group on a single Redis). */
+    private List<List<String>> byBucket(List<String> rowKeys) {
+        if (!keys.clustered()) {
+            return rowKeys.isEmpty() ? List.of() : List.of(rowKeys);
+        }
+        Map<Integer, List<String>> groups = new LinkedHashMap<>();
+        rowKeys.forEach(k -> groups.computeIfAbsent(JedisClusterCRC16.getSlot(k), b -> new ArrayList<>()).add(k));
+        return new ArrayList<>(groups.values());
     }
 
     /**
-     * Every key matching {@code pattern}, handed to {@code page} one SCAN page (about a thousand keys) at a time; for
-     * maintenance, never a request path.
+     * Every key matching {@code pattern}, handed to {@code page} one SCAN page (about a thousand keys) at a time, from
+     * every master of a cluster; for maintenance, never a request path.
      */
     public void scan(String pattern, Consumer<List<String>> page) {
-        ScanParams params = new ScanParams().match(pattern).count(1000);
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
+        RedisNodes.scan(redis, pattern, 1000, keysOfPage -> {
             roundTrips.increment();
-            ScanResult<String> r = redis.scan(cursor, params);
-            cursor = r.getCursor();
-            if (!r.getResult().isEmpty()) {
-                page.accept(r.getResult());
-            }
-        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+            page.accept(keysOfPage);
+        });
     }
 
     /** Network round trips this store made (a pipeline counts once); for tests and benchmarks. */

@@ -1,5 +1,10 @@
 package io.cachesync.core.redis;
 
+import redis.clients.jedis.BuilderFactory;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
@@ -42,9 +47,12 @@ public final class LuaScript {
         return source;
     }
 
-    /** Loads the script (idempotent) and returns its SHA1. */
+    /** Loads the script (idempotent; on a cluster into every node, replicas included) and returns its SHA1. */
     public String load(UnifiedJedis redis) {
-        String s = redis.scriptLoad(source);
+        String s = redis instanceof RedisClusterClient cluster
+                ? cluster.broadcastCommand(new CommandObject<>(new CommandArguments(Protocol.Command.SCRIPT).add(Protocol.Keyword.LOAD)
+                        .add(source), BuilderFactory.STRING))
+                : redis.scriptLoad(source);
         sha = s;
         return s;
     }

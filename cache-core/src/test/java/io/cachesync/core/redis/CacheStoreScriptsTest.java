@@ -448,12 +448,12 @@ class CacheStoreScriptsTest {
     @Test
     void aWriteWithATokenTheFenceNoLongerHoldsIsRefusedAndLeavesTheRowAlone() {
         String fenceKey = io.cachesync.core.keys.CacheKeys.HELPER_PREFIX + "fence:" + prefix + "0_1";
-        CacheStore.Fence old = store.takeFence(fenceKey);
+        CacheStore.Fence old = store.takeFence(java.util.List.of(fenceKey));
         String key = prefix + "1";
         assertThat(store.applyAll(java.util.List.of(new CacheStore.Write(key, "10", "{\"a\":1}", TTL)), old))
                 .extracting(CacheStore.Applied::outcome).containsExactly(CacheStore.Outcome.WRITTEN);
-        CacheStore.Fence current = store.takeFence(fenceKey);
-        assertThat(Long.parseLong(current.token())).isGreaterThan(Long.parseLong(old.token()));
+        CacheStore.Fence current = store.takeFence(java.util.List.of(fenceKey));
+        assertThat(Long.parseLong(current.tokens().get(0))).isGreaterThan(Long.parseLong(old.tokens().get(0)));
 
         assertThat(store.applyAll(java.util.List.of(new CacheStore.Write(key, "20", null, TOMBSTONE_TTL)), old))
                 .extracting(CacheStore.Applied::outcome).containsExactly(CacheStore.Outcome.FENCED);
@@ -462,8 +462,8 @@ class CacheStoreScriptsTest {
                 .extracting(CacheStore.Applied::outcome).containsExactly(CacheStore.Outcome.WRITTEN);
 
         client.del(fenceKey);
-        CacheStore.Fence afterLoss = store.takeFence(fenceKey);
-        assertThat(Long.parseLong(afterLoss.token())).as("a lost fence restarts above every token").isGreaterThan(Long.parseLong(current.token()));
+        CacheStore.Fence afterLoss = store.takeFence(java.util.List.of(fenceKey));
+        assertThat(Long.parseLong(afterLoss.tokens().get(0))).as("a lost fence restarts above every token").isGreaterThan(Long.parseLong(current.tokens().get(0)));
     }
 
     @Test

@@ -5,7 +5,6 @@ import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.consistency.Consistency;
 import io.cachesync.core.consistency.KeyCheck;
 import io.cachesync.core.consistency.RowQueries;
-import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.util.Threads;
 import io.cachesync.sync.envelope.CacheMutation;
@@ -83,7 +82,7 @@ public final class ConsistencyAuditor implements AutoCloseable {
         KeyCheck k;
         try {
             String doc = RowQueries.document(connection(), e, id).orElse(null);
-            k = Consistency.classify(doc, store.read(CacheKeys.row(e.name(), id)));
+            k = Consistency.classify(doc, store.read(store.keys().row(e.name(), id)));
         } catch (SQLException | RuntimeException ex) {
             LOG.debug("audit of {} {} failed: {}", e.name(), id, ex.toString());
             closeConnection();
@@ -101,7 +100,7 @@ public final class ConsistencyAuditor implements AutoCloseable {
                 check(e, id, true);
             }, grace.toMillis(), TimeUnit.MILLISECONDS);
         } else {
-            LOG.warn("audit: {} is {} after the grace window", CacheKeys.row(e.name(), id), k.name().toLowerCase(Locale.ROOT));
+            LOG.warn("audit: {} is {} after the grace window", store.keys().row(e.name(), id), k.name().toLowerCase(Locale.ROOT));
             count(e, k == KeyCheck.EXTRA ? Result.EXTRA : Result.STALE);
         }
     }

@@ -3,16 +3,14 @@ package io.cachesync.sync.config;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.config.ConfigException;
 import io.cachesync.core.config.ConfigKey;
-import io.cachesync.core.config.Endpoints;
 import io.cachesync.core.config.KafkaClientSettings;
 import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.config.SharedKeys;
 import io.cachesync.core.config.TypedKey;
-import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.core.redis.RedisEndpoint;
 import io.cachesync.sync.topology.Batching;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +20,7 @@ import java.util.Map;
 /** The typed, validated configuration of cache-sync. */
 public record SyncConfig(
         KafkaClientSettings kafka,
-        URI redisUrl,
+        RedisEndpoint redis,
         String applicationId,
         int threads,
         Duration commitInterval,
@@ -42,7 +40,6 @@ public record SyncConfig(
         Batching batching,
         EntityCatalog catalog) {
 
-    public static final ConfigKey REDIS_URL = SharedKeys.REDIS_URL;
     public static final TypedKey<String> APPLICATION_ID = TypedKey.text("sync.application-id",
             "Kafka Streams application.id: the consumer group and the prefix of internal topics", "cachesync-sync")
             .check(v -> v.matches("[A-Za-z0-9._-]{1,200}"), "hold only letters, digits, '.', '_' and '-'");
@@ -85,17 +82,17 @@ public record SyncConfig(
             "Longest time a mutation waits in a task's batch before it is written (a batch is also written before every commit)",
             Duration.ofMillis(5));
 
-    public static final List<ConfigKey> KEYS = List.of(REDIS_URL, APPLICATION_ID, THREADS, COMMIT_INTERVAL, STATE_DIR,
+    public static final List<ConfigKey> KEYS = ConfigKey.concat(RedisEndpoint.KEYS, List.of(APPLICATION_ID, THREADS, COMMIT_INTERVAL, STATE_DIR,
             REDIS_TIMEOUT, REDIS_RETRY_FOR, PARTITIONS, CDC_PARTITIONS, REPLICATION, EntityCatalog.ENTITIES,
             POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, AUDIT_FRACTION, AUDIT_DELAY, AUDIT_GRACE, HTTP_PORT, POSTGRES_SSLMODE, MAX_VALUE_BYTES, BATCH_SIZE, BATCH_LINGER,
             SharedKeys.SIGNAL_TABLE,
             KafkaClientSettings.BOOTSTRAP, KafkaClientSettings.SECURITY_PROTOCOL, KafkaClientSettings.SASL_MECHANISM, KafkaClientSettings.SASL_JAAS,
-            KafkaClientSettings.TRUSTSTORE, KafkaClientSettings.TRUSTSTORE_PASSWORD, KafkaClientSettings.KEYSTORE, KafkaClientSettings.KEYSTORE_PASSWORD);
+            KafkaClientSettings.TRUSTSTORE, KafkaClientSettings.TRUSTSTORE_PASSWORD, KafkaClientSettings.KEYSTORE, KafkaClientSettings.KEYSTORE_PASSWORD));
 
     public static SyncConfig from(Settings s) {
         List<String> problems = new ArrayList<>();
         KafkaClientSettings kafka = KafkaClientSettings.from(s, problems);
-        URI redis = Endpoints.redisUrl(REDIS_URL, s, problems);
+        RedisEndpoint redis = RedisEndpoint.from(s, problems);
         // postgres.url always: the rebuilder, the source floor's schema check and the key reading need the database, audit or not
         PostgresEndpoint postgres = PostgresEndpoint.from(s, problems);
         EntityCatalog catalog = EntityCatalog.from(s, problems);
@@ -126,7 +123,7 @@ public record SyncConfig(
 
     @Override
     public String toString() {
-        return "SyncConfig[" + kafka + ", redis.url=" + RedisConnections.masked(redisUrl)
+        return "SyncConfig[" + kafka + ", " + redis
                 + ", " + Settings.show(APPLICATION_ID, applicationId) + ", " + Settings.show(THREADS, threads) + ", " + Settings.show(AUDIT_FRACTION, auditFraction)
                 + ", " + postgres
                 + ", entities=" + catalog.all().stream().map(e -> e.name()).toList() + "]";

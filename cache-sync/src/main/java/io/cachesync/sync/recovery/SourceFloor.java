@@ -166,7 +166,7 @@ public final class SourceFloor implements AutoCloseable {
     private long purgeBatch(EntityDefinition entity, List<String> keys, String epoch) {
         List<String> deleted = store.purgeOlderSource(keys, epoch, CommitOrderVersion.WIDTH);
         if (!deleted.isEmpty()) {
-            List<CacheStore.RowRef> rows = deleted.stream().map(k -> new CacheStore.RowRef(entity.name(), CacheKeys.idOf(entity.name(), k))).toList();
+            List<CacheStore.RowRef> rows = deleted.stream().map(k -> new CacheStore.RowRef(entity.name(), store.keys().idOf(entity.name(), k))).toList();
             store.afterWriteAll(rows, List.of());
             purged.increment(deleted.size());
         }

@@ -64,8 +64,8 @@ public final class RedisMutationApplier {
     }
 
     /** Takes the fence of a task just assigned to this instance (see {@link TaskFence}). */
-    public TaskFence takeFence(String key) {
-        return TaskFence.take(store, key);
+    public TaskFence takeFence(String applicationId, String storeName, String taskId) {
+        return TaskFence.take(store, applicationId, storeName, taskId);
     }
 
     /** The generations to bump after a write: each list value the row left or joined, and the entity's search pages. */
@@ -102,7 +102,7 @@ public final class RedisMutationApplier {
         List<CacheStore.Write> writes = new ArrayList<>(batch.size());
         for (CacheMutation m : batch) {
             boolean delete = m.op() == CacheMutation.Op.DELETE;
-            writes.add(new CacheStore.Write(CacheKeys.row(m.entity().name(), m.id()), m.version(), m.document(),
+            writes.add(new CacheStore.Write(store.keys().row(m.entity().name(), m.id()), m.version(), m.document(),
                     delete ? m.entity().tombstoneTtl() : Ttl.jittered(m.entity().ttl(), m.entity().ttlJitter()), sourceEpoch(m),
                     m.op() == CacheMutation.Op.INVALIDATE));
         }
@@ -119,7 +119,7 @@ public final class RedisMutationApplier {
             try {
                 List<CacheStore.Applied> applied = store.applyAll(writes, fence == null ? null : fence.token());
                 if (applied.stream().anyMatch(a -> a.outcome() == CacheStore.Outcome.FENCED)) {
-                    if (store.fenceLost(fence.key())) {
+                    if (fence.lost(store)) {
                         LOG.warn("the fence {} was gone (evicted or deleted); taking it again", fence.key());
                         fence.retake(store);
                         continue;

@@ -19,10 +19,10 @@ public final class TaskFence {
         this.taken = taken;
     }
 
-    /** Takes the fence {@code key} now, for the owner the task was just assigned to. */
-    public static TaskFence take(CacheStore store, String key) {
-        TaskFence f = new TaskFence(store.takeFence(key));
-        LOG.debug("took the fence {} (token {})", key, f.taken.token());
+    /** Takes the fence of one store of a task now (every copy of it), for the owner the task was just assigned to. */
+    public static TaskFence take(CacheStore store, String applicationId, String storeName, String taskId) {
+        TaskFence f = new TaskFence(store.takeFence(applicationId, storeName, taskId));
+        LOG.debug("took the fence {} ({} keys, first token {})", f.key(), f.taken.keys().size(), f.taken.tokens().get(0));
         return f;
     }
 
@@ -37,6 +37,11 @@ public final class TaskFence {
 
     /** Takes a new token after the fence key was lost (evicted or deleted), so that this owner can write again. */
     void retake(CacheStore store) {
-        taken = store.takeFence(taken.key());
+        taken = store.takeFence(taken.keys());
+    }
+
+    /** Whether a key of the fence is gone (evicted or deleted). */
+    boolean lost(CacheStore store) {
+        return store.fenceLost(taken);
     }
 }

@@ -1,6 +1,5 @@
 package io.cachesync.sync.topology;
 
-import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.util.Threads;
 import io.cachesync.sync.envelope.CacheMutation;
 import io.cachesync.sync.redis.RedisMutationApplier;
@@ -157,7 +156,7 @@ final class RedisBatchStore implements StateStore {
         context.register(root, (key, value) -> { });
         // the task was just assigned to this instance: take its fence before anything is processed (a failure here,
         // Redis being down, fails the task's start and Kafka Streams tries again)
-        fence = applier.takeFence(CacheKeys.fence(context.applicationId(), name, context.taskId().toString()));
+        fence = applier.takeFence(context.applicationId(), name, context.taskId().toString());
         writer = Executors.newSingleThreadExecutor(Threads.daemon("cachesync-redis-writer-" + name + "-" + context.taskId()));
         open = true;
     }

@@ -5,7 +5,7 @@ import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.consistency.RowQueries;
-import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.keys.KeyLayout;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevPostgres;
@@ -80,7 +80,7 @@ class ConsistencyAuditorTest {
     }
 
     private void cache(String id, String version, String document) {
-        assertThat(store.apply(CacheKeys.row(items.name(), id), version, document, TTL)).as("written").isTrue();
+        assertThat(store.apply(KeyLayout.STANDALONE.row(items.name(), id), version, document, TTL)).as("written").isTrue();
     }
 
     private String rowDocument(String id) throws Exception {

@@ -2,6 +2,7 @@ package io.cachesync.sync.model;
 
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.keys.KeyLayout;
 import io.cachesync.core.redis.CacheEntry;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.sync.UserEvents;
@@ -88,8 +89,8 @@ public final class PipelineModel {
         this.scheme = scheme;
         this.keyPrefix = name;
         // the zombie owned the partition first; the owner took it from it in a rebalance
-        this.zombieFence = applier.takeFence(CacheKeys.HELPER_PREFIX + "fence:model:" + name);
-        this.ownerFence = applier.takeFence(CacheKeys.HELPER_PREFIX + "fence:model:" + name);
+        this.zombieFence = applier.takeFence("model", name, "0_0");
+        this.ownerFence = applier.takeFence("model", name, "0_0");
     }
 
     /** Row ids of this model run, distinct from other runs' (the entity's key space is shared). */
@@ -203,7 +204,7 @@ public final class PipelineModel {
     }
 
     void evict(int row) {
-        store.redis().del(CacheKeys.row(entity.name(), Long.toString(id(row))));
+        store.redis().del(KeyLayout.STANDALONE.row(entity.name(), Long.toString(id(row))));
         trace.add("evict " + id(row));
     }
 
@@ -220,7 +221,7 @@ public final class PipelineModel {
         String pages = CacheKeys.searchGeneration(entity.name());
         long before = store.generation(pages);
         List<CacheMutation> batch = mutations(events, "owner (reply lost)");
-        List<CacheStore.Write> writes = batch.stream().map(m -> new CacheStore.Write(CacheKeys.row(entity.name(), m.id()), m.version(),
+        List<CacheStore.Write> writes = batch.stream().map(m -> new CacheStore.Write(KeyLayout.STANDALONE.row(entity.name(), m.id()), m.version(),
                 m.document(), m.op() == CacheMutation.Op.DELETE ? entity.tombstoneTtl() : entity.ttl())).toList();
         store.applyAll(writes);      // the applies ran; their reply never came back
         trace.add("owner retries the batch");
@@ -288,7 +289,7 @@ public final class PipelineModel {
         assertThat(lostSideEffects).as("batches whose pages were not bumped after a lost reply%s", describe()).isEmpty();
         for (int row = 0; row < ROWS; row++) {
             long id = id(row);
-            CacheEntry e = store.read(CacheKeys.row(entity.name(), Long.toString(id)));
+            CacheEntry e = store.read(KeyLayout.STANDALONE.row(entity.name(), Long.toString(id)));
             String doc = committed.get(id);
             if (e.state() == CacheEntry.State.ABSENT) {
                 continue;
@@ -304,7 +305,7 @@ public final class PipelineModel {
 
     /** The cached state of {@code row}: its name, "deleted" for a tombstone, "absent". */
     String cached(int row) {
-        CacheEntry e = store.read(CacheKeys.row(entity.name(), Long.toString(id(row))));
+        CacheEntry e = store.read(KeyLayout.STANDALONE.row(entity.name(), Long.toString(id(row))));
         return switch (e.state()) {
             case ABSENT -> "absent";
             case TOMBSTONE -> "deleted";

@@ -4,6 +4,7 @@ import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.keys.KeyLayout;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevRedis;
@@ -106,7 +107,7 @@ class RedisMutationApplierTest {
         }
         applier.applyAll(batch);
         for (String id : ids) {
-            assertThat(redis.hget(CacheKeys.row("products", id), "d")).as(id).isEqualTo("{\"category\":\"b\"}");
+            assertThat(redis.hget(KeyLayout.STANDALONE.row("products", id), "d")).as(id).isEqualTo("{\"category\":\"b\"}");
         }
         assertThat(redis.type(CacheKeys.popularity("products"))).isEqualTo("zset");
         assertThat(redis.type(CacheKeys.searchGeneration("products"))).isEqualTo("string");
@@ -117,20 +118,20 @@ class RedisMutationApplierTest {
         List<String> deadLetters = new CopyOnWriteArrayList<>();
         RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), new SyncStats(), Clock.systemUTC(), Duration.ofSeconds(5),
                 (m, reason) -> deadLetters.add(m.id() + ": " + reason));
-        redis.set(CacheKeys.row("products", "foreign-1"), "a string someone else wrote");
+        redis.set(KeyLayout.STANDALONE.row("products", "foreign-1"), "a string someone else wrote");
         applier.applyAll(List.of(move("before-1", "00000000000000100000000000000001", "a", "b"),
                 move("foreign-1", "00000000000000100000000000000002", "a", "b"),
                 move("after-1", "00000000000000100000000000000003", "a", "b")));
         assertThat(deadLetters).singleElement().asString().startsWith("foreign-1: ").contains("WRONGTYPE");
-        assertThat(redis.hget(CacheKeys.row("products", "before-1"), "d")).isNotNull();
-        assertThat(redis.hget(CacheKeys.row("products", "after-1"), "d")).isNotNull();
-        assertThat(redis.get(CacheKeys.row("products", "foreign-1"))).isEqualTo("a string someone else wrote");
+        assertThat(redis.hget(KeyLayout.STANDALONE.row("products", "before-1"), "d")).isNotNull();
+        assertThat(redis.hget(KeyLayout.STANDALONE.row("products", "after-1"), "d")).isNotNull();
+        assertThat(redis.get(KeyLayout.STANDALONE.row("products", "foreign-1"))).isEqualTo("a string someone else wrote");
     }
 
     @Test
     void withoutADeadLetterTopicARefusedWriteFailsTheBatchAfterItsRetries() {
         RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), new SyncStats(), Clock.systemUTC(), Duration.ofMillis(200));
-        redis.set(CacheKeys.row("products", "foreign-2"), "a string");
+        redis.set(KeyLayout.STANDALONE.row("products", "foreign-2"), "a string");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> applier.applyAll(List.of(move("foreign-2", "00000000000000100000000000000002", "a", "b"))))
                 .isInstanceOf(RedisUnavailableException.class).hasMessageContaining("WRONGTYPE");
     }

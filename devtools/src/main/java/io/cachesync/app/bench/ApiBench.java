@@ -9,10 +9,9 @@ import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.metrics.Metrics;
-import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.sync.redis.InvalidationHeartbeat;
 import io.javalin.config.RoutesConfig;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -63,7 +62,7 @@ final class ApiBench {
         try (PostgresRowSource db = new PostgresRowSource(plain.postgres(), plain.dbPoolSize(), plain.dbTimeout(), plain.statementTimeout())) {
             String constant = ValueCodec.encode(db.load(products, "1").orElseThrow(() -> new IllegalStateException("products row 1 is missing")));
             // no cache-sync runs here: its L1 heartbeat stands in, or the instance with L1 would bypass it (InvalidationSubscriber)
-            try (RedisClient beatClient = RedisConnections.client(normal.redisUrl(), 2, Duration.ofSeconds(2));
+            try (UnifiedJedis beatClient = normal.redis().client(2, Duration.ofSeconds(2));
                  InvalidationHeartbeat heartbeat = InvalidationHeartbeat.start(beatClient);
                  ApiService noL1 = new ApiService(plain, Metrics.newRegistry(), ceilingRoutes(products, db, constant)).start();
                  ApiService withL1 = new ApiService(normal, Metrics.newRegistry()).start()) {

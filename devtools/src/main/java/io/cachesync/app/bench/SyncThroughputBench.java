@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Settings;
-import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.keys.KeyLayout;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.core.topics.TopicProvisioner;
 import io.cachesync.core.topics.Topics;
@@ -250,7 +250,7 @@ final class SyncThroughputBench {
                     JsonNode payload = ValueCodec.mapper().readTree(r.value()).path("payload");
                     boolean delete = "d".equals(payload.path("op").asText());
                     JsonNode row = payload.path(delete ? "before" : "after");
-                    String key = CacheKeys.row(ENTITY, row.path("id").asText());
+                    String key = KeyLayout.STANDALONE.row(ENTITY, row.path("id").asText());
                     if (delete) {
                         redis.del(key);
                     } else {

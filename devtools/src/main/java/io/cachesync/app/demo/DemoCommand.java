@@ -39,9 +39,14 @@ public final class DemoCommand implements Callable<Integer> {
                     "cachesync.devstack property or CACHESYNC_DEVSTACK, else embedded."})
     String stack;
 
+    @Option(names = "--redis", paramLabel = "standalone|cluster",
+            description = {"The Redis the services use: standalone (the stack's one redis-server, the default) or cluster (a Redis",
+                    "Cluster of three masters with a replica each, local redis-server processes on free loopback ports)."})
+    String redis;
+
     @Override
     public Integer call() throws Exception {
-        DemoOptions options = new DemoOptions(writeRate, readRate, duration, portsFile, report, stack);
+        DemoOptions options = new DemoOptions(writeRate, readRate, duration, portsFile, report, stack, redis);
         Optional<String> problem = options.problem();
         if (problem.isPresent()) {
             throw new CommandLine.ParameterException(spec.commandLine(), problem.get());

@@ -4,6 +4,7 @@ import io.cachesync.devstack.DevStackException;
 import io.cachesync.devstack.StackProvider;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,8 +18,18 @@ import java.util.Optional;
  * @param reportFile where to write the summary as JSON, or null
  * @param stack      the devstack provider ({@code embedded}, {@code testcontainers}, {@code auto}), or null for the
  *                   {@code cachesync.devstack} / {@code CACHESYNC_DEVSTACK} setting
+ * @param redis      {@code standalone} (the stack's Redis) or {@code cluster} (a devstack Redis Cluster), or null for
+ *                   standalone
  */
-public record DemoOptions(double writeRate, double readRate, long duration, Path portsFile, Path reportFile, String stack) {
+public record DemoOptions(double writeRate, double readRate, long duration, Path portsFile, Path reportFile, String stack, String redis) {
+    /** The accepted values of {@code --redis}. */
+    public static final List<String> REDIS_KINDS = List.of("standalone", "cluster");
+
+    /** A demo on the stack's standalone Redis. */
+    public DemoOptions(double writeRate, double readRate, long duration, Path portsFile, Path reportFile, String stack) {
+        this(writeRate, readRate, duration, portsFile, reportFile, stack, null);
+    }
+
     /** The highest {@code --write-rate}. */
     public static final double MAX_WRITE_RATE = 50_000;
     /** The highest {@code --read-rate}. */
@@ -38,6 +49,9 @@ public record DemoOptions(double writeRate, double readRate, long duration, Path
         if (reportFile != null && duration == 0) {
             return Optional.of("--report needs --duration: the summary is made after the run");
         }
+        if (redis != null && !REDIS_KINDS.contains(redis)) {
+            return Optional.of("--redis must be one of " + REDIS_KINDS + ", was '" + redis + "'");
+        }
         try {
             provider();
         } catch (DevStackException e) {
@@ -49,6 +63,11 @@ public record DemoOptions(double writeRate, double readRate, long duration, Path
     /** Where the demo's servers run: {@code --stack} when given, else the setting (embedded when there is none). */
     public StackProvider provider() {
         return stack == null ? StackProvider.configured() : StackProvider.parse(stack);
+    }
+
+    /** True when the services use a devstack Redis Cluster. */
+    public boolean cluster() {
+        return "cluster".equals(redis);
     }
 
     /** True when the demo runs a writer thread. */

@@ -9,7 +9,8 @@ import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.metrics.LagRecorder;
 import io.cachesync.core.metrics.Metrics;
-import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.core.redis.RedisEndpoint;
+import io.cachesync.devstack.DevRedisCluster;
 import io.cachesync.devstack.DevStack;
 import io.cachesync.devstack.StackProvider;
 import io.cachesync.ingest.IngestService;
@@ -19,18 +20,18 @@ import io.cachesync.sync.audit.ConsistencyAuditor;
 import io.cachesync.sync.config.SyncConfig;
 import io.cachesync.sync.topology.SyncTopology;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * {@code cachesync demo}: the whole pipeline on a devstack (embedded, or in containers: {@code --stack}), a write and
@@ -90,13 +92,18 @@ public final class DemoRunner {
     private int runStack() throws Exception {
         StackProvider provider = options.provider();
         out.println("cachesync demo: starting PostgreSQL 17, Kafka 4.3 (KRaft) and Redis on free ports (devstack: " + provider.label() + ") ...");
-        try (DevStack stack = DevStack.start(provider)) {
+        try (DevStack stack = DevStack.start(provider);
+             DevRedisCluster cluster = options.cluster() ? startCluster(stack) : null) {
             Supplier<Connection> db = DemoSchema.connections(stack);
             DemoSchema.createAndSeed(db);
             out.printf("seeded %,d products and %,d users%n", DemoSchema.PRODUCTS, DemoSchema.USERS);
             // the live auditor re-reads a quarter of the applied keys two seconds after their apply
-            Settings settings = StackSettings.of(stack, Map.of("sync.audit-fraction", "0.25", "sync.audit-delay", "2s", "sync.audit-grace", "3s",
+            Map<String, String> demo = new HashMap<>(Map.of("sync.audit-fraction", "0.25", "sync.audit-delay", "2s", "sync.audit-grace", "3s",
                     "api.admin-token", UUID.randomUUID().toString()));
+            if (cluster != null) {
+                demo.putAll(Map.of("redis.mode", "cluster", "redis.url", cluster.url(), "redis.nodes", String.join(",", cluster.seedNodes())));
+            }
+            Settings settings = StackSettings.of(stack, demo);
             PrometheusMeterRegistry registry = Metrics.newRegistry();
             try (IngestService ingest = new IngestService(IngestConfig.from(settings), registry).start();
                  SyncService sync = new SyncService(SyncConfig.from(settings), registry).start();
@@ -110,12 +117,18 @@ public final class DemoRunner {
         }
     }
 
+    private DevRedisCluster startCluster(DevStack stack) {
+        out.println("starting a Redis Cluster: three masters with a replica each, on free loopback ports ...");
+        return DevRedisCluster.start(stack.workDir().resolve("redis-cluster"));
+    }
+
     private void printEndpoints(DevStack stack, ApiService api, Settings settings) throws IOException {
         String token = settings.raw("api.admin-token").orElse("");
         out.println("components:");
         out.println("  postgres  " + stack.postgres().url());
         out.println("  kafka     " + stack.kafka().bootstrapServers());
-        out.println("  redis     " + stack.redis().url());
+        String redis = redisUrls(stack, settings);
+        out.println("  redis     " + redis);
         out.println("  api       " + api.baseUrl() + "   (try: curl -i " + api.baseUrl() + "/v1/products/1)");
         out.println("  metrics   " + api.adminUrl() + "/metrics   (all three services; the admin port)");
         out.println("  admin     curl -H 'Authorization: Bearer " + token + "' " + api.adminUrl() + "/admin/cache/stats");
@@ -123,13 +136,23 @@ public final class DemoRunner {
             ObjectNode ports = ValueCodec.mapper().createObjectNode();
             ports.put("postgres", stack.postgres().url());
             ports.put("kafka", stack.kafka().bootstrapServers());
-            ports.put("redis", stack.redis().url());
+            ports.put("redis", redis);
             ports.put("api", api.baseUrl());
             ports.put("admin", api.adminUrl());
             ports.put("admin_token", token);
             writeJson(options.portsFile(), ports);
             out.println("  (written to " + options.portsFile() + ")");
         }
+    }
+
+    /** The Redis the services use: the stack's, or every node of the cluster (redis-cli -c takes any of them). */
+    private static String redisUrls(DevStack stack, Settings settings) {
+        RedisEndpoint redis = RedisEndpoint.from(settings, new ArrayList<>());
+        if (redis.mode() != RedisEndpoint.Mode.CLUSTER) {
+            return stack.redis().url();
+        }
+        return redis.seeds().stream().map(n -> "redis://" + n).collect(Collectors.joining(","))
+                + "   (a Redis Cluster: redis-cli -c; row keys are cs:<entity>:{<bucket>}:<id>)";
     }
 
     private boolean awaitSnapshot(SyncService sync) {
@@ -197,7 +220,7 @@ public final class DemoRunner {
         boolean drained = drain.await(Duration.ofSeconds(3), Duration.ofMinutes(2));
         out.println(drained ? "pipeline drained; comparing every row of PostgreSQL with Redis ..." : "pipeline did NOT drain within 2 minutes; comparing anyway ...");
         VerifyResult verify;
-        try (RedisClient redis = RedisConnections.client(URI.create(stack.redis().url()), 2, Duration.ofSeconds(5))) {
+        try (UnifiedJedis redis = RedisEndpoint.from(settings, new ArrayList<>()).client(2, Duration.ofSeconds(5))) {
             verify = new CacheVerifier(SyncConfig.from(settings).catalog(), db, redis).verify(Duration.ofSeconds(5));
         }
         awaitAudits(sync);

@@ -6,7 +6,7 @@ import io.cachesync.core.catalog.EntityKey;
 import io.cachesync.core.catalog.KeyType;
 import io.cachesync.core.consistency.KeyCheck;
 import io.cachesync.core.consistency.RowQueries;
-import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.keys.KeyLayout;
 import io.cachesync.core.redis.CacheEntry;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
@@ -130,7 +130,7 @@ class CacheVerifierTest {
             assertThat(movesAgain.get(1, TimeUnit.SECONDS)).as("the second change ran during the grace window").isNull();
             assertThat(r.perEntity().get(entity.name())).as("checked, fresh, converged, stale, missing, extra")
                     .isEqualTo(new VerifyResult.Counts(4, 1, 2, 1, 0, 0));
-            assertThat(r.samples()).containsExactly("stale " + CacheKeys.row(entity.name(), "4"));
+            assertThat(r.samples()).containsExactly("stale " + KeyLayout.STANDALONE.row(entity.name(), "4"));
         } finally {
             background.shutdownNow();
         }
@@ -306,7 +306,7 @@ class CacheVerifierTest {
     }
 
     private String key(long id) {
-        return CacheKeys.row(entity.name(), Long.toString(id));
+        return KeyLayout.STANDALONE.row(entity.name(), Long.toString(id));
     }
 
     @FunctionalInterface

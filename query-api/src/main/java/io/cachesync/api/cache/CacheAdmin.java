@@ -2,13 +2,12 @@ package io.cachesync.api.cache;
 
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.redis.CacheStore;
+import io.cachesync.core.redis.RedisNodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.SetParams;
-import redis.clients.jedis.resps.ScanResult;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,10 +45,40 @@ public final class CacheAdmin {
         this.l1 = l1;
     }
 
-    /** Redis' {@code INFO} fields, by name. */
+    /**
+     * Redis' {@code INFO} fields, by name. On a cluster: the first master's, with the fields that add up (memory, clients,
+     * commands, keyspace hits and misses) summed over every master, and {@code cluster_masters}.
+     */
     public Map<String, String> info() {
+        if (!RedisNodes.clustered(redis)) {
+            return parseInfo(redis.info());
+        }
+        List<Map<String, String>> perMaster = RedisNodes.onEachMaster(redis, node -> parseInfo(node.info()));
+        Map<String, String> m = new LinkedHashMap<>(perMaster.get(0));
+        for (String field : ADDITIVE_INFO) {
+            if (m.containsKey(field)) {
+                m.put(field, Long.toString(perMaster.stream().mapToLong(i -> parseLong(i.get(field))).sum()));
+            }
+        }
+        m.remove("used_memory_human");
+        m.put("cluster_masters", Integer.toString(perMaster.size()));
+        return m;
+    }
+
+    private static final List<String> ADDITIVE_INFO = List.of("used_memory", "maxmemory", "connected_clients", "total_commands_processed",
+            "keyspace_hits", "keyspace_misses", "evicted_keys", "expired_keys");
+
+    private static long parseLong(String v) {
+        try {
+            return v == null ? 0 : Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static Map<String, String> parseInfo(String info) {
         Map<String, String> m = new LinkedHashMap<>();
-        for (String line : redis.info().split("\r?\n")) {
+        for (String line : info.split("\r?\n")) {
             int c = line.indexOf(':');
             if (c > 0 && !line.startsWith("#")) {
                 m.put(line.substring(0, c), line.substring(c + 1).trim());
@@ -58,55 +87,53 @@ public final class CacheAdmin {
         return m;
     }
 
+    /** Keys in Redis (on a cluster, on every master). */
     public long dbSize() {
-        return redis.dbSize();
+        if (!RedisNodes.clustered(redis)) {
+            return redis.dbSize();
+        }
+        return RedisNodes.onEachMaster(redis, node -> node.dbSize()).stream().mapToLong(Long::longValue).sum();
     }
 
     /** The row keys of each of {@code entities}, scanning at most {@code scanLimit} keys. */
     public KeyCounts countRows(Collection<String> entities, int scanLimit) {
         Map<String, Long> counts = new LinkedHashMap<>();
         entities.forEach(e -> counts.put(e, 0L));
-        String cursor = ScanParams.SCAN_POINTER_START;
-        long scanned = 0;
-        ScanParams params = new ScanParams().match(CacheKeys.PREFIX + "*").count(1000);
-        do {
-            ScanResult<String> page = redis.scan(cursor, params);
-            for (String k : page.getResult()) {
+        long[] scanned = {0};
+        boolean complete = RedisNodes.scanWhile(redis, CacheKeys.PREFIX + "*", 1000, page -> {
+            for (String k : page) {
                 String rest = k.substring(CacheKeys.PREFIX.length());
                 int colon = rest.indexOf(':');
                 if (colon > 0 && counts.containsKey(rest.substring(0, colon))) {
                     counts.merge(rest.substring(0, colon), 1L, Long::sum);
                 }
             }
-            scanned += page.getResult().size();
-            cursor = page.getCursor();
-        } while (!ScanParams.SCAN_POINTER_START.equals(cursor) && scanned < scanLimit);
-        return new KeyCounts(counts, ScanParams.SCAN_POINTER_START.equals(cursor));
+            scanned[0] += page.size();
+            return scanned[0] < scanLimit;
+        });
+        return new KeyCounts(counts, complete);
     }
 
     /** At most {@code limit} keys matching {@code pattern}. */
     public KeyList keys(String pattern, int limit) {
         List<String> keys = new ArrayList<>();
-        boolean more = false;
-        String cursor = ScanParams.SCAN_POINTER_START;
-        ScanParams params = new ScanParams().match(pattern).count(1000);
-        do {
-            ScanResult<String> page = redis.scan(cursor, params);
-            for (String k : page.getResult()) {
+        boolean[] more = {false};
+        boolean complete = RedisNodes.scanWhile(redis, pattern, 1000, page -> {
+            for (String k : page) {
                 if (keys.size() < limit) {
                     keys.add(k);
                 } else {
-                    more = true;
+                    more[0] = true;
                 }
             }
-            cursor = page.getCursor();
-        } while (!ScanParams.SCAN_POINTER_START.equals(cursor) && keys.size() < limit);
-        return new KeyList(keys, more || !ScanParams.SCAN_POINTER_START.equals(cursor));
+            return keys.size() < limit;
+        });
+        return new KeyList(keys, more[0] || !complete);
     }
 
     /** Removes one row's entry (the next read fills it) and, through {@code cs:invalidate}, its L1 copies; the keys removed. */
     public long deleteRow(String entity, String canonicalId) {
-        long n = redis.unlink(CacheKeys.row(entity, canonicalId));
+        long n = redis.unlink(store.keys().row(entity, canonicalId));
         redis.publish(CacheKeys.INVALIDATION_CHANNEL, entity + ":" + canonicalId);
         return n;
     }
@@ -119,10 +146,7 @@ public final class CacheAdmin {
     public long deleteRows(String pattern) {
         long[] deleted = {0};
         store.scan(pattern, keys -> {
-            String[] rows = keys.stream().filter(k -> !k.startsWith(CacheKeys.HELPER_PREFIX)).toArray(String[]::new);
-            if (rows.length > 0) {
-                deleted[0] += redis.unlink(rows);
-            }
+            deleted[0] += store.unlink(keys.stream().filter(k -> !k.startsWith(CacheKeys.HELPER_PREFIX)).toList());
         });
         l1.invalidateAll();
         return deleted[0];

@@ -8,15 +8,21 @@ import io.cachesync.core.util.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.Pool;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -146,13 +152,19 @@ public final class InvalidationSubscriber implements AutoCloseable {
         }
     }
 
-    /** Subscribes on a connection of our own when we can, so that the watchdog can close it. */
+    /**
+     * Subscribes on a connection of our own when we can, so that the watchdog can close it: from the pool of one Redis,
+     * or of any node of a cluster (a cluster forwards every PUBLISH to every node; when that node fails, the subscription
+     * drops and the next one picks another).
+     */
     private void subscribe(JedisPubSub sub) {
-        if (!(redis instanceof RedisClient client)) {
+        Pool<Connection> pool = redis instanceof RedisClient client ? client.getPool()
+                : redis instanceof RedisClusterClient cluster ? anyNode(cluster) : null;
+        if (pool == null) {
             redis.subscribe(sub, CacheKeys.INVALIDATION_CHANNEL);
             return;
         }
-        try (Connection c = client.getPool().getResource()) {
+        try (Connection c = pool.getResource()) {
             connection = c;
             if (closing) {
                 return;
@@ -161,6 +173,14 @@ public final class InvalidationSubscriber implements AutoCloseable {
         } finally {
             connection = null;
         }
+    }
+
+    private static Pool<Connection> anyNode(RedisClusterClient cluster) {
+        List<ConnectionPool> nodes = new ArrayList<>(cluster.getClusterNodes().values());
+        if (nodes.isEmpty()) {
+            throw new IllegalStateException("the Redis Cluster client knows no node");
+        }
+        return nodes.get(ThreadLocalRandom.current().nextInt(nodes.size()));
     }
 
     /** Probes a quiet subscription and drops one that does not even deliver the probe (half-open). */
@@ -216,7 +236,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
                 end = message.length();
             }
             if (end > from && !InvalidationMessages.isControl(message, from)) {
-                l1.invalidate(CacheKeys.PREFIX + message.substring(from, end));
+                l1.invalidate(CacheKeys.PREFIX + message.substring(from, end)); // L1Cache.keyOf(entity, id)
             }
             from = end + 1;
         }

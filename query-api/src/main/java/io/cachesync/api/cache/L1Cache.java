@@ -3,6 +3,7 @@ package io.cachesync.api.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.redis.CacheEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,6 +92,14 @@ public final class L1Cache {
     /** A ticket taken before reading Redis; {@link #put} drops the entry if the key was invalidated after it. */
     public long ticket() {
         return sequence.get();
+    }
+
+    /**
+     * The key of a row's in-process copy: {@code cs:<entity>:<id>} whatever the Redis key layout, since invalidation
+     * messages name rows as {@code <entity>:<id>} ({@code InvalidationSubscriber}).
+     */
+    public static String keyOf(String entity, String canonicalId) {
+        return CacheKeys.PREFIX + entity + ":" + canonicalId;
     }
 
     public CacheEntry get(String key) {

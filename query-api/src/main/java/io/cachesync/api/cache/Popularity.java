@@ -4,7 +4,7 @@ import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.util.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.AbstractTransaction;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.UnifiedJedis;
 
 import java.time.Duration;
@@ -75,37 +75,37 @@ public final class Popularity implements AutoCloseable {
         }
     }
 
-    /** Writes the counts gathered so far and trims each set written to its {@code maxPerEntity} most-read ids (one transaction). */
+    /**
+     * Writes the counts gathered so far and trims each set written to its {@code maxPerEntity} most-read ids: one
+     * pipeline per entity (a Redis Cluster client has no transactions; a trim that misses a concurrent increment of
+     * another instance only drops a rarely read id).
+     */
     public synchronized void flush() {
-        AbstractTransaction tx = null;
-        try {
-            for (var byEntity : counts.entrySet()) {
-                String key = CacheKeys.popularity(byEntity.getKey());
-                boolean any = false;
+        for (var byEntity : counts.entrySet()) {
+            String key = CacheKeys.popularity(byEntity.getKey());
+            AbstractPipeline pipe = null;
+            try {
                 for (var it = byEntity.getValue().entrySet().iterator(); it.hasNext(); ) {
                     var e = it.next();
                     long n = e.getValue().sumThenReset();
                     if (n > 0) {
-                        if (tx == null) {
-                            tx = redis.multi();
+                        if (pipe == null) {
+                            pipe = redis.pipelined();
                         }
-                        tx.zincrby(key, n, e.getKey());
-                        any = true;
+                        pipe.zincrby(key, n, e.getKey());
                     } else {
                         it.remove();
                     }
                 }
-                if (any) {
-                    tx.zremrangeByRank(key, 0, -(maxPerEntity + 1L));
-                    tx.pexpire(key, TTL.toMillis());
+                if (pipe != null) {
+                    pipe.zremrangeByRank(key, 0, -(maxPerEntity + 1L));
+                    pipe.pexpire(key, TTL.toMillis());
+                    pipe.sync();
                 }
-            }
-            if (tx != null) {
-                tx.exec();
-            }
-        } finally {
-            if (tx != null) {
-                tx.close();
+            } finally {
+                if (pipe != null) {
+                    pipe.close();
+                }
             }
         }
     }

@@ -5,7 +5,6 @@ import io.cachesync.api.db.DatabaseException;
 import io.cachesync.api.db.RowSource;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.codec.ValueCodec;
-import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.keys.Ttl;
 import io.cachesync.core.redis.CacheEntry;
 import io.cachesync.core.redis.CacheStore;
@@ -93,8 +92,9 @@ public final class ReadThroughCache {
     }
 
     private ReadResult getCached(EntityDefinition entity, String canonicalId) throws DatabaseException {
-        String key = CacheKeys.row(entity.name(), canonicalId);
-        CacheEntry local = l1.get(key);
+        String key = store.keys().row(entity.name(), canonicalId);
+        String l1Key = L1Cache.keyOf(entity.name(), canonicalId);
+        CacheEntry local = l1.get(l1Key);
         if (local != null) {
             ReadResult r = fromEntry(local, ReadResult.Source.HIT_L1);
             stats.record(entity.name(), r.source());
@@ -104,7 +104,7 @@ public final class ReadThroughCache {
         CacheEntry remote = store.read(key);
         ReadResult cached = fromEntry(remote, null);
         if (cached != null) {
-            l1.put(key, remote, ticket);
+            l1.put(l1Key, remote, ticket);
             stats.record(entity.name(), cached.source());
             return cached;
         }
@@ -148,7 +148,7 @@ public final class ReadThroughCache {
         canonicalIds.forEach(id -> out.put(id, null));
         List<String> remoteIds = new ArrayList<>();
         for (String id : out.keySet()) {
-            CacheEntry local = l1.get(CacheKeys.row(entity.name(), id));
+            CacheEntry local = l1.get(L1Cache.keyOf(entity.name(), id));
             if (local != null) {
                 out.put(id, fromEntry(local, ReadResult.Source.HIT_L1));
             } else {
@@ -157,7 +157,7 @@ public final class ReadThroughCache {
         }
         if (!remoteIds.isEmpty()) {
             long ticket = l1.ticket();
-            List<String> keys = remoteIds.stream().map(id -> CacheKeys.row(entity.name(), id)).toList();
+            List<String> keys = remoteIds.stream().map(id -> store.keys().row(entity.name(), id)).toList();
             List<CacheEntry> entries = store.readAll(keys);
             List<String> missed = new ArrayList<>();
             for (int i = 0; i < remoteIds.size(); i++) {
@@ -165,7 +165,7 @@ public final class ReadThroughCache {
                 if (r == null) {
                     missed.add(remoteIds.get(i));
                 } else {
-                    l1.put(keys.get(i), entries.get(i), ticket);
+                    l1.put(L1Cache.keyOf(entity.name(), remoteIds.get(i)), entries.get(i), ticket);
                     out.put(remoteIds.get(i), r);
                 }
             }
@@ -178,7 +178,7 @@ public final class ReadThroughCache {
     }
 
     private Map<String, ReadResult> loadManyUnderLease(EntityDefinition entity, List<String> ids) throws DatabaseException {
-        List<CacheStore.Lease> asked = ids.stream().map(id -> new CacheStore.Lease(CacheKeys.row(entity.name(), id), UUID.randomUUID().toString()))
+        List<CacheStore.Lease> asked = ids.stream().map(id -> new CacheStore.Lease(store.keys().row(entity.name(), id), UUID.randomUUID().toString()))
                 .toList();
         List<LeaseOutcome> leases = store.leaseAll(asked, leaseTtl);
         Map<String, ReadResult> out = new LinkedHashMap<>();
@@ -237,7 +237,7 @@ public final class ReadThroughCache {
         LeaseOutcome lease = store.lease(key, token, leaseTtl);
         switch (lease.kind()) {
             case ENTRY:
-                l1.put(key, lease.entry(), ticket);
+                l1.put(L1Cache.keyOf(entity.name(), id), lease.entry(), ticket);
                 return fromEntry(lease.entry(), null);
             case LEASED:
                 return readAndFill(entity, id, key, token);

@@ -8,15 +8,13 @@ import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.catalog.ListIndex;
 import io.cachesync.core.config.ConfigException;
 import io.cachesync.core.config.ConfigKey;
-import io.cachesync.core.config.Endpoints;
 import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.config.SharedKeys;
 import io.cachesync.core.config.TypedKey;
 import io.cachesync.core.keys.InvalidationMessages;
-import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.core.redis.RedisEndpoint;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +24,7 @@ public record ApiConfig(
         String host,
         int port,
         int adminPort,
-        URI redisUrl,
+        RedisEndpoint redis,
         int redisPoolSize,
         Duration redisTimeout,
         PostgresEndpoint postgres,
@@ -54,7 +52,6 @@ public record ApiConfig(
     public static final TypedKey<Integer> ADMIN_PORT = TypedKey.port("api.admin-port",
             "Port of /admin/* and /metrics, apart from the reads so that an Ingress for api.port never exposes them"
                     + " (0 picks a free port, -1 turns both off)", 8081, true);
-    public static final ConfigKey REDIS_URL = SharedKeys.REDIS_URL;
     public static final TypedKey<Integer> REDIS_POOL = TypedKey.integer("api.redis-pool-size", "Redis connections of this instance", 32)
             .atLeast(1);
     public static final TypedKey<Duration> REDIS_TIMEOUT = TypedKey.positiveDuration("api.redis-timeout",
@@ -116,11 +113,11 @@ public record ApiConfig(
     public static final TypedKey<Duration> CIRCUIT_OPEN_FOR = TypedKey.positiveDuration("api.circuit-open-for",
             "How long the Redis circuit stays open before it probes Redis again", Duration.ofSeconds(5));
 
-    public static final List<ConfigKey> KEYS = List.of(HOST, PORT, ADMIN_PORT, REDIS_URL, REDIS_POOL, REDIS_TIMEOUT, POSTGRES_URL, POSTGRES_USER,
+    public static final List<ConfigKey> KEYS = ConfigKey.concat(RedisEndpoint.KEYS, List.of(HOST, PORT, ADMIN_PORT, REDIS_POOL, REDIS_TIMEOUT, POSTGRES_URL, POSTGRES_USER,
             POSTGRES_PASSWORD, POSTGRES_SSLMODE, DB_POOL, DB_TIMEOUT, STATEMENT_TIMEOUT, LEASE_TTL, LEASE_WAIT, L1_MAX, L1_TTL,
             L1_HEARTBEAT_TIMEOUT, WARM_TOP, POPULARITY_MAX, MAX_BATCH, MAX_QUERY, MAX_PAGE_DEPTH, MAX_CACHED_PAGES, MAX_CACHED_PAGE_BYTES,
             ADMIN_TOKEN, FALLBACK_CONCURRENCY, FALLBACK_WAIT, CIRCUIT_OPEN_FOR, SharedKeys.SIGNAL_TABLE,
-            EntityCatalog.ENTITIES);
+            EntityCatalog.ENTITIES));
 
     public static ApiConfig from(Settings s) {
         List<String> problems = new ArrayList<>();
@@ -130,7 +127,7 @@ public record ApiConfig(
             problems.add(ADMIN_PORT.name() + " must differ from " + PORT.name() + " (" + port + "): admin and metrics are kept off the"
                     + " port that serves reads");
         }
-        URI redis = Endpoints.redisUrl(REDIS_URL, s, problems);
+        RedisEndpoint redis = RedisEndpoint.from(s, problems);
         PostgresEndpoint postgres = PostgresEndpoint.from(s, problems);
         int warmTop = WARM_TOP.read(s, problems);
         int popularityMax = POPULARITY_MAX.read(s, problems);
@@ -176,7 +173,7 @@ public record ApiConfig(
 
     @Override
     public String toString() {
-        return "ApiConfig[" + Settings.show(HOST, host) + ", " + Settings.show(PORT, port) + ", " + Settings.show(ADMIN_PORT, adminPort) + ", redis.url=" + RedisConnections.masked(redisUrl)
+        return "ApiConfig[" + Settings.show(HOST, host) + ", " + Settings.show(PORT, port) + ", " + Settings.show(ADMIN_PORT, adminPort) + ", " + redis
                 + ", " + postgres + ", " + Settings.show(ADMIN_TOKEN, adminToken)
                 + ", entities=" + catalog.all().stream().map(e -> e.name()).toList() + "]";
     }

@@ -108,7 +108,7 @@ public final class AdminRoutes {
         String raw = ctx.pathParam("id");
         String id = e.key().canonical(raw).orElseThrow(() -> ApiProblem.malformedId(e.name(), raw, e.key().describe()));
         long n = admin.deleteRow(e.name(), id);
-        LOG.info("admin: deleted {} ({} key)", CacheKeys.row(e.name(), id), n);
+        LOG.info("admin: deleted row {} of {} ({} key)", id, e.name(), n);
         ctx.contentType("application/json").result("{\"deleted\":" + n + "}");
     }
 

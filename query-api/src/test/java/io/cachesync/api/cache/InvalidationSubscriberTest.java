@@ -8,6 +8,7 @@ import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.keys.KeyLayout;
 import io.cachesync.core.keys.InvalidationMessages;
 import io.cachesync.core.redis.CacheEntry;
 import io.cachesync.core.redis.CacheStore;
@@ -99,7 +100,7 @@ class InvalidationSubscriberTest {
 
     /** Writes a row straight into Redis, without any invalidation. */
     void redisHolds(String id, int n) {
-        redis.hset(CacheKeys.row(PRODUCTS.name(), idPrefix + id), Map.of("v", Integer.toString(100 + n), "d", "{\"n\":" + n + "}"));
+        redis.hset(KeyLayout.STANDALONE.row(PRODUCTS.name(), idPrefix + id), Map.of("v", Integer.toString(100 + n), "d", "{\"n\":" + n + "}"));
     }
 
     ReadResult read(String id) throws Exception {
