@@ -22,28 +22,15 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 
-import java.math.BigDecimal;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,10 +47,6 @@ import static org.awaitility.Awaitility.await;
 class RebalanceIT {
     static final int ROWS = 300;
     static final int CATEGORIES = 5;
-
-    final LongAdder writes = new LongAdder();
-    final AtomicBoolean writing = new AtomicBoolean(true);
-    final List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @Test
     void aFrozenInstanceThatWakesAsAZombieCannotPutAnOlderValueOverANewerOne() throws Exception {
@@ -93,25 +76,14 @@ class RebalanceIT {
                  SyncService instanceA = new SyncService(syncConfig, Metrics.newRegistry()).start();
                  ServiceProcess instanceB = ServiceProcess.start("sync", remoteConfig, zombieLog());
                  Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()));
-                 RedisClient redis = RedisConnections.client(URI.create(stack.redis().url()), 4, Duration.ofSeconds(2))) {
+                 RedisClient redis = RedisConnections.client(URI.create(stack.redis().url()), 4, Duration.ofSeconds(2));
+                 ProductChurn churn = new ProductChurn(stack, ROWS, CATEGORIES)) {
                 await().alias("snapshot in Redis").atMost(Duration.ofMinutes(2)).until(() -> redis.keys("cs:products:*").size() >= ROWS);
                 await().alias("both instances in the group").atMost(Duration.ofMinutes(1)).until(() -> members(admin, syncConfig) == 2);
-                readEveryList(api);
+                churn.readEveryList(api);
 
-                List<Thread> writers = new ArrayList<>();
-                for (int w = 0; w < 2; w++) {
-                    int seed = w;
-                    Thread t = new Thread(() -> {
-                        try {
-                            write(stack, seed);
-                        } catch (Throwable e) {
-                            failures.add(e);
-                        }
-                    }, "rebalance-writer-" + w);
-                    writers.add(t);
-                    t.start();
-                }
-                await().alias("writes before the freeze").atMost(Duration.ofMinutes(1)).until(() -> writes.sum() >= 1_000);
+                churn.start(2);
+                await().alias("writes before the freeze").atMost(Duration.ofMinutes(1)).until(() -> churn.writes() >= 1_000);
                 await().alias("the second instance owns partitions and applies changes").atMost(Duration.ofMinutes(1))
                         .until(() -> metric(remoteMetrics, "cachesync_events_applied_total") >= 1);
                 // every command of the second instance is refused (NOPERM) and never runs: its writer retries with backoff
@@ -124,21 +96,17 @@ class RebalanceIT {
                         .until(() -> members(admin, syncConfig) == 1);
                 await().alias("the other instance took the fences of the frozen one's tasks").atMost(Duration.ofMinutes(1))
                         .until(() -> cdcFences(redis).entrySet().stream().anyMatch(e -> e.getValue() > fencesAtFreeze.getOrDefault(e.getKey(), 0L)));
-                long atExpel = writes.sum();
-                await().alias("writes while the zombie sleeps").atMost(Duration.ofMinutes(1)).until(() -> writes.sum() >= atExpel + 1_000);
-                readEveryList(api);
+                long atExpel = churn.writes();
+                await().alias("writes while the zombie sleeps").atMost(Duration.ofMinutes(1)).until(() -> churn.writes() >= atExpel + 1_000);
+                churn.readEveryList(api);
                 redis.sendCommand(Protocol.Command.ACL, "SETUSER", "zombie", "+@all");
                 instanceB.resume();
                 await().alias("the zombie's retried batch refused by its fence").atMost(Duration.ofMinutes(1))
                         .until(() -> metric(remoteMetrics, "cachesync_batches_fenced_total") >= 1);
                 await().alias("the zombie rejoined").atMost(Duration.ofMinutes(1)).until(() -> members(admin, syncConfig) == 2);
-                long atRejoin = writes.sum();
-                await().alias("writes after the rejoin").atMost(Duration.ofMinutes(1)).until(() -> writes.sum() >= atRejoin + 1_000);
-                writing.set(false);
-                for (Thread t : writers) {
-                    t.join(60_000);
-                }
-                assertThat(failures).as("writer failures").isEmpty();
+                long atRejoin = churn.writes();
+                await().alias("writes after the rejoin").atMost(Duration.ofMinutes(1)).until(() -> churn.writes() >= atRejoin + 1_000);
+                churn.stop();
 
                 PipelineDrain drain = new PipelineDrain(stack.kafka().bootstrapServers(), syncConfig.applicationId(),
                         SyncTopology.cdcTopics(syncConfig.catalog()), ingest::published);
@@ -147,15 +115,13 @@ class RebalanceIT {
                 VerifyResult.Counts products = result.perEntity().get("products");
                 double fenced = metric(remoteMetrics, "cachesync_batches_fenced_total");
                 System.out.printf("RebalanceIT: %,d writes, %,d keys checked; stale %d, missing %d, extra %d; zombie's batches refused by its fence: %.0f; "
-                                + "the other instance's: %d%n", writes.sum(), products.checked(), products.stale(), products.missing(), products.extra(),
+                                + "the other instance's: %d%n", churn.writes(), products.checked(), products.stale(), products.missing(), products.extra(),
                         fenced, instanceA.stats().fencedCount());
                 assertThat(fenced).as("batches the zombie tried after the rebalance, refused").isGreaterThanOrEqualTo(1);
                 assertThat(products.stale()).as("stale " + result.samples()).isZero();
                 assertThat(products.missing()).as("missing " + result.samples()).isZero();
                 assertThat(products.extra()).as("extra " + result.samples()).isZero();
-                for (int c = 0; c < CATEGORIES; c++) {
-                    assertThat(listIds(api, "c" + c)).as("list category=c" + c).isEqualTo(dbIds(stack, "c" + c));
-                }
+                churn.assertEveryListEqualsTheDatabase(api);
             }
         }
     }
@@ -177,73 +143,11 @@ class RebalanceIT {
     }
 
     private static int members(Admin admin, SyncConfig c) throws Exception {
-        return admin.describeConsumerGroups(List.of(c.applicationId())).all().get(10, TimeUnit.SECONDS)
-                .get(c.applicationId()).members().size();
+        return SyncGroup.members(admin, c.applicationId());
     }
 
-    private void write(DevStack stack, int seed) throws SQLException {
-        SplittableRandom random = new SplittableRandom(seed);
-        try (Connection c = stack.postgres().connect();
-             PreparedStatement upsert = c.prepareStatement("INSERT INTO products (id, name, category, price) VALUES (?, ?, ?, ?) "
-                     + "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, category = EXCLUDED.category, price = EXCLUDED.price, updated_at = now()");
-             PreparedStatement delete = c.prepareStatement("DELETE FROM products WHERE id = ?")) {
-            for (long i = 0; writing.get() && i < 200_000; i++) {
-                long id = 1 + random.nextInt(ROWS);
-                if (random.nextInt(100) < 15) {
-                    delete.setLong(1, id);
-                    delete.executeUpdate();
-                } else {
-                    upsert.setLong(1, id);
-                    upsert.setString(2, "row " + id + " w" + seed + "-" + i);
-                    upsert.setString(3, "c" + random.nextInt(CATEGORIES));
-                    upsert.setBigDecimal(4, BigDecimal.valueOf(random.nextInt(100_000), 2));
-                    upsert.executeUpdate();
-                }
-                writes.increment();
-            }
-        }
-    }
-
-    /** Fills the list pages (so that stale pages would be served if a generation bump were lost). */
-    private static void readEveryList(ApiService api) throws Exception {
-        for (int c = 0; c < CATEGORIES; c++) {
-            listIds(api, "c" + c);
-        }
-    }
-
-    private static TreeSet<Long> listIds(ApiService api, String category) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(api.baseUrl() + "/v1/products?category=" + category + "&per_page=100")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        TreeSet<Long> ids = new TreeSet<>();
-        io.cachesync.core.codec.ValueCodec.mapper().readTree(r.body()).path("items").forEach(n -> ids.add(n.path("id").asLong()));
-        return ids;
-    }
-
-    private static TreeSet<Long> dbIds(DevStack stack, String category) throws SQLException {
-        TreeSet<Long> ids = new TreeSet<>();
-        try (Connection c = stack.postgres().connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT id FROM products WHERE category = ? ORDER BY id LIMIT 100")) {
-            ps.setString(1, category);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getLong(1));
-                }
-            }
-        }
-        return ids;
-    }
-
-    /** A counter of the instance in the other JVM, from its /metrics; -1 while unreadable. */
     private static double metric(int port, String name) {
-        try {
-            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-        } catch (Exception e) {
-            return -1;
-        }
+        return SyncGroup.metric(port, name);
     }
 
     private static Connection connect(DevStack stack) {
