@@ -202,7 +202,7 @@ public final class CacheStore {
     public boolean fenceLost(Fence fence) {
         roundTrips.increment();
         List<Response<Boolean>> answers = new ArrayList<>(fence.keys().size());
-        try (AbstractPipeline p = redis.pipelined()) {
+        try (AbstractPipeline p = RedisNodes.pipeline(redis)) {
             fence.keys().forEach(k -> answers.add(p.exists(k)));
             p.sync();
         }
@@ -294,7 +294,7 @@ public final class CacheStore {
     public List<CacheEntry> readAll(List<String> keys) {
         roundTrips.increment();
         List<Response<List<String>>> answers = new ArrayList<>(keys.size());
-        try (AbstractPipeline p = redis.pipelined()) {
+        try (AbstractPipeline p = RedisNodes.pipeline(redis)) {
             for (String k : keys) {
                 answers.add(p.hmget(k, "v", "d", "x"));
             }
@@ -379,7 +379,7 @@ public final class CacheStore {
             roundTrips.increment();
             String sha = attempt == 0 ? script.sha(redis) : script.load(redis);
             List<Response<?>> answers = new ArrayList<>();
-            try (AbstractPipeline p = redis.pipelined()) {
+            try (AbstractPipeline p = RedisNodes.pipeline(redis)) {
                 queue.queue(p, sha, answers);
                 p.sync();
             } catch (JedisConnectionException e) {

@@ -1,5 +1,7 @@
 package io.cachesync.core.redis;
 
+import io.cachesync.core.util.Threads;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.Jedis;
@@ -11,6 +13,8 @@ import redis.clients.jedis.resps.ScanResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -23,6 +27,17 @@ import java.util.function.Predicate;
  */
 public final class RedisNodes {
     private RedisNodes() {
+    }
+
+    /**
+     * The threads that send a cluster pipeline's per-node parts in parallel, shared by every pipeline: without it, Jedis
+     * starts and stops a thread pool for each pipeline it syncs (a batch, a read of many keys).
+     */
+    private static final ExecutorService CLUSTER_PIPELINE_WORKERS = Executors.newCachedThreadPool(Threads.daemon("cachesync-redis-pipeline"));
+
+    /** A pipeline on {@code redis}: on a cluster, one whose per-node parts are sent by shared threads. */
+    public static AbstractPipeline pipeline(UnifiedJedis redis) {
+        return redis instanceof RedisClusterClient cluster ? cluster.pipelined(CLUSTER_PIPELINE_WORKERS) : redis.pipelined();
     }
 
     /** Whether the client talks to a Redis Cluster. */

@@ -1,6 +1,7 @@
 package io.cachesync.api.cache;
 
 import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.redis.RedisNodes;
 import io.cachesync.core.util.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,7 +91,7 @@ public final class Popularity implements AutoCloseable {
                     long n = e.getValue().sumThenReset();
                     if (n > 0) {
                         if (pipe == null) {
-                            pipe = redis.pipelined();
+                            pipe = RedisNodes.pipeline(redis);
                         }
                         pipe.zincrby(key, n, e.getKey());
                     } else {

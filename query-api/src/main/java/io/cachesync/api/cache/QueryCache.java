@@ -8,6 +8,7 @@ import io.cachesync.core.consistency.RowQueries;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.keys.Ttl;
 import io.cachesync.core.redis.CacheStore;
+import io.cachesync.core.redis.RedisNodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
@@ -158,7 +159,7 @@ public final class QueryCache {
         }
         String counter = CacheKeys.pageCount(e.name(), kind);
         Response<Long> n;
-        try (AbstractPipeline p = redis.pipelined()) {
+        try (AbstractPipeline p = RedisNodes.pipeline(redis)) {
             n = p.incr(counter);
             p.pexpire(counter, windowMs, ExpiryOption.NX);
             p.sync();
