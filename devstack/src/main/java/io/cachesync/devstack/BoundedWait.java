@@ -37,11 +37,11 @@ final class BoundedWait {
                 last = e.toString();
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new DevStackException("devstack: redis cluster: " + what + " did not happen within " + timeout + "; last: " + last);
+                throw new DevStackException("devstack: " + what + " did not happen within " + timeout + "; last: " + last);
             }
             LockSupport.parkNanos(PAUSE_NANOS);
             if (Thread.currentThread().isInterrupted()) {
-                throw new DevStackException("devstack: redis cluster: interrupted while waiting for " + what);
+                throw new DevStackException("devstack: interrupted while waiting for " + what);
             }
         }
     }

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link ServerSettings#redis()}): a restart comes back empty, as a real cache node does after a crash.
  * {@link #kill()} is a SIGKILL, {@link #freeze()}/{@link #thaw()} are SIGSTOP/SIGCONT. The server does not outlive
  * this JVM: a {@link ParentDeathGuard} sends it SIGTERM when the JVM dies without stopping it, even by SIGKILL.
- * The nodes of a {@link DevRedisCluster} are LocalRedis servers too, started with the cluster settings on top.
+ * The nodes of a {@link DevRedisCluster} are LocalRedis servers too, started with the cluster settings on top, and so
+ * are the servers and the Sentinels of a {@link DevRedisSentinel}.
  */
 public final class LocalRedis implements DevRedis {
     private static final Logger LOG = LoggerFactory.getLogger(LocalRedis.class);
@@ -29,6 +30,7 @@ public final class LocalRedis implements DevRedis {
 
     private final Path workDir;
     private final int port;
+    private final List<String> leadingArgs;
     private final List<String> moreSettings;
     private Process process;
     private ParentDeathGuard guard;
@@ -40,9 +42,22 @@ public final class LocalRedis implements DevRedis {
 
     /** A server with {@code moreSettings} (redis-server arguments) after {@link ServerSettings#redis()}. */
     LocalRedis(Path workDir, int port, List<String> moreSettings) {
+        this(workDir, port, List.of(), moreSettings);
+    }
+
+    private LocalRedis(Path workDir, int port, List<String> leadingArgs, List<String> moreSettings) {
         this.workDir = workDir;
         this.port = port;
+        this.leadingArgs = List.copyOf(leadingArgs);
         this.moreSettings = List.copyOf(moreSettings);
+    }
+
+    /**
+     * A server with {@code leadingArgs} right after the binary, before every setting: redis-server takes a config file
+     * only as its first argument, and a Sentinel needs one it can rewrite ({@link DevRedisSentinel}).
+     */
+    static LocalRedis withLeadingArgs(Path workDir, int port, List<String> leadingArgs, List<String> moreSettings) {
+        return new LocalRedis(workDir, port, leadingArgs, moreSettings);
     }
 
     @Override
@@ -57,8 +72,9 @@ public final class LocalRedis implements DevRedis {
         try {
             Files.createDirectories(workDir);
             Path binary = binary();
-            List<String> cmd = new ArrayList<>(List.of(binary.toString(),
-                    "--port", Integer.toString(port), "--bind", "127.0.0.1", "--daemonize", "no",
+            List<String> cmd = new ArrayList<>(List.of(binary.toString()));
+            cmd.addAll(leadingArgs);
+            cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--daemonize", "no",
                     "--dir", workDir.toString(), "--logfile", workDir.resolve("redis.log").toString()));
             cmd.addAll(ServerSettings.redis());
             cmd.addAll(moreSettings);

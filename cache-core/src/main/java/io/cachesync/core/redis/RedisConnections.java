@@ -49,7 +49,8 @@ public final class RedisConnections {
                     .sentinels(hostsAndPorts(endpoint.nodes()))
                     .clientConfig(clientConfig(endpoint.url(), timeout))
                     .sentinelClientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis((int) timeout.toMillis())
-                            .socketTimeoutMillis((int) timeout.toMillis()).ssl("rediss".equals(endpoint.url().getScheme())).build())
+                            .socketTimeoutMillis((int) timeout.toMillis()).ssl("rediss".equals(endpoint.url().getScheme()))
+                            .serverDefaultProtocol().build())
                     .poolConfig(pool(maxConnections, timeout))
                     .build();
             case CLUSTER -> RedisClusterClient.builder()
