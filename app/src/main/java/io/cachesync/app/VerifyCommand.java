@@ -52,7 +52,7 @@ public final class VerifyCommand implements Callable<Integer> {
             + "CACHESYNC_* environment variables win.")
     Path config;
 
-    @Option(names = "--ports-file", description = "The JSON file `cachesync demo --ports-file` writes (postgres, redis); "
+    @Option(names = "--ports-file", description = "The JSON file `cachesync demo --ports-file` writes (postgres, redis, redis_mode, redis_nodes); "
             + "entities default to the demo's.")
     Path portsFile;
 
@@ -134,6 +134,9 @@ public final class VerifyCommand implements Callable<Integer> {
             }
         }
         m.put("redis.url", redis);
+        // a demo on a Redis Cluster (--redis cluster) also writes its mode and seed nodes
+        m.put("redis.mode", ports.path("redis_mode").asText("standalone"));
+        m.put("redis.nodes", ports.path("redis_nodes").asText(""));
         return s.with(m);
     }
 

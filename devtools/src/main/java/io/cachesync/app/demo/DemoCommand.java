@@ -44,9 +44,19 @@ public final class DemoCommand implements Callable<Integer> {
                     "Cluster of three masters with a replica each, local redis-server processes on free loopback ports)."})
     String redis;
 
+    @Option(names = "--sync-instances", paramLabel = "N", defaultValue = "1",
+            description = {"cache-sync instances (one Kafka Streams application: they split the CDC partitions, ingest.topic-partitions: 4 by default;",
+                    "more sit idle as standbys). Default: ${DEFAULT-VALUE}."})
+    int syncInstances;
+
+    @Option(names = "--api-instances", paramLabel = "M", defaultValue = "1",
+            description = {"query-api instances, each on its own port (the readers spread over them; the ports file lists them all",
+                    "under \"apis\"). Default: ${DEFAULT-VALUE}."})
+    int apiInstances;
+
     @Override
     public Integer call() throws Exception {
-        DemoOptions options = new DemoOptions(writeRate, readRate, duration, portsFile, report, stack, redis);
+        DemoOptions options = new DemoOptions(writeRate, readRate, duration, portsFile, report, stack, redis, syncInstances, apiInstances);
         Optional<String> problem = options.problem();
         if (problem.isPresent()) {
             throw new CommandLine.ParameterException(spec.commandLine(), problem.get());

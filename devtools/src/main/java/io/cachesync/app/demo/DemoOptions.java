@@ -20,14 +20,20 @@ import java.util.Optional;
  *                   {@code cachesync.devstack} / {@code CACHESYNC_DEVSTACK} setting
  * @param redis      {@code standalone} (the stack's Redis) or {@code cluster} (a devstack Redis Cluster), or null for
  *                   standalone
+ * @param syncInstances cache-sync instances (one Kafka Streams application: they split the partitions)
+ * @param apiInstances  query-api instances, each on its own port
  */
-public record DemoOptions(double writeRate, double readRate, long duration, Path portsFile, Path reportFile, String stack, String redis) {
+public record DemoOptions(double writeRate, double readRate, long duration, Path portsFile, Path reportFile, String stack, String redis,
+                          int syncInstances, int apiInstances) {
+    /** The most instances of a service the demo starts in its one JVM. */
+    public static final int MAX_INSTANCES = 8;
+
     /** The accepted values of {@code --redis}. */
     public static final List<String> REDIS_KINDS = List.of("standalone", "cluster");
 
     /** A demo on the stack's standalone Redis. */
     public DemoOptions(double writeRate, double readRate, long duration, Path portsFile, Path reportFile, String stack) {
-        this(writeRate, readRate, duration, portsFile, reportFile, stack, null);
+        this(writeRate, readRate, duration, portsFile, reportFile, stack, null, 1, 1);
     }
 
     /** The highest {@code --write-rate}. */
@@ -48,6 +54,12 @@ public record DemoOptions(double writeRate, double readRate, long duration, Path
         }
         if (reportFile != null && duration == 0) {
             return Optional.of("--report needs --duration: the summary is made after the run");
+        }
+        if (syncInstances < 1 || syncInstances > MAX_INSTANCES) {
+            return Optional.of("--sync-instances must be in [1, " + MAX_INSTANCES + "], was " + syncInstances);
+        }
+        if (apiInstances < 1 || apiInstances > MAX_INSTANCES) {
+            return Optional.of("--api-instances must be in [1, " + MAX_INSTANCES + "], was " + apiInstances);
         }
         if (redis != null && !REDIS_KINDS.contains(redis)) {
             return Optional.of("--redis must be one of " + REDIS_KINDS + ", was '" + redis + "'");

@@ -2,7 +2,6 @@ package io.cachesync.app.demo;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.api.ApiService;
-import io.cachesync.api.config.ApiConfig;
 import io.cachesync.app.verify.CacheVerifier;
 import io.cachesync.app.verify.VerifyResult;
 import io.cachesync.core.codec.ValueCodec;
@@ -15,7 +14,6 @@ import io.cachesync.devstack.DevStack;
 import io.cachesync.devstack.StackProvider;
 import io.cachesync.ingest.IngestService;
 import io.cachesync.ingest.config.IngestConfig;
-import io.cachesync.sync.SyncService;
 import io.cachesync.sync.audit.ConsistencyAuditor;
 import io.cachesync.sync.config.SyncConfig;
 import io.cachesync.sync.topology.SyncTopology;
@@ -103,16 +101,17 @@ public final class DemoRunner {
             if (cluster != null) {
                 demo.putAll(Map.of("redis.mode", "cluster", "redis.url", cluster.url(), "redis.nodes", String.join(",", cluster.seedNodes())));
             }
-            Settings settings = StackSettings.of(stack, demo);
+            Map<String, String> all = StackSettings.map(stack, demo);
+            Settings settings = Settings.of(all);
             PrometheusMeterRegistry registry = Metrics.newRegistry();
             try (IngestService ingest = new IngestService(IngestConfig.from(settings), registry).start();
-                 SyncService sync = new SyncService(SyncConfig.from(settings), registry).start();
-                 ApiService api = new ApiService(ApiConfig.from(settings), registry).start()) {
-                printEndpoints(stack, api, settings);
+                 SyncInstances sync = SyncInstances.start(options.syncInstances(), all, stack.workDir(), registry);
+                 ApiInstances apis = ApiInstances.start(options.apiInstances(), settings, registry)) {
+                printEndpoints(stack, sync, apis, settings);
                 if (!awaitSnapshot(sync)) {
                     return 1;
                 }
-                return runWorkload(stack, db, ingest, sync, api, settings);
+                return runWorkload(stack, db, ingest, sync, apis, settings);
             }
         }
     }
@@ -122,60 +121,68 @@ public final class DemoRunner {
         return DevRedisCluster.start(stack.workDir().resolve("redis-cluster"));
     }
 
-    private void printEndpoints(DevStack stack, ApiService api, Settings settings) throws IOException {
+    private void printEndpoints(DevStack stack, SyncInstances sync, ApiInstances apis, Settings settings) throws IOException {
         String token = settings.raw("api.admin-token").orElse("");
+        RedisEndpoint redis = RedisEndpoint.from(settings, new ArrayList<>());
+        ApiService api = apis.first();
         out.println("components:");
         out.println("  postgres  " + stack.postgres().url());
         out.println("  kafka     " + stack.kafka().bootstrapServers());
-        String redis = redisUrls(stack, settings);
-        out.println("  redis     " + redis);
-        out.println("  api       " + api.baseUrl() + "   (try: curl -i " + api.baseUrl() + "/v1/products/1)");
-        out.println("  metrics   " + api.adminUrl() + "/metrics   (all three services; the admin port)");
+        if (redis.mode() == RedisEndpoint.Mode.CLUSTER) {
+            out.println("  redis     " + redis.seeds().stream().map(n -> "redis://" + n).collect(Collectors.joining(","))
+                    + "   (a Redis Cluster: redis-cli -c; row keys are cs:<entity>:{<bucket>}:<id>)");
+        } else {
+            out.println("  redis     " + stack.redis().url());
+        }
+        for (ApiService a : apis.all()) {
+            out.println("  api       " + a.baseUrl() + "   (try: curl -i " + a.baseUrl() + "/v1/products/1)");
+        }
+        out.println("  metrics   " + api.adminUrl() + "/metrics   (cdc-ingest, the first cache-sync and the first query-api; the admin port)");
+        for (int i = 1; i < sync.all().size(); i++) {
+            out.println("  metrics   http://127.0.0.1:" + sync.all().get(i).httpPort() + "/metrics   (cache-sync instance " + (i + 1) + ")");
+        }
+        for (int i = 1; i < apis.all().size(); i++) {
+            out.println("  metrics   " + apis.all().get(i).adminUrl() + "/metrics   (query-api instance " + (i + 1) + ")");
+        }
         out.println("  admin     curl -H 'Authorization: Bearer " + token + "' " + api.adminUrl() + "/admin/cache/stats");
         if (options.portsFile() != null) {
             ObjectNode ports = ValueCodec.mapper().createObjectNode();
             ports.put("postgres", stack.postgres().url());
             ports.put("kafka", stack.kafka().bootstrapServers());
-            ports.put("redis", redis);
+            ports.put("redis", redis.mode() == RedisEndpoint.Mode.CLUSTER ? redis.url().toString() : stack.redis().url());
+            ports.put("redis_mode", redis.mode().name().toLowerCase(Locale.ROOT));
+            ports.put("redis_nodes", String.join(",", redis.nodes()));
             ports.put("api", api.baseUrl());
             ports.put("admin", api.adminUrl());
+            var every = ports.putArray("apis");
+            apis.all().forEach(a -> every.add(a.baseUrl()));
             ports.put("admin_token", token);
             writeJson(options.portsFile(), ports);
             out.println("  (written to " + options.portsFile() + ")");
         }
     }
 
-    /** The Redis the services use: the stack's, or every node of the cluster (redis-cli -c takes any of them). */
-    private static String redisUrls(DevStack stack, Settings settings) {
-        RedisEndpoint redis = RedisEndpoint.from(settings, new ArrayList<>());
-        if (redis.mode() != RedisEndpoint.Mode.CLUSTER) {
-            return stack.redis().url();
-        }
-        return redis.seeds().stream().map(n -> "redis://" + n).collect(Collectors.joining(","))
-                + "   (a Redis Cluster: redis-cli -c; row keys are cs:<entity>:{<bucket>}:<id>)";
-    }
-
-    private boolean awaitSnapshot(SyncService sync) {
+    private boolean awaitSnapshot(SyncInstances sync) {
         long target = DemoSchema.PRODUCTS + DemoSchema.USERS;
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         long lastPrint = 0;
-        while (sync.stats().processed() < target) {
+        while (sync.processed() < target) {
             if (stopRequested.get() || System.nanoTime() > deadline) {
-                out.printf("initial snapshot: only %,d of %,d rows applied%s%n", sync.stats().processed(), target,
+                out.printf("initial snapshot: only %,d of %,d rows applied%s%n", sync.processed(), target,
                         stopRequested.get() ? " (stopped)" : " after 3 minutes; giving up");
                 return false;
             }
             if (System.nanoTime() - lastPrint > STATUS_EVERY.toNanos()) {
-                out.printf("initial snapshot: %,d of %,d rows in Redis%n", sync.stats().processed(), target);
+                out.printf("initial snapshot: %,d of %,d rows in Redis%n", sync.processed(), target);
                 lastPrint = System.nanoTime();
             }
             LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
         }
-        out.printf("initial snapshot applied: %,d rows in Redis%n", sync.stats().processed());
+        out.printf("initial snapshot applied: %,d rows in Redis%n", sync.processed());
         return true;
     }
 
-    private int runWorkload(DevStack stack, Supplier<Connection> db, IngestService ingest, SyncService sync, ApiService api,
+    private int runWorkload(DevStack stack, Supplier<Connection> db, IngestService ingest, SyncInstances sync, ApiInstances apis,
                             Settings settings) throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         WriteWorkload writer = new WriteWorkload(db, options.writeRate(), running);
@@ -185,7 +192,7 @@ public final class DemoRunner {
             threads.add(new Thread(writer, "demo-writer"));
         }
         for (int i = 0; options.reads() && i < READERS; i++) {
-            threads.add(new Thread(new ReadWorkload(api.baseUrl(), options.readRate() / READERS, running, writer::maxProductId, reads, i),
+            threads.add(new Thread(new ReadWorkload(apis.baseUrl(i), options.readRate() / READERS, running, writer::maxProductId, reads, i),
                     "demo-reader-" + i));
         }
         out.printf("workload: %s, %s%s%n",
@@ -227,19 +234,19 @@ public final class DemoRunner {
         return summarize(writer, sync, reads, verify, drained);
     }
 
-    private static void awaitAudits(SyncService sync) {
+    private static void awaitAudits(SyncInstances sync) {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (sync.auditor().pending() > 0 && System.nanoTime() < deadline) {
+        while (sync.auditsPending() > 0 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
         }
     }
 
-    private void printStatus(long start, WriteWorkload writer, SyncService sync, ReadWorkload.Counters reads) {
-        LagRecorder.Snapshot lag = sync.stats().lag().interval();
+    private void printStatus(long start, WriteWorkload writer, SyncInstances sync, ReadWorkload.Counters reads) {
+        LagRecorder.Snapshot lag = sync.lagInterval();
         String lagFigures = lag.count() == 0 ? String.format(Locale.ROOT, "%-32s", "e2e lag: no changes")
                 : String.format(Locale.ROOT, "e2e lag p50 %4d ms p99 %5d ms", lag.p50(), lag.p99());
         out.printf(Locale.ROOT, "[%4ds] writes %,8d | events applied %,8d | %s | reads %,8d | hit rate %s%n",
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), writer.writes(), sync.stats().processed(),
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), writer.writes(), sync.processed(),
                 lagFigures, reads.reads.sum(), hitRate(reads, "%5.1f %%"));
     }
 
@@ -248,17 +255,17 @@ public final class DemoRunner {
         return reads.reads.sum() == 0 ? "-" : String.format(Locale.ROOT, format, 100 * reads.hitRate());
     }
 
-    private int summarize(WriteWorkload writer, SyncService sync, ReadWorkload.Counters reads, VerifyResult verify, boolean drained)
+    private int summarize(WriteWorkload writer, SyncInstances sync, ReadWorkload.Counters reads, VerifyResult verify, boolean drained)
             throws IOException {
-        LagRecorder.Snapshot lag = sync.stats().lag().total();
+        LagRecorder.Snapshot lag = sync.lagTotal();
         VerifyResult.Counts t = verify.total();
         ObjectNode report = ValueCodec.mapper().createObjectNode();
         report.put("duration_s", options.duration());
         report.put("writes", writer.writes());
         report.put("write_failures", writer.failures());
-        report.put("applied", sync.stats().processed());
-        report.put("stale_skipped", sync.stats().stale());
-        report.put("dead_lettered", sync.stats().deadLetteredCount());
+        report.put("applied", sync.processed());
+        report.put("stale_skipped", sync.stale());
+        report.put("dead_lettered", sync.deadLettered());
         report.put("reads", reads.reads.sum());
         report.put("read_errors", reads.errors.sum());
         report.put("l1_hits", reads.l1Hits.sum());
@@ -282,11 +289,12 @@ public final class DemoRunner {
         report.put("missing_keys", t.missing());
         report.put("extra_keys", t.extra());
         report.put("sensitive_leaks", reads.leaks.sum());
-        ConsistencyAuditor audit = sync.auditor();
-        report.put("consistency_nines", audit.nines());
+        report.put("sync_instances", options.syncInstances());
+        report.put("api_instances", options.apiInstances());
+        report.put("consistency_nines", sync.nines());
         ObjectNode checks = report.putObject("consistency_checks");
         for (ConsistencyAuditor.Result res : ConsistencyAuditor.Result.values()) {
-            checks.put(res.name().toLowerCase(Locale.ROOT), audit.total(res));
+            checks.put(res.name().toLowerCase(Locale.ROOT), sync.audited(res));
         }
         ObjectNode per = report.putObject("entities");
         verify.perEntity().forEach((name, c) -> per.putObject(name).put("checked", c.checked()).put("fresh", c.fresh()).put("converged", c.converged())
@@ -296,7 +304,7 @@ public final class DemoRunner {
 
         out.println("summary:");
         out.printf(Locale.ROOT, "  writes %,d  events applied %,d  reads %,d  hit rate %s%n", writer.writes(),
-                sync.stats().processed(), reads.reads.sum(), hitRate(reads, "%.1f %%"));
+                sync.processed(), reads.reads.sum(), hitRate(reads, "%.1f %%"));
         if (lag.count() == 0) {
             out.println("  e2e lag (commit -> applied in Redis): no changes after the snapshot, nothing to measure");
         } else {
@@ -305,12 +313,12 @@ public final class DemoRunner {
         }
         out.printf("  keys checked %,d: fresh %,d, converged %,d, stale %,d, missing %,d, extra %,d; sensitive leaks %d%n",
                 t.checked(), t.fresh(), t.converged(), t.stale(), t.missing(), t.extra(), reads.leaks.sum());
-        if (audit.judged() == 0) {
+        if (sync.auditsJudged() == 0) {
             out.println("  live auditor: no sampled checks (nothing applied to audit)");
         } else {
             out.printf(Locale.ROOT, "  live auditor: %,d sampled checks, %,d consistent, %,d converged, %,d stale or extra: %.2f nines%n",
-                    audit.judged(), audit.total(ConsistencyAuditor.Result.CONSISTENT), audit.total(ConsistencyAuditor.Result.CONVERGED),
-                    audit.inconsistent(), audit.nines());
+                    sync.auditsJudged(), sync.audited(ConsistencyAuditor.Result.CONSISTENT), sync.audited(ConsistencyAuditor.Result.CONVERGED),
+                    sync.auditsInconsistent(), sync.nines());
         }
         verify.samples().forEach(s -> out.println("    " + s));
         if (options.reportFile() != null) {
