@@ -11,6 +11,7 @@ import io.cachesync.core.config.KafkaClientSettings;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.config.SharedKeys;
 import io.cachesync.core.config.YamlSettingsReader;
+import io.cachesync.core.redis.RedisEndpoint;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.devstack.DevStack;
 import io.cachesync.devstack.StackProvider;
@@ -72,7 +73,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * The operators' deployment files, checked offline against the code they deploy:
  * <ul>
- *   <li>every k8s overlay builds with {@code kubectl kustomize}, and docker-compose.yml with a compose client;</li>
+ *   <li>every k8s overlay builds with {@code kubectl kustomize}, and docker-compose.yml with a compose client, alone and
+ *       with each override file next to it ({@code docker-compose.<variant>.yml}, e.g. the Redis Cluster layout); every
+ *       rule below holds for each of these compose variants and each overlay;</li>
  *   <li>every CACHESYNC_* variable and every key of a mounted config file that compose and k8s set is a key of the
  *       config classes ({@code KEYS} of IngestConfig, SyncConfig, ApiConfig, KafkaClientSettings, or entities.*), and
  *       the resulting configuration of each container passes that service's validation;</li>
@@ -85,18 +88,34 @@ import static org.awaitility.Awaitility.await;
  *       and takes the admin token from the environment; each service reads only its own Secret / env file, holding only
  *       credentials its config class reads; NetworkPolicies deny by default and open only what each service needs; the
  *       dev databases' init scripts, run against PostgreSQL 17, give each service its own user with only the privileges
- *       it uses (REPLICATION for cdc-ingest's only), and the three services run on the devstack as those users.</li>
+ *       it uses (REPLICATION for cdc-ingest's only), and the three services run on the devstack as those users;</li>
+ *   <li>instances: cdc-ingest runs exactly once (one replication slot); the instances of cache-sync and of query-api get
+ *       the same configuration (cache-sync's share sync.application-id and split the partitions), cache-sync no more of
+ *       them than the CDC topics have partitions, each with a state dir of its own; Prometheus scrapes every instance;
+ *       the Redis every service is pointed at (standalone or the nodes of a cluster) is the one the stack runs, with
+ *       its password, and a cluster is formed before the services start;</li>
+ *   <li>the alert rules pass their unit tests ({@code promtool test rules deploy/prometheus/alerts.test.yml}: per
+ *       instance where an instance is at fault, in sum where the data is) and Prometheus accepts its configs.</li>
  * </ul>
- * Where kubectl or a compose client is missing, that part is skipped with a message saying what was not checked.
+ * Where kubectl, a compose client or promtool is missing, that part is skipped with a message saying what was not checked.
  */
 class DeploymentValidationIT {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     static final Path COMPOSE = ROOT.resolve("docker-compose.yml");
+    /** Override files of docker-compose.yml, used on top of it: {@code docker-compose.<variant>.yml} next to it. */
+    static final Pattern COMPOSE_OVERRIDE = Pattern.compile("docker-compose\\.([a-z0-9-]+)\\.yml");
+    /** The compose variants that must exist besides docker-compose.yml alone. */
+    static final Set<String> REQUIRED_COMPOSE_VARIANTS = Set.of("cluster");
+    /** The overlays that must exist. */
+    static final Set<String> REQUIRED_OVERLAYS = Set.of("dev", "prod", "redis-cluster");
     static final Path OVERLAYS = ROOT.resolve("k8s/overlays");
     static final Path DASHBOARD = ROOT.resolve("k8s/base/grafana/cachesync-dashboard.json");
     static final Path PROMETHEUS_RULE = ROOT.resolve("k8s/base/monitoring/prometheusrule.yaml");
     static final Path COMPOSE_ALERTS = ROOT.resolve("deploy/prometheus/alerts.yml");
     static final Path COMPOSE_PROMETHEUS = ROOT.resolve("deploy/prometheus/prometheus.yml");
+    static final Path COMPOSE_ALERT_TESTS = ROOT.resolve("deploy/prometheus/alerts.test.yml");
+    /** Where compose's Prometheus reads its config (the prometheus service mounts a file of deploy/prometheus there). */
+    static final String PROMETHEUS_CONFIG = "/etc/prometheus/prometheus.yml";
     static final Path COMPOSE_ENV_FILES = ROOT.resolve("deploy/compose");
     static final Path BASE_CONFIG = ROOT.resolve("k8s/base/config/cachesync.yaml");
     /** The dev databases' init scripts, run in this order by compose's and the dev overlay's PostgreSQL. */
@@ -249,7 +268,8 @@ class DeploymentValidationIT {
     static List<Path> overlays() throws IOException {
         try (Stream<Path> dirs = Files.list(OVERLAYS)) {
             List<Path> out = dirs.filter(d -> Files.isRegularFile(d.resolve("kustomization.yaml"))).sorted().toList();
-            assertThat(out).as("overlays under " + OVERLAYS).extracting(p -> p.getFileName().toString()).contains("dev", "prod");
+            assertThat(out).as("overlays under " + OVERLAYS).extracting(p -> p.getFileName().toString())
+                    .containsAll(REQUIRED_OVERLAYS);
             return out;
         }
     }
@@ -331,7 +351,10 @@ class DeploymentValidationIT {
     }
 
 
-    /** {@code docker compose config} (or docker-compose v1) parses and interpolates the file without a Docker engine. */
+    /**
+     * {@code docker compose config} (or docker-compose v1) parses, merges and interpolates every compose variant
+     * (docker-compose.yml alone, and with each override file) without a Docker engine.
+     */
     @Test
     void composeClientAcceptsTheComposeFile() throws Exception {
         List<String> client = null;
@@ -340,20 +363,24 @@ class DeploymentValidationIT {
         } else if (onPath("docker-compose")) {
             client = List.of("docker-compose");
         }
-        Assumptions.assumeTrue(client != null, "neither `docker compose` nor `docker-compose` found: docker-compose.yml was not "
-                + "validated by a compose client (its keys, ports and scrape targets are still checked by this class)");
+        Assumptions.assumeTrue(client != null, "neither `docker compose` nor `docker-compose` found: docker-compose.yml and its "
+                + "override files were not validated by a compose client (their keys, ports and scrape targets are still checked by this class)");
         // an empty --env-file: a developer's .env (which may hold the admin token) must not decide the outcome
         Path noDotEnv = Files.writeString(tmp.resolve("empty.env"), "");
-        List<String> command = new ArrayList<>(client);
-        command.addAll(List.of("--env-file", noDotEnv.toString(), "-f", COMPOSE.toString(), "config", "-q"));
-        Run r = run(ROOT, command, Map.of(ADMIN_TOKEN, TEST_ADMIN_TOKEN));
-        assertThat(r.exit()).as(String.join(" ", command) + " rejected docker-compose.yml:\n" + r.out()).isZero();
-        // without the admin token in the environment compose refuses the file, naming the variable
-        Map<String, String> without = new HashMap<>();
-        without.put(ADMIN_TOKEN, null);
-        Run refused = run(ROOT, command, without);
-        assertThat(refused.exit()).as(String.join(" ", command) + " without " + ADMIN_TOKEN + " in the environment:\n" + refused.out()).isNotZero();
-        assertThat(refused.out()).as("what compose says without " + ADMIN_TOKEN).contains(ADMIN_TOKEN);
+        for (ComposeVariant variant : composeVariants()) {
+            List<String> command = new ArrayList<>(client);
+            command.addAll(List.of("--env-file", noDotEnv.toString()));
+            command.addAll(variant.fileArguments());
+            command.addAll(List.of("config", "-q"));
+            Run r = run(ROOT, command, Map.of(ADMIN_TOKEN, TEST_ADMIN_TOKEN));
+            assertThat(r.exit()).as(String.join(" ", command) + " rejected " + variant.where() + ":\n" + r.out()).isZero();
+            // without the admin token in the environment compose refuses the files, naming the variable
+            Map<String, String> without = new HashMap<>();
+            without.put(ADMIN_TOKEN, null);
+            Run refused = run(ROOT, command, without);
+            assertThat(refused.exit()).as(String.join(" ", command) + " without " + ADMIN_TOKEN + " in the environment:\n" + refused.out()).isNotZero();
+            assertThat(refused.out()).as("what compose says without " + ADMIN_TOKEN).contains(ADMIN_TOKEN);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -387,9 +414,11 @@ class DeploymentValidationIT {
 
     @Test
     void composeSetsOnlyKnownKeysAndValidConfig() throws Exception {
-        List<Deployed> compose = composeContainers();
-        assertThat(compose).extracting(Deployed::service).containsExactlyInAnyOrder(Service.values());
-        checkKeysAndValues(compose);
+        for (ComposeVariant variant : composeVariants()) {
+            List<Deployed> compose = composeContainers(variant);
+            assertThat(compose).as("cachesync services of " + variant.where()).extracting(Deployed::service).contains(Service.values());
+            checkKeysAndValues(compose);
+        }
     }
 
     @Test
@@ -401,6 +430,59 @@ class DeploymentValidationIT {
                     .containsExactlyInAnyOrder(Service.values());
             checkKeysAndValues(containers);
         }
+    }
+
+    /**
+     * Per overlay: cdc-ingest runs once; cache-sync at most as many pods (replicas, and its HPA's maxReplicas) as the CDC
+     * topics have partitions (ingest.topic-partitions), each with its own state dir: the volume at sync.state-dir is an
+     * emptyDir (or an ephemeral volume) of the pod, never a volume pods could share.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void k8sRunsEachServiceAsOftenAsItMay() throws Exception {
+        assumeKubectl();
+        List<String> problems = new ArrayList<>();
+        for (Path overlay : overlays()) {
+            List<Map<String, Object>> docs = kustomize(overlay);
+            List<Deployed> containers = k8sContainers(overlay, docs);
+            Map<Service, Long> replicas = new java.util.EnumMap<>(Service.class);
+            for (Deployed c : containers) {
+                Map<String, Object> deployment = find(docs, "Deployment", c.name()).orElseThrow();
+                long most = ((Number) Objects.requireNonNullElse(get(deployment, "spec", "replicas"), 1)).longValue();
+                for (Map<String, Object> hpa : all(docs, "HorizontalPodAutoscaler")) {
+                    if ("Deployment".equals(get(hpa, "spec", "scaleTargetRef", "kind")) && c.name().equals(get(hpa, "spec", "scaleTargetRef", "name"))) {
+                        most = Math.max(most, ((Number) get(hpa, "spec", "maxReplicas")).longValue());
+                    }
+                }
+                replicas.merge(c.service(), most, Long::sum);
+                if (c.service() != Service.SYNC) {
+                    continue;
+                }
+                String stateDir = SyncConfig.STATE_DIR.read(c.settings(), new ArrayList<>());
+                String volume = null;
+                String mountedAt = "";
+                for (Object vm : list(cachesyncContainer(deployment).get("volumeMounts"))) {
+                    Map<String, Object> mount = (Map<String, Object>) vm;
+                    String path = String.valueOf(mount.get("mountPath"));
+                    if ((stateDir.equals(path) || stateDir.startsWith(path.endsWith("/") ? path : path + "/")) && path.length() > mountedAt.length()) {
+                        volume = String.valueOf(mount.get("name"));
+                        mountedAt = path;
+                    }
+                }
+                Map<String, Object> source = null;
+                for (Object v : list(get(deployment, "spec", "template", "spec", "volumes"))) {
+                    if (((Map<String, Object>) v).get("name").equals(volume)) {
+                        source = (Map<String, Object>) v;
+                    }
+                }
+                if (source == null || (source.get("emptyDir") == null && source.get("ephemeral") == null)) {
+                    problems.add(c.where() + ": sync.state-dir " + stateDir + " is on " + (source == null ? "no volume (a read-only root filesystem)" : source)
+                            + "; each cache-sync pod needs its own: an emptyDir");
+                }
+            }
+            problems.addAll(instancesAgree(ROOT.relativize(overlay).toString(), containers, replicas));
+        }
+        assertThat(problems).as("instances of the services of k8s/overlays/*").isEmpty();
     }
 
     static void checkKeysAndValues(List<Deployed> containers) throws IOException {
@@ -470,11 +552,39 @@ class DeploymentValidationIT {
     // ---------------------------------------------------------------------------------------------------------------
     // (c) ports
 
+    /**
+     * Per compose variant: every instance listens where its config says and publishes that port, its health check calls
+     * it, and the Prometheus config the prometheus service mounts (docker-compose.yml: deploy/prometheus/prometheus.yml;
+     * an override may mount another file of deploy/prometheus) scrapes every instance's metrics port (query-api: its admin
+     * port), under the job of its service, and no target that is not an instance.
+     */
     @Test
     @SuppressWarnings("unchecked")
     void composePortsHealthChecksAndScrapeTargetsAgree() throws Exception {
-        Map<String, Object> services = (Map<String, Object>) load(COMPOSE).get("services");
-        Map<String, Object> prometheus = load(COMPOSE_PROMETHEUS);
+        List<String> problems = new ArrayList<>();
+        for (ComposeVariant variant : composeVariants()) {
+            problems.addAll(composePortsAgree(variant));
+        }
+        assertThat(problems).as("ports of docker-compose.yml (and its override files) and deploy/prometheus/*.yml").isEmpty();
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> composePortsAgree(ComposeVariant variant) throws IOException {
+        Map<String, Object> services = variant.services();
+        List<String> problems = new ArrayList<>();
+        String where = variant.where();
+        // the files Prometheus and Grafana read are the ones checked here
+        Map<String, Object> prom = (Map<String, Object>) services.get("prometheus");
+        Map<String, Path> promMounts = mounts(prom);
+        Path promConfig = promMounts.get(PROMETHEUS_CONFIG);
+        if (variant.equals(baseCompose()) ? !COMPOSE_PROMETHEUS.equals(promConfig)
+                : promConfig == null || !promConfig.startsWith(COMPOSE_PROMETHEUS.getParent()) || !Files.isRegularFile(promConfig)) {
+            problems.add(where + ": the prometheus service mounts " + promConfig + " at " + PROMETHEUS_CONFIG + ", expected "
+                    + (variant.equals(baseCompose()) ? ROOT.relativize(COMPOSE_PROMETHEUS) : "a file of " + ROOT.relativize(COMPOSE_PROMETHEUS.getParent())));
+            return problems;
+        }
+        String promWhere = ROOT.relativize(promConfig).toString();
+        Map<String, Object> prometheus = load(promConfig);
         Map<String, String> scrapes = new TreeMap<>(); // target -> metrics path
         Map<String, String> jobs = new TreeMap<>(); // target -> job name
         for (Object job : list(prometheus.get("scrape_configs"))) {
@@ -487,8 +597,8 @@ class DeploymentValidationIT {
                 }
             }
         }
-        List<String> problems = new ArrayList<>();
-        for (Deployed c : composeContainers()) {
+        Set<String> instances = new TreeSet<>();
+        for (Deployed c : composeContainers(variant)) {
             int port = c.service().port(c.settings());
             int metricsPort = c.service().metricsPort(c.settings());
             String name = c.name();
@@ -516,12 +626,13 @@ class DeploymentValidationIT {
             }
             // /metrics is on the metrics port (query-api: api.admin-port), never on query-api's port of the reads
             String target = name + ":" + metricsPort;
+            instances.add(target);
             if (!"/metrics".equals(scrapes.get(target))) {
-                problems.add("deploy/prometheus/prometheus.yml does not scrape " + target + "/metrics (" + c.service().metricsPortKey
+                problems.add(promWhere + " does not scrape " + target + "/metrics (" + c.service().metricsPortKey + " of " + c.where()
                         + "; targets: " + scrapes + ")");
             }
             if (metricsPort != port && scrapes.containsKey(name + ":" + port)) {
-                problems.add("deploy/prometheus/prometheus.yml scrapes " + name + ":" + port + " (" + c.service().portKey
+                problems.add(promWhere + " scrapes " + name + ":" + port + " (" + c.service().portKey
                         + "), which serves no /metrics: the metrics are on " + metricsPort + " (" + c.service().metricsPortKey + ")");
             }
             if (metricsPort == port && c.service() == Service.API) {
@@ -530,26 +641,27 @@ class DeploymentValidationIT {
             }
             String job = jobs.get(target);
             if (job != null && !c.service().deployedName.equals(job)) {
-                problems.add("deploy/prometheus/prometheus.yml scrapes " + target + " in job " + job + ", expected job " + c.service().deployedName
+                problems.add(promWhere + " scrapes " + target + " in job " + job + ", expected job " + c.service().deployedName
                         + " (the alert CachesyncServiceDown and the dashboard go by job)");
             }
         }
-        // the files Prometheus and Grafana read are the ones checked here
-        Map<String, Object> prom = (Map<String, Object>) services.get("prometheus");
-        Map<String, Path> promMounts = mounts(prom);
-        if (!COMPOSE_PROMETHEUS.equals(promMounts.get("/etc/prometheus/prometheus.yml"))) {
-            problems.add("the prometheus service does not mount deploy/prometheus/prometheus.yml at /etc/prometheus/prometheus.yml: " + promMounts);
-        }
+        // a target of a cachesync job that is no instance of this variant would be down for good (CachesyncServiceDown)
+        Set<String> cachesyncJobs = Stream.of(Service.values()).map(sv -> sv.deployedName).collect(Collectors.toSet());
+        jobs.forEach((target, job) -> {
+            if (cachesyncJobs.contains(job) && !instances.contains(target)) {
+                problems.add(promWhere + " scrapes " + target + " (job " + job + "), which is no instance of " + where + ": " + instances);
+            }
+        });
         for (Object ruleFile : list(prometheus.get("rule_files"))) {
             if (!COMPOSE_ALERTS.equals(promMounts.get((String) ruleFile))) {
-                problems.add("rule file " + ruleFile + " is not deploy/prometheus/alerts.yml mounted into the prometheus service");
+                problems.add(where + ": rule file " + ruleFile + " is not deploy/prometheus/alerts.yml mounted into the prometheus service");
             }
         }
         Map<String, Path> grafanaMounts = mounts((Map<String, Object>) services.get("grafana"));
         if (!grafanaMounts.containsValue(DASHBOARD)) {
-            problems.add("the grafana service does not mount the dashboard " + ROOT.relativize(DASHBOARD) + " (one copy for compose and k8s)");
+            problems.add(where + ": the grafana service does not mount the dashboard " + ROOT.relativize(DASHBOARD) + " (one copy for compose and k8s)");
         }
-        assertThat(problems).as("ports of docker-compose.yml and deploy/prometheus/prometheus.yml").isEmpty();
+        return problems;
     }
 
     /**
@@ -848,29 +960,51 @@ class DeploymentValidationIT {
     // ---------------------------------------------------------------------------------------------------------------
     // (e) least privilege: loopback-only ports, the admin token, one set of credentials per service, NetworkPolicies
 
-    /** Every port docker-compose.yml publishes is bound to 127.0.0.1: nothing of the stack is reachable from another machine. */
+    /**
+     * Every port each compose variant publishes is bound to 127.0.0.1: nothing of the stack is reachable from another
+     * machine; and no two services publish the same host port (two instances of a service each get their own).
+     */
     @Test
     @SuppressWarnings("unchecked")
     void composePublishesEveryPortOnLoopbackOnly() throws Exception {
-        Map<String, Object> services = (Map<String, Object>) load(COMPOSE).get("services");
         List<String> problems = new ArrayList<>();
-        int published = 0;
-        for (Map.Entry<String, Object> e : services.entrySet()) {
-            Map<String, Object> svc = (Map<String, Object>) e.getValue();
-            if ("host".equals(svc.get("network_mode"))) {
-                problems.add("service " + e.getKey() + ": network_mode host listens on every interface of the machine");
-            }
-            for (Object p : list(svc.get("ports"))) {
-                published++;
-                String ip = hostIp(p);
-                if (!"127.0.0.1".equals(ip)) {
-                    problems.add("service " + e.getKey() + ": ports entry " + p + " is published on " + (ip == null ? "every interface" : ip)
-                            + ", not on 127.0.0.1 only (write \"127.0.0.1:<host port>:<container port>\")");
+        for (ComposeVariant variant : composeVariants()) {
+            int published = 0;
+            Map<String, String> hostPorts = new TreeMap<>(); // host port -> service
+            for (Map.Entry<String, Object> e : variant.services().entrySet()) {
+                Map<String, Object> svc = (Map<String, Object>) e.getValue();
+                String where = variant.where() + " service " + e.getKey();
+                if ("host".equals(svc.get("network_mode"))) {
+                    problems.add(where + ": network_mode host listens on every interface of the machine");
+                }
+                for (Object p : list(svc.get("ports"))) {
+                    published++;
+                    String ip = hostIp(p);
+                    if (!"127.0.0.1".equals(ip)) {
+                        problems.add(where + ": ports entry " + p + " is published on " + (ip == null ? "every interface" : ip)
+                                + ", not on 127.0.0.1 only (write \"127.0.0.1:<host port>:<container port>\")");
+                    }
+                    String hostPort = hostPort(p);
+                    String other = hostPort == null ? null : hostPorts.put(hostPort, e.getKey());
+                    if (other != null) {
+                        problems.add(where + ": publishes host port " + hostPort + ", which service " + other + " publishes too");
+                    }
                 }
             }
+            assertThat(published).as("ports " + variant.where() + " publishes").isPositive();
         }
-        assertThat(published).as("ports docker-compose.yml publishes").isPositive();
-        assertThat(problems).as("ports of docker-compose.yml published beyond 127.0.0.1").isEmpty();
+        assertThat(problems).as("ports of docker-compose.yml (and its override files) published beyond 127.0.0.1, or twice").isEmpty();
+    }
+
+    /** The host port of a compose ports: entry ({@code "127.0.0.1:8080:8080"}, long syntax published); null: none fixed. */
+    static String hostPort(Object entry) {
+        if (entry instanceof Map<?, ?> m) {
+            return m.get("published") == null ? null : String.valueOf(m.get("published"));
+        }
+        String s = String.valueOf(entry);
+        s = s.contains("/") ? s.substring(0, s.indexOf('/')) : s;
+        String[] parts = s.startsWith("[") ? s.substring(s.indexOf(']') + 2).split(":", -1) : s.split(":", -1);
+        return parts.length >= 2 && !parts[parts.length - 2].isEmpty() ? parts[parts.length - 2] : null;
     }
 
     /** The host address of a compose ports: entry ({@code "127.0.0.1:8080:8080"}, long syntax host_ip); null: every interface. */
@@ -894,19 +1028,23 @@ class DeploymentValidationIT {
     @Test
     @SuppressWarnings("unchecked")
     void composeTakesTheAdminTokenFromTheEnvironmentOnly() throws Exception {
-        Map<String, Object> services = (Map<String, Object>) load(COMPOSE).get("services");
         List<String> problems = new ArrayList<>();
         String required = "\\$\\{" + ADMIN_TOKEN + ":\\?[^}]+}";
-        for (Map.Entry<String, Object> e : services.entrySet()) {
-            Map<String, Object> svc = (Map<String, Object>) e.getValue();
-            String raw = rawEnvironment(svc).get(ADMIN_TOKEN);
-            if (e.getKey().equals(Service.API.deployedName)) {
-                if (raw == null || !raw.matches(required)) {
-                    problems.add("service query-api: " + ADMIN_TOKEN + " is " + raw + ", expected ${" + ADMIN_TOKEN
-                            + ":?<message>} (from the operator's environment, required, no default)");
+        for (ComposeVariant variant : composeVariants()) {
+            Set<String> apis = composeContainers(variant).stream().filter(c -> c.service() == Service.API).map(Deployed::name)
+                    .collect(Collectors.toSet());
+            for (Map.Entry<String, Object> e : variant.services().entrySet()) {
+                Map<String, Object> svc = (Map<String, Object>) e.getValue();
+                String raw = rawEnvironment(svc).get(ADMIN_TOKEN);
+                String where = variant.where() + " service " + e.getKey();
+                if (apis.contains(e.getKey())) {
+                    if (raw == null || !raw.matches(required)) {
+                        problems.add(where + ": " + ADMIN_TOKEN + " is " + raw + ", expected ${" + ADMIN_TOKEN
+                                + ":?<message>} (from the operator's environment, required, no default)");
+                    }
+                } else if (raw != null) {
+                    problems.add(where + " gets " + ADMIN_TOKEN + " (" + raw + "): only query-api reads it");
                 }
-            } else if (raw != null) {
-                problems.add("service " + e.getKey() + " gets " + ADMIN_TOKEN + " (" + raw + "): only query-api reads it");
             }
         }
         try (Stream<Path> files = Files.list(COMPOSE_ENV_FILES)) {
@@ -931,31 +1069,51 @@ class DeploymentValidationIT {
     }
 
     /**
-     * Each cachesync service of docker-compose.yml loads its own env file and no other, holding only credentials its
-     * config class reads (ConfigKey.secret keys and postgres.user) and none of another service's; no other service
-     * loads it; each has its own database user (not the superuser) whose password is the one the init script gives it,
-     * and Redis' password is the one in their redis.url.
+     * Per compose variant: each cachesync service loads its own env file and no other (every instance of it the same
+     * one), holding only credentials its config class reads (ConfigKey.secret keys and postgres.user) and none of another
+     * service's; no other service loads it, and another env file is shared only by the instances of one service (the
+     * nodes of a Redis Cluster and its init: redis.env); each service has its own database user (not the superuser)
+     * whose password is the one the init script gives it. Redis' password: composeRedisIsTheOneTheServicesUse.
      */
     @Test
     @SuppressWarnings("unchecked")
     void composeGivesEachServiceOnlyItsOwnCredentials() throws Exception {
-        Map<String, Object> services = (Map<String, Object>) load(COMPOSE).get("services");
         List<String> problems = new ArrayList<>();
-        Map<Path, String> loadedBy = new HashMap<>();
+        for (ComposeVariant variant : composeVariants()) {
+            problems.addAll(composeCredentials(variant));
+        }
+        assertThat(problems).as("credentials of docker-compose.yml's (and its override files') services").isEmpty();
+    }
+
+    /** The service a compose service is an instance of: {@code cache-sync-2} of cache-sync, {@code redis-6} and {@code redis-cluster-init} of redis. */
+    static String family(String composeService) {
+        return composeService.replaceFirst("-(\\d+|cluster-init)$", "");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> composeCredentials(ComposeVariant variant) throws IOException {
+        Map<String, Object> services = variant.services();
+        List<String> problems = new ArrayList<>();
+        String where = variant.where();
+        List<Deployed> containers = composeContainers(variant);
+        Map<String, Service> cachesync = new HashMap<>();
+        containers.forEach(c -> cachesync.put(c.name(), c.service()));
+        Map<Path, String> loadedBy = new HashMap<>(); // env file -> the service (cachesync) or family (others) loading it
         for (Map.Entry<String, Object> e : services.entrySet()) {
+            Service service = cachesync.get(e.getKey());
+            String owner = service != null ? service.deployedName : family(e.getKey());
             for (Path f : envFiles((Map<String, Object>) e.getValue())) {
-                String other = loadedBy.put(f, e.getKey());
-                if (other != null) {
-                    problems.add(ROOT.relativize(f) + " is loaded by both " + other + " and " + e.getKey());
+                String other = loadedBy.put(f, owner);
+                if (other != null && !other.equals(owner)) {
+                    problems.add(where + ": " + ROOT.relativize(f) + " is loaded by both " + other + " and " + e.getKey());
                 }
             }
         }
         Map<String, Deployed> byUser = new TreeMap<>();
         Map<String, String> postgres = environment((Map<String, Object>) services.get("postgres"), new TreeSet<>());
-        Map<String, String> redis = environment((Map<String, Object>) services.get("redis"), new TreeSet<>());
-        for (Deployed c : composeContainers()) {
+        for (Deployed c : containers) {
             Map<String, Object> svc = (Map<String, Object>) services.get(c.name());
-            Path own = COMPOSE_ENV_FILES.resolve(c.name() + ".env");
+            Path own = COMPOSE_ENV_FILES.resolve(c.service().deployedName + ".env");
             List<Path> files = envFiles(svc);
             if (!files.equals(List.of(own))) {
                 problems.add(c.where() + ": env_file " + files.stream().map(ROOT::relativize).toList() + ", expected its own only: " + ROOT.relativize(own));
@@ -976,12 +1134,12 @@ class DeploymentValidationIT {
             }
             for (String name : rawEnvironment(svc).keySet()) {
                 if (allowed.contains(name) && !name.equals(ADMIN_TOKEN)) {
-                    problems.add(c.where() + ": " + name + " is set in docker-compose.yml; credentials belong in " + ROOT.relativize(own));
+                    problems.add(c.where() + ": " + name + " is set in " + where + "; credentials belong in " + ROOT.relativize(own));
                 }
             }
             String user = c.env().getOrDefault(SharedKeys.POSTGRES_USER.envName(), SharedKeys.POSTGRES_USER.defaultValue());
-            Deployed sameUser = byUser.put(user, c);
-            if (sameUser != null) {
+            Deployed sameUser = byUser.putIfAbsent(user, c);
+            if (sameUser != null && sameUser.service() != c.service()) {
                 problems.add(c.where() + " and " + sameUser.where() + " share the database user " + user + ": each service has its own");
             }
             if (user.equals(postgres.getOrDefault("POSTGRES_USER", SUPERUSER))) {
@@ -996,18 +1154,14 @@ class DeploymentValidationIT {
                 problems.add(c.where() + ": " + SharedKeys.POSTGRES_PASSWORD.envName() + " differs from " + variable + " of the postgres service, the"
                         + " password postgres-access.sql gives " + user);
             }
-            if (c.service().reads(SharedKeys.REDIS_URL) && !Objects.equals(redisPassword(c.env().get(SharedKeys.REDIS_URL.envName())), redis.get("REDIS_PASSWORD"))) {
-                problems.add(c.where() + ": the password in " + SharedKeys.REDIS_URL.envName() + " is not the redis service's REDIS_PASSWORD");
-            }
         }
-        Set<String> cachesync = composeContainers().stream().map(Deployed::name).collect(Collectors.toSet());
         for (Map.Entry<String, Object> e : services.entrySet()) {
-            if (cachesync.contains(e.getKey())) {
+            if (cachesync.containsKey(e.getKey())) {
                 continue;
             }
             for (String name : environment((Map<String, Object>) e.getValue(), new TreeSet<>()).keySet()) {
                 if (name.startsWith("CACHESYNC_")) {
-                    problems.add("service " + e.getKey() + " gets " + name + ", a cachesync service's setting");
+                    problems.add(where + " service " + e.getKey() + " gets " + name + ", a cachesync service's setting");
                 }
             }
         }
@@ -1015,10 +1169,189 @@ class DeploymentValidationIT {
         List<Path> initScripts = mounts((Map<String, Object>) services.get("postgres")).entrySet().stream()
                 .filter(m -> m.getKey().startsWith(INITDB_DIR + "/")).map(Map.Entry::getValue).toList();
         if (!initScripts.equals(POSTGRES_INIT)) {
-            problems.add("the postgres service runs " + initScripts.stream().map(ROOT::relativize).toList() + " at initialisation, expected "
+            problems.add(where + ": the postgres service runs " + initScripts.stream().map(ROOT::relativize).toList() + " at initialisation, expected "
                     + POSTGRES_INIT.stream().map(ROOT::relativize).toList());
         }
-        assertThat(problems).as("credentials of docker-compose.yml's services").isEmpty();
+        return problems;
+    }
+
+    /**
+     * Per compose variant: cdc-ingest runs once (one replication slot); the instances of cache-sync and of query-api
+     * (cache-sync, cache-sync-2, ...) get the same environment and config file - cache-sync's thus one
+     * sync.application-id, so they split the CDC topics' partitions - and there are no more cache-sync instances than
+     * partitions (ingest.topic-partitions); no volume at or above sync.state-dir is mounted by two instances (each keeps
+     * its Kafka Streams state in its own container).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeRunsEachServiceAsOftenAsItMay() throws Exception {
+        List<String> problems = new ArrayList<>();
+        for (ComposeVariant variant : composeVariants()) {
+            List<Deployed> containers = composeContainers(variant);
+            problems.addAll(instancesAgree(variant.where(), containers, containers.stream().collect(
+                    Collectors.groupingBy(Deployed::service, () -> new java.util.EnumMap<>(Service.class), Collectors.counting()))));
+            Map<String, String> stateMounts = new HashMap<>(); // source of a volume holding a state dir -> instance
+            for (Deployed c : containers) {
+                if (c.service() != Service.SYNC) {
+                    continue;
+                }
+                String stateDir = SyncConfig.STATE_DIR.read(c.settings(), new ArrayList<>());
+                for (Object v : list(((Map<String, Object>) variant.services().get(c.name())).get("volumes"))) {
+                    String target = volumeTarget(v);
+                    if (stateDir.equals(target) || stateDir.startsWith(target.endsWith("/") ? target : target + "/")) {
+                        String source = v instanceof Map<?, ?> m ? String.valueOf(m.get("source")) : String.valueOf(v).split(":")[0];
+                        String other = stateMounts.put(source, c.name());
+                        if (other != null) {
+                            problems.add(c.where() + " and " + other + " both keep sync.state-dir " + stateDir + " on " + source
+                                    + ": each instance needs its own");
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(problems).as("instances of the services of docker-compose.yml (and its override files)").isEmpty();
+    }
+
+    /**
+     * The rules for the instances of each service, wherever they run ({@code replicas}: instances per service, at most
+     * that many for an autoscaled one): cdc-ingest exactly one; the instances of one service the same configuration;
+     * cache-sync at most as many as the CDC topics have partitions (more would idle).
+     */
+    static List<String> instancesAgree(String where, List<Deployed> containers, Map<Service, Long> replicas) {
+        List<String> problems = new ArrayList<>();
+        for (Service service : Service.values()) {
+            List<Deployed> instances = containers.stream().filter(c -> c.service() == service).toList();
+            long count = replicas.getOrDefault(service, 0L);
+            if (instances.isEmpty() || count < 1) {
+                problems.add(where + ": no instance of " + service.deployedName);
+                continue;
+            }
+            if (service == Service.INGEST && (count != 1 || instances.size() != 1)) {
+                problems.add(where + ": " + count + " instances of cdc-ingest " + instances.stream().map(Deployed::name).toList()
+                        + ": exactly one may stream a replication slot");
+            }
+            Deployed first = instances.get(0);
+            for (Deployed other : instances.subList(1, instances.size())) {
+                Set<String> differ = new TreeSet<>();
+                Set<String> names = new TreeSet<>(first.env().keySet());
+                names.addAll(other.env().keySet());
+                for (String name : names) {
+                    if (!Objects.equals(first.env().get(name), other.env().get(name))) {
+                        differ.add(name);
+                    }
+                }
+                if (!differ.isEmpty()) {
+                    problems.add(other.where() + " and " + first.where() + " differ in " + differ + ": the instances of " + service.deployedName
+                            + " must run the same configuration" + (service == Service.SYNC ? " (one sync.application-id: they split the partitions)" : ""));
+                }
+                if (!Objects.equals(first.configFile(), other.configFile())) {
+                    problems.add(other.where() + " and " + first.where() + " read different config files (" + other.configFile() + ", "
+                            + first.configFile() + ")");
+                }
+            }
+            if (service == Service.SYNC) {
+                int partitions = SharedKeys.CDC_TOPIC_PARTITIONS.read(first.settings(), new ArrayList<>());
+                if (count > partitions) {
+                    problems.add(where + ": up to " + count + " instances of cache-sync for " + partitions + " partitions of the CDC topics ("
+                            + SharedKeys.CDC_TOPIC_PARTITIONS.name() + "): an instance beyond the partitions idles");
+                }
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * Per compose variant: the Redis every cachesync service is pointed at (redis.url's host and port, and with
+     * redis.mode cluster or sentinel the nodes of redis.nodes) is a service of the stack, listening on that port and
+     * requiring the password of the service's redis.url (the REDIS_PASSWORD of its env file). With redis.mode cluster
+     * each of them runs with --cluster-enabled yes and --masterauth (its replicas log in with the same password), one
+     * service forms the cluster ({@code redis-cli --cluster create}) naming every cluster node and waiting for all of them,
+     * with the same password, and every service using the cluster starts only after it completed; with redis.mode
+     * standalone the server is no cluster node.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeRedisIsTheOneTheServicesUse() throws Exception {
+        List<String> problems = new ArrayList<>();
+        for (ComposeVariant variant : composeVariants()) {
+            Map<String, Object> services = variant.services();
+            Map<String, String> commands = new TreeMap<>(); // service -> its command, as one line
+            services.forEach((name, svc) -> commands.put(name, String.join(" ", command(((Map<String, Object>) svc).get("command")))));
+            Set<String> clusterNodes = commands.entrySet().stream().filter(e -> e.getValue().matches("(?s).*--cluster-enabled\\s+yes.*"))
+                    .map(Map.Entry::getKey).collect(Collectors.toCollection(TreeSet::new));
+            List<String> creators = commands.entrySet().stream().filter(e -> e.getValue().contains("--cluster create"))
+                    .map(Map.Entry::getKey).toList();
+            for (Deployed c : composeContainers(variant)) {
+                if (!c.service().reads(SharedKeys.REDIS_URL)) {
+                    continue;
+                }
+                List<String> endpointProblems = new ArrayList<>();
+                RedisEndpoint endpoint = RedisEndpoint.from(c.settings(), endpointProblems);
+                if (!endpointProblems.isEmpty()) {
+                    problems.add(c.where() + ": " + endpointProblems);
+                    continue;
+                }
+                String password = redisPassword(c.env().get(SharedKeys.REDIS_URL.envName()));
+                List<String> nodes = endpoint.mode() == RedisEndpoint.Mode.SENTINEL ? endpoint.nodes() : endpoint.seeds();
+                for (String node : nodes) {
+                    String host = node.substring(0, node.lastIndexOf(':'));
+                    int port = Integer.parseInt(node.substring(node.lastIndexOf(':') + 1));
+                    Map<String, Object> svc = (Map<String, Object>) services.get(host);
+                    if (svc == null) {
+                        problems.add(c.where() + ": its Redis node " + node + " is no service of " + variant.where());
+                        continue;
+                    }
+                    String command = commands.get(host);
+                    Matcher portArg = Pattern.compile("--port\\s+(\\d+)").matcher(command);
+                    int listens = portArg.find() ? Integer.parseInt(portArg.group(1)) : 6379;
+                    if (listens != port) {
+                        problems.add(c.where() + ": its Redis node " + node + " listens on " + listens);
+                    }
+                    Map<String, String> nodeEnv = environment(svc, new TreeSet<>());
+                    if (!command.contains("--requirepass") || !command.contains("REDIS_PASSWORD")
+                            || !Objects.equals(nodeEnv.get("REDIS_PASSWORD"), password)) {
+                        problems.add(c.where() + ": Redis node " + host + " does not require the password of " + SharedKeys.REDIS_URL.envName()
+                                + " (--requirepass \"$$REDIS_PASSWORD\", REDIS_PASSWORD of its env file)");
+                    }
+                    boolean clusterNode = clusterNodes.contains(host);
+                    if (endpoint.mode() == RedisEndpoint.Mode.CLUSTER && (!clusterNode || !command.contains("--masterauth"))) {
+                        problems.add(c.where() + ": redis.mode is cluster, but Redis node " + host + " runs without --cluster-enabled yes or --masterauth");
+                    }
+                    if (endpoint.mode() == RedisEndpoint.Mode.STANDALONE && clusterNode) {
+                        problems.add(c.where() + ": redis.mode is standalone, but " + host + " is a cluster node");
+                    }
+                }
+                if (endpoint.mode() != RedisEndpoint.Mode.CLUSTER) {
+                    continue;
+                }
+                if (creators.size() != 1) {
+                    problems.add(variant.where() + ": " + creators.size() + " services run redis-cli --cluster create " + creators + ", expected one");
+                    continue;
+                }
+                String creator = creators.get(0);
+                Map<String, Object> creatorSvc = (Map<String, Object>) services.get(creator);
+                String creation = commands.get(creator);
+                Map<String, Object> creatorDeps = composeMapping("depends_on", creatorSvc.get("depends_on"));
+                for (String node : clusterNodes) {
+                    if (!Pattern.compile("(?<![\\w.-])" + Pattern.quote(node) + "(?![\\w.-])").matcher(creation).find()) {
+                        problems.add(variant.where() + " service " + creator + " does not name cluster node " + node + " in its command");
+                    }
+                    if (!creatorDeps.containsKey(node)) {
+                        problems.add(variant.where() + " service " + creator + " does not wait for (depends_on) cluster node " + node);
+                    }
+                }
+                if (!creation.contains("--cluster-replicas") || !creation.contains("REDIS_PASSWORD")
+                        || !Objects.equals(environment(creatorSvc, new TreeSet<>()).get("REDIS_PASSWORD"), password)) {
+                    problems.add(variant.where() + " service " + creator + ": no --cluster-replicas, or not the password of " + c.name() + "'s redis.url");
+                }
+                Object condition = get(composeMapping("depends_on", ((Map<String, Object>) services.get(c.name())).get("depends_on")), creator, "condition");
+                if (!"service_completed_successfully".equals(condition)) {
+                    problems.add(c.where() + ": starts before " + creator + " formed the cluster (depends_on " + creator + " condition "
+                            + condition + ", expected service_completed_successfully)");
+                }
+            }
+        }
+        assertThat(problems).as("Redis of docker-compose.yml (and its override files)").isEmpty();
     }
 
     /** The variable of the database container that holds the password postgres-access.sql gives {@code user}. */
@@ -1167,18 +1500,169 @@ class DeploymentValidationIT {
                         + INITDB_DIR);
             }
         }
-        Optional<Map<String, Object>> redis = find(docs, "Deployment", "redis");
-        if (redis.isPresent()) {
-            Map<String, Object> container = (Map<String, Object>) list(get(redis.get(), "spec", "template", "spec", "containers")).get(0);
-            String url = containerEnv(overlay, docs, container, new TreeSet<>()).get(SharedKeys.REDIS_URL.envName());
+        problems.addAll(k8sRedisAgrees(overlay, docs, containers));
+        return problems;
+    }
+
+    static final List<String> WORKLOADS = List.of("Deployment", "StatefulSet", "Job");
+
+    /** The redis-server (or redis-cli) container of a workload: its image is {@code redis} or {@code redis:<tag>}; null if none. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> redisContainer(Map<String, Object> workload) {
+        for (Object o : list(get(workload, "spec", "template", "spec", "containers"))) {
+            Map<String, Object> c = (Map<String, Object>) o;
+            String image = String.valueOf(c.get("image"));
+            if (image.equals("redis") || image.startsWith("redis:")) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** A container's command and args, as one line. */
+    static String commandLine(Map<String, Object> container) {
+        List<String> out = new ArrayList<>(command(container.get("command")));
+        out.addAll(command(container.get("args")));
+        return String.join(" ", out);
+    }
+
+    /**
+     * Where an overlay runs its own Redis (dev, redis-cluster: workloads of image redis): each of them takes the password of
+     * the services' redis.url; every node a service is pointed at (redis.url's host, and redis.nodes) is a Service of the
+     * overlay on that port, or a StatefulSet pod by its stable name ({@code <statefulset>-<n>.<serviceName>}) listening on
+     * it, and runs redis-server - with redis.mode cluster, with --cluster-enabled yes and --masterauth, and a Job forms the
+     * cluster ({@code redis-cli --cluster create ... --cluster-replicas}) naming every pod of it; with standalone, no cluster
+     * node. Without an own Redis (prod: an external endpoint) there is nothing to check here.
+     */
+    @SuppressWarnings("unchecked")
+    static List<String> k8sRedisAgrees(Path overlay, List<Map<String, Object>> docs, List<Deployed> containers) throws IOException {
+        List<String> problems = new ArrayList<>();
+        String where = ROOT.relativize(overlay).toString();
+        List<Map<String, Object>> redisWorkloads = new ArrayList<>();
+        for (String kind : WORKLOADS) {
+            all(docs, kind).stream().filter(w -> redisContainer(w) != null).forEach(redisWorkloads::add);
+        }
+        if (redisWorkloads.isEmpty()) {
+            return problems;
+        }
+        for (Map<String, Object> w : redisWorkloads) {
+            String url = containerEnv(overlay, docs, redisContainer(w), new TreeSet<>()).get(SharedKeys.REDIS_URL.envName());
             for (Deployed c : containers) {
                 if (c.service().reads(SharedKeys.REDIS_URL)
                         && !Objects.equals(redisPassword(c.env().get(SharedKeys.REDIS_URL.envName())), redisPassword(url))) {
-                    problems.add(where + ": the password in " + c.name() + "'s redis.url is not the one Deployment redis requires");
+                    problems.add(where + ": the password in " + c.name() + "'s redis.url is not the one " + w.get("kind") + " "
+                            + get(w, "metadata", "name") + " requires");
+                }
+            }
+        }
+        List<Map<String, Object>> servers = redisWorkloads.stream().filter(w -> !"Job".equals(w.get("kind"))).toList();
+        List<Map<String, Object>> creators = redisWorkloads.stream().filter(w -> commandLine(redisContainer(w)).contains("--cluster create")).toList();
+        for (Deployed c : containers) {
+            if (!c.service().reads(SharedKeys.REDIS_URL)) {
+                continue;
+            }
+            List<String> endpointProblems = new ArrayList<>();
+            RedisEndpoint endpoint = RedisEndpoint.from(c.settings(), endpointProblems);
+            if (!endpointProblems.isEmpty()) {
+                problems.add(c.where() + ": " + endpointProblems);
+                continue;
+            }
+            boolean cluster = endpoint.mode() == RedisEndpoint.Mode.CLUSTER;
+            Set<Map<String, Object>> reached = new java.util.LinkedHashSet<>();
+            for (String node : endpoint.mode() == RedisEndpoint.Mode.SENTINEL ? endpoint.nodes() : endpoint.seeds()) {
+                String host = node.substring(0, node.lastIndexOf(':'));
+                int port = Integer.parseInt(node.substring(node.lastIndexOf(':') + 1));
+                String[] labels = host.split("\\.");
+                List<Map<String, Object>> pods = new ArrayList<>();
+                if (labels.length == 1) {
+                    Optional<Map<String, Object>> svc = find(docs, "Service", host);
+                    if (svc.isEmpty()) {
+                        problems.add(c.where() + ": its Redis node " + node + " is no Service of the overlay");
+                        continue;
+                    }
+                    Object selector = get(svc.get(), "spec", "selector");
+                    for (Map<String, Object> w : servers) {
+                        if (selector instanceof Map<?, ?> sel && !sel.isEmpty() && selects(Map.of("matchLabels", sel),
+                                (Map<String, Object>) get(w, "spec", "template", "metadata", "labels"))) {
+                            pods.add(w);
+                            Integer target = null;
+                            for (Object sp : list(get(svc.get(), "spec", "ports"))) {
+                                Map<String, Object> spm = (Map<String, Object>) sp;
+                                if (Objects.equals(spm.get("port"), port)) {
+                                    target = resolvePort(spm.getOrDefault("targetPort", port), namedPorts(redisContainer(w)));
+                                }
+                            }
+                            if (target == null || !containerPorts(redisContainer(w)).contains(target)) {
+                                problems.add(c.where() + ": Service " + host + " has no port " + port + " to a port " + get(w, "metadata", "name") + " listens on");
+                            }
+                        }
+                    }
+                } else {
+                    // <statefulset>-<n>.<its serviceName>[.<namespace>...]: one pod of a StatefulSet
+                    for (Map<String, Object> w : servers) {
+                        Matcher ordinal = Pattern.compile(Pattern.quote(String.valueOf(get(w, "metadata", "name"))) + "-(\\d+)").matcher(labels[0]);
+                        if ("StatefulSet".equals(w.get("kind")) && labels[1].equals(get(w, "spec", "serviceName")) && ordinal.matches()
+                                && Integer.parseInt(ordinal.group(1)) < ((Number) Objects.requireNonNullElse(get(w, "spec", "replicas"), 1)).intValue()) {
+                            pods.add(w);
+                            if (!containerPorts(redisContainer(w)).contains(port)) {
+                                problems.add(c.where() + ": its Redis node " + node + " does not listen on " + port);
+                            }
+                            if (find(docs, "Service", labels[1]).isEmpty()) {
+                                problems.add(c.where() + ": its Redis node " + node + " needs the (headless) Service " + labels[1]);
+                            }
+                        }
+                    }
+                }
+                if (pods.isEmpty()) {
+                    problems.add(c.where() + ": its Redis node " + node + " names no Redis of the overlay");
+                }
+                reached.addAll(pods);
+            }
+            for (Map<String, Object> w : reached) {
+                String line = commandLine(redisContainer(w));
+                boolean clusterNode = line.matches("(?s).*--cluster-enabled\\s+yes.*");
+                if (cluster && (!clusterNode || !line.contains("--masterauth"))) {
+                    problems.add(c.where() + ": redis.mode is cluster, but " + w.get("kind") + " " + get(w, "metadata", "name")
+                            + " runs without --cluster-enabled yes or --masterauth");
+                }
+                if (!cluster && clusterNode) {
+                    problems.add(c.where() + ": redis.mode is " + endpoint.mode() + ", but " + get(w, "metadata", "name") + " is a cluster node");
+                }
+                if (!line.contains("--requirepass")) {
+                    problems.add(c.where() + ": " + get(w, "metadata", "name") + " requires no password (--requirepass)");
+                }
+            }
+            if (cluster) {
+                if (creators.size() != 1 || !"Job".equals(creators.get(0).get("kind"))) {
+                    problems.add(where + ": " + creators.size() + " workloads run redis-cli --cluster create, expected one Job");
+                    continue;
+                }
+                String creation = commandLine(redisContainer(creators.get(0)));
+                if (!creation.contains("--cluster-replicas")) {
+                    problems.add(where + ": Job " + get(creators.get(0), "metadata", "name") + " runs redis-cli --cluster create without --cluster-replicas");
+                }
+                for (Map<String, Object> w : reached) {
+                    int n = ((Number) Objects.requireNonNullElse(get(w, "spec", "replicas"), 1)).intValue();
+                    for (int i = 0; i < n && "StatefulSet".equals(w.get("kind")); i++) {
+                        if (!creation.contains(get(w, "metadata", "name") + "-" + i)) {
+                            problems.add(where + ": Job " + get(creators.get(0), "metadata", "name") + " does not name cluster node "
+                                    + get(w, "metadata", "name") + "-" + i);
+                        }
+                    }
                 }
             }
         }
         return problems;
+    }
+
+    /** A container's port numbers. */
+    @SuppressWarnings("unchecked")
+    static List<Integer> containerPorts(Map<String, Object> container) {
+        List<Integer> out = new ArrayList<>();
+        for (Object p : list(container.get("ports"))) {
+            out.add((Integer) ((Map<String, Object>) p).get("containerPort"));
+        }
+        return out;
     }
 
     /** Whether {@code name} is the Secret {@code base}, or kustomize's generated {@code base-<hash>}. */
@@ -1370,7 +1854,10 @@ class DeploymentValidationIT {
                 && selects(ns, MONITORING_NAMESPACE_LABELS) && selects(pods, PROMETHEUS_POD_LABELS);
     }
 
-    /** What a service must reach ("TCP/5432"): DNS, and the port of every endpoint its config reads (defaults included). */
+    /**
+     * What a service must reach ("TCP/5432"): DNS, and the port of every endpoint its config reads (defaults included),
+     * the nodes of redis.nodes too (a cluster's seeds, which then point at nodes on the same port; the Sentinels).
+     */
     static Set<String> egressNeeded(Deployed c) {
         Settings s = c.settings();
         Set<String> out = new TreeSet<>(Set.of("UDP/53", "TCP/53"));
@@ -1388,6 +1875,11 @@ class DeploymentValidationIT {
         if (c.service().reads(SharedKeys.REDIS_URL)) {
             int p = URI.create(s.get(SharedKeys.REDIS_URL)).getPort();
             out.add("TCP/" + (p > 0 ? p : 6379));
+            // the seed nodes of a cluster, or the Sentinels (redis.nodes): with redis.mode standalone it must be empty
+            String nodes = s.get(SharedKeys.REDIS_NODES);
+            for (String node : nodes == null || nodes.isBlank() ? new String[0] : nodes.split(",")) {
+                out.add("TCP/" + node.strip().substring(node.strip().lastIndexOf(':') + 1));
+            }
         }
         return out;
     }
@@ -1659,6 +2151,49 @@ class DeploymentValidationIT {
         }
     }
 
+    /**
+     * The alert rules' unit tests (deploy/prometheus/alerts.test.yml: two instances of cache-sync and of query-api, an
+     * alert on what one instance has of its own firing for that instance only, one on the data once for the sum) cover
+     * every alert that fires per instance, and - where promtool is on the PATH - pass, and Prometheus' own parser accepts
+     * the rules and every config of deploy/prometheus.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void alertRulesPassTheirUnitTests() throws Exception {
+        Set<String> tested = new TreeSet<>();
+        for (Object t : list(load(COMPOSE_ALERT_TESTS).get("tests"))) {
+            for (Object a : list(((Map<String, Object>) t).get("alert_rule_test"))) {
+                tested.add(String.valueOf(((Map<String, Object>) a).get("alertname")));
+            }
+        }
+        Set<String> perInstance = new TreeSet<>();
+        for (Object g : list(get(load(PROMETHEUS_RULE), "spec", "groups"))) {
+            for (Object r : list(((Map<String, Object>) g).get("rules"))) {
+                Map<String, Object> rule = (Map<String, Object>) r;
+                if (String.valueOf(rule.get("expr")).matches("(?s).*(by \\([^)]*\\binstance\\b|^up\\{).*")) {
+                    perInstance.add(String.valueOf(rule.get("alert")));
+                }
+            }
+        }
+        assertThat(perInstance).as("alerts that fire per instance").isNotEmpty();
+        assertThat(tested).as("alerts tested in " + ROOT.relativize(COMPOSE_ALERT_TESTS)).containsAll(perInstance);
+
+        Assumptions.assumeTrue(onPath("promtool"), "promtool not found: " + ROOT.relativize(COMPOSE_ALERT_TESTS) + " (the alerts per instance"
+                + " and in sum) was not run, nor deploy/prometheus/*.yml checked by Prometheus' own parser");
+        List<List<String>> commands = new ArrayList<>(List.of(
+                List.of("promtool", "check", "rules", COMPOSE_ALERTS.toString()),
+                List.of("promtool", "test", "rules", COMPOSE_ALERT_TESTS.toString())));
+        try (Stream<Path> files = Files.list(COMPOSE_PROMETHEUS.getParent())) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches("prometheus.*\\.yml")).sorted().toList()) {
+                commands.add(List.of("promtool", "check", "config", "--syntax-only", f.toString()));
+            }
+        }
+        for (List<String> command : commands) {
+            Run r = run(ROOT, command);
+            assertThat(r.exit()).as(String.join(" ", command) + ":\n" + r.out()).isZero();
+        }
+    }
+
     @SuppressWarnings("unchecked")
     static List<String> ruleExpressions(Map<String, Object> rule) {
         List<String> out = new ArrayList<>();
@@ -1908,10 +2443,173 @@ class DeploymentValidationIT {
     // ---------------------------------------------------------------------------------------------------------------
     // reading compose and kustomize output into Deployed containers
 
+    /**
+     * A compose project as operators run it: docker-compose.yml alone, or with an override file on top
+     * ({@code docker compose -f docker-compose.yml -f docker-compose.<name>.yml}).
+     */
+    record ComposeVariant(String name, List<Path> files) {
+        /** The files, for messages: {@code docker-compose.yml + docker-compose.cluster.yml}. */
+        String where() {
+            return files.stream().map(f -> ROOT.relativize(f).toString()).collect(Collectors.joining(" + "));
+        }
+
+        /** The {@code -f} arguments of a compose client. */
+        List<String> fileArguments() {
+            List<String> out = new ArrayList<>();
+            files.forEach(f -> out.addAll(List.of("-f", f.toString())));
+            return out;
+        }
+
+        /** The project's model: the files merged the way compose merges them. */
+        @SuppressWarnings("unchecked")
+        Map<String, Object> model() throws IOException {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (Path f : files) {
+                out = mergeCompose(out, load(f));
+            }
+            return out;
+        }
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> services() throws IOException {
+            return (Map<String, Object>) model().get("services");
+        }
+    }
+
+    /** docker-compose.yml alone: the stack the README starts first, and the one whose users and metrics run on the devstack. */
+    static ComposeVariant baseCompose() {
+        return new ComposeVariant("default", List.of(COMPOSE));
+    }
+
+    /** docker-compose.yml alone, then with each {@code docker-compose.<name>.yml} next to it on top. */
+    static List<ComposeVariant> composeVariants() throws IOException {
+        List<ComposeVariant> out = new ArrayList<>(List.of(baseCompose()));
+        try (Stream<Path> files = Files.list(ROOT)) {
+            for (Path f : files.sorted().toList()) {
+                Matcher m = COMPOSE_OVERRIDE.matcher(f.getFileName().toString());
+                if (m.matches()) {
+                    out.add(new ComposeVariant(m.group(1), List.of(COMPOSE, f)));
+                }
+            }
+        }
+        assertThat(out).as("compose variants (docker-compose.<name>.yml next to docker-compose.yml)").extracting(ComposeVariant::name)
+                .containsAll(REQUIRED_COMPOSE_VARIANTS);
+        return out;
+    }
+
+    /** Service keys compose merges key by key when an override file sets them again. */
+    static final Set<String> COMPOSE_MAPPINGS = Set.of("environment", "depends_on", "healthcheck", "labels", "annotations", "deploy",
+            "logging", "ulimits", "sysctls", "extra_hosts", "build", "storage_opt");
+    /** Service keys whose entries an override file adds to the base's (without duplicates). */
+    static final Set<String> COMPOSE_SEQUENCES = Set.of("ports", "env_file", "expose", "dns", "dns_search", "cap_add", "cap_drop", "profiles",
+            "tmpfs", "secrets", "configs", "devices", "external_links", "security_opt", "volumes_from");
+
+    /**
+     * Compose's merge of an override file into the model so far: services merged one by one (mappings such as environment
+     * and depends_on key by key, ports and env files added, volumes replaced by their container path, anything else -
+     * command, image, ... - replaced), any other top-level key replaced.
+     */
     @SuppressWarnings("unchecked")
+    static Map<String, Object> mergeCompose(Map<String, Object> base, Map<String, Object> override) {
+        Map<String, Object> out = new LinkedHashMap<>(base);
+        override.forEach((k, v) -> {
+            if (!k.equals("services")) {
+                out.put(k, v);
+            }
+        });
+        Map<String, Object> services = new LinkedHashMap<>((Map<String, Object>) base.getOrDefault("services", Map.of()));
+        ((Map<String, Object>) override.getOrDefault("services", Map.of())).forEach((name, svc) -> {
+            Map<String, Object> before = (Map<String, Object>) services.get(name);
+            services.put(name, before == null ? svc : mergeService(before, (Map<String, Object>) svc));
+        });
+        out.put("services", services);
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> mergeService(Map<String, Object> base, Map<String, Object> override) {
+        Map<String, Object> out = new LinkedHashMap<>(base);
+        override.forEach((k, v) -> {
+            Object before = base.get(k);
+            if (before == null || v == null) {
+                out.put(k, v);
+            } else if (k.equals("volumes")) {
+                Map<String, Object> byTarget = new LinkedHashMap<>();
+                for (Object vol : list(before)) {
+                    byTarget.put(volumeTarget(vol), vol);
+                }
+                for (Object vol : list(v)) {
+                    byTarget.put(volumeTarget(vol), vol);
+                }
+                out.put(k, new ArrayList<>(byTarget.values()));
+            } else if (COMPOSE_MAPPINGS.contains(k) && !isScalar(before) && !isScalar(v)) {
+                Map<String, Object> merged = new LinkedHashMap<>(composeMapping(k, before));
+                merged.putAll(composeMapping(k, v));
+                out.put(k, merged);
+            } else if (COMPOSE_SEQUENCES.contains(k)) {
+                List<Object> merged = new ArrayList<>(before instanceof List<?> l ? l : List.of(before));
+                for (Object item : v instanceof List<?> l ? l : List.of(v)) {
+                    if (!merged.contains(item)) {
+                        merged.add(item);
+                    }
+                }
+                out.put(k, merged);
+            } else {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    /** A compose mapping that may also be written as a list: environment {@code [K=V]}, depends_on {@code [service]}, labels. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> composeMapping(String key, Object value) {
+        if (value instanceof Map<?, ?> m) {
+            return (Map<String, Object>) m;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Object item : list(value)) {
+            String s = String.valueOf(item);
+            if (key.equals("depends_on")) {
+                out.put(s, Map.of("condition", "service_started"));
+            } else {
+                int eq = s.indexOf('=');
+                out.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? null : s.substring(eq + 1));
+            }
+        }
+        return out;
+    }
+
+    /** Neither a mapping nor a list (such as {@code build: .}, which an override replaces as a whole). */
+    static boolean isScalar(Object value) {
+        return !(value instanceof Map<?, ?>) && !(value instanceof List<?>);
+    }
+
+    /** The container path of a compose volume entry ({@code ./a:/b:ro}, or long syntax). */
+    @SuppressWarnings("unchecked")
+    static String volumeTarget(Object volume) {
+        if (volume instanceof Map<?, ?> m) {
+            return String.valueOf(((Map<String, Object>) m).get("target"));
+        }
+        String[] parts = String.valueOf(volume).split(":");
+        return parts.length > 1 ? parts[1] : parts[0];
+    }
+
+    /** The compose service name of an instance of {@code service}: its deployed name, or that name with {@code -<n>}. */
+    static boolean isInstanceName(String name, Service service) {
+        return name.equals(service.deployedName) || name.matches(Pattern.quote(service.deployedName) + "-\\d+");
+    }
+
+    /** The cachesync containers of docker-compose.yml alone. */
     static List<Deployed> composeContainers() throws IOException {
-        Map<String, Object> services = (Map<String, Object>) load(COMPOSE).get("services");
-        assertThat(services).as("services of docker-compose.yml")
+        return composeContainers(baseCompose());
+    }
+
+    /** The cachesync containers of a compose variant: every service whose command is one of the three services'. */
+    @SuppressWarnings("unchecked")
+    static List<Deployed> composeContainers(ComposeVariant variant) throws IOException {
+        Map<String, Object> services = variant.services();
+        assertThat(services).as("services of " + variant.where())
                 .containsKeys("postgres", "kafka", "redis", "cdc-ingest", "cache-sync", "query-api", "prometheus", "grafana");
         List<Deployed> out = new ArrayList<>();
         for (Map.Entry<String, Object> e : services.entrySet()) {
@@ -1921,8 +2619,9 @@ class DeploymentValidationIT {
             if (service.isEmpty()) {
                 continue;
             }
-            String where = "docker-compose.yml service " + e.getKey();
-            assertThat(e.getKey()).as(where + " name").isEqualTo(service.get().deployedName);
+            String where = variant.where() + " service " + e.getKey();
+            assertThat(isInstanceName(e.getKey(), service.get())).as(where + ": the name of an instance of " + service.get().deployedName
+                    + " is " + service.get().deployedName + " or " + service.get().deployedName + "-<n>").isTrue();
             Set<String> shared = new TreeSet<>();
             Map<String, String> env = environment(svc, shared);
             Path config = null;
