@@ -3,13 +3,9 @@ package io.cachesync.core.redis;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.keys.KeyLayout;
 import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
-import redis.clients.jedis.exceptions.JedisRedirectionException;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 import java.time.Duration;
@@ -20,15 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import java.util.function.IntFunction;
 
 /**
  * The cache protocol of DESIGN.md on Redis: every write goes through one of the Lua scripts, so that no
  * retry, replay or race can put an older value over a newer one. Both cache-sync and query-api use this class.
  *
  * <p>Longer than our ~250-line guide on purpose: it is the single gateway to the scripts (apply, lease, fill, release,
- * generation, source floor, purge), so every call of the protocol, with its key layout and its NOSCRIPT reload, is in one
- * place to review.
+ * generation, source floor, purge), so every call of the protocol, with its key layout, is in one place to review. How
+ * a pipeline of script calls is sent (NOSCRIPT reload, a cluster's moved slots) is {@link ScriptPipeline}'s.
  */
 public final class CacheStore {
     private static final LuaScript APPLY = LuaScript.fromResource("apply");
@@ -48,11 +43,13 @@ public final class CacheStore {
     private final UnifiedJedis redis;
     private final KeyLayout keys;
     private final LongAdder roundTrips = new LongAdder();
+    private final ScriptPipeline pipeline;
 
     /** A store on {@code redis}; the key layout follows from the client (a cluster client: buckets, {@link KeyLayout}). */
     public CacheStore(UnifiedJedis redis) {
         this.redis = redis;
         this.keys = RedisNodes.clustered(redis) ? KeyLayout.CLUSTER : KeyLayout.STANDALONE;
+        this.pipeline = new ScriptPipeline(redis, roundTrips);
     }
 
     public UnifiedJedis redis() {
@@ -146,7 +143,7 @@ public final class CacheStore {
         for (int i = 0; i < bucket.length; i++) {
             bucket[i] = keys.bucketOfKey(writes.get(i).key());
         }
-        List<Object> raw = pipelinedScripts(APPLY, writes.size(), i -> {
+        List<Object> raw = pipeline.scripts(APPLY, writes.size(), i -> {
             Write w = writes.get(i);
             List<String> scriptKeys = new ArrayList<>(3);
             scriptKeys.add(w.key());
@@ -194,7 +191,7 @@ public final class CacheStore {
     /** Takes the fence with these keys (one per bucket) again, for the same owner. */
     public Fence takeFence(List<String> fenceKeys) {
         String ttl = Long.toString(FENCE_TTL_MS);
-        List<Object> raw = rethrowErrors(pipelinedScripts(GENERATION, fenceKeys.size(), i -> List.of(fenceKeys.get(i)), i -> List.of("bump", ttl)));
+        List<Object> raw = ScriptPipeline.rethrowErrors(pipeline.scripts(GENERATION, fenceKeys.size(), i -> List.of(fenceKeys.get(i)), i -> List.of("bump", ttl)));
         return new Fence(fenceKeys, raw.stream().map(r -> Long.toString(((Number) r).longValue())).toList());
     }
 
@@ -231,7 +228,7 @@ public final class CacheStore {
         String ttl = Long.toString(GENERATION_TTL_MS);
         List<String> messages = invalidationMessages(rows);
         boolean cluster = keys.clustered();
-        rethrowErrors(pipelined(GENERATION, (p, sha, answers) -> {
+        ScriptPipeline.rethrowErrors(pipeline.run(GENERATION, (p, sha, answers) -> {
             for (String g : generationKeys) {
                 answers.add(p.evalsha(sha, List.of(g), List.of("bump", ttl)));
             }
@@ -336,7 +333,7 @@ public final class CacheStore {
     /** Leases many missed keys in one round trip (a pipeline of lease scripts); outcomes in the order given. */
     public List<LeaseOutcome> leaseAll(List<Lease> leases, Duration ttl) {
         String ttlMs = Long.toString(Math.max(1, ttl.toMillis()));
-        List<Object> raw = rethrowErrors(pipelinedScripts(LEASE, leases.size(), i -> List.of(leases.get(i).key()),
+        List<Object> raw = ScriptPipeline.rethrowErrors(pipeline.scripts(LEASE, leases.size(), i -> List.of(leases.get(i).key()),
                 i -> List.of(leases.get(i).token(), ttlMs)));
         List<LeaseOutcome> out = new ArrayList<>(raw.size());
         raw.forEach(r -> out.add(leaseOutcome((List<?>) r)));
@@ -345,102 +342,13 @@ public final class CacheStore {
 
     /** Fills many leased keys in one round trip; a null document is a negative-cache fill. True where the fill was kept. */
     public List<Boolean> fillAll(List<Fill> fills) {
-        List<Object> raw = rethrowErrors(pipelinedScripts(FILL, fills.size(), i -> List.of(fills.get(i).key()), i -> fillArgs(fills.get(i))));
+        List<Object> raw = ScriptPipeline.rethrowErrors(pipeline.scripts(FILL, fills.size(), i -> List.of(fills.get(i).key()), i -> fillArgs(fills.get(i))));
         return raw.stream().map(r -> Long.valueOf(1L).equals(r)).toList();
     }
 
     private static List<String> fillArgs(Fill f) {
         return List.of(f.token(), f.document() == null ? "d" : "u", f.document() == null ? "" : f.document(),
                 Long.toString(Math.max(1, f.ttl().toMillis())));
-    }
-
-    /** Queues a pipeline's calls; {@code sha} is the script's, every call's reply goes into {@code answers}, in order. */
-    @FunctionalInterface
-    private interface PipelineCalls {
-        void queue(AbstractPipeline p, String sha, List<Response<?>> answers);
-    }
-
-    /** {@code calls} calls of {@code script}, the i-th with {@code keys(i)} and {@code args(i)}, in one pipeline. */
-    private List<Object> pipelinedScripts(LuaScript script, int calls, IntFunction<List<String>> keys, IntFunction<List<String>> args) {
-        return pipelined(script, (p, sha, answers) -> {
-            for (int i = 0; i < calls; i++) {
-                answers.add(p.evalsha(sha, keys.apply(i), args.apply(i)));
-            }
-        });
-    }
-
-    /**
-     * Sends the calls {@code queue} makes in one round trip and returns every reply in order, an error reply as its
-     * {@code JedisDataException} (the caller decides). When Redis forgot {@code script} (NOSCRIPT: it restarted), the
-     * script is loaded and the whole pipeline sent once more.
-     */
-    private List<Object> pipelined(LuaScript script, PipelineCalls queue) {
-        for (int attempt = 0; ; attempt++) {
-            roundTrips.increment();
-            String sha = attempt == 0 ? script.sha(redis) : script.load(redis);
-            List<Response<?>> answers = new ArrayList<>();
-            try (AbstractPipeline p = RedisNodes.pipeline(redis)) {
-                queue.queue(p, sha, answers);
-                p.sync();
-            } catch (JedisConnectionException e) {
-                refreshTopology(); // a node is down (a failover): the caller's retry asks the cluster where slots are now
-                throw e;
-            }
-            List<Object> out = new ArrayList<>(answers.size());
-            boolean noScript = false;
-            boolean moved = false;
-            for (Response<?> a : answers) {
-                try {
-                    out.add(a.get());
-                } catch (JedisNoScriptException e) {
-                    if (attempt > 0) {
-                        throw e;
-                    }
-                    noScript = true;
-                    break;
-                } catch (JedisDataException e) {
-                    moved |= isClusterChange(e);
-                    out.add(e); // one call's error: the caller decides
-                }
-            }
-            if (moved) {
-                refreshTopology();
-            }
-            if (!noScript) {
-                return out;
-            }
-        }
-    }
-
-    /**
-     * A cluster pipeline sends each call to the node its slot map names and follows no redirection: a slot that moved
-     * (MOVED, ASK during a migration, TRYAGAIN for keys split by one, CLUSTERDOWN during a failover) fails the call,
-     * and the slot map is read again so that the caller's retry goes to the right node.
-     */
-    private static boolean isClusterChange(JedisDataException e) {
-        String m = e.getMessage();
-        return e instanceof JedisRedirectionException
-                || m != null && (m.startsWith("TRYAGAIN") || m.startsWith("CLUSTERDOWN") || m.startsWith("MOVED") || m.startsWith("ASK"));
-    }
-
-    private void refreshTopology() {
-        if (redis instanceof RedisClusterClient cluster) {
-            try {
-                cluster.refreshClusterTopology();
-            } catch (RuntimeException e) {
-                // no node answered: the caller's retry will try again
-            }
-        }
-    }
-
-    /** The replies, or the first per-key error thrown. */
-    private static List<Object> rethrowErrors(List<Object> raw) {
-        for (Object r : raw) {
-            if (r instanceof RuntimeException e) {
-                throw e;
-            }
-        }
-        return raw;
     }
 
     /**
@@ -501,7 +409,7 @@ public final class CacheStore {
         if (epoch == null) {
             return;
         }
-        rethrowErrors(pipelinedScripts(SOURCE, keys.buckets(), b -> List.of(keys.sourceFloor(b)), b -> List.of("raise", epoch)));
+        ScriptPipeline.rethrowErrors(pipeline.scripts(SOURCE, keys.buckets(), b -> List.of(keys.sourceFloor(b)), b -> List.of("raise", epoch)));
     }
 
     public SourceFloor sourceFloor() {
