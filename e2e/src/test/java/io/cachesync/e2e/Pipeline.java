@@ -17,7 +17,6 @@ import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.sync.SyncService;
 import io.cachesync.sync.config.SyncConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
 
 import java.net.URI;
@@ -127,7 +126,7 @@ final class Pipeline implements AutoCloseable {
 
     /** Where rows live in the services' Redis. */
     KeyLayout keys() {
-        return redis instanceof RedisClusterClient ? KeyLayout.CLUSTER : KeyLayout.STANDALONE;
+        return KeyLayout.of(redis);
     }
 
     /** The Redis key of a row. */

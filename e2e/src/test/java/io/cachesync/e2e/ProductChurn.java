@@ -74,10 +74,7 @@ final class ProductChurn implements AutoCloseable {
 
     /** Stops the writers and asserts none failed. */
     void stop() throws InterruptedException {
-        writing.set(false);
-        for (Thread t : writers) {
-            t.join(60_000);
-        }
+        close();
         assertThat(failures).as("writer failures").isEmpty();
     }
 

@@ -8,6 +8,7 @@ import io.cachesync.app.demo.StackSettings;
 import io.cachesync.app.verify.CacheVerifier;
 import io.cachesync.app.verify.VerifyResult;
 import io.cachesync.core.config.Settings;
+import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.metrics.Metrics;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisEndpoint;
@@ -171,7 +172,7 @@ class ScaleOutIT {
 
     private static long rowKeys(CacheStore store) {
         long[] n = {0};
-        store.scan("cs:products:*", keys -> n[0] += keys.size());
+        store.scan(CacheKeys.rowPattern("products"), keys -> n[0] += keys.size());
         return n[0];
     }
 

@@ -1,5 +1,7 @@
 package io.cachesync.core.keys;
 
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 import java.util.ArrayList;
@@ -17,8 +19,8 @@ import java.util.Map;
  * over the 16,384 slots: a cluster whose masters own ranges of slots gets an even share of the buckets. On one Redis
  * there is one bucket and no tag, so keys stay {@code cs:<entity>:<id>} (what operators type into redis-cli).
  *
- * <p>The layout of a client follows from its kind ({@code CacheStore}), so every service and command that reads or
- * writes a cache computes the same keys.
+ * <p>The layout of a client follows from its kind ({@link #of}), so every service and command that reads or writes a
+ * cache computes the same keys.
  */
 public final class KeyLayout {
     /** Buckets of a cluster: 256 evenly spaced slots, so each master of a 3-master cluster holds 85 or 86 of them. */
@@ -34,6 +36,11 @@ public final class KeyLayout {
 
     private KeyLayout(int buckets) {
         this.buckets = buckets;
+    }
+
+    /** The layout of the Redis a client talks to: buckets on a cluster, plain keys on one node (Sentinel's master too). */
+    public static KeyLayout of(UnifiedJedis redis) {
+        return redis instanceof RedisClusterClient ? CLUSTER : STANDALONE;
     }
 
     public boolean clustered() {

@@ -48,7 +48,7 @@ public final class CacheStore {
     /** A store on {@code redis}; the key layout follows from the client (a cluster client: buckets, {@link KeyLayout}). */
     public CacheStore(UnifiedJedis redis) {
         this.redis = redis;
-        this.keys = RedisNodes.clustered(redis) ? KeyLayout.CLUSTER : KeyLayout.STANDALONE;
+        this.keys = KeyLayout.of(redis);
         this.pipeline = new ScriptPipeline(redis, roundTrips);
     }
 
