@@ -41,6 +41,7 @@ final class ConfigFile {
         keys.addAll(ApiConfig.KEYS);
         keys.addAll(SyncConfig.KEYS);
         keys.addAll(EntityCatalog.ENTITY_KEYS);
+        keys.addAll(io.cachesync.core.catalog.ViewDefinitions.VIEW_KEYS);
         return List.copyOf(keys);
     }
 

@@ -48,7 +48,7 @@ final class ServiceCommands {
         @Override
         public Integer call() throws Exception {
             if (printKeys) {
-                for (ConfigKey k : Stream.concat(keys().stream(), EntityCatalog.ENTITY_KEYS.stream()).toList()) {
+                for (ConfigKey k : Stream.of(keys(), EntityCatalog.ENTITY_KEYS, io.cachesync.core.catalog.ViewDefinitions.VIEW_KEYS).flatMap(List::stream).toList()) {
                     spec.commandLine().getOut().printf("%-32s %-44s default %-28s %s%n", k.name(), k.envName(),
                             k.secret() ? "<secret>" : "'" + k.defaultValue() + "'", k.doc());
                 }

@@ -18,6 +18,7 @@ import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
 import io.cachesync.sync.topology.DeadLetterProductionHandler;
 import io.cachesync.sync.topology.SyncTopology;
+import io.cachesync.sync.topology.ViewTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -55,6 +56,8 @@ public final class SyncService implements AutoCloseable {
     private CacheRebuilder rebuilder;
     private SourceFloor sourceFloor;
     private KafkaStreams streams;
+    /** The view topology's application ({@link ViewTopology}), or null when no view is configured. */
+    private KafkaStreams views;
     private volatile boolean closed;
 
     /** cache-sync with its own Prometheus registry, exported on {@code sync.http-port}. */
@@ -97,6 +100,17 @@ public final class SyncService implements AutoCloseable {
         });
         streams.setStateListener((now, before) -> LOG.info("cache-sync streams {} -> {}", before, now));
         streams.start();
+        if (!catalog.views().isEmpty()) {
+            Properties p = streamsProperties(config);
+            p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId() + ViewTopology.APPLICATION_SUFFIX);
+            views = new KafkaStreams(ViewTopology.build(catalog, applier, stats, config.batching(), config.maxValueBytes()), p);
+            views.setUncaughtExceptionHandler(e -> {
+                LOG.error("cache-sync view thread failed; replacing it (it resumes from the last committed offset)", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            views.setStateListener((now, before) -> LOG.info("cache-sync views {} -> {}", before, now));
+            views.start();
+        }
         Set<String> sources = new HashSet<>(SyncTopology.cdcTopics(catalog));
         sources.add(Topics.COMMANDS);
         consumerLag = new ConsumerLagGauges(sources, registry);
@@ -112,7 +126,10 @@ public final class SyncService implements AutoCloseable {
      * thread is replaced and does not count, but a client that gave up must be restarted.
      */
     public boolean isLive() {
-        KafkaStreams s = streams;
+        return live(streams) && live(views);
+    }
+
+    private boolean live(KafkaStreams s) {
         if (s == null) {
             return true;
         }
@@ -184,7 +201,8 @@ public final class SyncService implements AutoCloseable {
     /** RUNNING or REBALANCING. */
     public boolean isRunning() {
         KafkaStreams s = streams;
-        return s != null && s.state().isRunningOrRebalancing();
+        KafkaStreams v = views;
+        return s != null && s.state().isRunningOrRebalancing() && (v == null || v.state().isRunningOrRebalancing());
     }
 
     @Override
@@ -196,6 +214,9 @@ public final class SyncService implements AutoCloseable {
         lagRefresher.shutdownNow();
         if (http != null) {
             http.close();
+        }
+        if (views != null) {
+            views.close(Duration.ofSeconds(30));
         }
         if (streams != null) {
             streams.close(Duration.ofSeconds(30));

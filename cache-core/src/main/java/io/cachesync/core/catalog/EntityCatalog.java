@@ -74,20 +74,33 @@ public final class EntityCatalog {
 
     private final Map<String, EntityDefinition> byName;
     private final Map<String, EntityDefinition> byTable;
+    private final List<EntityDefinition> ordered;
+    private final Map<String, ViewDefinition> views;
 
     public EntityCatalog(Collection<EntityDefinition> entities) {
+        this(entities, List.of());
+    }
+
+    /**
+     * @param entities the entities and the views (each served as an entity of {@link EntityDefinition.Source#VIEW})
+     * @param views    the views' declarations, one per entity of source VIEW
+     */
+    public EntityCatalog(Collection<EntityDefinition> entities, Collection<ViewDefinition> views) {
         Map<String, EntityDefinition> n = new LinkedHashMap<>();
         Map<String, EntityDefinition> t = new LinkedHashMap<>();
         for (EntityDefinition e : entities) {
             n.put(e.name(), e);
-            t.put(e.qualifiedTable(), e);
+            if (e.source() != EntityDefinition.Source.VIEW) {
+                t.put(e.qualifiedTable(), e);
+            }
         }
+        Map<String, ViewDefinition> v = new LinkedHashMap<>();
+        views.forEach(d -> v.put(d.name(), d));
         this.byName = Map.copyOf(n);
         this.byTable = Map.copyOf(t);
         this.ordered = List.copyOf(entities);
+        this.views = java.util.Collections.unmodifiableMap(v);
     }
-
-    private final List<EntityDefinition> ordered;
 
     /** Reads the catalog; every problem is added to {@code problems} with the key that causes it. */
     public static EntityCatalog from(Settings s, List<String> problems) {
@@ -125,7 +138,14 @@ public final class EntityCatalog {
             out.add(new EntityDefinition(name, schema, tableName, key, ttl, jitter, tomb, new HashSet<>(sensitive),
                     queryOptions(s, name, key, sensitive, problems), source));
         }
-        return new EntityCatalog(out);
+        Map<String, EntityDefinition> entities = new LinkedHashMap<>();
+        out.forEach(e -> entities.put(e.name(), e));
+        List<ViewDefinition> views = new ArrayList<>();
+        for (ViewDefinitions.Parsed p : ViewDefinitions.from(s, entities, problems)) {
+            out.add(p.served());
+            views.add(p.view());
+        }
+        return new EntityCatalog(out, views);
     }
 
     /**
@@ -167,7 +187,10 @@ public final class EntityCatalog {
 
     /** The same catalog with some entities' keys replaced by the ones read from their tables ({@link SchemaCheck#resolve}). */
     public EntityCatalog withKeys(Map<String, EntityKey> resolved) {
-        return new EntityCatalog(ordered.stream().map(e -> resolved.containsKey(e.name()) ? e.withKey(resolved.get(e.name())) : e).toList());
+        return new EntityCatalog(ordered.stream().map(e -> {
+            String keyedBy = e.source() == EntityDefinition.Source.VIEW ? views.get(e.name()).root() : e.name();
+            return resolved.containsKey(keyedBy) ? e.withKey(resolved.get(keyedBy)) : e;
+        }).toList(), views.values());
     }
 
     private static QueryOptions queryOptions(Settings s, String entity, EntityKey key, List<String> sensitive, List<String> problems) {
@@ -202,6 +225,25 @@ public final class EntityCatalog {
 
     public List<EntityDefinition> all() {
         return ordered;
+    }
+
+    /** The views, in configuration order. */
+    public List<ViewDefinition> views() {
+        return List.copyOf(views.values());
+    }
+
+    /** The view served as entity {@code name}, if it is one. */
+    public Optional<ViewDefinition> view(String name) {
+        return Optional.ofNullable(views.get(name));
+    }
+
+    /** The view an entity of source VIEW is served as. */
+    public ViewDefinition view(EntityDefinition served) {
+        ViewDefinition v = views.get(served.name());
+        if (v == null) {
+            throw new IllegalArgumentException(served.name() + " is not a view");
+        }
+        return v;
     }
 
     /** The entities fed by CDC ({@code entities.<name>.source=cdc}, the default): the tables cdc-ingest captures. */

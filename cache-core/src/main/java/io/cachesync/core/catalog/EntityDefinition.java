@@ -36,12 +36,15 @@ public record EntityDefinition(
         /** Debezium change events of its table (commit-ordered versions). */
         CDC,
         /** Events a backend team publishes on {@code cachesync.commands} (the publisher's own versions). */
-        COMMANDS;
+        COMMANDS,
+        /** A view: documents composed of several CDC-fed entities by cache-sync's view topology ({@link ViewDefinition}). */
+        VIEW;
 
         public static Source parse(String s) {
             return switch (s.trim().toLowerCase(Locale.ROOT)) {
                 case "cdc" -> CDC;
                 case "commands" -> COMMANDS;
+                case "view" -> VIEW;
                 default -> throw new IllegalArgumentException(s);
             };
         }

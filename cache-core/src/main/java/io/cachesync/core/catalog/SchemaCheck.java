@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,9 +45,11 @@ public final class SchemaCheck {
     public static Result check(Connection c, EntityCatalog catalog) throws SQLException {
         List<String> problems = new ArrayList<>();
         Map<String, EntityKey> keys = new LinkedHashMap<>();
+        Map<String, Set<String>> tableColumns = new HashMap<>();
         for (EntityDefinition e : catalog.cdcFed()) {
             String where = "entities." + e.name() + " (" + e.qualifiedTable() + ")";
             Set<String> columns = columns(c, e);
+            tableColumns.put(e.name(), columns);
             if (columns.isEmpty()) {
                 problems.add(where + ": the table does not exist (or this user may not see it)");
                 continue;
@@ -66,6 +69,10 @@ public final class SchemaCheck {
                 }
             }
             problems.addAll(ColumnTypeCheck.problems(c, e));
+        }
+        EntityCatalog keyed = catalog.withKeys(keys);
+        for (ViewDefinition v : catalog.views()) {
+            problems.addAll(ViewDefinitions.problems(v, keyed, e -> tableColumns.getOrDefault(e.name(), Set.of())));
         }
         return new Result(problems, keys);
     }

@@ -101,6 +101,23 @@ public final class ValueCodec {
         return MAPPER;
     }
 
+    /**
+     * The mapper that reads documents back exactly as {@link #encode} wrote them (decimals as written, {@code 1.10}
+     * stays {@code 1.10}): read with {@link #mapper()}, a jsonb number would come back a double and encode differently.
+     */
+    public static ObjectMapper documentMapper() {
+        return JSON_VALUES;
+    }
+
+    /** A document {@link #encode} wrote, read back exactly (see {@link #documentMapper()}). */
+    public static ObjectNode parse(String document) {
+        try {
+            return (ObjectNode) JSON_VALUES.readTree(document);
+        } catch (JsonProcessingException | ClassCastException e) {
+            throw new IllegalArgumentException("not a document: " + e.getMessage(), e);
+        }
+    }
+
     /** Serialises a document compactly, columns in name order. */
     public static String encode(ObjectNode document) {
         try {

@@ -57,6 +57,12 @@ public final class YamlSettingsReader {
     private static final String FIELD = "field";
     private static final String MAX_PER_PAGE = "max-per-page";
     private static final List<String> LIST_INDEX_KEYS = List.of(FIELD, MAX_PER_PAGE);
+    /**
+     * Maps of named parts, which also yield the list of their names as {@code entities:} does:
+     * {@code views: {product_pages: {references: {brand: {via: brand_id}}}}} sets {@code views=product_pages},
+     * {@code views.product_pages.references=brand} and {@code views.product_pages.references.brand.via=brand_id}.
+     */
+    private static final Pattern NAMED_MAPS = Pattern.compile("views|views\\.[^.]+\\.(references|children)");
     /** How SnakeYAML marks a position in its messages: {@code  in 'reader', line 3, column 5:}. */
     private static final Pattern MARK = Pattern.compile("^\\s*in '[^']*', line (\\d+), column (\\d+):?\\s*$");
 
@@ -203,6 +209,9 @@ public final class YamlSettingsReader {
             if (node instanceof Scalar s) {
                 put(path, s.text());
             } else if (node instanceof Map<?, ?> map) {
+                if (NAMED_MAPS.matcher(path).matches()) {
+                    put(path, map.keySet().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+                }
                 map.forEach((k, v) -> walk(path + "." + k, v));
             } else {
                 List<String> values = new ArrayList<>();

@@ -60,7 +60,7 @@ public final class RedisMutationApplier {
 
     /** The source epoch of a captured change, checked against the source floor; null for commands. */
     private static String sourceEpoch(CacheMutation m) {
-        return m.entity().source() == EntityDefinition.Source.CDC ? CommitOrderVersion.epochOf(m.version()) : null;
+        return m.entity().source() != EntityDefinition.Source.COMMANDS ? CommitOrderVersion.epochOf(m.version()) : null;
     }
 
     /** Takes the fence of a task just assigned to this instance (see {@link TaskFence}). */

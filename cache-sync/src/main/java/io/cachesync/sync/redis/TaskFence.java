@@ -30,6 +30,11 @@ public final class TaskFence {
         return taken.key();
     }
 
+    /** This owner's token of the fence (of its first copy on a cluster): larger than every token an earlier owner took. */
+    public long incarnation() {
+        return Long.parseLong(taken.tokens().get(0));
+    }
+
     /** The token this owner writes with. */
     CacheStore.Fence token() {
         return taken;

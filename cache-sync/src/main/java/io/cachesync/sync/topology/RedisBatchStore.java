@@ -61,6 +61,14 @@ final class RedisBatchStore implements StateStore {
         this.listener = listener;
     }
 
+    /**
+     * The token of the fence this owner holds (its first copy's on a cluster): larger than every token any earlier owner
+     * of the task took, so it orders owners (the view topology puts it in its documents' versions).
+     */
+    long incarnation() {
+        return fence.incarnation();
+    }
+
     void add(CacheMutation m) {
         pending.add(m);
     }

@@ -47,15 +47,37 @@ public final class DemoSchema {
                       password_hash text NOT NULL,
                       created_at timestamptz NOT NULL DEFAULT now())""");
             st.execute("""
+                    CREATE TABLE IF NOT EXISTS public.brands (
+                      id bigint PRIMARY KEY,
+                      name text NOT NULL,
+                      country text NOT NULL)""");
+            st.execute("""
                     CREATE TABLE IF NOT EXISTS public.products (
                       id bigint PRIMARY KEY,
                       name text NOT NULL,
                       category text NOT NULL,
                       price numeric(10,2) NOT NULL,
-                      updated_at timestamptz NOT NULL DEFAULT now())""");
+                      updated_at timestamptz NOT NULL DEFAULT now(),
+                      brand_id bigint)""");
+            // the view product_pages' parts: no foreign keys, so that tests may write a part before the row it names
+            st.execute("""
+                    CREATE TABLE IF NOT EXISTS public.stock (
+                      id bigint PRIMARY KEY,
+                      product_id bigint,
+                      warehouse text NOT NULL,
+                      quantity integer NOT NULL)""");
+            st.execute("""
+                    CREATE TABLE IF NOT EXISTS public.reviews (
+                      id bigint PRIMARY KEY,
+                      product_id bigint,
+                      rating integer NOT NULL,
+                      body text NOT NULL)""");
             // complete before-images for updates and deletes (list invalidation needs the old indexed value)
             st.execute("ALTER TABLE public.users REPLICA IDENTITY FULL");
             st.execute("ALTER TABLE public.products REPLICA IDENTITY FULL");
+            st.execute("ALTER TABLE public.brands REPLICA IDENTITY FULL");
+            st.execute("ALTER TABLE public.stock REPLICA IDENTITY FULL");
+            st.execute("ALTER TABLE public.reviews REPLICA IDENTITY FULL");
         }
     }
 

@@ -117,7 +117,7 @@ public record ApiConfig(
             POSTGRES_PASSWORD, POSTGRES_SSLMODE, DB_POOL, DB_TIMEOUT, STATEMENT_TIMEOUT, LEASE_TTL, LEASE_WAIT, L1_MAX, L1_TTL,
             L1_HEARTBEAT_TIMEOUT, WARM_TOP, POPULARITY_MAX, MAX_BATCH, MAX_QUERY, MAX_PAGE_DEPTH, MAX_CACHED_PAGES, MAX_CACHED_PAGE_BYTES,
             ADMIN_TOKEN, FALLBACK_CONCURRENCY, FALLBACK_WAIT, CIRCUIT_OPEN_FOR, SharedKeys.SIGNAL_TABLE,
-            EntityCatalog.ENTITIES));
+            EntityCatalog.ENTITIES, io.cachesync.core.catalog.ViewDefinitions.VIEWS));
 
     public static ApiConfig from(Settings s) {
         List<String> problems = new ArrayList<>();
