@@ -101,9 +101,8 @@ public final class SyncService implements AutoCloseable {
         streams.setStateListener((now, before) -> LOG.info("cache-sync streams {} -> {}", before, now));
         streams.start();
         if (!catalog.views().isEmpty()) {
-            Properties p = streamsProperties(config);
-            p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId() + ViewTopology.APPLICATION_SUFFIX);
-            views = new KafkaStreams(ViewTopology.build(catalog, applier, stats, config.batching(), config.maxValueBytes()), p);
+            views = new KafkaStreams(ViewTopology.build(catalog, applier, stats, config.batching(), config.maxValueBytes()),
+                    ViewTopology.properties(streamsProperties(config)));
             views.setUncaughtExceptionHandler(e -> {
                 LOG.error("cache-sync view thread failed; replacing it (it resumes from the last committed offset)", e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

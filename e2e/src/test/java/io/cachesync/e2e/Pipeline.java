@@ -163,8 +163,8 @@ final class Pipeline implements AutoCloseable {
      */
     io.cachesync.app.verify.VerifyResult.Counts drainAndVerify(String entity) throws Exception {
         io.cachesync.sync.config.SyncConfig syncConfig = io.cachesync.sync.config.SyncConfig.from(settings);
-        io.cachesync.app.demo.PipelineDrain drain = new io.cachesync.app.demo.PipelineDrain(stack.kafka().bootstrapServers(),
-                syncConfig.applicationId(), io.cachesync.sync.topology.SyncTopology.cdcTopics(syncConfig.catalog()), ingest::published);
+        io.cachesync.app.demo.PipelineDrain drain = io.cachesync.app.demo.PipelineDrain.of(stack.kafka().bootstrapServers(),
+                syncConfig, ingest::published);
         org.assertj.core.api.Assertions.assertThat(drain.await(Duration.ofSeconds(2), Duration.ofMinutes(2))).as("pipeline drained").isTrue();
         io.cachesync.app.verify.VerifyResult result = new io.cachesync.app.verify.CacheVerifier(syncConfig.catalog(), () -> {
             try {

@@ -40,6 +40,31 @@ class YamlSettingsReaderTest {
     }
 
     @Test
+    void viewsAndTheirReferencesAndChildrenAreNamedMapsThatAlsoListTheirNames() throws Exception {
+        Path f = write("views.yaml", """
+                views:
+                  product_pages:
+                    root: products
+                    references:
+                      brand: {entity: brands, columns: [id, name]}
+                    children:
+                      stock: {parent: product_id}
+                      reviews: {parent: product_id, summary: rating}
+                """);
+
+        assertThat(YamlSettingsReader.read(f)).containsExactly(
+                entry("views", "product_pages"),
+                entry("views.product_pages.root", "products"),
+                entry("views.product_pages.references", "brand"),
+                entry("views.product_pages.references.brand.entity", "brands"),
+                entry("views.product_pages.references.brand.columns", "id,name"),
+                entry("views.product_pages.children", "stock,reviews"),
+                entry("views.product_pages.children.stock.parent", "product_id"),
+                entry("views.product_pages.children.reviews.parent", "product_id"),
+                entry("views.product_pages.children.reviews.summary", "rating"));
+    }
+
+    @Test
     void exampleFileIsAValidDemoCatalog() {
         EntityCatalog catalog = catalog(Settings.load(Optional.of(EXAMPLE), Map.of()));
 

@@ -11,13 +11,15 @@ import org.apache.kafka.common.serialization.Serializer;
 import java.io.IOException;
 
 /** JSON trees as the view topology's values (its stores, changelogs and repartition topics), read back exactly (decimals as written). */
-final class JsonSerde {
-    private JsonSerde() {
+public final class JsonSerde extends Serdes.WrapperSerde<JsonNode> {
+    static final Serde<JsonNode> JSON = new JsonSerde();
+
+    /** Kafka Streams makes one by reflection when it is the default value serde. */
+    public JsonSerde() {
+        super(writer(), reader());
     }
 
-    static final Serde<JsonNode> JSON = Serdes.serdeFrom(serializer(), deserializer());
-
-    private static Serializer<JsonNode> serializer() {
+    private static Serializer<JsonNode> writer() {
         return (topic, node) -> {
             if (node == null) {
                 return null;
@@ -30,7 +32,7 @@ final class JsonSerde {
         };
     }
 
-    private static Deserializer<JsonNode> deserializer() {
+    private static Deserializer<JsonNode> reader() {
         return (topic, bytes) -> {
             if (bytes == null) {
                 return null;

@@ -65,6 +65,20 @@ public final class ViewTopology {
         return out;
     }
 
+    /**
+     * The view application's settings from the entity application's: its own application id, and the serdes of the
+     * internal topics Kafka Streams creates for a foreign-key join (keys are canonical ids, values JSON).
+     */
+    public static java.util.Properties properties(java.util.Properties entityApplication) {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(entityApplication);
+        p.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG,
+                entityApplication.get(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG) + APPLICATION_SUFFIX);
+        p.put(org.apache.kafka.streams.StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+        p.put(org.apache.kafka.streams.StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, JsonSerde.class);
+        return p;
+    }
+
     public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, Batching batching, int maxValueBytes) {
         StreamsBuilder b = new StreamsBuilder();
         MutationParser parser = new EnvelopeParser(catalog, e -> { });
@@ -75,7 +89,8 @@ public final class ViewTopology {
             }
         }
         for (ViewDefinition v : catalog.views()) {
-            KTable<String, JsonNode> row = parts.get(v.root()).mapValues(ViewValues::start, Named.as(ViewNames.start(v.name())));
+            KTable<String, JsonNode> row = parts.get(v.root()).mapValues(ViewValues::start, Named.as(ViewNames.start(v.name())),
+                    store(ViewNames.start(v.name())));
             for (ViewDefinition.Reference r : v.references()) {
                 EntityDefinition referenced = catalog.byName(r.entity()).orElseThrow();
                 row = row.leftJoin(parts.get(r.entity()),

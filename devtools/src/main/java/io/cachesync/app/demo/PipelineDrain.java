@@ -16,23 +16,56 @@ import java.util.function.LongSupplier;
 
 /**
  * Decides when the pipeline has drained: cdc-ingest has published nothing new for a quiet period, and the
- * cache-sync consumer group has committed every offset of every CDC topic partition.
+ * cache-sync consumer group has committed every offset of every CDC topic partition — and, with views, so has the view
+ * topology's group, of the CDC topics it reads and of its own repartition and foreign-key topics.
  */
 public final class PipelineDrain {
     private final Map<String, Object> admin;
-    private final String groupId;
-    private final List<String> topics;
+    private final List<Group> groups;
     private final LongSupplier published;
 
+    /** A consumer group and the topics it must have consumed; {@code internal}: also its Kafka Streams topics. */
+    private record Group(String id, List<String> topics, boolean internal) {
+    }
+
     public PipelineDrain(String bootstrap, String groupId, List<String> topics, LongSupplier published) {
+        this(bootstrap, List.of(new Group(groupId, topics, false)), published);
+    }
+
+    private PipelineDrain(String bootstrap, List<Group> groups, LongSupplier published) {
         this.admin = Map.of("bootstrap.servers", bootstrap);
-        this.groupId = groupId;
-        this.topics = topics;
+        this.groups = groups;
         this.published = published;
     }
 
-    /** Total records not yet committed by the consumer group. */
+    /** The drain of cache-sync configured by {@code c}: its entity topology and, when views are configured, its view topology. */
+    public static PipelineDrain of(String bootstrap, io.cachesync.sync.config.SyncConfig c, LongSupplier published) {
+        List<Group> groups = new java.util.ArrayList<>();
+        groups.add(new Group(c.applicationId(), io.cachesync.sync.topology.SyncTopology.cdcTopics(c.catalog()), false));
+        if (!c.catalog().views().isEmpty()) {
+            groups.add(new Group(c.applicationId() + io.cachesync.sync.topology.ViewTopology.APPLICATION_SUFFIX,
+                    List.copyOf(io.cachesync.sync.topology.ViewTopology.partTopics(c.catalog())), true));
+        }
+        return new PipelineDrain(bootstrap, groups, published);
+    }
+
+    /** Total records not yet committed by the consumer groups. */
     public long lag(Admin a) throws Exception {
+        long lag = 0;
+        for (Group g : groups) {
+            lag += lag(a, g);
+        }
+        return lag;
+    }
+
+    private long lag(Admin a, Group g) throws Exception {
+        String groupId = g.id();
+        List<String> topics = new java.util.ArrayList<>(g.topics());
+        if (g.internal()) {
+            // repartition and foreign-key join topics (<application.id>-…); changelogs are written, never consumed
+            a.listTopics().names().get(10, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.startsWith(groupId + "-") && !t.endsWith("-changelog")).forEach(topics::add);
+        }
         Map<TopicPartition, OffsetAndMetadata> committed = a.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata()
                 .get(10, TimeUnit.SECONDS);
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
