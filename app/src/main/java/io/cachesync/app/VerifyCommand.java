@@ -38,7 +38,8 @@ import java.util.concurrent.Callable;
 
 /** {@code cachesync verify}: compares a running deployment's cache with its database. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Compares every row (or a random sample) of each configured entity in PostgreSQL with its Redis entry,",
+        description = {"Compares every row (or a random sample) of each configured entity in PostgreSQL with its Redis entry",
+                "(and, for each view, the document composed from PostgreSQL for every root row with the cached document),",
                 "re-checks differences (re-reading both) until they match or the grace window ends, and reports per entity: checked,",
                 "fresh, converged (different, then equal at a re-check: in flight), stale (different at every re-check), missing",
                 "(row in PostgreSQL, nothing in Redis) and extra (cached row PostgreSQL no longer has).",
@@ -53,7 +54,7 @@ public final class VerifyCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--ports-file", description = "The JSON file `cachesync demo --ports-file` writes (postgres, redis, redis_mode, redis_nodes); "
-            + "entities default to the demo's.")
+            + "entities and views default to the demo's.")
     Path portsFile;
 
     @Option(names = "--sample", defaultValue = "0", description = "Rows per entity to check at random; 0 checks all (default).")
@@ -117,7 +118,8 @@ public final class VerifyCommand implements Callable<Integer> {
         JsonNode ports = ValueCodec.mapper().readTree(portsFile.toFile());
         Map<String, String> m = new HashMap<>();
         if (s.raw("entities").isEmpty()) {
-            m.putAll(DemoEntities.CONFIG);
+            // the demo always runs with its view (product_pages) and the view's parts
+            m.putAll(DemoEntities.WITH_VIEWS);
         }
         String pg = ports.path("postgres").asText("");
         String redis = ports.path("redis").asText("");
@@ -171,13 +173,13 @@ public final class VerifyCommand implements Callable<Integer> {
         }
     }
 
-    /** The document as JSON (as text when it is not JSON), or JSON null. */
+    /** The document as JSON, read back exactly (decimals as written; as text when it is not JSON), or JSON null. */
     private static JsonNode document(String s) {
         if (s == null) {
             return NullNode.getInstance();
         }
         try {
-            return ValueCodec.mapper().readTree(s);
+            return ValueCodec.documentMapper().readTree(s);
         } catch (IOException e) {
             return TextNode.valueOf(s);
         }

@@ -4,6 +4,7 @@ import io.cachesync.api.cache.ReadResult;
 import io.cachesync.api.cache.ReadThroughCache;
 import io.cachesync.api.config.ApiConfig;
 import io.cachesync.api.db.PostgresRowSource;
+import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.catalog.SchemaCheck;
 import io.cachesync.core.redis.CacheStore;
@@ -34,7 +35,7 @@ public final class WarmCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", description = "The entity to warm.")
+    @Parameters(index = "0", description = "The entity (or view) to warm.")
     String entity;
 
     @Option(names = {"-c", "--config"}, description = "A properties or YAML file (the keys query-api reads); CACHESYNC_* environment variables win.")
@@ -51,14 +52,15 @@ public final class WarmCommand implements Callable<Integer> {
         ApiConfig c = ApiConfig.from(ConfigFile.load(Optional.ofNullable(config), System.getenv()));
         EntityDefinition configured = c.catalog().byName(entity).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
                 "no entity named '" + entity + "' is configured; configured: " + c.catalog().all().stream().map(EntityDefinition::name).toList()));
-        EntityDefinition e = SchemaCheck.atStart("warm", c.catalog(), c.postgres()).byName(entity)
-                .orElse(configured);
+        EntityCatalog keyed = SchemaCheck.atStart("warm", c.catalog(), c.postgres());
+        // a view is warmed by its root's ids (its schema, table and key are its root's): each document is composed and filled
+        EntityDefinition e = keyed.byName(entity).orElse(configured);
         PrintWriter out = spec.commandLine().getOut();
         long cached = 0;
         long filled = 0;
         long total = 0;
         try (UnifiedJedis redis = c.redis().client(4, c.redisTimeout());
-             PostgresRowSource db = new PostgresRowSource(c.postgres(), 2, c.dbTimeout(), c.statementTimeout())) {
+             PostgresRowSource db = new PostgresRowSource(keyed, c.postgres(), 2, c.dbTimeout(), c.statementTimeout())) {
             ReadThroughCache cache = new ReadThroughCache(new CacheStore(redis), db, c.leaseTtl(), c.leaseWait());
             for (List<String> ids : ids(c, e)) {
                 Map<String, ReadResult> r = cache.getMany(e, ids);

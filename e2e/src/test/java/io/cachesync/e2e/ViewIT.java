@@ -47,7 +47,7 @@ class ViewIT {
         Map<String, String> overrides = new HashMap<>(DemoEntities.VIEW_CONFIG);
         overrides.put("entities", DemoEntities.WITH_VIEWS.get("entities"));
         overrides.put("sync.audit-fraction", "0");
-        p = Pipeline.start(overrides, """
+        p = Pipeline.start(Pipeline.RedisKind.of(getClass()), overrides, """
                 INSERT INTO brands VALUES (1, 'Acme', 'NL'), (2, 'Globex', 'US'), (3, 'Initech', 'DE');
                 INSERT INTO products (id, name, category, price, brand_id)
                   SELECT g, 'product ' || g, 'c' || (g % 3), 10.00 + g, 1 + g % 3 FROM generate_series(1, 20) g;

@@ -70,7 +70,7 @@ public final class ApiService implements AutoCloseable {
         redis = config.redis().client(config.redisPoolSize(), config.redisTimeout());
         CacheStore store = new CacheStore(redis);
         store.loadScripts();
-        db = new PostgresRowSource(config.postgres(), config.dbPoolSize(), config.dbTimeout(), config.statementTimeout());
+        db = new PostgresRowSource(catalog, config.postgres(), config.dbPoolSize(), config.dbTimeout(), config.statementTimeout());
         L1Cache l1 = new L1Cache(config.l1MaxEntries(), config.l1Ttl(), config.l1HeartbeatTimeout());
         RedisCircuit circuit = new RedisCircuit(config.fallbackConcurrency(),
                 config.fallbackWait(), config.circuitOpenFor(), registry);
@@ -91,7 +91,7 @@ public final class ApiService implements AutoCloseable {
         return this;
     }
 
-    /** Reads the {@code n} most-read rows of each entity through the cache (filling those that are missing). */
+    /** Reads the {@code n} most-read rows of each entity, and documents of each view, through the cache (filling those that are missing). */
     public void warmMostRead(int n) {
         for (EntityDefinition e : catalog.all()) {
             List<String> ids = popularity.top(e.name(), n);

@@ -56,7 +56,7 @@ final class ApiTestStack implements AutoCloseable {
         redis = RedisConnections.client(URI.create(redisServer.url()), 8, Duration.ofSeconds(2));
         CacheStore store = new CacheStore(redis);
         store.loadScripts();
-        db = new PostgresRowSource(new PostgresEndpoint(postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, "disable"), 4, Duration.ofSeconds(2));
+        db = new PostgresRowSource(CATALOG, new PostgresEndpoint(postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, "disable"), 4, Duration.ofSeconds(2));
         ReadThroughCache cache = new ReadThroughCache(store, db, Duration.ofSeconds(2), Duration.ofMillis(50));
         QueryApi.Dependencies deps = new QueryApi.Dependencies(CATALOG, cache, new QueryCache(store, db, cache.stats()), db, null,
                 ApiLimits.DEFAULT, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), adminToken, e -> "signal-" + e.name());

@@ -68,7 +68,7 @@ class QueryApiIT {
         redis = RedisConnections.client(URI.create(redisServer.url()), 16, Duration.ofSeconds(2));
         store = new CacheStore(redis);
         store.loadScripts();
-        db = new PostgresRowSource(new PostgresEndpoint(postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, "disable"), 4, Duration.ofSeconds(2));
+        db = new PostgresRowSource(CATALOG, new PostgresEndpoint(postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, "disable"), 4, Duration.ofSeconds(2));
         cache = new ReadThroughCache(store, db, Duration.ofSeconds(2), Duration.ofMillis(50), io.cachesync.api.cache.L1Cache.disabled(),
                 new io.cachesync.api.cache.ReadStats(), new io.cachesync.api.cache.RedisCircuit(4, Duration.ofMillis(100), Duration.ofSeconds(2),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));

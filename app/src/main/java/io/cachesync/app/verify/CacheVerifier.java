@@ -3,6 +3,7 @@ package io.cachesync.app.verify;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.catalog.SchemaCheck;
+import io.cachesync.core.catalog.ViewDefinition;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.ConfigException;
 import io.cachesync.core.config.Endpoints;
@@ -13,6 +14,7 @@ import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.redis.CacheEntry;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisNodes;
+import io.cachesync.core.views.ViewQueries;
 import redis.clients.jedis.UnifiedJedis;
 
 import java.sql.Connection;
@@ -23,11 +25,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -38,6 +42,11 @@ import java.util.function.Supplier;
  * has. Keys that differ are re-checked, re-reading both the row and the entry, every {@link #recheckInterval(Duration)}
  * until they match ({@code converged}: a change in flight) or the grace window is over; only a key that differed at
  * every re-check is reported stale or extra.
+ *
+ * <p>A view ({@code views.<name>}) is checked like an entity, by its root's ids: each root row's document is composed
+ * from PostgreSQL by {@link ViewQueries#document} (one snapshot per document, the composer the view topology and the
+ * read-through fill use), and a cached document whose root row is gone is extra. Its counts are reported under the
+ * view's name.
  *
  * <p>Longer than our ~250-line guide: the two passes (rows, then cached keys the rows did not name), the re-checks and
  * the report share their per-entity state; split apart they would pass it around.
@@ -150,6 +159,9 @@ public final class CacheVerifier {
 
     /** Checks the rows (and, for extras, the cached keys); fills {@code suspects}; returns the number of keys checked. */
     private long firstPass(EntityDefinition e, int sample, Map<String, Suspect> suspects) throws SQLException {
+        if (e.source() == EntityDefinition.Source.VIEW) {
+            return firstPassOfView(e, sample, suspects);
+        }
         Set<String> ids = new HashSet<>();
         long checked = 0;
         Map<String, String> batch = new LinkedHashMap<>();
@@ -175,6 +187,57 @@ public final class CacheVerifier {
         checked += compare(e, batch, suspects);
         checked += scanForExtras(e, sample, ids, suspects);
         return checked;
+    }
+
+    /**
+     * A view's first pass: its root's ids (all, or a random sample), then each one's document composed from PostgreSQL and
+     * compared with Redis a batch at a time; then, as for an entity, the cached documents whose id was not among them.
+     */
+    private long firstPassOfView(EntityDefinition e, int sample, Map<String, Suspect> suspects) throws SQLException {
+        List<String> roots = new ArrayList<>();
+        String sql = "SELECT " + e.key().columnList() + " FROM \"" + e.schema() + "\".\"" + e.table() + "\""
+                + (sample > 0 ? " ORDER BY random() LIMIT " + sample : "");
+        long checked = 0;
+        try (Connection c = db.get()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setFetchSize(2000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        roots.add(e.key().of(rs));
+                    }
+                }
+            }
+            c.commit();
+            for (int from = 0; from < roots.size(); from += BATCH) {
+                List<String> batch = roots.subList(from, Math.min(roots.size(), from + BATCH));
+                Map<String, String> docs = documents(c, e, batch);
+                Map<String, String> expected = new LinkedHashMap<>();
+                // a root deleted since its id was read has no document: its entry must then be absent or a tombstone
+                batch.forEach(id -> expected.put(id, docs.get(id)));
+                checked += compare(e, expected, suspects);
+            }
+        }
+        checked += scanForExtras(e, sample, new HashSet<>(roots), suspects);
+        return checked;
+    }
+
+    /** The documents PostgreSQL holds now for those of {@code ids} that exist, by id: rows of an entity, documents of a view. */
+    private Map<String, String> documents(Connection c, EntityDefinition e, List<String> ids) throws SQLException {
+        if (e.source() != EntityDefinition.Source.VIEW) {
+            return RowQueries.documents(c, e, ids);
+        }
+        ViewDefinition v = catalog.view(e);
+        Map<String, String> out = new HashMap<>();
+        for (String id : ids) {
+            ViewQueries.document(c, catalog, v, id).ifPresent(d -> out.put(id, d));
+        }
+        return out;
+    }
+
+    /** The document PostgreSQL holds now for {@code id}: a row of an entity, a document of a view; empty when there is none. */
+    private Optional<String> document(Connection c, EntityDefinition e, String id) throws SQLException {
+        return e.source() == EntityDefinition.Source.VIEW ? ViewQueries.document(c, catalog, catalog.view(e), id) : RowQueries.document(c, e, id);
     }
 
     private long compare(EntityDefinition e, Map<String, String> expected, Map<String, Suspect> suspects) {
@@ -231,7 +294,7 @@ public final class CacheVerifier {
             checked++;
             // only a row the database lacks can make a present entry extra; present rows were compared above
             // unless this is a sample, or the row was inserted after the first pass read the table
-            String doc = RowQueries.document(c, e, id).orElse(null);
+            String doc = document(c, e, id).orElse(null);
             KeyCheck k = Consistency.classify(doc, entry);
             if (k != KeyCheck.FRESH) {
                 suspects.put(id, new Suspect(k, doc, entry));
@@ -286,7 +349,7 @@ public final class CacheVerifier {
             List<String> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
             // PostgreSQL first: a change reaches Redis after its commit, so this order never reports a difference that
             // existed at no moment
-            Map<String, String> docs = RowQueries.documents(c, e, batch);
+            Map<String, String> docs = documents(c, e, batch);
             List<CacheEntry> cached = store.readAll(batch.stream().map(id -> store.keys().row(e.name(), id)).toList());
             for (int i = 0; i < batch.size(); i++) {
                 String doc = docs.get(batch.get(i));
@@ -301,7 +364,6 @@ public final class CacheVerifier {
         return differing;
     }
 
-    /** The documents of the rows that exist among {@code ids}, by canonical id, in one query. */
     private static void park(Duration d) throws InterruptedException {
         long end = System.nanoTime() + d.toNanos();
         for (long left = d.toNanos(); left > 0; left = end - System.nanoTime()) {

@@ -71,7 +71,7 @@ public final class CacheStore {
     /**
      * Versioned apply (rule 1).
      *
-     * @param version  a decimal integer &gt; 0 (canonical, no leading zeros)
+     * @param version  the change's version: 36 hex digits for a captured change or a view document, a decimal integer &gt; 0 (canonical, no leading zeros) for a command
      * @param document the row's document, or null for a delete (tombstone)
      * @return true when written, false when the stored version was equal or newer
      */

@@ -75,9 +75,18 @@ public final class ViewQueries {
         try (PreparedStatement ps = c.prepareStatement(RowQueries.selectById(e))) {
             RowQueries.bindId(ps, e, id);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(ValueCodec.fromJdbc(e, rs)) : Optional.empty();
+                return rs.next() ? Optional.of(asStreamed(ValueCodec.fromJdbc(e, rs))) : Optional.empty();
             }
         }
+    }
+
+    /**
+     * A row's document as the view topology holds it: encoded, and read back exactly ({@link ValueCodec#parse}). A
+     * double read from JDBC encodes as {@code 1.0E10}; read back as a decimal it encodes as {@code 1.0E+10} — so both
+     * paths compose from read-back documents, and give the same text.
+     */
+    private static ObjectNode asStreamed(ObjectNode row) {
+        return ValueCodec.parse(ValueCodec.encode(row));
     }
 
     /** {@code SELECT * FROM child WHERE "parent" = ?}: the children's documents by canonical id. */
@@ -92,7 +101,7 @@ public final class ViewQueries {
             ps.setObject(1, root.key().jdbcValues(rootId).get(0));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.put(child.key().of(rs), ValueCodec.fromJdbc(child, rs));
+                    out.put(child.key().of(rs), asStreamed(ValueCodec.fromJdbc(child, rs)));
                 }
             }
         }

@@ -1,10 +1,8 @@
 package io.cachesync.api.cache;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.api.db.DatabaseException;
 import io.cachesync.api.db.RowSource;
 import io.cachesync.core.catalog.EntityDefinition;
-import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.keys.Ttl;
 import io.cachesync.core.redis.CacheEntry;
 import io.cachesync.core.redis.CacheStore;
@@ -17,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -85,7 +82,7 @@ public final class ReadThroughCache {
     public ReadResult get(EntityDefinition entity, String canonicalId) throws DatabaseException {
         return circuit.call(() -> getCached(entity, canonicalId), () -> {
             stats.dbRead();
-            ReadResult r = new ReadResult(ReadResult.Source.MISS, source.load(entity, canonicalId).map(ValueCodec::encode).orElse(null), null);
+            ReadResult r = new ReadResult(ReadResult.Source.MISS, source.document(entity, canonicalId).orElse(null), null);
             stats.record(entity.name(), r.source());
             return r;
         });
@@ -248,15 +245,14 @@ public final class ReadThroughCache {
     }
 
     private ReadResult readAndFill(EntityDefinition entity, String id, String key, String token) throws DatabaseException {
-        Optional<ObjectNode> row;
+        String doc;
         try {
             stats.dbRead();
-            row = source.load(entity, id);
+            doc = source.document(entity, id).orElse(null);
         } catch (DatabaseException | RuntimeException e) {
             store.release(key, token);
             throw e;
         }
-        String doc = row.map(ValueCodec::encode).orElse(null);
         Duration ttl = doc == null ? entity.tombstoneTtl() : Ttl.jittered(entity.ttl(), entity.ttlJitter());
         boolean kept = store.fill(key, token, doc, ttl);
         stats.fill(kept);
@@ -275,8 +271,7 @@ public final class ReadThroughCache {
             }
         }
         stats.dbRead();
-        Optional<ObjectNode> row = source.load(entity, id);
-        return new ReadResult(ReadResult.Source.MISS, row.map(ValueCodec::encode).orElse(null), null);
+        return new ReadResult(ReadResult.Source.MISS, source.document(entity, id).orElse(null), null);
     }
 
     /** The result an entry gives, as {@code hitSource} (HIT when null); null when the entry is absent. */

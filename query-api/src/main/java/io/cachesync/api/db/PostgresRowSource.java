@@ -3,10 +3,13 @@ package io.cachesync.api.db;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.catalog.ViewDefinition;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.consistency.RowQueries;
+import io.cachesync.core.views.ViewQueries;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,6 +35,11 @@ import java.util.Optional;
  * pooling; in transaction pooling a session {@code SET} does not follow the client, so set the timeout on the API's role
  * there ({@code ALTER ROLE ... SET statement_timeout = '2s'}). The connections are named {@link #APPLICATION_NAME}
  * ({@code pg_stat_activity.application_name}).
+ *
+ * <p>A view ({@link EntityDefinition.Source#VIEW}) is read with {@link ViewQueries#document}: its root row, references and
+ * children in one {@code REPEATABLE READ} transaction, composed by the composer cache-sync's view topology uses; so the
+ * row source needs the catalog (keyed by the tables' primary keys, as {@code SchemaCheck} resolves it) to find the view's
+ * declaration and parts. Views have no lists or search: {@link #query} refuses them.
  */
 public final class PostgresRowSource implements RowSource, AutoCloseable {
     /** {@code application_name} of the API's connections, to find them in {@code pg_stat_activity}. */
@@ -41,18 +49,30 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
     /** SQLSTATE {@code query_canceled}: a statement timeout (or a cancel request). */
     private static final String QUERY_CANCELED = "57014";
 
+    /** A catalog with no views, for the constructor that takes none. */
+    private static final EntityCatalog NO_VIEWS = new EntityCatalog(List.of());
+
+    private final EntityCatalog catalog;
     private final HikariDataSource ds;
     private final Duration statementTimeout;
 
-    public PostgresRowSource(PostgresEndpoint postgres, int poolSize, Duration timeout) {
-        this(postgres, poolSize, timeout, DEFAULT_STATEMENT_TIMEOUT);
+    /** A row source of entities only: reading a view throws {@link IllegalStateException} (build it with the catalog to serve views). */
+    public PostgresRowSource(PostgresEndpoint postgres, int poolSize, Duration timeout, Duration statementTimeout) {
+        this(NO_VIEWS, postgres, poolSize, timeout, statementTimeout);
+    }
+
+    /** A row source of the catalog's entities and views, with the default statement timeout. */
+    public PostgresRowSource(EntityCatalog catalog, PostgresEndpoint postgres, int poolSize, Duration timeout) {
+        this(catalog, postgres, poolSize, timeout, DEFAULT_STATEMENT_TIMEOUT);
     }
 
     /**
+     * @param catalog          the entities and views, keyed by their tables' primary keys (what {@code SchemaCheck.atStart} returns)
      * @param timeout          longest wait for a pooled connection ({@code api.db-timeout})
      * @param statementTimeout longest a query may run before PostgreSQL cancels it ({@code api.statement-timeout}, at least 1 ms)
      */
-    public PostgresRowSource(PostgresEndpoint postgres, int poolSize, Duration timeout, Duration statementTimeout) {
+    public PostgresRowSource(EntityCatalog catalog, PostgresEndpoint postgres, int poolSize, Duration timeout, Duration statementTimeout) {
+        this.catalog = catalog;
         if (statementTimeout.toMillis() < 1) {
             throw new IllegalArgumentException("the statement timeout must be at least 1 ms (0 would turn it off), was " + statementTimeout);
         }
@@ -74,6 +94,9 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
 
     @Override
     public Optional<ObjectNode> load(EntityDefinition entity, String canonicalId) throws DatabaseException {
+        if (entity.source() == EntityDefinition.Source.VIEW) {
+            return document(entity, canonicalId).map(ValueCodec::parse);
+        }
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(RowQueries.selectById(entity))) {
             RowQueries.bindId(ps, entity, canonicalId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -87,10 +110,37 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
         }
     }
 
+    /** A view's document is returned as {@link ViewQueries#document} composed it (never re-encoded). */
+    @Override
+    public Optional<String> document(EntityDefinition entity, String canonicalId) throws DatabaseException {
+        if (entity.source() != EntityDefinition.Source.VIEW) {
+            return load(entity, canonicalId).map(ValueCodec::encode);
+        }
+        ViewDefinition v = view(entity);
+        try (Connection c = ds.getConnection()) {
+            return ViewQueries.document(c, catalog, v, canonicalId);
+        } catch (SQLException e) {
+            throw failure("reading view " + entity.name() + " id " + canonicalId, e);
+        }
+    }
+
+    /** For a view, each document on one connection, each in its own snapshot ({@link ViewQueries#document}). */
     @Override
     public Map<String, String> loadMany(EntityDefinition entity, Collection<String> canonicalIds) throws DatabaseException {
         if (canonicalIds.isEmpty()) {
             return new HashMap<>();
+        }
+        if (entity.source() == EntityDefinition.Source.VIEW) {
+            ViewDefinition v = view(entity);
+            try (Connection c = ds.getConnection()) {
+                Map<String, String> out = new HashMap<>();
+                for (String id : canonicalIds) {
+                    ViewQueries.document(c, catalog, v, id).ifPresent(d -> out.put(id, d));
+                }
+                return out;
+            } catch (SQLException e) {
+                throw failure("reading " + canonicalIds.size() + " documents of view " + entity.name(), e);
+            }
         }
         try (Connection c = ds.getConnection()) {
             return RowQueries.documents(c, entity, canonicalIds);
@@ -101,6 +151,9 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
 
     @Override
     public List<String> query(EntityDefinition entity, String sql, SqlBinder binder) throws DatabaseException {
+        if (entity.source() == EntityDefinition.Source.VIEW) {
+            throw new IllegalArgumentException(entity.name() + " is a view: views have no lists or search");
+        }
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
             List<String> out = new ArrayList<>();
@@ -113,6 +166,12 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
         } catch (SQLException e) {
             throw failure("query on " + entity.qualifiedTable(), e);
         }
+    }
+
+    /** The view {@code entity} is served as; a catalog without it (the constructor without one) is a programming error. */
+    private ViewDefinition view(EntityDefinition entity) {
+        return catalog.view(entity.name()).orElseThrow(() -> new IllegalStateException("cannot read view " + entity.name()
+                + ": this row source was built without the catalog's views (construct it with the catalog)"));
     }
 
     /** The statement timeout every connection of the pool runs with. */

@@ -7,6 +7,7 @@ import io.cachesync.api.cache.ReadStats;
 import io.cachesync.api.cache.ReadThroughCache;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.catalog.ViewDefinition;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.keys.CacheKeys;
 import io.javalin.http.Context;
@@ -125,12 +126,17 @@ public final class AdminRoutes {
     }
 
     /**
-     * {@code POST /admin/resync/{entity}}: starts a Debezium incremental snapshot of the entity's table. Requests for
+     * {@code POST /admin/resync/{entity}}: starts a Debezium incremental snapshot of the entity's table (a view has none of
+     * its own: {@code 400 view-resync} names its root entity). Requests for
      * an entity within {@link #RESYNC_FOLD} of the last one (from any API instance) are folded into it: each would
      * re-read the whole table again. {@code force=true} requests another one regardless.
      */
     public void resync(Context ctx) throws Exception {
         EntityDefinition e = catalog.byName(ctx.pathParam("entity")).orElseThrow(() -> ApiProblem.unknownEntity(ctx.pathParam("entity")));
+        if (e.source() == EntityDefinition.Source.VIEW) {
+            ViewDefinition v = catalog.view(e);
+            throw ApiProblem.viewResync(v.name(), v.root(), v.parts());
+        }
         if (e.source() != EntityDefinition.Source.CDC) {
             throw new ApiProblem(409, "not-cdc-fed", "Not fed by CDC", e.name() + " is fed by commands (entities." + e.name()
                     + ".source=commands): there is no table snapshot to re-read; its publisher must send the rows again");

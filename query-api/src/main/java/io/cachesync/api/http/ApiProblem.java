@@ -1,6 +1,7 @@
 package io.cachesync.api.http;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * An HTTP error answered as RFC 9457 {@code application/problem+json}; thrown by handlers, rendered in one place
@@ -30,6 +31,24 @@ public class ApiProblem extends RuntimeException {
 
     public static ApiProblem notFound(String entity, String id) {
         return new ApiProblem(404, "not-found", "Not found", entity + " " + id + " does not exist");
+    }
+
+    /**
+     * A list or search of a view ({@code views.<name>}): a view is served by id (one, or a batch) only; its root entity
+     * may have lists and search.
+     */
+    public static ApiProblem viewHasNoQueries(String view, String root, String what) {
+        return new ApiProblem(400, "view-no-" + what, "Views have no " + what + " yet", view + " is a view: views have no lists or search yet;"
+                + " read its documents by id (/v1/" + view + "/{id}) or in a batch (/v1/" + view + "?ids=1,2,3), or query its root entity "
+                + root + " (/v1/" + root + ")");
+    }
+
+    /** A resync of a view: its documents are kept from its parts' changes, so the parts are what is re-read. */
+    public static ApiProblem viewResync(String view, String root, List<String> parts) {
+        List<String> others = parts.stream().filter(p -> !p.equals(root)).toList();
+        return new ApiProblem(400, "view-resync", "A view is not resynced", view + " is a view: a view is kept from its parts: resync its root"
+                + " entity " + root + " (POST /admin/resync/" + root + ")" + (others.isEmpty() ? ""
+                : ", or the part whose rows should be re-read (" + String.join(", ", others) + ")"));
     }
 
     public static ApiProblem unavailable(String detail) {

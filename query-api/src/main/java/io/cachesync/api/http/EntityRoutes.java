@@ -28,6 +28,8 @@ import java.util.stream.Collectors;
  *   <li>{@code GET /v1/{entity}?{field}={value}&page=&per_page=} — a page of a configured list</li>
  *   <li>{@code GET /v1/{entity}/search?q=&page=&per_page=} — a page of a text search over the configured fields</li>
  * </ul>
+ * A view ({@code views.<name>}) is served like an entity by id, one or a batch; its lists and search answer
+ * {@code 400 view-no-lists} / {@code view-no-search}.
  */
 public final class EntityRoutes {
     public static final String X_CACHE = "X-Cache";
@@ -86,6 +88,9 @@ public final class EntityRoutes {
             batch(ctx, e, params.get("ids"));
             return;
         }
+        if (e.source() == EntityDefinition.Source.VIEW) {
+            throw ApiProblem.viewHasNoQueries(e.name(), catalog.view(e).root(), "lists");
+        }
         Set<String> filters = params.keySet().stream().filter(k -> !PAGING.contains(k)).collect(Collectors.toSet());
         String fields = e.query().lists().stream().map(ListIndex::field).collect(Collectors.joining(", "));
         if (filters.size() != 1) {
@@ -109,6 +114,9 @@ public final class EntityRoutes {
 
     public void search(Context ctx) throws Exception {
         EntityDefinition e = entity(ctx);
+        if (e.source() == EntityDefinition.Source.VIEW) {
+            throw ApiProblem.viewHasNoQueries(e.name(), catalog.view(e).root(), "search");
+        }
         if (e.query().searchFields().isEmpty()) {
             throw new ApiProblem(404, "no-search", "Search not configured", e.name() + " has no search fields");
         }
