@@ -16,7 +16,6 @@ import io.cachesync.devstack.DevStack;
 import io.cachesync.ingest.IngestService;
 import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.sync.config.SyncConfig;
-import io.cachesync.sync.topology.SyncTopology;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 
@@ -49,13 +48,17 @@ import static org.awaitility.Awaitility.await;
  * The race suite: writers hammering a small hot key set, API readers missing and filling the same keys, forced
  * evictions of those keys, and a kill -9 of cache-sync (its own JVM) in the middle and a restart. At the end the
  * pipeline is drained, every hot key is read once through the API, and {@code verify} must find nothing stale,
- * missing or extra. The short form runs 101,000 operations (21,000 writes, 70,000 reads, 10,000 evictions); {@code -Dcachesync.race.scale=N}
+ * missing or extra — in the cached products and in the view product_pages, whose other parts (brands, stock, reviews)
+ * a quarter of the writes change. The short form runs 101,000 operations (21,000 writes, 70,000 reads, 10,000 evictions); {@code -Dcachesync.race.scale=N}
  * (profile {@code consistency-long}) runs N times as many.
  */
 class RaceIT {
     static final int BASE_OPERATIONS = 100_000;
     static final int SCALE = Integer.getInteger("cachesync.race.scale", 1);
     static final int HOT = 50;
+    /** Brands the hot products move between; stock and review ids are 1..PARTS. */
+    static final int BRANDS = 5;
+    static final int PARTS = 100;
     static final int WRITERS = 3;
     static final int READERS = 4;
     static final long WRITES = 21_000L * SCALE;
@@ -76,8 +79,14 @@ class RaceIT {
             try (Connection c = stack.postgres().connect(); Statement st = c.createStatement()) {
                 DemoSchema.create(c);
                 st.execute("INSERT INTO products SELECT g, 'hot ' || g, 'c' || (g % 5), 1.00, now() FROM generate_series(1, " + HOT + ") g");
+                st.execute("INSERT INTO brands SELECT g, 'brand ' || g, 'NL' FROM generate_series(1, " + BRANDS + ") g");
             }
-            Map<String, String> cfg = StackSettings.map(stack, Map.of("sync.audit-fraction", "0", "api.db-pool-size", "8"));
+            // the view product_pages too: a share of the writes goes to its other parts (brands, stock, reviews)
+            Map<String, String> overrides = new java.util.HashMap<>(io.cachesync.app.DemoEntities.VIEW_CONFIG);
+            overrides.put("entities", io.cachesync.app.DemoEntities.WITH_VIEWS.get("entities"));
+            overrides.put("sync.audit-fraction", "0");
+            overrides.put("api.db-pool-size", "8");
+            Map<String, String> cfg = StackSettings.map(stack, overrides);
             Path cfgFile = stack.workDir().resolve("sync.properties");
             Files.writeString(cfgFile, cfg.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n")));
             Settings settings = Settings.of(cfg);
@@ -113,8 +122,7 @@ class RaceIT {
                 }
                 assertThat(failures).as("worker failures").isEmpty();
 
-                PipelineDrain drain = new PipelineDrain(stack.kafka().bootstrapServers(), syncConfig.applicationId(),
-                        SyncTopology.cdcTopics(syncConfig.catalog()), ingest::published);
+                PipelineDrain drain = PipelineDrain.of(stack.kafka().bootstrapServers(), syncConfig, ingest::published);
                 assertThat(drain.await(Duration.ofSeconds(3), Duration.ofMinutes(3))).as("pipeline drained").isTrue();
                 // every hot key read once more: evicted keys are filled through the lease path, and verified too
                 HttpClient http = HttpClient.newHttpClient();
@@ -134,6 +142,11 @@ class RaceIT {
                 assertThat(products.stale()).as("stale keys " + result.samples()).isZero();
                 assertThat(products.missing()).as("missing keys " + result.samples()).isZero();
                 assertThat(products.extra()).as("extra keys " + result.samples()).isZero();
+                VerifyResult.Counts pages = result.perEntity().get("product_pages");
+                assertThat(pages.checked()).as("view documents checked").isGreaterThanOrEqualTo(1);
+                assertThat(pages.stale()).as("stale view documents " + result.samples()).isZero();
+                assertThat(pages.missing()).as("missing view documents " + result.samples()).isZero();
+                assertThat(pages.extra()).as("extra view documents " + result.samples()).isZero();
                 assertThat(serverErrors.sum()).as("API 5xx answers").isZero();
             }
         }
@@ -169,7 +182,9 @@ class RaceIT {
              PreparedStatement delete = c.prepareStatement("DELETE FROM products WHERE id = ?")) {
             for (long i = 0; i < count; i++) {
                 long id = 1 + random.nextInt(HOT);
-                if (random.nextInt(100) < 15) {
+                if (random.nextInt(100) < 25) {
+                    writePart(c, random, id);
+                } else if (random.nextInt(100) < 15) {
                     delete.setLong(1, id);
                     delete.executeUpdate();
                     deletes.increment();
@@ -182,6 +197,25 @@ class RaceIT {
                 }
                 writes.increment();
             }
+        }
+    }
+
+    /** One write to a part of the view product_pages other than the product's own columns. */
+    private void writePart(Connection c, SplittableRandom random, long product) throws SQLException {
+        long part = 1 + random.nextInt(PARTS);
+        String sql = switch (random.nextInt(7)) {
+            case 0 -> "UPDATE brands SET name = 'brand " + random.nextInt(1000) + "' WHERE id = " + (1 + random.nextInt(BRANDS));
+            case 1 -> "UPDATE products SET brand_id = " + (1 + random.nextInt(BRANDS)) + " WHERE id = " + product;
+            case 2 -> "INSERT INTO stock VALUES (" + part + ", " + product + ", 'w', " + random.nextInt(100)
+                    + ") ON CONFLICT (id) DO UPDATE SET quantity = EXCLUDED.quantity, product_id = EXCLUDED.product_id";
+            case 3 -> "DELETE FROM stock WHERE id = " + part;
+            case 4 -> "INSERT INTO reviews VALUES (" + part + ", " + product + ", " + (1 + random.nextInt(5))
+                    + ", 'r') ON CONFLICT (id) DO UPDATE SET rating = EXCLUDED.rating, product_id = EXCLUDED.product_id";
+            case 5 -> "DELETE FROM reviews WHERE id = " + part;
+            default -> "UPDATE reviews SET product_id = " + product + " WHERE id = " + part;
+        };
+        try (Statement st = c.createStatement()) {
+            st.executeUpdate(sql);
         }
     }
 
