@@ -50,6 +50,10 @@ final class ViewNames {
         return "view-" + view + "-changes";
     }
 
+    static String rootDeletes(String view) {
+        return "view-" + view + "-root-deletes";
+    }
+
     static String apply(String view) {
         return "view-" + view + "-apply-to-redis";
     }

@@ -18,6 +18,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
@@ -40,7 +41,8 @@ import java.util.Set;
  *     ─ leftJoin on the foreign key (per reference) view-&lt;v&gt;-ref-&lt;r&gt; ◀── the referenced entity's KTable
  *     ─ leftJoin by key (per child)                 view-&lt;v&gt;-child-&lt;c&gt;-join ◀── child KTable ─ filter (has a parent)
  *                                                      ─ groupBy parent (repartition) ─ aggregate view-&lt;v&gt;-child-&lt;c&gt;-agg
- *     ─ toStream view-&lt;v&gt;-changes → view-&lt;v&gt;-apply-to-redis (RedisBatchStore redis-batch-view-&lt;v&gt;)
+ *     ─ toStream view-&lt;v&gt;-changes ─ merge (the root's deletes, view-&lt;v&gt;-root-deletes)
+ *       → view-&lt;v&gt;-apply-to-redis (RedisBatchStore redis-batch-view-&lt;v&gt;)
  * </pre>
  * Every store is a changelogged RocksDB store without a record cache, so a restarted instance restores its state from
  * Kafka (nothing is read from the database) and every change of a part re-emits each document it touches once.
@@ -120,7 +122,14 @@ public final class ViewTopology {
             }
             String batchStore = ViewNames.batchStore(v.name());
             b.addStateStore(RedisBatchStore.builder(batchStore, applier, m -> { }));
+            // a root deleted before its first document came out of the joins leaves them nothing to change (null after
+            // null is not forwarded), but a read may have filled that document meanwhile: every delete of a root is also
+            // written straight away. Same task as the joins (one sub-topology), so it is ordered with their documents.
+            KStream<String, JsonNode> rootDeletes = parts.get(v.root())
+                    .toStream(Named.as(ViewNames.rootDeletes(v.name())))
+                    .filter((id, value) -> value == null, Named.as(ViewNames.rootDeletes(v.name()) + "-only"));
             row.toStream(Named.as(ViewNames.changes(v.name())))
+                    .merge(rootDeletes, Named.as(ViewNames.changes(v.name()) + "-and-root-deletes"))
                     .process(() -> new ViewApplyProcessor(catalog, v, stats, batchStore, batching, maxValueBytes),
                             Named.as(ViewNames.apply(v.name())), batchStore);
         }

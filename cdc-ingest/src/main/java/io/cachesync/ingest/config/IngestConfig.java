@@ -108,6 +108,6 @@ public record IngestConfig(
     public String toString() {
         return "IngestConfig[" + postgres + ", " + kafka + ", "
                 + Settings.show(SLOT, slotName) + ", " + Settings.show(SNAPSHOT_MODE, snapshotMode) + ", tables="
-                + catalog.all().stream().map(e -> e.qualifiedTable()).toList() + "]";
+                + catalog.cdcFed().stream().map(e -> e.qualifiedTable()).toList() + "]";
     }
 }
