@@ -54,6 +54,17 @@ final class ExampleConfig {
               #   table: shop.order_lines
               #   key: tenant_id,order_id,line
               #   lists: [tenant_id]
+            # A view: one document per product with its brand, its stock and a summary of its reviews (README, "Views");
+            # every part is an entity above:
+            # views:
+            #   product_pages:
+            #     root: products
+            #     columns: [id, name, category, price]
+            #     references:
+            #       brand: {entity: brands, via: brand_id, columns: [id, name, country]}
+            #     children:
+            #       stock: {parent: product_id, columns: [warehouse, quantity]}
+            #       reviews: {parent: product_id, summary: rating}
             """;
 
     private ExampleConfig() {
@@ -64,6 +75,11 @@ final class ExampleConfig {
         out.append("# The cached entities, in this order. Every entity setting, with its default:\n");
         for (ConfigKey k : EntityCatalog.ENTITY_KEYS) {
             String setting = k.name().substring("entities.<name>.".length()) + ": " + (k.defaultValue().isEmpty() ? "-" : k.defaultValue());
+            wrap(out, String.format("#   %-38s", setting), "#" + " ".repeat(41), k.doc());
+        }
+        out.append("#\n# Every view setting, with its default:\n");
+        for (ConfigKey k : io.cachesync.core.catalog.ViewDefinitions.VIEW_KEYS) {
+            String setting = k.name().substring("views.<name>.".length()) + ": " + (k.defaultValue().isEmpty() ? "-" : k.defaultValue());
             wrap(out, String.format("#   %-38s", setting), "#" + " ".repeat(41), k.doc());
         }
         out.append(DEMO_ENTITIES);

@@ -25,6 +25,15 @@ public final class BenchReport {
     public record Load(double rps, double p50Ms, double p99Ms, long requests, long errors, String answeredFrom, String cpu) {
     }
 
+    /**
+     * View documents written per second after one change to a part, from its commit until the last document it caused.
+     *
+     * @param affected  documents the change touches (products naming a renamed brand; reviews of existing products)
+     * @param documents documents written in that time
+     */
+    public record Maintenance(String kind, long affected, long documents, double seconds, double documentsPerSecond, String cpu) {
+    }
+
     private static final String CONSTANT = "constant";
 
     private Sync sync;
@@ -33,6 +42,14 @@ public final class BenchReport {
     private Load cached;
     private Load database;
     private final List<CapacityBench.Curve> capacity = new ArrayList<>();
+    private Load viewCached;
+    private Load viewRedis;
+    private Load viewSql;
+    private Load viewConstant;
+    private Load viewCachedAlone;
+    private Load viewSqlAlone;
+    private Maintenance viewReference;
+    private Maintenance viewChildren;
 
     void sync(Sync s) {
         this.sync = s;
@@ -53,6 +70,34 @@ public final class BenchReport {
     void cachedVsDb(Load cachedLoad, Load databaseLoad) {
         this.cached = cachedLoad;
         this.database = databaseLoad;
+    }
+
+    /**
+     * The view section's reads: as deployed (L1, then Redis), Redis only (L1 off), the same document built by SQL on every
+     * request, and the constant route of that server.
+     */
+    void viewReads(Load cachedLoad, Load redisLoad, Load sqlLoad, Load constantLoad) {
+        this.viewCached = cachedLoad;
+        this.viewRedis = redisLoad;
+        this.viewSql = sqlLoad;
+        this.viewConstant = constantLoad;
+    }
+
+    /** The view section's reads at one connection: latency without a queue in front of the cores. */
+    void viewReadsAlone(Load cachedLoad, Load sqlLoad) {
+        this.viewCachedAlone = cachedLoad;
+        this.viewSqlAlone = sqlLoad;
+    }
+
+    /** The view section's maintenance: a reference changed (every brand renamed) and children changed (every review updated). */
+    void viewMaintenance(Maintenance reference, Maintenance children) {
+        this.viewReference = reference;
+        this.viewChildren = children;
+    }
+
+    /** 1 - the view's cached p50 / its SQL-built p50 (0 when the view section did not run). */
+    double viewReduction() {
+        return viewSql == null || viewSql.p50Ms() <= 0 ? 0 : 1 - viewCached.p50Ms() / viewSql.p50Ms();
     }
 
     /** 1 - cached p50 / database p50. */
@@ -108,6 +153,30 @@ public final class BenchReport {
             root.putObject("cached_vs_db").put("cached_p50_ms", round(cached.p50Ms(), 3)).put("db_p50_ms", round(database.p50Ms(), 3))
                     .put("reduction", round(reduction(), 3));
         }
+        if (viewCached != null) {
+            ObjectNode v = root.putObject("view");
+            load(v.putObject("cached"), viewCached);
+            load(v.putObject("redis"), viewRedis);
+            load(v.putObject("sql"), viewSql);
+            load(v.putObject("constant"), viewConstant);
+            v.put("p50_reduction", round(viewReduction(), 3));
+            v.put("bound_p50_reduction", round(viewSql.p50Ms() <= 0 ? 0 : 1 - viewConstant.p50Ms() / viewSql.p50Ms(), 3));
+            if (viewCachedAlone != null) {
+                ObjectNode alone = v.putObject("one_connection");
+                load(alone.putObject("cached"), viewCachedAlone);
+                load(alone.putObject("sql"), viewSqlAlone);
+                alone.put("p50_reduction", round(viewSqlAlone.p50Ms() <= 0 ? 0 : 1 - viewCachedAlone.p50Ms() / viewSqlAlone.p50Ms(), 3));
+            }
+        }
+        if (viewReference != null) {
+            ObjectNode v = root.has("view") ? (ObjectNode) root.get("view") : root.putObject("view");
+            v.put("maintenance_events_per_s", round(viewReference.documentsPerSecond(), 0));
+            ObjectNode m = v.putObject("maintenance");
+            for (Maintenance x : List.of(viewReference, viewChildren)) {
+                m.putObject(x.kind().replace(' ', '_')).put("documents", x.documents()).put("affected", x.affected())
+                        .put("seconds", round(x.seconds(), 3)).put("events_per_s", round(x.documentsPerSecond(), 0));
+            }
+        }
         if (!capacity.isEmpty()) {
             ObjectNode c = root.putObject("capacity");
             for (CapacityBench.Curve curve : capacity) {
@@ -126,7 +195,11 @@ public final class BenchReport {
         return root;
     }
 
-    /** The targets of issues 7 and 19 that the figures of this run can be checked against. */
+    private static void load(ObjectNode node, Load x) {
+        node.put("p50_ms", round(x.p50Ms(), 3)).put("p99_ms", round(x.p99Ms(), 3)).put("rps", round(x.rps(), 0));
+    }
+
+    /** The targets of issues 7, 18 and 19 that the figures of this run can be checked against. */
     public List<Target> targets() {
         List<Target> t = new ArrayList<>();
         if (sync != null) {
@@ -144,6 +217,9 @@ public final class BenchReport {
         }
         if (sync != null && sync.ceilingOps() > 0) {
             t.add(new Target("sync batched >= 0.35 of the Redis ceiling (issue 19)", ofCeiling(sync.batchedEps()), 0.35, ""));
+        }
+        if (viewCached != null) {
+            t.add(new Target("view cached p50 >= 80 % lower than SQL-built (issue 18)", viewReduction(), 0.8, ""));
         }
         capacity.stream().filter(c -> c.shape() == CapacityBench.Shape.SINGLE_ROW).findFirst().ifPresent(c -> {
             t.add(new Target("single-row commits sustained >= 50 % of PostgreSQL alone (issue 19)",
@@ -206,6 +282,33 @@ public final class BenchReport {
             for (CapacityBench.Point p : curve.points()) {
                 b.append(String.format(Locale.ROOT, "  %,9.0f %,9.0f %,9d %7d %7d %7d %,9d  %s%s%n", p.tps(), p.achievedTps(), p.changes(), p.lagP50(),
                         p.lagP99(), p.lagMax(), p.consumerLag(), p.cpu(), p.drained() ? "" : "  (not drained in 60 s)"));
+            }
+        }
+        if (viewCached != null) {
+            b.append(String.format(Locale.ROOT, "%nview product_pages (product + brand + stock + review summary; fixed connection count)%n"));
+            b.append(String.format(Locale.ROOT, "  %-12s %12s %10s %9s %9s %11s %7s  %s%n", "scenario", "req/s", "x constant", "p50 ms", "p99 ms",
+                    "requests", "errors", "answered from"));
+            double constantRps = viewConstant.rps();
+            for (Map.Entry<String, Load> e : List.of(Map.entry("cached", viewCached), Map.entry("redis (no L1)", viewRedis), Map.entry("sql", viewSql),
+                    Map.entry(CONSTANT, viewConstant))) {
+                b.append(row(e.getKey(), e.getValue(), constantRps <= 0 ? Double.NaN : e.getValue().rps() / constantRps));
+            }
+            b.append(String.format(Locale.ROOT, "  cached vs built by SQL p50: %.3f ms vs %.3f ms = %.1f %% lower (Redis only: %.1f %% lower)%n",
+                    viewCached.p50Ms(), viewSql.p50Ms(), 100 * viewReduction(),
+                    viewSql.p50Ms() <= 0 ? 0 : 100 * (1 - viewRedis.p50Ms() / viewSql.p50Ms())));
+            b.append(String.format(Locale.ROOT, "  bound: the constant route is %.1f %% lower than built by SQL at this load%n",
+                    viewSql.p50Ms() <= 0 ? 0 : 100 * (1 - viewConstant.p50Ms() / viewSql.p50Ms())));
+            if (viewCachedAlone != null) {
+                b.append(String.format(Locale.ROOT, "  at one connection (no queue): cached p50 %.3f ms (%,.0f req/s) vs built by SQL %.3f ms (%,.0f req/s) = %.1f %% lower%n",
+                        viewCachedAlone.p50Ms(), viewCachedAlone.rps(), viewSqlAlone.p50Ms(), viewSqlAlone.rps(),
+                        viewSqlAlone.p50Ms() <= 0 ? 0 : 100 * (1 - viewCachedAlone.p50Ms() / viewSqlAlone.p50Ms())));
+            }
+        }
+        if (viewReference != null) {
+            b.append(String.format(Locale.ROOT, "%nview maintenance (documents written from the commit until the last one the change caused; median round)%n"));
+            for (Maintenance x : List.of(viewReference, viewChildren)) {
+                b.append(String.format(Locale.ROOT, "  %-16s %,8d documents (%,d affected) in %6.2f s = %,9.0f documents/s   %s%n", x.kind(),
+                        x.documents(), x.affected(), x.seconds(), x.documentsPerSecond(), x.cpu()));
             }
         }
         List<Target> targets = targets();

@@ -16,7 +16,6 @@ import io.cachesync.ingest.IngestService;
 import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.sync.audit.ConsistencyAuditor;
 import io.cachesync.sync.config.SyncConfig;
-import io.cachesync.sync.topology.SyncTopology;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -38,6 +37,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -94,21 +94,23 @@ public final class DemoRunner {
              DevRedisCluster cluster = options.cluster() ? startCluster(stack) : null) {
             Supplier<Connection> db = DemoSchema.connections(stack);
             DemoSchema.createAndSeed(db);
-            out.printf("seeded %,d products and %,d users%n", DemoSchema.PRODUCTS, DemoSchema.USERS);
+            out.printf("seeded %,d products, %,d users, %,d brands, %,d stock rows and %,d reviews (the view product_pages: "
+                    + "a product with its brand, stock and review summary)%n", DemoSchema.PRODUCTS, DemoSchema.USERS, DemoSchema.BRANDS,
+                    DemoSchema.STOCK, DemoSchema.REVIEWS);
             // the live auditor re-reads a quarter of the applied keys two seconds after their apply
             Map<String, String> demo = new HashMap<>(Map.of("sync.audit-fraction", "0.25", "sync.audit-delay", "2s", "sync.audit-grace", "3s",
                     "api.admin-token", UUID.randomUUID().toString()));
             if (cluster != null) {
                 demo.putAll(Map.of("redis.mode", "cluster", "redis.url", cluster.url(), "redis.nodes", String.join(",", cluster.seedNodes())));
             }
-            Map<String, String> all = StackSettings.map(stack, demo);
+            Map<String, String> all = StackSettings.map(stack, DemoSchema.WITH_VIEWS, demo);
             Settings settings = Settings.of(all);
             PrometheusMeterRegistry registry = Metrics.newRegistry();
             try (IngestService ingest = new IngestService(IngestConfig.from(settings), registry).start();
                  SyncInstances sync = SyncInstances.start(options.syncInstances(), all, stack.workDir(), registry);
                  ApiInstances apis = ApiInstances.start(options.apiInstances(), settings, registry)) {
                 printEndpoints(stack, sync, apis, settings);
-                if (!awaitSnapshot(sync)) {
+                if (!awaitSnapshot(stack, ingest, sync, settings)) {
                     return 1;
                 }
                 return runWorkload(stack, db, ingest, sync, apis, settings);
@@ -136,6 +138,7 @@ public final class DemoRunner {
         }
         for (ApiService a : apis.all()) {
             out.println("  api       " + a.baseUrl() + "   (try: curl -i " + a.baseUrl() + "/v1/products/1)");
+            out.println("            the view: curl -i " + a.baseUrl() + "/v1/product_pages/1   (product, brand, stock, reviews summary)");
         }
         out.println("  metrics   " + api.adminUrl() + "/metrics   (cdc-ingest, the first cache-sync and the first query-api; the admin port)");
         for (int i = 1; i < sync.all().size(); i++) {
@@ -162,23 +165,43 @@ public final class DemoRunner {
         }
     }
 
-    private boolean awaitSnapshot(SyncInstances sync) {
-        long target = DemoSchema.PRODUCTS + DemoSchema.USERS;
+    /**
+     * Waits until every seeded row is in Redis ({@link DemoSchema#TOTAL_ROWS}, counted without the view documents), then
+     * until the view topology has consumed its inputs too (its documents are re-written as each part arrives, so their
+     * count says nothing about completeness).
+     */
+    private boolean awaitSnapshot(DevStack stack, IngestService ingest, SyncInstances sync, Settings settings) throws Exception {
+        SyncConfig config = SyncConfig.from(settings);
+        List<String> views = config.catalog().views().stream().map(v -> v.name()).toList();
+        LongSupplier rows = () -> sync.processed() - views.stream().mapToLong(sync::processed).sum();
+        LongSupplier documents = () -> views.stream().mapToLong(sync::processed).sum();
+        long target = DemoSchema.TOTAL_ROWS;
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         long lastPrint = 0;
-        while (sync.processed() < target) {
+        while (rows.getAsLong() < target) {
             if (stopRequested.get() || System.nanoTime() > deadline) {
-                out.printf("initial snapshot: only %,d of %,d rows applied%s%n", sync.processed(), target,
+                out.printf("initial snapshot: only %,d of %,d rows applied%s%n", rows.getAsLong(), target,
                         stopRequested.get() ? " (stopped)" : " after 3 minutes; giving up");
                 return false;
             }
             if (System.nanoTime() - lastPrint > STATUS_EVERY.toNanos()) {
-                out.printf("initial snapshot: %,d of %,d rows in Redis%n", sync.processed(), target);
+                out.printf("initial snapshot: %,d of %,d rows in Redis, %,d view documents written%n", rows.getAsLong(), target,
+                        documents.getAsLong());
                 lastPrint = System.nanoTime();
             }
             LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
         }
-        out.printf("initial snapshot applied: %,d rows in Redis%n", sync.processed());
+        if (!views.isEmpty()) {
+            out.printf("initial snapshot: %,d rows in Redis; waiting for the view topology to catch up (%,d view documents written so far) ...%n",
+                    rows.getAsLong(), documents.getAsLong());
+            PipelineDrain drain = PipelineDrain.of(stack.kafka().bootstrapServers(), config, ingest::published);
+            if (!drain.await(Duration.ofSeconds(1), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+                out.println("initial snapshot: the view topology did not catch up within 3 minutes; giving up");
+                return false;
+            }
+        }
+        out.printf("initial snapshot applied: %,d rows in Redis%s%n", rows.getAsLong(),
+                views.isEmpty() ? "" : String.format(Locale.ROOT, ", view documents %s written %,d times", String.join(", ", views), documents.getAsLong()));
         return true;
     }
 
@@ -222,8 +245,7 @@ public final class DemoRunner {
             return 0;
         }
         out.printf("writes stopped after %,d; waiting for the pipeline to drain ...%n", writer.writes());
-        PipelineDrain drain = new PipelineDrain(stack.kafka().bootstrapServers(), SyncConfig.from(settings).applicationId(),
-                SyncTopology.cdcTopics(SyncConfig.from(settings).catalog()), ingest::published);
+        PipelineDrain drain = PipelineDrain.of(stack.kafka().bootstrapServers(), SyncConfig.from(settings), ingest::published);
         boolean drained = drain.await(Duration.ofSeconds(3), Duration.ofMinutes(2));
         out.println(drained ? "pipeline drained; comparing every row of PostgreSQL with Redis ..." : "pipeline did NOT drain within 2 minutes; comparing anyway ...");
         VerifyResult verify;

@@ -6,7 +6,10 @@ import io.cachesync.devstack.DevStack;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The settings that point all three services at a devstack, with the demo's entities. */
+/**
+ * The settings that point all three services at a devstack: with {@link DemoSchema#ENTITIES} (products and users; the
+ * e2e suites and the bench) unless the entities are given ({@link DemoSchema#WITH_VIEWS}: the demo).
+ */
 public final class StackSettings {
     private StackSettings() {
     }
@@ -15,9 +18,19 @@ public final class StackSettings {
         return Settings.of(map(stack, overrides));
     }
 
+    /** With {@code entities} (e.g. {@link DemoSchema#WITH_VIEWS}) instead of {@link DemoSchema#ENTITIES}. */
+    public static Settings of(DevStack stack, Map<String, String> entities, Map<String, String> overrides) {
+        return Settings.of(map(stack, entities, overrides));
+    }
+
     /** The same settings as plain key/values (to write a config file for a service in another process). */
     public static Map<String, String> map(DevStack stack, Map<String, String> overrides) {
-        Map<String, String> m = new HashMap<>(DemoSchema.ENTITIES);
+        return map(stack, DemoSchema.ENTITIES, overrides);
+    }
+
+    /** As {@link #map(DevStack, Map)}, with {@code entities} instead of {@link DemoSchema#ENTITIES}. */
+    public static Map<String, String> map(DevStack stack, Map<String, String> entities, Map<String, String> overrides) {
+        Map<String, String> m = new HashMap<>(entities);
         m.put("postgres.url", stack.postgres().jdbcUrl());
         m.put("postgres.user", io.cachesync.devstack.DevPostgres.USER);
         m.put("postgres.password", io.cachesync.devstack.DevPostgres.PASSWORD);

@@ -3,10 +3,12 @@ package io.cachesync.app.demo;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.consistency.Consistency;
 import io.cachesync.core.metrics.LagRecorder;
+import io.cachesync.core.metrics.MetricNames;
 import io.cachesync.core.metrics.Metrics;
 import io.cachesync.sync.SyncService;
 import io.cachesync.sync.audit.ConsistencyAuditor;
 import io.cachesync.sync.config.SyncConfig;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.nio.file.Path;
@@ -23,6 +25,7 @@ import java.util.Map;
  */
 final class SyncInstances implements AutoCloseable {
     private final List<SyncService> instances = new ArrayList<>();
+    private final List<MeterRegistry> registries = new ArrayList<>();
 
     /** Starts {@code n} instances with {@code settings}; the first one reports to {@code registry}. */
     static SyncInstances start(int n, Map<String, String> settings, Path stateDirs, MeterRegistry registry) {
@@ -37,7 +40,9 @@ final class SyncInstances implements AutoCloseable {
                     m.put("sync.http-port", "0");
                 }
                 SyncConfig config = SyncConfig.from(Settings.of(m));
-                all.instances.add(new SyncService(config, i == 0 ? registry : Metrics.newRegistry()).start());
+                MeterRegistry own = i == 0 ? registry : Metrics.newRegistry();
+                all.registries.add(own);
+                all.instances.add(new SyncService(config, own).start());
             }
             return all;
         } catch (RuntimeException e) {
@@ -54,6 +59,18 @@ final class SyncInstances implements AutoCloseable {
     /** Records applied (or skipped as older) by every instance. */
     long processed() {
         return instances.stream().mapToLong(s -> s.stats().processed()).sum();
+    }
+
+    /** Records of {@code entity} (a table's or a view's) applied or skipped as older, by every instance. */
+    long processed(String entity) {
+        double sum = 0;
+        for (MeterRegistry r : registries) {
+            for (String name : List.of(MetricNames.EVENTS_APPLIED, MetricNames.EVENTS_STALE)) {
+                FunctionCounter c = r.find(name).tag("entity", entity).functionCounter();
+                sum += c == null ? 0 : c.count();
+            }
+        }
+        return Math.round(sum);
     }
 
     long stale() {

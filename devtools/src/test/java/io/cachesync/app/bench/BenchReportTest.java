@@ -140,4 +140,49 @@ class BenchReportTest {
                 .contains("an L1 hit (no network call) serves 0.20 x the constant route");
         assertThat(full(60_000, 12_000, 40, 20_000, 50_000, 1.2, 2.0).ceilingReduction()).isEqualTo(0.75);
     }
+
+    private static BenchReport withView(double cachedP50, double sqlP50) {
+        BenchReport r = new BenchReport();
+        r.viewReads(new BenchReport.Load(20_000, cachedP50, 4, 200_000, 0, "L1 60.0 %, Redis 40.0 %, PostgreSQL 0.0 %", ""),
+                new BenchReport.Load(15_000, 1.5, 6, 150_000, 0, "", ""), new BenchReport.Load(4_000, sqlP50, 20, 40_000, 0, "", ""),
+                new BenchReport.Load(40_000, 0.5, 2, 400_000, 0, "", ""));
+        r.viewMaintenance(new BenchReport.Maintenance("brand renames", 9_800, 9_800, 2.0, 4_900, ""),
+                new BenchReport.Maintenance("review updates", 7_500, 7_500, 3.0, 2_500, ""));
+        return r;
+    }
+
+    @Test
+    void theViewSectionHasTheShapeIssue18AsksForAndItsTarget() {
+        JsonNode j = withView(1.0, 8.0).json();
+        assertThat(fields(j)).containsExactly("view");
+        JsonNode v = j.get("view");
+        assertThat(fields(v)).containsExactly("cached", "redis", "sql", "constant", "p50_reduction", "bound_p50_reduction",
+                "maintenance_events_per_s", "maintenance");
+        for (String scenario : List.of("cached", "redis", "sql", "constant")) {
+            assertThat(fields(v.get(scenario))).containsExactly("p50_ms", "p99_ms", "rps");
+        }
+        assertThat(v.get("p50_reduction").asDouble()).as("1 - 1.0 / 8.0").isEqualTo(0.875);
+        assertThat(v.get("bound_p50_reduction").asDouble()).as("1 - 0.5 / 8.0").isEqualTo(0.938);
+        assertThat(v.get("maintenance_events_per_s").asDouble()).as("the reference change: brand renames").isEqualTo(4_900);
+        assertThat(fields(v.get("maintenance"))).containsExactly("brand_renames", "review_updates");
+        assertThat(v.at("/maintenance/review_updates/events_per_s").asDouble()).isEqualTo(2_500);
+        assertThat(withView(1.0, 8.0).targets()).singleElement().satisfies(t -> {
+            assertThat(t.name()).isEqualTo("view cached p50 >= 80 % lower than SQL-built (issue 18)");
+            assertThat(t.met()).isTrue();
+        });
+        assertThat(withView(1.0, 4.0).targets()).singleElement().satisfies(t -> assertThat(t.met()).as("75 % lower").isFalse());
+        assertThat(withView(1.0, 8.0).table()).contains("cached vs built by SQL p50: 1.000 ms vs 8.000 ms = 87.5 % lower")
+                .contains("brand renames").contains("4,900 documents/s");
+    }
+
+    @Test
+    void theViewAtOneConnectionIsReportedBesideTheLoadedFigures() {
+        BenchReport r = withView(1.0, 8.0);
+        r.viewReadsAlone(new BenchReport.Load(2_000, 0.4, 1, 20_000, 0, "", ""), new BenchReport.Load(500, 1.6, 4, 5_000, 0, "", ""));
+        JsonNode alone = r.json().at("/view/one_connection");
+        assertThat(fields(alone)).containsExactly("cached", "sql", "p50_reduction");
+        assertThat(alone.get("p50_reduction").asDouble()).as("1 - 0.4 / 1.6").isEqualTo(0.75);
+        assertThat(r.targets()).singleElement().satisfies(t -> assertThat(t.value()).as("the target stays on the loaded figures").isEqualTo(0.875));
+        assertThat(r.table()).contains("at one connection (no queue): cached p50 0.400 ms (2,000 req/s) vs built by SQL 1.600 ms (500 req/s) = 75.0 % lower");
+    }
 }
