@@ -278,13 +278,21 @@ class ViewRoutesIT {
     }
 
     @Test
-    void listsAndSearchOfAViewAnswerAProblem() throws Exception {
-        assertProblem(get("/v1/product_pages?category=home"), 400, "view-no-lists", "product_pages is a view: views have no lists or search yet",
-                "/v1/products");
-        assertProblem(get("/v1/product_pages"), 400, "view-no-lists", "views have no lists or search yet");
-        assertProblem(get("/v1/product_pages/search?q=lamp"), 400, "view-no-search", "views have no lists or search yet");
-        assertThat(get("/v1/products?category=home").statusCode()).as("the root's list still answers").isEqualTo(200);
-        assertThat(get("/v1/products/search?q=lamp").statusCode()).as("the root's search still answers").isEqualTo(200);
+    void listsAndSearchOfAViewAreItsRootsWithEachRowAsItsDocument() throws Exception {
+        HttpResponse<String> list = get("/v1/product_pages?category=home&per_page=2");
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(list.body()).as("products 2 and 3 of category home, in key order, as their view documents")
+                .isEqualTo("{\"items\":[" + composed("2") + "," + composed("3") + "],\"page\":1,\"per_page\":2,\"has_more\":true}");
+        assertThat(get("/v1/product_pages?category=home&page=2&per_page=2").body())
+                .isEqualTo("{\"items\":[" + composed("4") + "],\"page\":2,\"per_page\":2,\"has_more\":false}");
+        HttpResponse<String> again = get("/v1/product_pages?category=home&per_page=2");
+        assertThat(again.body()).isEqualTo(list.body());
+        assertThat(again.headers().firstValue("X-Cache")).as("the root's page and every document cached").hasValue("HIT");
+
+        assertThat(get("/v1/product_pages/search?q=KETTLE").body())
+                .isEqualTo("{\"items\":[" + composed("1") + "],\"page\":1,\"per_page\":20,\"has_more\":false}");
+        assertProblem(get("/v1/product_pages?price=5"), 400, "bad-request", "'price' is not a list field of product_pages (the lists of its root products)");
+        assertProblem(get("/v1/product_pages"), 400, "bad-request", "exactly one list filter among: category");
     }
 
     @Test

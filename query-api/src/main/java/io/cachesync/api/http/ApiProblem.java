@@ -33,16 +33,6 @@ public class ApiProblem extends RuntimeException {
         return new ApiProblem(404, "not-found", "Not found", entity + " " + id + " does not exist");
     }
 
-    /**
-     * A list or search of a view ({@code views.<name>}): a view is served by id (one, or a batch) only; its root entity
-     * may have lists and search.
-     */
-    public static ApiProblem viewHasNoQueries(String view, String root, String what) {
-        return new ApiProblem(400, "view-no-" + what, "Views have no " + what + " yet", view + " is a view: views have no lists or search yet;"
-                + " read its documents by id (/v1/" + view + "/{id}) or in a batch (/v1/" + view + "?ids=1,2,3), or query its root entity "
-                + root + " (/v1/" + root + ")");
-    }
-
     /** A resync of a view: its documents are kept from its parts' changes, so the parts are what is re-read. */
     public static ApiProblem viewResync(String view, String root, List<String> parts) {
         List<String> others = parts.stream().filter(p -> !p.equals(root)).toList();

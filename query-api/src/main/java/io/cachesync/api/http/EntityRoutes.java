@@ -1,6 +1,7 @@
 package io.cachesync.api.http;
 
 import io.cachesync.api.cache.PageResult;
+import io.cachesync.api.cache.ViewPages;
 import io.cachesync.api.cache.Popularity;
 import io.cachesync.api.cache.QueryCache;
 import io.cachesync.api.cache.ReadResult;
@@ -28,8 +29,9 @@ import java.util.stream.Collectors;
  *   <li>{@code GET /v1/{entity}?{field}={value}&page=&per_page=} — a page of a configured list</li>
  *   <li>{@code GET /v1/{entity}/search?q=&page=&per_page=} — a page of a text search over the configured fields</li>
  * </ul>
- * A view ({@code views.<name>}) is served like an entity by id, one or a batch; its lists and search answer
- * {@code 400 view-no-lists} / {@code view-no-search}.
+ * A view ({@code views.<name>}) is served like an entity by id, one or a batch; its lists and search are its root's
+ * ({@code /v1/product_pages?category=x} is the page of {@code /v1/products?category=x}, each row as its view document:
+ * {@link ViewPages}).
  */
 public final class EntityRoutes {
     public static final String X_CACHE = "X-Cache";
@@ -43,6 +45,7 @@ public final class EntityRoutes {
     private final QueryCache queries;
     private final Popularity popularity;
     private final ApiLimits limits;
+    private final ViewPages viewPages;
 
     public EntityRoutes(EntityCatalog catalog, ReadThroughCache cache, QueryCache queries, Popularity popularity, ApiLimits limits) {
         this.catalog = catalog;
@@ -50,6 +53,17 @@ public final class EntityRoutes {
         this.queries = queries;
         this.popularity = popularity;
         this.limits = limits;
+        this.viewPages = new ViewPages(cache);
+    }
+
+    /** The entity whose lists and search a request runs: the entity itself, or a view's root. */
+    private EntityDefinition listed(EntityDefinition e) {
+        return e.source() == EntityDefinition.Source.VIEW ? catalog.byName(catalog.view(e).root()).orElseThrow() : e;
+    }
+
+    /** A page of {@code listed}'s rows, as the documents of {@code e} (itself, or the view whose root it is). */
+    private PageResult pageOf(EntityDefinition e, EntityDefinition listed, PageResult rows) throws Exception {
+        return e == listed ? rows : viewPages.of(e, listed, rows);
     }
 
     private EntityDefinition entity(Context ctx) {
@@ -88,17 +102,16 @@ public final class EntityRoutes {
             batch(ctx, e, params.get("ids"));
             return;
         }
-        if (e.source() == EntityDefinition.Source.VIEW) {
-            throw ApiProblem.viewHasNoQueries(e.name(), catalog.view(e).root(), "lists");
-        }
+        EntityDefinition listed = listed(e);
         Set<String> filters = params.keySet().stream().filter(k -> !PAGING.contains(k)).collect(Collectors.toSet());
-        String fields = e.query().lists().stream().map(ListIndex::field).collect(Collectors.joining(", "));
+        String fields = listed.query().lists().stream().map(ListIndex::field).collect(Collectors.joining(", "));
         if (filters.size() != 1) {
             throw bad("give ids=1,2,3 or exactly one list filter" + (fields.isEmpty() ? " (" + e.name() + " has no list index)"
                     : " among: " + fields) + (filters.isEmpty() ? "" : "; got " + filters));
         }
         String field = filters.iterator().next();
-        ListIndex index = e.query().list(field).orElseThrow(() -> bad("'" + field + "' is not a list field of " + e.name()
+        ListIndex index = listed.query().list(field).orElseThrow(() -> bad("'" + field + "' is not a list field of " + e.name()
+                + (e == listed ? "" : " (the lists of its root " + listed.name() + ")")
                 + (fields.isEmpty() ? " (it has none)" : "; list fields: " + fields)));
         List<String> values = params.get(field);
         if (values.size() != 1 || values.get(0).isEmpty() || values.get(0).length() > limits.maxQueryLength()) {
@@ -109,16 +122,15 @@ public final class EntityRoutes {
         }
         int perPage = intParam(ctx, "per_page", Math.min(DEFAULT_PER_PAGE, index.maxPerPage()), 1, index.maxPerPage());
         int page = pageParam(ctx, perPage);
-        page(ctx, e, queries.list(e, index, values.get(0), page, perPage));
+        page(ctx, e, pageOf(e, listed, queries.list(listed, index, values.get(0), page, perPage)));
     }
 
     public void search(Context ctx) throws Exception {
         EntityDefinition e = entity(ctx);
-        if (e.source() == EntityDefinition.Source.VIEW) {
-            throw ApiProblem.viewHasNoQueries(e.name(), catalog.view(e).root(), "search");
-        }
-        if (e.query().searchFields().isEmpty()) {
-            throw new ApiProblem(404, "no-search", "Search not configured", e.name() + " has no search fields");
+        EntityDefinition listed = listed(e);
+        if (listed.query().searchFields().isEmpty()) {
+            throw new ApiProblem(404, "no-search", "Search not configured", e.name() + " has no search fields"
+                    + (e == listed ? "" : " (a view searches its root " + listed.name() + "'s)"));
         }
         Set<String> unknown = ctx.queryParamMap().keySet().stream().filter(k -> !k.equals("q") && !PAGING.contains(k)).collect(Collectors.toSet());
         if (!unknown.isEmpty()) {
@@ -126,7 +138,7 @@ public final class EntityRoutes {
         }
         List<String> q = ctx.queryParams("q");
         if (q.size() != 1 || q.get(0).isBlank()) {
-            throw bad("q is required: the text to search for in " + e.query().searchFields());
+            throw bad("q is required: the text to search for in " + listed.query().searchFields());
         }
         if (q.get(0).length() > limits.maxQueryLength()) {
             throw bad("q is longer than " + limits.maxQueryLength() + " characters");
@@ -136,7 +148,7 @@ public final class EntityRoutes {
         }
         int perPage = intParam(ctx, "per_page", DEFAULT_PER_PAGE, 1, MAX_SEARCH_PER_PAGE);
         int page = pageParam(ctx, perPage);
-        page(ctx, e, queries.search(e, q.get(0).trim(), page, perPage));
+        page(ctx, e, pageOf(e, listed, queries.search(listed, q.get(0).trim(), page, perPage)));
     }
 
     /**
