@@ -21,13 +21,33 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ConsumerLagGauges {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerLagGauges.class);
 
-    private final Set<String> sources;
+    private final java.util.function.Predicate<String> sources;
+    private final String metric;
+    private final String description;
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> lag = new ConcurrentHashMap<>();
 
     /** @param sources the topics cache-sync consumes (the CDC topics and the commands topic) */
     ConsumerLagGauges(Set<String> sources, MeterRegistry registry) {
-        this.sources = Set.copyOf(sources);
+        this(Set.copyOf(sources)::contains, MetricNames.CONSUMER_LAG, "Records of a CDC or commands partition not yet consumed by cache-sync",
+                registry);
+    }
+
+    /**
+     * The view topology's lag ({@code cachesync_view_consumer_lag_records}): of the CDC topics it reads and of its own
+     * repartition and foreign-key join topics ({@code <application.id>-…}).
+     */
+    static ConsumerLagGauges views(Set<String> partTopics, String viewApplicationId, MeterRegistry registry) {
+        Set<String> parts = Set.copyOf(partTopics);
+        return new ConsumerLagGauges(t -> parts.contains(t) || t.startsWith(viewApplicationId + "-"), MetricNames.VIEW_CONSUMER_LAG,
+                "Records of a CDC partition or of an internal topic of the view topology not yet consumed by cache-sync's view topology",
+                registry);
+    }
+
+    private ConsumerLagGauges(java.util.function.Predicate<String> sources, String metric, String description, MeterRegistry registry) {
+        this.sources = sources;
+        this.metric = metric;
+        this.description = description;
         this.registry = registry;
     }
 
@@ -40,7 +60,7 @@ final class ConsumerLagGauges {
             Set<String> seen = new HashSet<>();
             streams.metrics().forEach((name, metric) -> {
                 // Kafka also reports each topic under a second tag value with '.' replaced by '_': keep the real name only
-                if (!"records-lag".equals(name.name()) || !name.tags().containsKey("partition") || !sources.contains(name.tags().get("topic"))) {
+                if (!"records-lag".equals(name.name()) || !name.tags().containsKey("partition") || !sources.test(name.tags().get("topic"))) {
                     return;
                 }
                 Object v = metric.metricValue();
@@ -64,9 +84,9 @@ final class ConsumerLagGauges {
 
     private AtomicLong gauge(String topic, String partition) {
         AtomicLong holder = new AtomicLong();
-        Gauge.builder(MetricNames.CONSUMER_LAG, holder, AtomicLong::get)
+        Gauge.builder(metric, holder, AtomicLong::get)
                 .baseUnit("records").tag("topic", topic).tag("partition", partition)
-                .description("Records of a CDC or commands partition not yet consumed by cache-sync").register(registry);
+                .description(description).register(registry);
         return holder;
     }
 

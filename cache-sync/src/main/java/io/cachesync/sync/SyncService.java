@@ -46,6 +46,7 @@ public final class SyncService implements AutoCloseable {
     private final SyncConfig config;
     private final SyncStats stats;
     private volatile ConsumerLagGauges consumerLag;
+    private volatile ConsumerLagGauges viewLag;
     private final ScheduledExecutorService lagRefresher = Executors.newSingleThreadScheduledExecutor(Threads.daemon("cachesync-sync-lag"));
     private MetricsHttpServer http;
     private final MeterRegistry registry;
@@ -114,6 +115,10 @@ public final class SyncService implements AutoCloseable {
         sources.add(Topics.COMMANDS);
         consumerLag = new ConsumerLagGauges(sources, registry);
         lagRefresher.scheduleWithFixedDelay(() -> consumerLag.refresh(streams), 1, 5, TimeUnit.SECONDS);
+        if (views != null) {
+            viewLag = ConsumerLagGauges.views(ViewTopology.partTopics(catalog), config.applicationId() + ViewTopology.APPLICATION_SUFFIX, registry);
+            lagRefresher.scheduleWithFixedDelay(() -> viewLag.refresh(views), 1, 5, TimeUnit.SECONDS);
+        }
         if (registry instanceof PrometheusMeterRegistry prometheus) {
             http = MetricsHttpServer.start("0.0.0.0", config.httpPort(), prometheus, this::isLive, this::isReady, "cache-sync");
         }
@@ -185,6 +190,12 @@ public final class SyncService implements AutoCloseable {
     /** Records of the CDC and commands partitions this instance owns that it has not consumed yet (refreshed every 5 s). */
     public long consumerLag() {
         ConsumerLagGauges gauges = consumerLag;
+        return gauges == null ? 0 : gauges.total();
+    }
+
+    /** Records of the partitions this instance's view topology owns that it has not consumed yet (0 without views). */
+    public long viewConsumerLag() {
+        ConsumerLagGauges gauges = viewLag;
         return gauges == null ? 0 : gauges.total();
     }
 

@@ -21,6 +21,7 @@ public final class MetricNames {
     public static final String REDIS_RETRIES = "cachesync.redis.retries";
     public static final String BATCHES_FENCED = "cachesync.batches.fenced";
     public static final String CONSUMER_LAG = "cachesync.consumer.lag";
+    public static final String VIEW_CONSUMER_LAG = "cachesync.view.consumer.lag";
     public static final String CONSISTENCY_CHECKS = "cachesync.consistency.checks";
     public static final String CACHE_REBUILDS = "cachesync.cache.rebuilds";
     public static final String SOURCE_PURGED_ROWS = "cachesync.source.purged.rows";
