@@ -124,11 +124,21 @@ final class ApiBench {
 
     /** Runs the load and tells where the API answered from (its read counters before and after). */
     private BenchReport.Load measure(String scenario, ApiService api, LoadRun load) throws Exception {
+        return measure(cpu, progress, "api: %-9s", scenario, api, load);
+    }
+
+    /**
+     * Runs {@code load} and prints one line (prefixed by {@code label}, a format with the scenario's {@code %s}): req/s,
+     * p50, p99, errors, where the API answered from (its read counters before and after; "no cache" without an API)
+     * and the CPU it took. The api and view sections measure with it.
+     */
+    static BenchReport.Load measure(CpuMeter cpu, PrintStream progress, String label, String scenario, ApiService api, LoadRun load)
+            throws Exception {
         long[] before = api == null ? null : counters(api.stats());
         CpuMeter.Sample cpuFrom = cpu.sample();
         BenchReport.Load l = load.run();
         String cpuUse = cpu.since(cpuFrom);
-        String from = "no cache (ceiling)";
+        String from = "no cache";
         if (api != null) {
             long[] after = counters(api.stats());
             long l1 = after[0] - before[0];
@@ -138,8 +148,8 @@ final class ApiBench {
             from = String.format(Locale.ROOT, "L1 %.1f %%, Redis %.1f %%, PostgreSQL %.1f %%", 100 * l1 / total, 100 * redis / total, 100 * db / total);
         }
         BenchReport.Load out = new BenchReport.Load(l.rps(), l.p50Ms(), l.p99Ms(), l.requests(), l.errors(), from, cpuUse);
-        progress.printf(Locale.ROOT, "  api: %-9s %,9.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %d  (%s); %s%n", scenario, out.rps(), out.p50Ms(),
-                out.p99Ms(), out.errors(), from, cpuUse);
+        progress.printf(Locale.ROOT, "  " + label + " %,9.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %d  (%s); %s%n", scenario, out.rps(),
+                out.p50Ms(), out.p99Ms(), out.errors(), from, cpuUse);
         return out;
     }
 

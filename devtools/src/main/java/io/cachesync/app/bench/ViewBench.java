@@ -3,7 +3,6 @@ package io.cachesync.app.bench;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.cachesync.api.ApiService;
-import io.cachesync.api.cache.ReadStats;
 import io.cachesync.api.config.ApiConfig;
 import io.cachesync.api.http.ApiProblem;
 import io.cachesync.app.demo.DemoSchema;
@@ -216,29 +215,8 @@ final class ViewBench {
                 w.steps() * WARM_UP_SECONDS, w.jitPercent(), WARM_UP_SECONDS);
     }
 
-    /** Runs the load and tells where the API answered from (its read counters before and after). */
     private BenchReport.Load measure(String scenario, ApiService api, ApiBench.LoadRun load) throws Exception {
-        long[] before = api == null ? null : counters(api.stats());
-        CpuMeter.Sample cpuFrom = cpu.sample();
-        BenchReport.Load l = load.run();
-        String cpuUse = cpu.since(cpuFrom);
-        String from = "no cache";
-        if (api != null) {
-            long[] after = counters(api.stats());
-            long l1 = after[0] - before[0];
-            long redis = after[1] - before[1];
-            long miss = after[2] - before[2];
-            double total = Math.max(1, l1 + redis + miss);
-            from = String.format(Locale.ROOT, "L1 %.1f %%, Redis %.1f %%, PostgreSQL %.1f %%", 100 * l1 / total, 100 * redis / total, 100 * miss / total);
-        }
-        BenchReport.Load out = new BenchReport.Load(l.rps(), l.p50Ms(), l.p99Ms(), l.requests(), l.errors(), from, cpuUse);
-        progress.printf(Locale.ROOT, "  view: %-20s %,9.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %d  (%s); %s%n", scenario, out.rps(), out.p50Ms(),
-                out.p99Ms(), out.errors(), from, cpuUse);
-        return out;
-    }
-
-    private static long[] counters(ReadStats s) {
-        return new long[] {s.l1Hits(), s.hits(), s.misses()};
+        return ApiBench.measure(cpu, progress, "view: %-20s", scenario, api, load);
     }
 
     /**
