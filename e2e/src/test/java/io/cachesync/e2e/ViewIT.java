@@ -157,6 +157,31 @@ class ViewIT {
     }
 
     /**
+     * With {@code REPLICA IDENTITY DEFAULT}, an update that leaves a review's large (TOASTed) body untouched does not carry
+     * it: the review is unknown until its next full change, so its product's document is invalidated (a read fills it
+     * from SQL) — it does not lose the review, whose parent the change still names.
+     */
+    @Test
+    void aChildWhoseChangeLacksAnUntouchedToastedColumnInvalidatesItsParentUntilItsNextChange() throws Exception {
+        p.sql("ALTER TABLE reviews REPLICA IDENTITY DEFAULT");
+        try {
+            change(11, "INSERT INTO reviews SELECT 110, 11, 2, string_agg(md5(random()::text), '') FROM generate_series(1, 4000)");
+            assertThat(redisDocument(11)).contains("\"reviews\":{\"avg_rating\":2.00,\"count\":1}");
+
+            p.sql("UPDATE reviews SET rating = 4 WHERE id = 110");
+            await().alias("product 11's page invalidated").atMost(WITHIN).until(() -> redisDocument(11) == null);
+            var r = p.get("/v1/product_pages/11");
+            assertThat(r.body()).as("filled from SQL").isEqualTo(sqlDocument(11).orElseThrow()).contains("\"avg_rating\":4.00,\"count\":1");
+
+            change(11, "UPDATE reviews SET rating = 5, body = 'short now' WHERE id = 110");
+            assertThat(redisDocument(11)).contains("\"reviews\":{\"avg_rating\":5.00,\"count\":1}");
+            assertThat(p.redis.hget(p.row(VIEW, "11"), "o")).as("written by the view topology again").isEqualTo("cdc");
+        } finally {
+            p.sql("ALTER TABLE reviews REPLICA IDENTITY FULL");
+        }
+    }
+
+    /**
      * A product inserted, read (its document filled from SQL) and deleted while cache-sync is down: when it comes back,
      * the joins see the root appear and go in one go and emit nothing for it, so the filled document would outlive the
      * product — the root's delete is written anyway (the demo found this: one extra page per run).

@@ -22,9 +22,12 @@ import java.util.Set;
  * @param listValues        for each list index of the entity, the values of that column before and after the change
  *                          (the list pages that may hold the row); empty when the entity has no list index
  * @param origin            the Kafka record it came from (for the dead-letter topic), or null
+ * @param carried           for an invalidation whose event lacked some columns (an untouched TOASTed value): the document
+ *                          of the columns it did carry — never cached, but enough for the view topology to tell which
+ *                          parent or reference the row belongs to; null otherwise
  */
 public record CacheMutation(EntityDefinition entity, String id, Op op, String version, String document,
-                            long sourceTimestampMs, boolean snapshot, Map<String, Set<String>> listValues, Origin origin) {
+                            long sourceTimestampMs, boolean snapshot, Map<String, Set<String>> listValues, Origin origin, String carried) {
     /**
      * {@code INVALIDATE}: a change whose row is not to be cached (its event or document was too large); the key is
      * removed, versioned like any change, and the next read fills it from PostgreSQL.
@@ -40,6 +43,11 @@ public record CacheMutation(EntityDefinition entity, String id, Op op, String ve
     }
 
     public CacheMutation(EntityDefinition entity, String id, Op op, String version, String document, long sourceTimestampMs,
+                         boolean snapshot, Map<String, Set<String>> listValues, Origin origin) {
+        this(entity, id, op, version, document, sourceTimestampMs, snapshot, listValues, origin, null);
+    }
+
+    public CacheMutation(EntityDefinition entity, String id, Op op, String version, String document, long sourceTimestampMs,
                          boolean snapshot, Map<String, Set<String>> listValues) {
         this(entity, id, op, version, document, sourceTimestampMs, snapshot, listValues, null);
     }
@@ -50,12 +58,12 @@ public record CacheMutation(EntityDefinition entity, String id, Op op, String ve
 
     /** This change as an invalidation: same row and version, no document (see {@link Op#INVALIDATE}). */
     public CacheMutation asInvalidation() {
-        return new CacheMutation(entity, id, Op.INVALIDATE, version, null, sourceTimestampMs, snapshot, listValues, origin);
+        return new CacheMutation(entity, id, Op.INVALIDATE, version, null, sourceTimestampMs, snapshot, listValues, origin, carried);
     }
 
     /** This mutation, remembering the record it was parsed from. */
     public CacheMutation withOrigin(Origin o) {
-        return new CacheMutation(entity, id, op, version, document, sourceTimestampMs, snapshot, listValues, o);
+        return new CacheMutation(entity, id, op, version, document, sourceTimestampMs, snapshot, listValues, o, carried);
     }
 
     /** The list values of the indexed columns in {@code rows} (documents as JSON trees; nulls and absent columns skipped). */

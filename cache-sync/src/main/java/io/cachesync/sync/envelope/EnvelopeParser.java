@@ -134,7 +134,8 @@ public final class EnvelopeParser implements MutationParser {
                     ? document(entity, before, UnavailableValues.anyIn(b) ? UnavailableValues.without(b) : b, "before") : null;
             lists = CacheMutation.listValues(entity, beforeDocument, afterDocument);
         }
-        return new CacheMutation(entity, id, mop, version, document, ts, snapshot, lists);
+        String carried = unavailable ? ValueCodec.encode(afterDocument) : null;
+        return new CacheMutation(entity, id, mop, version, document, ts, snapshot, lists, null, carried);
     }
 
     /** The cached document of one image; a value that does not fit its column's type makes the record poison. */

@@ -109,7 +109,8 @@ public final class ViewTopology {
             for (ViewDefinition.Child c : v.children()) {
                 KTable<String, JsonNode> aggregate = parts.get(c.entity())
                         .filter((id, value) -> ViewDocument.idIn(root, ViewValues.document(value), c.parent()) != null
-                                || ViewValues.unknown(value), Named.as(ViewNames.childFilter(v.name(), c.name())))
+                                || ViewValues.unknown(value) && ViewValues.document(value) == null,
+                                Named.as(ViewNames.childFilter(v.name(), c.name())))
                         .groupBy((id, value) -> KeyValue.pair(parentOf(root, value, c), ViewValues.childEntry(id, value)),
                                 Grouped.with(ViewNames.childGroup(v.name(), c.name()), STRING, JsonSerde.JSON))
                         .aggregate(ViewValues::emptyAggregate,
@@ -137,8 +138,9 @@ public final class ViewTopology {
     }
 
     /**
-     * The parent a child row belongs to. A row whose change did not carry it (an unknown row) keeps no parent it could be
-     * counted under: it goes to the empty key, which no root has, until its next change.
+     * The parent a child row belongs to. An unknown row whose change carried its columns (an unchanged TOASTed value) is
+     * counted under its parent as unknown, which invalidates the parent's document until the row's next change; one whose
+     * change carried none (a row over cdc-ingest's size limit) goes to the empty key, which no root has.
      */
     private static String parentOf(EntityDefinition root, JsonNode value, ViewDefinition.Child c) {
         String parent = ViewDocument.idIn(root, ViewValues.document(value), c.parent());

@@ -18,7 +18,9 @@ import java.util.Map;
  * <ul>
  *   <li>a <b>part row</b>, an entity's row as its last change left it: {@code {"v": version, "d": document}}, or
  *       {@code {"v": version, "i": true}} when the change did not carry the whole row (too large, or an unchanged
- *       TOASTed column): the row is unknown until its next change. A deleted row is no value (a tombstone).</li>
+ *       TOASTed column): the row is unknown until its next change — with {@code "d"}, the columns the change did carry
+ *       (an unchanged TOASTed column aside, every column is there: enough to know the row's parent and reference). A
+ *       deleted row is no value (a tombstone).</li>
  *   <li>a <b>child entry</b>, a part row grouped under its parent: the part row plus {@code "id"}.</li>
  *   <li>a <b>child aggregate</b> per parent: {@code {"items": {id: document}, "unknown": n}} for an embedded array,
  *       {@code {"count": n, "valued": n, "sum": "decimal", "unknown": n}} for a summary.</li>
@@ -39,6 +41,9 @@ final class ViewValues {
         }
         ObjectNode out = NODES.objectNode().put("v", m.version());
         if (m.op() == CacheMutation.Op.INVALIDATE || m.document() == null) {
+            if (m.carried() != null) {
+                out.set("d", io.cachesync.core.codec.ValueCodec.parse(m.carried()));
+            }
             return out.put("i", true);
         }
         out.set("d", io.cachesync.core.codec.ValueCodec.parse(m.document()));
@@ -62,8 +67,9 @@ final class ViewValues {
         out.put("v", root.path("v").asText(""));
         if (unknown(root)) {
             out.put("unknown", true);
-        } else {
-            out.set("root", document(root));
+        }
+        if (document(root) != null) {
+            out.set("root", document(root)); // of an unknown root, the columns its change carried: its references still follow
         }
         out.putObject("refs");
         out.putObject("kids");
