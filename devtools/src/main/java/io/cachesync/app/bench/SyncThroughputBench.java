@@ -176,6 +176,7 @@ final class SyncThroughputBench {
 
     private Pass batchedPass(Settings s, int events, boolean report) {
         flushRedis(stack);
+        RedisCommandStats.reset(stack);
         SyncConfig config = SyncConfig.from(s.with(Map.of("sync.application-id", "cachesync-bench-batched-" + System.nanoTime())));
         try (SyncService sync = new SyncService(config).start()) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
@@ -207,6 +208,9 @@ final class SyncThroughputBench {
             if (report) {
                 progress.printf("  sync: batched: %,d events in %.1f s = %,.0f events/s (%,d dead-lettered); %s%n", events, seconds, eps,
                         sync.stats().deadLetteredCount(), cpuUse);
+                // the whole pass, start-up included: where redis-server's time went, per applied event
+                progress.printf("  sync: batched: redis-server's commands: %s%n",
+                        RedisCommandStats.describe(RedisCommandStats.since(stack), sync.stats().processed(), 6));
             }
             return new Pass(eps, cpuUse, jitPercent);
         }
