@@ -3,6 +3,7 @@ package io.cachesync.e2e;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.api.ApiService;
 import io.cachesync.api.config.ApiConfig;
+import io.cachesync.app.DemoEntities;
 import io.cachesync.app.demo.DemoSchema;
 import io.cachesync.app.demo.PipelineDrain;
 import io.cachesync.app.demo.StackSettings;
@@ -34,6 +35,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -82,8 +84,8 @@ class RaceIT {
                 st.execute("INSERT INTO brands SELECT g, 'brand ' || g, 'NL' FROM generate_series(1, " + BRANDS + ") g");
             }
             // the view product_pages too: a share of the writes goes to its other parts (brands, stock, reviews)
-            Map<String, String> overrides = new java.util.HashMap<>(io.cachesync.app.DemoEntities.VIEW_CONFIG);
-            overrides.put("entities", io.cachesync.app.DemoEntities.WITH_VIEWS.get("entities"));
+            Map<String, String> overrides = new HashMap<>(DemoEntities.VIEW_CONFIG);
+            overrides.put("entities", DemoEntities.WITH_VIEWS.get("entities"));
             overrides.put("sync.audit-fraction", "0");
             overrides.put("api.db-pool-size", "8");
             Map<String, String> cfg = StackSettings.map(stack, overrides);

@@ -10,11 +10,13 @@ import io.cachesync.sync.envelope.EnvelopeParser;
 import io.cachesync.sync.envelope.MutationParser;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
@@ -28,6 +30,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -71,17 +74,17 @@ public final class ViewTopology {
      * The view application's settings from the entity application's: its own application id, and the serdes of the
      * internal topics Kafka Streams creates for a foreign-key join (keys are canonical ids, values JSON).
      */
-    public static java.util.Properties properties(java.util.Properties entityApplication) {
-        java.util.Properties p = new java.util.Properties();
+    public static Properties properties(Properties entityApplication) {
+        Properties p = new Properties();
         p.putAll(entityApplication);
-        p.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG,
-                entityApplication.get(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG) + APPLICATION_SUFFIX);
-        p.put(org.apache.kafka.streams.StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
-        p.put(org.apache.kafka.streams.StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, JsonSerde.class);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG,
+                entityApplication.get(StreamsConfig.APPLICATION_ID_CONFIG) + APPLICATION_SUFFIX);
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, JsonSerde.class);
         // a change crosses two to four internal topics (repartition by id, the foreign-key join's subscription and
         // response, the children's repartition by parent): Kafka Streams' producer linger of 100 ms per hop would be
         // most of a view's lag (ViewIT: p50 440 ms with it)
-        p.put(org.apache.kafka.streams.StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG), 5);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         return p;
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.ViewDefinition;
+import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.views.ViewDocument;
 import io.cachesync.sync.envelope.CacheMutation;
 
@@ -42,11 +43,11 @@ final class ViewValues {
         ObjectNode out = NODES.objectNode().put("v", m.version());
         if (m.op() == CacheMutation.Op.INVALIDATE || m.document() == null) {
             if (m.carried() != null) {
-                out.set("d", io.cachesync.core.codec.ValueCodec.parse(m.carried()));
+                out.set("d", ValueCodec.parse(m.carried()));
             }
             return out.put("i", true);
         }
-        out.set("d", io.cachesync.core.codec.ValueCodec.parse(m.document()));
+        out.set("d", ValueCodec.parse(m.document()));
         return out;
     }
 

@@ -1,5 +1,8 @@
 package io.cachesync.app.demo;
 
+import io.cachesync.sync.config.SyncConfig;
+import io.cachesync.sync.topology.SyncTopology;
+import io.cachesync.sync.topology.ViewTopology;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -7,6 +10,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,12 +43,12 @@ public final class PipelineDrain {
     }
 
     /** The drain of cache-sync configured by {@code c}: its entity topology and, when views are configured, its view topology. */
-    public static PipelineDrain of(String bootstrap, io.cachesync.sync.config.SyncConfig c, LongSupplier published) {
-        List<Group> groups = new java.util.ArrayList<>();
-        groups.add(new Group(c.applicationId(), io.cachesync.sync.topology.SyncTopology.cdcTopics(c.catalog()), false));
+    public static PipelineDrain of(String bootstrap, SyncConfig c, LongSupplier published) {
+        List<Group> groups = new ArrayList<>();
+        groups.add(new Group(c.applicationId(), SyncTopology.cdcTopics(c.catalog()), false));
         if (!c.catalog().views().isEmpty()) {
-            groups.add(new Group(c.applicationId() + io.cachesync.sync.topology.ViewTopology.APPLICATION_SUFFIX,
-                    List.copyOf(io.cachesync.sync.topology.ViewTopology.partTopics(c.catalog())), true));
+            groups.add(new Group(c.applicationId() + ViewTopology.APPLICATION_SUFFIX,
+                    List.copyOf(ViewTopology.partTopics(c.catalog())), true));
         }
         return new PipelineDrain(bootstrap, groups, published);
     }
@@ -60,7 +64,7 @@ public final class PipelineDrain {
 
     private long lag(Admin a, Group g) throws Exception {
         String groupId = g.id();
-        List<String> topics = new java.util.ArrayList<>(g.topics());
+        List<String> topics = new ArrayList<>(g.topics());
         if (g.internal()) {
             // repartition and foreign-key join topics (<application.id>-…); changelogs are written, never consumed
             a.listTopics().names().get(10, TimeUnit.SECONDS).stream()
