@@ -1,5 +1,6 @@
 package io.cachesync.app;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -46,7 +47,7 @@ public final class DemoEntities {
     public static final Map<String, String> WITH_VIEWS = withViews();
 
     private static Map<String, String> withViews() {
-        Map<String, String> all = new java.util.LinkedHashMap<>(CONFIG);
+        Map<String, String> all = new LinkedHashMap<>(CONFIG);
         all.putAll(VIEW_CONFIG);
         all.put("entities", CONFIG.get("entities") + ",brands,stock,reviews");
         return Map.copyOf(all);

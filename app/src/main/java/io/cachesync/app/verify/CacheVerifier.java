@@ -3,7 +3,6 @@ package io.cachesync.app.verify;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.catalog.SchemaCheck;
-import io.cachesync.core.catalog.ViewDefinition;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.ConfigException;
 import io.cachesync.core.config.Endpoints;
@@ -25,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -227,12 +225,7 @@ public final class CacheVerifier {
         if (e.source() != EntityDefinition.Source.VIEW) {
             return RowQueries.documents(c, e, ids);
         }
-        ViewDefinition v = catalog.view(e);
-        Map<String, String> out = new HashMap<>();
-        for (String id : ids) {
-            ViewQueries.document(c, catalog, v, id).ifPresent(d -> out.put(id, d));
-        }
-        return out;
+        return ViewQueries.documents(c, catalog, catalog.view(e), ids);
     }
 
     /** The document PostgreSQL holds now for {@code id}: a row of an entity, a document of a view; empty when there is none. */

@@ -7,6 +7,7 @@ import io.cachesync.core.config.TypedKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,7 +100,7 @@ public final class EntityCatalog {
         this.byName = Map.copyOf(n);
         this.byTable = Map.copyOf(t);
         this.ordered = List.copyOf(entities);
-        this.views = java.util.Collections.unmodifiableMap(v);
+        this.views = Collections.unmodifiableMap(v);
     }
 
     /** Reads the catalog; every problem is added to {@code problems} with the key that causes it. */

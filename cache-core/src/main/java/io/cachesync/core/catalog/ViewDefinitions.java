@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -196,7 +197,7 @@ public final class ViewDefinitions {
      * What the database must hold for the view (run at start with the entities' resolved keys and their tables'
      * columns): the root and the referenced entities keyed by one column, every named column present.
      */
-    public static List<String> problems(ViewDefinition v, EntityCatalog catalog, java.util.function.Function<EntityDefinition, Set<String>> tableColumns) {
+    public static List<String> problems(ViewDefinition v, EntityCatalog catalog, Function<EntityDefinition, Set<String>> tableColumns) {
         List<String> problems = new ArrayList<>();
         String where = "views." + v.name();
         EntityDefinition root = catalog.byName(v.root()).orElseThrow();

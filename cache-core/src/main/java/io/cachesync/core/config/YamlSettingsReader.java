@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Reads a YAML config file ({@code cachesync.yaml}) into the flat keys every config class reads, so that a YAML file,
@@ -210,7 +211,7 @@ public final class YamlSettingsReader {
                 put(path, s.text());
             } else if (node instanceof Map<?, ?> map) {
                 if (NAMED_MAPS.matcher(path).matches()) {
-                    put(path, map.keySet().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+                    put(path, map.keySet().stream().map(String::valueOf).collect(Collectors.joining(",")));
                 }
                 map.forEach((k, v) -> walk(path + "." + k, v));
             } else {

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,6 +50,19 @@ public final class ViewQueries {
             c.setTransactionIsolation(isolation);
             c.setAutoCommit(autoCommit);
         }
+    }
+
+    /**
+     * The documents of those of {@code rootIds} whose root exists, by id, on one connection, each in its own snapshot
+     * ({@link #document}).
+     */
+    public static Map<String, String> documents(Connection c, EntityCatalog catalog, ViewDefinition v, Collection<String> rootIds)
+            throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        for (String id : rootIds) {
+            document(c, catalog, v, id).ifPresent(d -> out.put(id, d));
+        }
+        return out;
     }
 
     private static Optional<String> read(Connection c, EntityCatalog catalog, ViewDefinition v, String rootId) throws SQLException {

@@ -11,7 +11,6 @@ import io.cachesync.sync.envelope.CacheMutation;
 
 import java.math.BigDecimal;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -172,8 +171,7 @@ final class ViewValues {
                 kids.put(c.name(), summary(agg));
             } else {
                 Map<String, JsonNode> items = new HashMap<>();
-                Iterator<Map.Entry<String, JsonNode>> it = agg.path("items").fields();
-                it.forEachRemaining(e -> items.put(e.getKey(), e.getValue()));
+                agg.path("items").fields().forEachRemaining(e -> items.put(e.getKey(), e.getValue()));
                 kids.put(c.name(), new ViewDocument.Items(items));
             }
         }

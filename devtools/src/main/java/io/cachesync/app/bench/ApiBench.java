@@ -6,7 +6,6 @@ import io.cachesync.api.config.ApiConfig;
 import io.cachesync.api.db.PostgresRowSource;
 import io.cachesync.api.http.ApiProblem;
 import io.cachesync.core.catalog.EntityDefinition;
-import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.metrics.Metrics;
 import io.cachesync.sync.redis.InvalidationHeartbeat;
@@ -59,8 +58,8 @@ final class ApiBench {
         ApiConfig plain = ApiConfig.from(settings.with(Map.of("api.l1-max-entries", "0", "api.warm-top", "0")));
         ApiConfig normal = ApiConfig.from(settings.with(Map.of("api.warm-top", "0")));
         EntityDefinition products = plain.catalog().byName("products").orElseThrow();
-        try (PostgresRowSource db = new PostgresRowSource(plain.postgres(), plain.dbPoolSize(), plain.dbTimeout(), plain.statementTimeout())) {
-            String constant = ValueCodec.encode(db.load(products, "1").orElseThrow(() -> new IllegalStateException("products row 1 is missing")));
+        try (PostgresRowSource db = new PostgresRowSource(plain.catalog(), plain.postgres(), plain.dbPoolSize(), plain.dbTimeout(), plain.statementTimeout())) {
+            String constant = db.document(products, "1").orElseThrow(() -> new IllegalStateException("products row 1 is missing"));
             // no cache-sync runs here: its L1 heartbeat stands in, or the instance with L1 would bypass it (InvalidationSubscriber)
             try (UnifiedJedis beatClient = normal.redis().client(2, Duration.ofSeconds(2));
                  InvalidationHeartbeat heartbeat = InvalidationHeartbeat.start(beatClient);
@@ -95,7 +94,7 @@ final class ApiBench {
             routes.get("/bench/db/products/{id}", ctx -> {
                 String raw = ctx.pathParam("id");
                 String id = products.key().canonical(raw).orElseThrow(() -> ApiProblem.malformedId(products.name(), raw, products.key().describe()));
-                ctx.contentType("application/json").result(ValueCodec.encode(db.load(products, id).orElseThrow(() -> ApiProblem.notFound(products.name(), id))));
+                ctx.contentType("application/json").result(db.document(products, id).orElseThrow(() -> ApiProblem.notFound(products.name(), id)));
             });
         };
     }

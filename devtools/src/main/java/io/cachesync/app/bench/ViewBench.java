@@ -1,16 +1,14 @@
 package io.cachesync.app.bench;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.cachesync.api.ApiService;
 import io.cachesync.api.config.ApiConfig;
+import io.cachesync.api.db.PostgresRowSource;
 import io.cachesync.api.http.ApiProblem;
 import io.cachesync.app.demo.DemoSchema;
 import io.cachesync.app.demo.PipelineDrain;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.catalog.SchemaCheck;
-import io.cachesync.core.catalog.ViewDefinition;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.metrics.MetricNames;
 import io.cachesync.core.metrics.Metrics;
@@ -31,14 +29,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -130,10 +126,10 @@ final class ViewBench {
         try (Connection c = db.get()) {
             catalog = SchemaCheck.resolve(c, plain.catalog(), "bench");
         }
-        ViewDefinition view = catalog.views().stream().filter(v -> v.name().equals(VIEW)).findFirst()
+        EntityDefinition view = catalog.byName(VIEW).filter(e -> e.source() == EntityDefinition.Source.VIEW)
                 .orElseThrow(() -> new IllegalStateException("the view " + VIEW + " is not configured"));
-        try (HikariDataSource pool = pool(plain);
-             ApiService noL1 = new ApiService(plain, Metrics.newRegistry(), sqlRoutes(catalog, view, pool, constant(catalog, view, pool))).start();
+        try (PostgresRowSource database = new PostgresRowSource(catalog, plain.postgres(), plain.dbPoolSize(), plain.dbTimeout(), plain.statementTimeout());
+             ApiService noL1 = new ApiService(plain, Metrics.newRegistry(), sqlRoutes(catalog, view, database, constant(view, database))).start();
              ApiService withL1 = new ApiService(normal, Metrics.newRegistry()).start()) {
             requireViewRoute(noL1.baseUrl());
             progress.printf("  view: query-api on %s (L1 off, and the SQL route) and %s (as deployed); wrk, %d threads, %d connections, %d s per scenario%n",
@@ -162,39 +158,23 @@ final class ViewBench {
         }
     }
 
-    /** The same pool as the API's own (size, read-only, statement timeout), for the SQL route. */
-    private static HikariDataSource pool(ApiConfig c) {
-        HikariConfig h = new HikariConfig();
-        h.setJdbcUrl(c.postgres().jdbcUrl());
-        h.setDataSourceProperties(c.postgres().driverProperties());
-        h.setConnectionInitSql("SET statement_timeout = " + c.statementTimeout().toMillis());
-        h.setMaximumPoolSize(c.dbPoolSize());
-        h.setMinimumIdle(c.dbPoolSize());
-        h.setReadOnly(true);
-        h.setPoolName("cachesync-bench-view-sql");
-        return new HikariDataSource(h);
-    }
-
     /** The document of product 1 as SQL builds it: what the constant route serves. */
-    private static String constant(EntityCatalog catalog, ViewDefinition view, HikariDataSource pool) throws SQLException {
-        try (Connection c = pool.getConnection()) {
-            return ViewQueries.document(c, catalog, view, "1").orElseThrow(() -> new IllegalStateException("products row 1 is missing"));
-        }
+    private static String constant(EntityDefinition view, PostgresRowSource sql) throws Exception {
+        return sql.document(view, "1").orElseThrow(() -> new IllegalStateException("products row 1 is missing"));
     }
 
-    /** {@code /bench/sql/product_pages/{id}}: the document built from PostgreSQL on every request; {@code /bench/constant}: one fixed document. */
-    private static Consumer<RoutesConfig> sqlRoutes(EntityCatalog catalog, ViewDefinition view, HikariDataSource pool, String constant) {
-        EntityDefinition root = catalog.byName(view.root()).orElseThrow();
+    /**
+     * {@code /bench/sql/product_pages/{id}}: the document built from PostgreSQL on every request, by the row source the
+     * read-through uses (its pool, its {@link ViewQueries}); {@code /bench/constant}: one fixed document.
+     */
+    private static Consumer<RoutesConfig> sqlRoutes(EntityCatalog catalog, EntityDefinition view, PostgresRowSource sql, String constant) {
+        EntityDefinition root = catalog.byName(catalog.view(view).root()).orElseThrow();
         return routes -> {
             routes.get("/bench/constant", ctx -> ctx.contentType("application/json").result(constant));
             routes.get(SQL_PATH + "{id}", ctx -> {
                 String raw = ctx.pathParam("id");
                 String id = root.key().canonical(raw).orElseThrow(() -> ApiProblem.malformedId(view.name(), raw, root.key().describe()));
-                Optional<String> doc;
-                try (Connection c = pool.getConnection()) {
-                    doc = ViewQueries.document(c, catalog, view, id);
-                }
-                ctx.contentType("application/json").result(doc.orElseThrow(() -> ApiProblem.notFound(view.name(), id)));
+                ctx.contentType("application/json").result(sql.document(view, id).orElseThrow(() -> ApiProblem.notFound(view.name(), id)));
             });
         };
     }

@@ -5,6 +5,7 @@ import io.cachesync.app.DemoEntities;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -96,11 +97,9 @@ public final class DemoSchema {
             st.execute("CREATE INDEX IF NOT EXISTS stock_product_id ON public.stock (product_id)");
             st.execute("CREATE INDEX IF NOT EXISTS reviews_product_id ON public.reviews (product_id)");
             // complete before-images for updates and deletes (list invalidation needs the old indexed value)
-            st.execute("ALTER TABLE public.users REPLICA IDENTITY FULL");
-            st.execute("ALTER TABLE public.products REPLICA IDENTITY FULL");
-            st.execute("ALTER TABLE public.brands REPLICA IDENTITY FULL");
-            st.execute("ALTER TABLE public.stock REPLICA IDENTITY FULL");
-            st.execute("ALTER TABLE public.reviews REPLICA IDENTITY FULL");
+            for (String table : List.of("users", "products", "brands", "stock", "reviews")) {
+                st.execute("ALTER TABLE public." + table + " REPLICA IDENTITY FULL");
+            }
         }
     }
 

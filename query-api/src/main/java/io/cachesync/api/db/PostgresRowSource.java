@@ -39,7 +39,7 @@ import java.util.Optional;
  * <p>A view ({@link EntityDefinition.Source#VIEW}) is read with {@link ViewQueries#document}: its root row, references and
  * children in one {@code REPEATABLE READ} transaction, composed by the composer cache-sync's view topology uses; so the
  * row source needs the catalog (keyed by the tables' primary keys, as {@code SchemaCheck} resolves it) to find the view's
- * declaration and parts. Views have no lists or search: {@link #query} refuses them.
+ * declaration and parts. A view's lists and search run on its root entity ({@code ViewPages}): {@link #query} refuses a view.
  */
 public final class PostgresRowSource implements RowSource, AutoCloseable {
     /** {@code application_name} of the API's connections, to find them in {@code pg_stat_activity}. */
@@ -49,17 +49,9 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
     /** SQLSTATE {@code query_canceled}: a statement timeout (or a cancel request). */
     private static final String QUERY_CANCELED = "57014";
 
-    /** A catalog with no views, for the constructor that takes none. */
-    private static final EntityCatalog NO_VIEWS = new EntityCatalog(List.of());
-
     private final EntityCatalog catalog;
     private final HikariDataSource ds;
     private final Duration statementTimeout;
-
-    /** A row source of entities only: reading a view throws {@link IllegalStateException} (build it with the catalog to serve views). */
-    public PostgresRowSource(PostgresEndpoint postgres, int poolSize, Duration timeout, Duration statementTimeout) {
-        this(NO_VIEWS, postgres, poolSize, timeout, statementTimeout);
-    }
 
     /** A row source of the catalog's entities and views, with the default statement timeout. */
     public PostgresRowSource(EntityCatalog catalog, PostgresEndpoint postgres, int poolSize, Duration timeout) {
@@ -131,13 +123,8 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
             return new HashMap<>();
         }
         if (entity.source() == EntityDefinition.Source.VIEW) {
-            ViewDefinition v = view(entity);
             try (Connection c = ds.getConnection()) {
-                Map<String, String> out = new HashMap<>();
-                for (String id : canonicalIds) {
-                    ViewQueries.document(c, catalog, v, id).ifPresent(d -> out.put(id, d));
-                }
-                return out;
+                return ViewQueries.documents(c, catalog, view(entity), canonicalIds);
             } catch (SQLException e) {
                 throw failure("reading " + canonicalIds.size() + " documents of view " + entity.name(), e);
             }
@@ -152,7 +139,7 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
     @Override
     public List<String> query(EntityDefinition entity, String sql, SqlBinder binder) throws DatabaseException {
         if (entity.source() == EntityDefinition.Source.VIEW) {
-            throw new IllegalArgumentException(entity.name() + " is a view: views have no lists or search");
+            throw new IllegalArgumentException(entity.name() + " is a view: its lists and search run on its root entity's rows");
         }
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
@@ -168,10 +155,9 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
         }
     }
 
-    /** The view {@code entity} is served as; a catalog without it (the constructor without one) is a programming error. */
+    /** The view {@code entity} is served as. */
     private ViewDefinition view(EntityDefinition entity) {
-        return catalog.view(entity.name()).orElseThrow(() -> new IllegalStateException("cannot read view " + entity.name()
-                + ": this row source was built without the catalog's views (construct it with the catalog)"));
+        return catalog.view(entity);
     }
 
     /** The statement timeout every connection of the pool runs with. */
