@@ -76,10 +76,7 @@ public final class CacheStore {
      * @return true when written, false when the stored version was equal or newer
      */
     public boolean apply(String key, String version, String document, Duration ttl) {
-        roundTrips.increment();
-        Object r = APPLY.run(redis, List.of(key), List.of(version, document == null ? "d" : "u",
-                document == null ? "" : document, Long.toString(Math.max(1, ttl.toMillis()))));
-        return Long.valueOf(1L).equals(r);
+        return applyAll(List.of(new Write(key, version, document, ttl)), null).get(0).outcome() == Outcome.WRITTEN;
     }
 
     /**
@@ -135,48 +132,18 @@ public final class CacheStore {
     }
 
     /**
-     * Versioned applies of a whole batch in one round trip, in order, each checked against {@code fence} (or none). An
+     * Versioned applies of a whole batch in one round trip (one {@code apply.lua} call per bucket and up to {@link
+     * ApplyCalls#ROWS_PER_CALL} rows), in order, each checked against {@code fence} (or none). An
      * error that will recur for one key ({@link Outcome#REFUSED}) is that entry's outcome; any other error throws.
      */
     public List<Applied> applyAll(List<Write> writes, Fence fence) {
-        int[] bucket = new int[writes.size()];
-        for (int i = 0; i < bucket.length; i++) {
-            bucket[i] = keys.bucketOfKey(writes.get(i).key());
+        List<ApplyCalls.Call> calls = ApplyCalls.of(writes, fence, keys);
+        List<Object> raw = pipeline.run(APPLY, (p, sha, answers) -> calls.forEach(c -> answers.add(p.evalsha(sha, c.keys(), c.args()))));
+        Applied[] out = new Applied[writes.size()];
+        for (int i = 0; i < calls.size(); i++) {
+            ApplyCalls.decode(calls.get(i), raw.get(i), out);
         }
-        List<Object> raw = pipeline.scripts(APPLY, writes.size(), i -> {
-            Write w = writes.get(i);
-            List<String> scriptKeys = new ArrayList<>(3);
-            scriptKeys.add(w.key());
-            if (fence != null) {
-                scriptKeys.add(fence.keys().get(bucket[i]));
-            }
-            if (w.sourceEpoch() != null) {
-                scriptKeys.add(keys.sourceFloor(bucket[i]));
-            }
-            return scriptKeys;
-        }, i -> {
-            Write w = writes.get(i);
-            List<String> args = new ArrayList<>(6);
-            args.addAll(List.of(w.version(), w.op(), w.document() == null ? "" : w.document(),
-                    Long.toString(Math.max(1, w.ttl().toMillis())), fence == null ? "" : fence.tokens().get(bucket[i])));
-            if (w.sourceEpoch() != null) {
-                args.add(w.sourceEpoch());
-            }
-            return args;
-        });
-        List<Applied> out = new ArrayList<>(raw.size());
-        for (Object r : raw) {
-            if (r instanceof JedisDataException e) {
-                if (!isRecurring(e)) {
-                    throw e;
-                }
-                out.add(new Applied(Outcome.REFUSED, e.getMessage()));
-                continue;
-            }
-            long code = ((Number) r).longValue();
-            out.add(Applied.of(code == 1 ? Outcome.WRITTEN : code == 0 ? Outcome.SKIPPED : Outcome.FENCED));
-        }
-        return out;
+        return List.of(out);
     }
 
     /**

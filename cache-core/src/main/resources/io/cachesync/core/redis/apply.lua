@@ -1,53 +1,78 @@
--- Versioned apply (DESIGN rule 1), run by cache-sync for every change.
--- KEYS[1]  the row key cs:<entity>:<id>
--- KEYS[2…] the guards this write names in ARGV[5] and ARGV[6], in that order (DESIGN rules 1 and 7):
---          the writer's fence cs:_fence:<application>:<store>:<task>, then the source floor cs:_source
--- ARGV[1]  the change's version: fixed-width hex for CDC (source epoch, commit position, position in the transaction),
---          or the publisher's decimal version without leading zeros for commands; never both for one entity
--- ARGV[2]  'u' upsert, 'd' delete, or 'i' invalidate: the change is newer but its row is not cached (too large), so the
---          key is removed and the next read fills it from PostgreSQL
--- ARGV[3]  the document (ignored for a delete)
--- ARGV[4]  TTL in milliseconds (the entity TTL with jitter, or the tombstone TTL)
--- ARGV[5]  the fencing token this writer took when it was given the partition, or '' for no fence
--- ARGV[6]  optional (CDC): the source epoch of this change (the version's first digits); the change is skipped when
---          the floor's epoch is newer — it comes from a database the cache no longer follows (a restore, a new cluster)
--- Returns 1 when written, 0 when the stored version is equal or newer, or the change's source is older than the
--- floor (a replay or a late event: skipped), -1 when the fence holds another token: a newer owner of the partition
--- took it, and this writer must not write any more.
+-- Versioned apply (DESIGN rule 1) of several rows of one bucket, run by cache-sync for every batch: one script call per
+-- bucket and up to a few hundred rows, the fence and the floor read once per call (on a Redis Cluster every key of a
+-- call shares its bucket's hash slot).
+-- KEYS[1…g]   the guards ARGV[1] and ARGV[2] name, in that order (DESIGN rules 1 and 7): the writer's fence
+--             cs:_fence:<application>:<store>:<task> (its bucket's copy), then the source floor cs:_source (its copy)
+-- KEYS[g+1…]  the row keys cs:<entity>:<id>, one per row, in the order the rows are applied
+-- ARGV[1]     the fencing token this writer took when it was given the partition, or '' for no fence
+-- ARGV[2]     '1' when the source floor's key is given (some row carries a source epoch), else '0'
+-- then five ARGV per row, in the order of the row keys:
+--   version   fixed-width hex for CDC (source epoch, commit position, position in the transaction) or a view document,
+--             or the publisher's decimal version without leading zeros for commands; never both for one entity
+--   op        'u' upsert, 'd' delete, or 'i' invalidate: the change is newer but its row is not cached (too large), so
+--             the key is removed and the next read fills it from PostgreSQL
+--   document  (ignored unless an upsert)
+--   ttl       milliseconds (the entity TTL with jitter, or the tombstone TTL)
+--   epoch     (CDC) the source epoch of this change (the version's first digits), or '': the change is skipped when the
+--             floor's epoch is newer — it comes from a database the cache no longer follows (a restore, a new cluster)
+-- Returns -1 when the fence holds another token (a newer owner of the partition took it: nothing was written, and this
+-- writer must not write any more); otherwise one reply per row: 1 written, 0 skipped (the stored version is equal or
+-- newer, or the change's source is older than the floor: a replay or a late event), or the error Redis gave for that
+-- row's key when it holds another type than a row hash (WRONGTYPE: something outside cachesync wrote it), as a string.
+-- Any other error stops the call; every apply is idempotent, so the caller retries the whole batch.
 -- Versions are compared as strings, length first, so they are exact up to any size.
 local function newer(a, b)
   if #a ~= #b then return #a > #b end
   return a > b
 end
-local key = KEYS[1]
-local guard = 2
-if ARGV[5] and ARGV[5] ~= '' then
-  if redis.call('GET', KEYS[guard]) ~= ARGV[5] then
+local guards = 0
+if ARGV[1] ~= '' then
+  guards = 1
+  if redis.call('GET', KEYS[1]) ~= ARGV[1] then
     return -1
   end
-  guard = guard + 1
 end
-if ARGV[6] then
-  local floor = redis.call('HGET', KEYS[guard], 'e')
-  if floor and newer(floor, ARGV[6]) then
-    return 0
+local floor = false
+if ARGV[2] == '1' then
+  guards = guards + 1
+  floor = redis.call('HGET', KEYS[guards], 'e')
+end
+local out = {}
+for i = 1, #KEYS - guards do
+  local key = KEYS[guards + i]
+  local a = 2 + (i - 1) * 5
+  local version, op, epoch = ARGV[a + 1], ARGV[a + 2], ARGV[a + 5]
+  if floor and epoch ~= '' and newer(floor, epoch) then
+    out[i] = 0
+  else
+    -- the version, and whether a tombstone mark or a reader's lease are there to clear
+    local cur = redis.pcall('HMGET', key, 'v', 'x', 'l')
+    if cur.err then
+      if not string.find(cur.err, 'WRONGTYPE', 1, true) then
+        return cur
+      end
+      out[i] = cur.err
+    elseif cur[1] and not newer(version, cur[1]) then
+      if cur[3] then
+        redis.call('HDEL', key, 'l')
+      end
+      out[i] = 0
+    elseif op == 'i' then
+      redis.call('DEL', key)
+      out[i] = 1
+    else
+      if op == 'd' then
+        redis.call('HSET', key, 'v', version, 'x', '1')
+        redis.call('HDEL', key, 'd', 'o', 'l')
+      else
+        redis.call('HSET', key, 'v', version, 'd', ARGV[a + 3], 'o', 'cdc')
+        if cur[2] or cur[3] then
+          redis.call('HDEL', key, 'x', 'l')
+        end
+      end
+      redis.call('PEXPIRE', key, ARGV[a + 4])
+      out[i] = 1
+    end
   end
 end
-local cur = redis.call('HGET', key, 'v')
-if cur and not newer(ARGV[1], cur) then
-  redis.call('HDEL', key, 'l')
-  return 0
-end
-if ARGV[2] == 'i' then
-  redis.call('DEL', key)
-  return 1
-end
-if ARGV[2] == 'd' then
-  redis.call('HSET', key, 'v', ARGV[1], 'x', '1')
-  redis.call('HDEL', key, 'd', 'o', 'l')
-else
-  redis.call('HSET', key, 'v', ARGV[1], 'd', ARGV[3], 'o', 'cdc')
-  redis.call('HDEL', key, 'x', 'l')
-end
-redis.call('PEXPIRE', key, ARGV[4])
-return 1
+return out

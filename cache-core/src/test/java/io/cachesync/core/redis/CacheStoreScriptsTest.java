@@ -467,6 +467,40 @@ class CacheStoreScriptsTest {
     }
 
     @Test
+    void aBatchLargerThanOneScriptCallKeepsEachKeysOrderAndEveryOutcomeInItsPlace() {
+        int keys = 150;
+        java.util.List<CacheStore.Write> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 3 * keys; i++) {  // every key three times, newer each time: 450 rows, more than one call takes
+            int k = i % keys;
+            batch.add(new CacheStore.Write(prefix + k, Integer.toString(10 + i), i >= 2 * keys && k % 2 == 0 ? null : "{\"rev\":" + i + "}",
+                    k % 2 == 0 && i >= 2 * keys ? TOMBSTONE_TTL : TTL));
+        }
+        batch.add(new CacheStore.Write(prefix + "1", "5", "{\"rev\":\"older\"}", TTL));
+        assertThat(batch.size()).isGreaterThan(ApplyCalls.ROWS_PER_CALL);
+
+        java.util.List<CacheStore.Applied> out = store.applyAll(batch, null);
+        assertThat(out).hasSize(batch.size());
+        assertThat(out.subList(0, 3 * keys)).extracting(CacheStore.Applied::outcome).containsOnly(CacheStore.Outcome.WRITTEN);
+        assertThat(out.get(3 * keys).outcome()).as("an older version later in the batch").isEqualTo(CacheStore.Outcome.SKIPPED);
+        for (int k = 0; k < keys; k++) {
+            int last = 2 * keys + k;
+            assertThat(client.hget(prefix + k, "v")).isEqualTo(Integer.toString(10 + last));
+            assertThat(client.hget(prefix + k, "d")).isEqualTo(k % 2 == 0 ? null : "{\"rev\":" + last + "}");
+            assertThat(client.hget(prefix + k, "x")).isEqualTo(k % 2 == 0 ? "1" : null);
+        }
+        assertThat(store.applyAll(batch, null)).as("the same batch again: a replay").extracting(CacheStore.Applied::outcome)
+                .containsOnly(CacheStore.Outcome.SKIPPED);
+
+        // a newer upsert over a tombstone clears its mark; an upsert over a reader's lease removes the lease
+        store.lease(prefix + "leased", "t", LEASE_TTL);
+        assertThat(store.applyAll(java.util.List.of(new CacheStore.Write(prefix + "0", "1000", "{\"back\":true}", TTL),
+                new CacheStore.Write(prefix + "leased", "1000", "{\"l\":1}", TTL)), null))
+                .extracting(CacheStore.Applied::outcome).containsOnly(CacheStore.Outcome.WRITTEN);
+        assertThat(client.hgetAll(prefix + "0")).containsOnlyKeys("v", "d", "o");
+        assertThat(client.hgetAll(prefix + "leased")).containsOnlyKeys("v", "d", "o");
+    }
+
+    @Test
     void aKeyOfAnotherTypeRefusesItsApplyWhileTheRestOfTheBatchIsWritten() {
         String foreign = prefix + "foreign";
         client.set(foreign, "written by something else");
