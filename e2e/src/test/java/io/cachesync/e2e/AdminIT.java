@@ -197,6 +197,7 @@ class AdminIT {
                     "cachesync_consistency_checks_total", "cachesync_circuit_state{name=\"redis\"} 0.0", "cachesync_http_requests_seconds_bucket",
                     "cachesync_events_dead_lettered_total", "jvm_memory_used_bytes");
             assertThat(m).containsPattern("cachesync_e2e_lag_seconds_count [1-9]");
+            assertThat(m).as("commit -> in Kafka, per streamed change").containsPattern("cachesync_ingest_lag_seconds_count [1-9]");
             assertThat(m).containsPattern("cachesync_events_captured_total [1-9]");
             assertThat(m).containsPattern("cachesync_consistency_checks_total\\{entity=\"products\",result=\"consistent\"\\} [1-9]");
             assertThat(m).doesNotContain(TOKEN).doesNotContain("secret-hash");

@@ -13,6 +13,7 @@ public final class MetricNames {
     public static final String SLOT_GAPS = "cachesync.replication.slot.gaps";
     // cache-sync
     public static final String E2E_LAG = "cachesync.e2e.lag";
+    public static final String INGEST_LAG = "cachesync.ingest.lag";
     public static final String EVENTS_APPLIED = "cachesync.events.applied";
     public static final String EVENTS_STALE = "cachesync.events.stale";
     public static final String EVENTS_TOMBSTONED = "cachesync.events.tombstoned";

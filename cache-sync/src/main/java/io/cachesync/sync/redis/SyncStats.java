@@ -26,6 +26,8 @@ public final class SyncStats {
     private final LongAdder fenced = new LongAdder();
     private final LagRecorder lag = new LagRecorder();
     private final Timer e2eLag;
+    private final LagRecorder ingestLag = new LagRecorder();
+    private final Timer ingestLagTimer;
 
     private static final int APPLIED = 0;
     private static final int STALE = 1;
@@ -49,6 +51,13 @@ public final class SyncStats {
                 .description("Batches refused because another instance took the partition (its fence) meanwhile").register(registry);
         e2eLag = Timer.builder(MetricNames.E2E_LAG)
                 .description("Commit in PostgreSQL to applied in Redis, per streamed change")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry);
+        ingestLagTimer = Timer.builder(MetricNames.INGEST_LAG)
+                .description("Commit in PostgreSQL to published in Kafka by cdc-ingest (the record's timestamp), per streamed change: "
+                        + "the part of the end-to-end lag spent before cache-sync")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(5))
@@ -111,6 +120,12 @@ public final class SyncStats {
         e2eLag.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
     }
 
+    /** Records how long one streamed change took from its commit to its record in Kafka (cdc-ingest's share of the lag). */
+    public void ingestLag(long millis) {
+        ingestLag.record(millis);
+        ingestLagTimer.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
     private long sum(int index) {
         return perEntity.values().stream().mapToLong(a -> a[index].sum()).sum();
     }
@@ -140,5 +155,10 @@ public final class SyncStats {
 
     public LagRecorder lag() {
         return lag;
+    }
+
+    /** Commit to published in Kafka, per streamed change ({@link #ingestLag(long)}). */
+    public LagRecorder ingestLag() {
+        return ingestLag;
     }
 }

@@ -64,6 +64,9 @@ final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             deadLetter(record, meta, e.getMessage());
             return;
         }
+        if (!m.snapshot() && m.sourceTimestampMs() > 0) {
+            stats.ingestLag(record.timestamp() - m.sourceTimestampMs());
+        }
         batch.add(m);
         if (batch.size() >= batching.size()) {
             batch.send();

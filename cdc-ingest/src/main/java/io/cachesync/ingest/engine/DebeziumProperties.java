@@ -56,7 +56,9 @@ public final class DebeziumProperties {
         p.setProperty("heartbeat.interval.ms", Long.toString(c.heartbeatInterval().toMillis()));
         p.setProperty("max.batch.size", Integer.toString(c.maxBatchSize()));
         p.setProperty("max.queue.size", Integer.toString(c.maxBatchSize() * 4));
-        p.setProperty("poll.interval.ms", "10");
+        // how long Debezium pauses when the replication stream has nothing new, and again when its queue is empty: each
+        // pause is added to a change's lag, and each wake-up costs CPU while idle (docs/performance.md, "Capacity")
+        p.setProperty("poll.interval.ms", Long.toString(c.pollInterval().toMillis()));
         // offsets live in Kafka (Kafka Connect's offset topic format), never in memory or only in a local file
         p.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
         p.setProperty("offset.storage.topic", Topics.INGEST_OFFSETS);

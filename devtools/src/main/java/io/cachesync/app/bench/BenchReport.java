@@ -186,6 +186,7 @@ public final class BenchReport {
                 for (CapacityBench.Point p : curve.points()) {
                     ObjectNode point = points.addObject().put("tps", round(p.tps(), 0)).put("achieved_tps", round(p.achievedTps(), 0))
                             .put("lag_p50_ms", p.lagP50()).put("lag_p99_ms", p.lagP99()).put("lag_max_ms", p.lagMax())
+                            .put("ingest_lag_p50_ms", p.ingest().p50()).put("ingest_lag_p99_ms", p.ingest().p99())
                             .put("consumer_lag", p.consumerLag()).put("drained", p.drained());
                     ObjectNode cpu = point.putObject("cpu_percent_of_core");
                     p.cpu().forEach((component, percent) -> cpu.put(component, percent));
@@ -278,10 +279,12 @@ public final class BenchReport {
                             + "PostgreSQL alone %,.0f tx/s (%.0f %%)%n", curve.shape().jsonName, curve.shape().rows, curve.shape().rows == 1 ? "" : "s",
                     CapacityWriters.WRITERS, curve.sustainedTps(), CapacityBench.LAG_LIMIT_MS, curve.ceilingTps(),
                     curve.ceilingTps() > 0 ? 100 * curve.sustainedTps() / curve.ceilingTps() : 0));
-            b.append(String.format(Locale.ROOT, "  %9s %9s %9s %7s %7s %7s %9s  %s%n", "tx/s", "achieved", "changes", "p50", "p99", "max", "consumer", "CPU % of a core"));
+            b.append(String.format(Locale.ROOT, "  %9s %9s %9s %7s %7s %7s %13s %9s  %s%n", "tx/s", "achieved", "changes", "p50", "p99", "max",
+                    "in Kafka p50/99", "consumer", "CPU % of a core"));
             for (CapacityBench.Point p : curve.points()) {
-                b.append(String.format(Locale.ROOT, "  %,9.0f %,9.0f %,9d %7d %7d %7d %,9d  %s%s%n", p.tps(), p.achievedTps(), p.changes(), p.lagP50(),
-                        p.lagP99(), p.lagMax(), p.consumerLag(), p.cpu(), p.drained() ? "" : "  (not drained in 60 s)"));
+                b.append(String.format(Locale.ROOT, "  %,9.0f %,9.0f %,9d %7d %7d %7d %13s %,9d  %s%s%n", p.tps(), p.achievedTps(), p.changes(), p.lagP50(),
+                        p.lagP99(), p.lagMax(), p.ingest().p50() + "/" + p.ingest().p99(), p.consumerLag(), p.cpu(),
+                        p.drained() ? "" : "  (not drained in 60 s)"));
             }
         }
         if (viewCached != null) {

@@ -81,7 +81,9 @@ final class ComponentCpu {
         if (thread.startsWith("bench-")) {
             return WRITERS;
         }
-        if (thread.contains("cachesync-ingest") || thread.contains("debezium")) {
+        // Debezium's engine runs its task and converts records in unnamed pools (pool-N-thread-M); nothing else in this JVM
+        // leaves its threads unnamed
+        if (thread.contains("cachesync-ingest") || thread.contains("debezium") || thread.matches("pool-\\d+-thread-\\d+")) {
             return INGEST;
         }
         if (thread.contains("StreamThread") || thread.contains("cachesync-sync") || thread.startsWith("cachesync-apply")) {

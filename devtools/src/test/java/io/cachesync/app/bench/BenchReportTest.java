@@ -1,6 +1,7 @@
 package io.cachesync.app.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cachesync.core.metrics.LagRecorder;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -78,7 +79,8 @@ class BenchReportTest {
     }
 
     private static CapacityBench.Point point(double tps, double achieved, long p99, boolean drained) {
-        return new CapacityBench.Point(tps, achieved, achieved, 1000, 10, p99, p99 + 5, 12, drained, Map.of("sync", 55.5, "postgres", 80.0));
+        return new CapacityBench.Point(tps, achieved, achieved, 1000, 10, p99, p99 + 5, new LagRecorder.Snapshot(1000, 4, p99 / 2, p99), 12, drained,
+                Map.of("sync", 55.5, "postgres", 80.0));
     }
 
     @Test
@@ -94,9 +96,10 @@ class BenchReportTest {
         assertThat(c.at("/single_row/ceiling_tps").asDouble()).isEqualTo(6000);
         assertThat(c.at("/batch_10/rows_per_transaction").asInt()).isEqualTo(10);
         JsonNode last = c.at("/single_row/curve/3");
-        assertThat(fields(last)).containsExactly("tps", "achieved_tps", "lag_p50_ms", "lag_p99_ms", "lag_max_ms", "consumer_lag", "drained",
+        assertThat(fields(last)).containsExactly("tps", "achieved_tps", "lag_p50_ms", "lag_p99_ms", "lag_max_ms", "ingest_lag_p50_ms", "ingest_lag_p99_ms", "consumer_lag", "drained",
                 "cpu_percent_of_core");
         assertThat(last.get("lag_p99_ms").asLong()).isEqualTo(1500);
+        assertThat(last.get("ingest_lag_p99_ms").asLong()).as("commit -> in Kafka, the part before cache-sync").isEqualTo(750);
         assertThat(last.get("drained").asBoolean()).isFalse();
         assertThat(last.at("/cpu_percent_of_core/sync").asDouble()).isEqualTo(55.5);
         assertThat(r.targets()).extracting(BenchReport.Target::name).containsExactly(
