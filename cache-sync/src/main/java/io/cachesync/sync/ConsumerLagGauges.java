@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * cache-sync's consumer lag: Kafka's per-partition {@code records-lag} of the source topics copied into
@@ -21,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ConsumerLagGauges {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerLagGauges.class);
 
-    private final java.util.function.Predicate<String> sources;
+    private final Predicate<String> sources;
     private final String metric;
     private final String description;
     private final MeterRegistry registry;
@@ -44,7 +45,7 @@ final class ConsumerLagGauges {
                 registry);
     }
 
-    private ConsumerLagGauges(java.util.function.Predicate<String> sources, String metric, String description, MeterRegistry registry) {
+    private ConsumerLagGauges(Predicate<String> sources, String metric, String description, MeterRegistry registry) {
         this.sources = sources;
         this.metric = metric;
         this.description = description;

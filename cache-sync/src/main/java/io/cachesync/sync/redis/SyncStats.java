@@ -49,19 +49,15 @@ public final class SyncStats {
                 .description("Redis writes retried after a failure").register(registry);
         FunctionCounter.builder(MetricNames.BATCHES_FENCED, fenced, LongAdder::sum)
                 .description("Batches refused because another instance took the partition (its fence) meanwhile").register(registry);
-        e2eLag = Timer.builder(MetricNames.E2E_LAG)
-                .description("Commit in PostgreSQL to applied in Redis, per streamed change")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(5))
-                .register(registry);
-        ingestLagTimer = Timer.builder(MetricNames.INGEST_LAG)
-                .description("Commit in PostgreSQL to published in Kafka by cdc-ingest (the record's timestamp), per streamed change: "
-                        + "the part of the end-to-end lag spent before cache-sync")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(5))
-                .register(registry);
+        e2eLag = lagTimer(registry, MetricNames.E2E_LAG, "Commit in PostgreSQL to applied in Redis, per streamed change");
+        ingestLagTimer = lagTimer(registry, MetricNames.INGEST_LAG, "Commit in PostgreSQL to published in Kafka by cdc-ingest (the "
+                + "record's timestamp), per streamed change: the part of the end-to-end lag spent before cache-sync");
+    }
+
+    /** A lag histogram from 1 ms to 5 minutes. */
+    private static Timer lagTimer(MeterRegistry registry, String name, String description) {
+        return Timer.builder(name).description(description).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
     }
 
     private LongAdder[] entity(String name) {

@@ -68,8 +68,9 @@ final class ViewValues {
         if (unknown(root)) {
             out.put("unknown", true);
         }
-        if (document(root) != null) {
-            out.set("root", document(root)); // of an unknown root, the columns its change carried: its references still follow
+        JsonNode columns = document(root);
+        if (columns != null) {
+            out.set("root", columns); // of an unknown root, the columns its change carried: its references still follow
         }
         out.putObject("refs");
         out.putObject("kids");
