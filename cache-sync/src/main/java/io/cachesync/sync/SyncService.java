@@ -16,6 +16,7 @@ import io.cachesync.sync.redis.DeadLetterWriter;
 import io.cachesync.sync.redis.InvalidationHeartbeat;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
+import io.cachesync.sync.envelope.SchemaTopic;
 import io.cachesync.sync.topology.DeadLetterProductionHandler;
 import io.cachesync.sync.topology.SyncTopology;
 import io.cachesync.sync.topology.ViewTopology;
@@ -84,8 +85,9 @@ public final class SyncService implements AutoCloseable {
                 config.replicationFactor(), Topics.TOPIC_CONFIG, Duration.ofSeconds(60));
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.DLQ, Topics.COMMANDS), config.topicPartitions(),
                 config.replicationFactor(), Topics.TOPIC_CONFIG, Duration.ofSeconds(60));
-        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.SOURCE_EPOCHS), 1, config.replicationFactor(),
+        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.SOURCE_EPOCHS, Topics.SCHEMAS), 1, config.replicationFactor(),
                 Topics.COMPACTED_TOPIC_CONFIG, Duration.ofSeconds(60));
+        SchemaTopic schemas = new SchemaTopic(config.kafkaClientConfig(), "cachesync-sync-schemas");
         deadLetters = new DeadLetterWriter(config.kafkaClientConfig(), stats);
         sourceFloor = new SourceFloor(catalog, store, registry).start(Duration.ofSeconds(10));
         RedisMutationApplier applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor(), deadLetters,
@@ -94,7 +96,7 @@ public final class SyncService implements AutoCloseable {
                 config.auditFraction(), config.auditDelay(), config.auditGrace());
         rebuilder = new CacheRebuilder(catalog, redis, config.postgres(), config.signalTable(), Duration.ofSeconds(30), registry).start(Duration.ofSeconds(2));
         streams = new KafkaStreams(SyncTopology.build(catalog, applier, stats, auditor::applied, config.maxValueBytes(),
-                rebuilder::schemaChanged, config.batching(), sourceFloor::announced), streamsProperties(config));
+                rebuilder::schemaChanged, config.batching(), sourceFloor::announced, schemas), streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("cache-sync stream thread failed; replacing it (it resumes from the last committed offset)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -102,7 +104,7 @@ public final class SyncService implements AutoCloseable {
         streams.setStateListener((now, before) -> LOG.info("cache-sync streams {} -> {}", before, now));
         streams.start();
         if (!catalog.views().isEmpty()) {
-            views = new KafkaStreams(ViewTopology.build(catalog, applier, stats, config.batching(), config.maxValueBytes()),
+            views = new KafkaStreams(ViewTopology.build(catalog, applier, stats, config.batching(), config.maxValueBytes(), schemas),
                     ViewTopology.properties(streamsProperties(config)));
             views.setUncaughtExceptionHandler(e -> {
                 LOG.error("cache-sync view thread failed; replacing it (it resumes from the last committed offset)", e);

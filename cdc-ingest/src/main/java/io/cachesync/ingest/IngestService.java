@@ -82,7 +82,7 @@ public final class IngestService implements AutoCloseable {
         SchemaCheck.atStart("cdc-ingest", config.catalog(), config.postgres());
         TopicProvisioner.ensure(config.kafkaClientConfig(), cdcTopics(config), config.topicPartitions(), config.replicationFactor(),
                 Topics.TOPIC_CONFIG, Duration.ofSeconds(60));
-        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.INGEST_OFFSETS, Topics.SOURCE_EPOCHS), 1, config.replicationFactor(),
+        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.INGEST_OFFSETS, Topics.SOURCE_EPOCHS, Topics.SCHEMAS), 1, config.replicationFactor(),
                 Topics.COMPACTED_TOPIC_CONFIG, Duration.ofSeconds(60));
         setup.createSignalTable();
         supervisor.start();

@@ -1,5 +1,7 @@
 package io.cachesync.e2e;
 
+import io.cachesync.core.topics.CompactEnvelope;
+import io.cachesync.core.topics.SmallTopics;
 import io.cachesync.core.topics.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -18,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -144,5 +148,53 @@ class PipelineIT {
             assertThat(new String(r.headers().lastHeader(Topics.DLQ_SOURCE_TOPIC_HEADER).value(), StandardCharsets.UTF_8))
                     .isEqualTo("cachesync.public.products");
         }
+    }
+
+    @Test
+    void changeEventsAreCompactAndEachSchemaIsInTheSchemasTopicOnce() throws Exception {
+        sql("UPDATE products SET name = 'compact form' WHERE id = 160");
+        await().alias("update in Redis").atMost(PIPELINE).until(() -> String.valueOf(redis.hget(p.row("products", "160"), "d")).contains("compact form"));
+        Map<String, Object> client = Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers());
+        List<byte[]> events = new ArrayList<>();
+        SmallTopics.readToEnd(client, Topics.cdc("public", "products"), "compact-reader", r -> {
+            if (r.headers().lastHeader(Topics.SOURCE_EPOCH_HEADER) != null) {
+                events.add(r.value()); // cdc-ingest's (the other tests add records of their own)
+            }
+        });
+        Map<String, String> schemas = new HashMap<>();
+        SmallTopics.readToEnd(client, Topics.SCHEMAS, "schemas-reader", r -> {
+            String id = new String(r.key(), StandardCharsets.UTF_8);
+            assertThat(CompactEnvelope.schemaId(r.value())).as("a schema's key is its id").isEqualTo(id);
+            schemas.put(id, new String(r.value(), StandardCharsets.UTF_8));
+        });
+        byte[] update = events.stream().filter(v -> new String(v, StandardCharsets.UTF_8).contains("compact form")).findFirst().orElseThrow();
+        String id = CompactEnvelope.idOf(update);
+        assertThat(id).as("the update names its schema").isNotNull();
+        assertThat(schemas).containsKey(id);
+        assertThat(schemas.get(id)).contains("\"name\":\"cachesync.public.products.Envelope\"").contains("\"field\":\"price\"");
+        assertThat(update.length).as("a fraction of the schema's bytes").isLessThan(schemas.get(id).length());
+        assertThat(events).as("every event of the table is compact, the snapshot's included").hasSizeGreaterThan(200).allSatisfy(v -> assertThat(CompactEnvelope.idOf(v)).isEqualTo(id));
+    }
+
+    @Test
+    void aCompactEventNamingAnUnknownSchemaIsDeadLetteredWithTheReason() throws Exception {
+        String unknown = "f".repeat(CompactEnvelope.ID_LENGTH);
+        byte[] poison = CompactEnvelope.of(unknown, "{\"op\":\"u\",\"after\":{\"id\":170}}").getBytes(StandardCharsets.UTF_8);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.cdc("public", "products"), "{\"id\":170}".getBytes(StandardCharsets.UTF_8), poison)).get();
+        }
+        sql("UPDATE products SET name = 'after the unknown schema' WHERE id = 170");
+        await().alias("later record applied").atMost(PIPELINE)
+                .until(() -> String.valueOf(redis.hget(p.row("products", "170"), "d")).contains("after the unknown schema"));
+        List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
+        await().alias("the record in " + Topics.DLQ).atMost(PIPELINE).until(() -> {
+            dead.clear();
+            SmallTopics.readToEnd(Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers()), Topics.DLQ, "dlq-reader", dead::add);
+            return dead.stream().anyMatch(r -> Arrays.equals(r.value(), poison));
+        });
+        ConsumerRecord<byte[], byte[]> r = dead.stream().filter(x -> Arrays.equals(x.value(), poison)).findFirst().orElseThrow();
+        assertThat(new String(r.headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .isEqualTo("schema " + unknown + " is not in cachesync.schemas (read to its end)");
     }
 }

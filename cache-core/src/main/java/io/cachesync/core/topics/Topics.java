@@ -21,6 +21,12 @@ public final class Topics {
      * each time the database it reads has a new identity (system identifier or timeline); cache-sync follows it.
      */
     public static final String SOURCE_EPOCHS = "cachesync.source-epochs";
+    /**
+     * The Connect schemas of the change events (compacted, one partition): cdc-ingest writes each distinct schema once,
+     * keyed by its {@link CompactEnvelope#schemaId id}, before the first event that names it; cache-sync reads it when an
+     * event names an id it does not know yet.
+     */
+    public static final String SCHEMAS = "cachesync.schemas";
     /** Header of every CDC record cdc-ingest publishes: the source epoch it was read under, in decimal. */
     public static final String SOURCE_EPOCH_HEADER = "cachesync.source-epoch";
 

@@ -16,26 +16,34 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Turns a Debezium change event (JsonConverter, with or without the Connect schema) into a {@link CacheMutation}.
+ * Turns a Debezium change event (JsonConverter, with or without the Connect schema, or in cdc-ingest's
+ * {@link io.cachesync.core.topics.CompactEnvelope compact form}) into a {@link CacheMutation}.
  * Anything it cannot use raises {@link PoisonRecordException} with a reason a person can act on.
  */
 public final class EnvelopeParser implements MutationParser {
     private final EntityCatalog catalog;
     private final Consumer<EntityDefinition> onSchemaChange;
-    private final EnvelopeReader reader = new EnvelopeReader();
+    private final EnvelopeReader reader;
     /** By entity name: the columns of its last event. */
     private final ConcurrentHashMap<String, Set<String>> columns = new ConcurrentHashMap<>();
     /** By topic: the entities found so far (the topics are those of the catalog). */
     private final ConcurrentHashMap<String, EntityDefinition> byTopic = new ConcurrentHashMap<>();
 
+    /** A parser of Debezium's envelope only: compact events are refused. */
     public EnvelopeParser(EntityCatalog catalog) {
-        this(catalog, e -> { });
+        this(catalog, SchemaSource.NONE, e -> { });
+    }
+
+    /** A parser of both forms, finding the schemas of compact events in {@code schemas}. */
+    public EnvelopeParser(EntityCatalog catalog, SchemaSource schemas) {
+        this(catalog, schemas, e -> { });
     }
 
     /** @param onSchemaChange told when an entity's events carry other columns than before (ADD/DROP COLUMN) */
-    public EnvelopeParser(EntityCatalog catalog, Consumer<EntityDefinition> onSchemaChange) {
+    public EnvelopeParser(EntityCatalog catalog, SchemaSource schemas, Consumer<EntityDefinition> onSchemaChange) {
         this.catalog = catalog;
         this.onSchemaChange = onSchemaChange;
+        this.reader = new EnvelopeReader(schemas);
     }
 
     private void trackColumns(EntityDefinition entity, Set<String> now) {
@@ -78,6 +86,8 @@ public final class EnvelopeParser implements MutationParser {
         EnvelopeReader.Envelope envelope;
         try {
             envelope = reader.read(entity.name(), value, !entity.query().lists().isEmpty());
+        } catch (EnvelopeReader.UnknownSchemaException e) {
+            throw new PoisonRecordException(e.getMessage());
         } catch (IOException e) {
             throw new PoisonRecordException("value is not JSON: " + firstLine(e.getMessage()));
         }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.core.codec.ValueCodec;
+import io.cachesync.core.topics.CompactEnvelope;
+import io.cachesync.core.topics.Topics;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * a tree: {@code op}, {@code ts_ms}, {@code after}, {@code source.lsn|sequence|ts_ms|snapshot}, and {@code before} when the
  * caller needs it or the event is a delete ({@code op} comes after {@code before}, so the before image is skipped
  * and read from its bytes afterwards). The other fields are checked to be JSON but not kept.
+ *
+ * <p>An event in the {@link CompactEnvelope compact form} names its schema by id: the schema comes from the
+ * {@link SchemaSource} (once per id) and stands in the root as if the event had carried it, and the payload is read as
+ * above.
  */
 final class EnvelopeReader {
     private static final ObjectMapper MAPPER = ValueCodec.mapper();
@@ -39,6 +45,21 @@ final class EnvelopeReader {
 
     /** By entity name: the last schema seen at the start of its events. */
     private final ConcurrentHashMap<String, Kept> kept = new ConcurrentHashMap<>();
+    private final SchemaSource schemas;
+    /** By id: the schemas of compact events met so far. */
+    private final ConcurrentHashMap<String, EventSchema> byId = new ConcurrentHashMap<>();
+
+    /** An event that names a schema the source does not have, or names none in the form of an id. */
+    static final class UnknownSchemaException extends IOException {
+        UnknownSchemaException(String message) {
+            super(message);
+        }
+    }
+
+    /** @param schemas where the schemas of compact events are found */
+    EnvelopeReader(SchemaSource schemas) {
+        this.schemas = schemas;
+    }
 
     /**
      * An event's root.
@@ -55,9 +76,13 @@ final class EnvelopeReader {
 
     /**
      * @param withBefore whether the payload's {@code before} is wanted for events other than deletes
-     * @throws IOException as {@code MAPPER.readTree(value)} would
+     * @throws IOException            as {@code MAPPER.readTree(value)} would
+     * @throws UnknownSchemaException  for a compact event whose schema is not known
      */
     Envelope read(String entity, byte[] value, boolean withBefore) throws IOException {
+        if (CompactEnvelope.isCompact(value)) {
+            return readCompact(value, withBefore);
+        }
         if (!startsWith(value, SCHEMA_FIRST, 0)) {
             return new Envelope(MAPPER.readTree(value), null);
         }
@@ -72,6 +97,41 @@ final class EnvelopeReader {
         JsonNode root = MAPPER.readTree(value);
         keep(entity, value);
         return new Envelope(root, null);
+    }
+
+    private Envelope readCompact(byte[] value, boolean withBefore) throws IOException {
+        String id = CompactEnvelope.idOf(value);
+        if (id == null) {
+            throw new UnknownSchemaException("a compact event's schema_id must be " + CompactEnvelope.ID_LENGTH + " lower-case hex digits");
+        }
+        EventSchema schema = byId.get(id);
+        if (schema == null) {
+            JsonNode node = schemas.schema(id);
+            if (node == null) {
+                throw new UnknownSchemaException("schema " + id + " is not in " + Topics.SCHEMAS + " (read to its end)");
+            }
+            schema = byId.computeIfAbsent(id, i -> EventSchema.of(node));
+        }
+        try (JsonParser p = MAPPER.createParser(value)) {
+            p.nextToken();
+            ObjectNode root = MAPPER.createObjectNode();
+            root.set("schema", schema.node());
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken token = p.nextToken();
+                if (name.equals("schema_id")) {
+                    p.skipChildren();
+                } else if (token == JsonToken.START_OBJECT && name.equals("payload")) {
+                    root.set(name, readPayload(p, value, withBefore));
+                } else {
+                    root.set(name, MAPPER.readTree(p));
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new IOException("the event is not one JSON object");
+            }
+            return new Envelope(root, schema);
+        }
     }
 
     /** The root of {@code value} with the kept schema's tree for the schema; null when it is not read this way. */

@@ -9,6 +9,7 @@ import io.cachesync.sync.envelope.CommandParser;
 import io.cachesync.sync.envelope.EnvelopeParser;
 import io.cachesync.sync.envelope.MutationParser;
 import io.cachesync.sync.envelope.PoisonRecordException;
+import io.cachesync.sync.envelope.SchemaSource;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
 import org.apache.kafka.streams.Topology;
@@ -70,7 +71,7 @@ public final class SyncTopology {
      * </pre>
      */
     public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, MutationListener listener) {
-        return build(catalog, applier, stats, listener, DEFAULT_MAX_VALUE_BYTES, e -> { }, Batching.NONE, e -> { });
+        return build(catalog, applier, stats, listener, DEFAULT_MAX_VALUE_BYTES, e -> { }, Batching.NONE, e -> { }, SchemaSource.NONE);
     }
 
     /** Records larger than this go to the dead-letter topic unless configured otherwise. */
@@ -81,11 +82,12 @@ public final class SyncTopology {
      * @param onSchemaChange told when an entity's CDC events carry other columns than before
      * @param onSourceEpoch  told of every source epoch cdc-ingest announced (a new identity of the database); must not
      *                       return before the source floor holds it (its record is committed after)
+     * @param schemas        where the schemas of compact change events are found ({@link io.cachesync.sync.envelope.SchemaTopic} in the service)
      */
     public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, MutationListener listener,
                                  int maxValueBytes, Consumer<EntityDefinition> onSchemaChange,
-                                 Batching batching, Consumer<SourceEpoch> onSourceEpoch) {
-        MutationParser envelopes = invalidatingWhenLarge(new EnvelopeParser(catalog, onSchemaChange), maxValueBytes, stats);
+                                 Batching batching, Consumer<SourceEpoch> onSourceEpoch, SchemaSource schemas) {
+        MutationParser envelopes = invalidatingWhenLarge(new EnvelopeParser(catalog, schemas, onSchemaChange), maxValueBytes, stats);
         MutationParser commands = limited(new CommandParser(catalog), maxValueBytes);
         Topology t = new Topology();
         t.addSource(SyncNames.CDC_SOURCE, SyncNames.BYTES.deserializer(), SyncNames.BYTES.deserializer(),

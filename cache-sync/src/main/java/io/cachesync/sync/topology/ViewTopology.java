@@ -8,6 +8,7 @@ import io.cachesync.core.topics.Topics;
 import io.cachesync.core.views.ViewDocument;
 import io.cachesync.sync.envelope.EnvelopeParser;
 import io.cachesync.sync.envelope.MutationParser;
+import io.cachesync.sync.envelope.SchemaSource;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -88,9 +89,10 @@ public final class ViewTopology {
         return p;
     }
 
-    public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, Batching batching, int maxValueBytes) {
+    public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, Batching batching, int maxValueBytes,
+                                 SchemaSource schemas) {
         StreamsBuilder b = new StreamsBuilder();
-        MutationParser parser = new EnvelopeParser(catalog, e -> { });
+        MutationParser parser = new EnvelopeParser(catalog, schemas);
         Map<String, KTable<String, JsonNode>> parts = new LinkedHashMap<>();
         for (ViewDefinition v : catalog.views()) {
             for (String part : v.parts()) {

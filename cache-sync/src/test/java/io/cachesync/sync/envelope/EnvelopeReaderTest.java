@@ -5,15 +5,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Settings;
+import io.cachesync.core.topics.CompactEnvelope;
 import io.cachesync.sync.UserEvents;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The reader keeps an entity's schema and reuses its tree; whatever the bytes after it, the answer agrees with the one
@@ -115,7 +118,7 @@ class EnvelopeReaderTest {
     @Test
     void eventsAfterAKeptSchemaReadAsReadTreeReadsThem() throws Exception {
         for (boolean withBefore : new boolean[] {true, false}) {
-            EnvelopeReader reader = new EnvelopeReader();
+            EnvelopeReader reader = new EnvelopeReader(SchemaSource.NONE);
             reader.read("users", UserEvents.upsert(1, "a", 1), withBefore);
             assertThat(reader.read("users", UserEvents.upsert(2, "b", 2), withBefore).schema()).as("the schema was kept").isNotNull();
             for (String event : eventsAfterTheSchema()) {
@@ -126,7 +129,7 @@ class EnvelopeReaderTest {
 
     @Test
     void aPayloadReadAfterAKeptSchemaKeepsWhatTheParserUsesAndNothingElse() throws Exception {
-        EnvelopeReader reader = new EnvelopeReader();
+        EnvelopeReader reader = new EnvelopeReader(SchemaSource.NONE);
         reader.read("users", UserEvents.upsert(1, "a", 1), false);
         JsonNode update = reader.read("users", UserEvents.upsert(2, "b", 2), false).root().get("payload");
         assertThat(update.has("before")).as("before of an update, not wanted").isFalse();
@@ -143,7 +146,7 @@ class EnvelopeReaderTest {
 
     @Test
     void theKeptSchemaStandsInTheTreeOnlyWhereItIsTheEventsSchema() throws Exception {
-        EnvelopeReader reader = new EnvelopeReader();
+        EnvelopeReader reader = new EnvelopeReader(SchemaSource.NONE);
         reader.read("users", UserEvents.upsert(1, "a", 1), true);
         EnvelopeReader.Envelope same = reader.read("users", UserEvents.upsert(2, "b", 2), true);
         assertThat(same.root().get("schema")).isSameAs(same.schema().node());
@@ -186,5 +189,68 @@ class EnvelopeReaderTest {
         CacheMutation m = new EnvelopeParser(catalog).parse(TOPIC, event.getBytes(StandardCharsets.UTF_8));
         assertThat(m.version()).isEqualTo("0000" + "f".repeat(32));
         assertThat(m.id()).isEqualTo("5");
+    }
+
+    /** {@code event} (Debezium's envelope) in the compact form; its schema is put in {@code schemas} under its id. */
+    private static byte[] compact(byte[] event, Map<String, JsonNode> schemas) throws Exception {
+        String text = text(event);
+        String schema = text.substring("{\"schema\":".length(), text.indexOf(",\"payload\":"));
+        String payload = text.substring(text.indexOf(",\"payload\":") + ",\"payload\":".length(), text.length() - 1);
+        String id = CompactEnvelope.schemaId(schema.getBytes(StandardCharsets.UTF_8));
+        schemas.put(id, ValueCodec.mapper().readTree(schema));
+        return CompactEnvelope.of(id, payload).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aCompactEventGivesTheMutationOfItsDebeziumEnvelopeAndItsSchemaIsLookedUpOnce() throws Exception {
+        EntityCatalog withoutLists = EntityCatalog.from(Settings.of(Map.of(
+                "entities", "users", "entities.users.sensitive", "password_hash")), new ArrayList<>());
+        List<byte[]> events = List.of(UserEvents.upsert(1, "Ada", 10), UserEvents.upsert(1, "Grace", 11), UserEvents.delete(1, 12),
+                UserEvents.USERS.read(UserEvents.row(2, "Snap")).lsn(13L).bytes(),
+                UserEvents.USERS.insert(UserEvents.row(3, "New")).lsn(14L).bytes(),
+                UserEvents.upsert(4, "Zoë \"quoted\"", Long.MAX_VALUE));
+        for (EntityCatalog c : List.of(catalog, withoutLists)) {
+            Map<String, JsonNode> schemas = new HashMap<>();
+            List<String> lookedUp = new ArrayList<>();
+            EnvelopeParser compactParser = new EnvelopeParser(c, id -> {
+                lookedUp.add(id);
+                return schemas.get(id);
+            });
+            for (int round = 0; round < 2; round++) {
+                for (byte[] event : events) {
+                    byte[] compactEvent = compact(event, schemas);
+                    assertThat(compactEvent.length).as("a fraction of the envelope's bytes").isLessThan(event.length / 2);
+                    assertThat(compactParser.parse(TOPIC, compactEvent)).isEqualTo(new EnvelopeParser(c).parse(TOPIC, event));
+                }
+            }
+            assertThat(lookedUp).as("one schema for all these events, looked up once").hasSize(1).containsExactlyElementsOf(schemas.keySet());
+        }
+    }
+
+    @Test
+    void aCompactEventWithAnUnknownOrMalformedSchemaIdOrPayloadIsRefusedWithTheReason() throws Exception {
+        Map<String, JsonNode> schemas = new HashMap<>();
+        String good = text(compact(UserEvents.upsert(1, "Ada", 10), schemas));
+        String id = schemas.keySet().iterator().next();
+        EnvelopeParser parser = new EnvelopeParser(catalog, schemas::get);
+        assertThat(parser.parse(TOPIC, good.getBytes(StandardCharsets.UTF_8)).document()).contains("Ada");
+
+        String unknown = good.replace(id, "0".repeat(CompactEnvelope.ID_LENGTH));
+        assertThatThrownBy(() -> parser.parse(TOPIC, unknown.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(PoisonRecordException.class).hasMessage("schema " + "0".repeat(32) + " is not in cachesync.schemas (read to its end)");
+        assertThatThrownBy(() -> new EnvelopeParser(catalog).parse(TOPIC, good.getBytes(StandardCharsets.UTF_8)))
+                .as("a parser without a schema source").isInstanceOf(PoisonRecordException.class).hasMessageContaining("is not in cachesync.schemas");
+        for (String malformed : List.of(good.replace(id, id.toUpperCase(java.util.Locale.ROOT)), good.replace(id, id.substring(1)),
+                "{\"schema_id\":\"" + id)) {
+            assertThatThrownBy(() -> parser.parse(TOPIC, malformed.getBytes(StandardCharsets.UTF_8))).as(malformed)
+                    .isInstanceOf(PoisonRecordException.class).hasMessage("a compact event's schema_id must be 32 lower-case hex digits");
+        }
+        for (String notJson : List.of(good + " trailing", good.substring(0, good.length() - 1), good + "}", good.replace("\"payload\":{", "\"payload\":{,"))) {
+            assertThatThrownBy(() -> parser.parse(TOPIC, notJson.getBytes(StandardCharsets.UTF_8))).as(notJson)
+                    .isInstanceOf(PoisonRecordException.class).hasMessageStartingWith("value is not JSON");
+        }
+        String noPayload = "{\"schema_id\":\"" + id + "\",\"payload\":[1]}";
+        assertThatThrownBy(() -> parser.parse(TOPIC, noPayload.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(PoisonRecordException.class).hasMessage("payload is not a JSON object");
     }
 }

@@ -10,6 +10,7 @@ import io.cachesync.core.testkit.ConnectType;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.devstack.DevRedis;
 import io.cachesync.sync.UserEvents;
+import io.cachesync.sync.envelope.SchemaSource;
 import io.cachesync.sync.recovery.SourceFloor;
 import io.cachesync.sync.redis.RedisMutationApplier;
 import io.cachesync.sync.redis.SyncStats;
@@ -81,7 +82,7 @@ class SyncTopologyTest {
                 io.cachesync.sync.redis.RefusedWrites.FAIL, sourceFloor::captured);
         // batched as in production: the driver commits (and so flushes the batch store) after every record
         Topology topology = SyncTopology.build(catalog, applier, stats, MutationListener.NONE, SyncTopology.DEFAULT_MAX_VALUE_BYTES, e -> { },
-                Batching.DEFAULT, sourceFloor::announced);
+                Batching.DEFAULT, sourceFloor::announced, SchemaSource.NONE);
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -241,7 +242,7 @@ class SyncTopologyTest {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-size");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(SyncTopology.build(catalog, applier, stats, MutationListener.NONE, 8192, e -> { }, Batching.DEFAULT, e -> { }), p);
+        driver = new TopologyTestDriver(SyncTopology.build(catalog, applier, stats, MutationListener.NONE, 8192, e -> { }, Batching.DEFAULT, e -> { }, SchemaSource.NONE), p);
         users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
         commands = driver.createInputTopic(Topics.COMMANDS, new ByteArraySerializer(), new ByteArraySerializer());
         dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -278,7 +279,7 @@ class SyncTopologyTest {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-schema");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(SyncTopology.build(catalog, applier, stats, MutationListener.NONE, 1 << 20,
-                e -> changed.add(e.name()), Batching.DEFAULT, e -> { }), p);
+                e -> changed.add(e.name()), Batching.DEFAULT, e -> { }, SchemaSource.NONE), p);
         users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
         users.pipeInput(UserEvents.upsert(7, "a", 10));
         users.pipeInput(UserEvents.upsert(7, "b", 11));

@@ -29,6 +29,7 @@ public record IngestConfig(
         short replicationFactor,
         int maxBatchSize,
         Duration pollInterval,
+        String envelope,
         int httpPort,
         String signalTable,
         EntityCatalog catalog) {
@@ -61,13 +62,18 @@ public record IngestConfig(
             "How long Debezium pauses when the replication stream has nothing new, and again when its queue is empty: up to"
                     + " twice this is added to a change's lag; shorter costs CPU while idle (1ms: about 30 % of a core more than 5ms)",
             Duration.ofMillis(5)).check(d -> d.toMillis() >= 1 && d.toMillis() <= 1000, "be between 1ms and 1s");
+    public static final TypedKey<String> ENVELOPE = TypedKey.oneOf("ingest.envelope",
+            "Form of the change events in Kafka. compact: Debezium's payload and the id of its Connect schema, each schema"
+                    + " written once to cachesync.schemas (about a fifth of the bytes; what cache-sync reads fastest); debezium:"
+                    + " Debezium's JSON envelope with the schema in every event, for other consumers of the topics",
+            "compact", "compact", "debezium");
 
     public static final TypedKey<Integer> HTTP_PORT = TypedKey.port("ingest.http-port",
             "Port of cdc-ingest's /metrics, /health/live and /health/ready (0 picks a free port, -1 turns it off)", 9402, true);
     public static final TypedKey<String> SIGNAL_TABLE = SharedKeys.SIGNAL_TABLE;
 
     public static final List<ConfigKey> KEYS = List.of(POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_SSLMODE, SLOT,
-            PUBLICATION, PUBLICATION_AUTOCREATE, SNAPSHOT_MODE, HEARTBEAT, OFFSET_FLUSH, PARTITIONS, REPLICATION, MAX_BATCH, POLL_INTERVAL, HTTP_PORT, SIGNAL_TABLE, EntityCatalog.ENTITIES, io.cachesync.core.catalog.ViewDefinitions.VIEWS,
+            PUBLICATION, PUBLICATION_AUTOCREATE, SNAPSHOT_MODE, HEARTBEAT, OFFSET_FLUSH, PARTITIONS, REPLICATION, MAX_BATCH, POLL_INTERVAL, ENVELOPE, HTTP_PORT, SIGNAL_TABLE, EntityCatalog.ENTITIES, io.cachesync.core.catalog.ViewDefinitions.VIEWS,
             KafkaClientSettings.BOOTSTRAP, KafkaClientSettings.SECURITY_PROTOCOL, KafkaClientSettings.SASL_MECHANISM, KafkaClientSettings.SASL_JAAS,
             KafkaClientSettings.TRUSTSTORE, KafkaClientSettings.TRUSTSTORE_PASSWORD, KafkaClientSettings.KEYSTORE, KafkaClientSettings.KEYSTORE_PASSWORD);
 
@@ -85,6 +91,7 @@ public record IngestConfig(
         short rf = REPLICATION.read(s, problems).shortValue();
         int batch = MAX_BATCH.read(s, problems);
         Duration poll = POLL_INTERVAL.read(s, problems);
+        String envelope = ENVELOPE.read(s, problems);
         int httpPort = HTTP_PORT.read(s, problems);
         String signal = SIGNAL_TABLE.read(s, problems);
         EntityCatalog catalog = EntityCatalog.from(s, problems);
@@ -92,7 +99,7 @@ public record IngestConfig(
             throw ConfigException.of("cdc-ingest", problems);
         }
         return new IngestConfig(postgres, kafka, slot,
-                publication, autocreate, mode, hb, flush, partitions, rf, batch, poll, httpPort, signal, catalog);
+                publication, autocreate, mode, hb, flush, partitions, rf, batch, poll, envelope, httpPort, signal, catalog);
     }
 
     /** The tables Debezium captures ({@code schema.table}): those of the CDC-fed entities, and the signal table. */
@@ -100,6 +107,11 @@ public record IngestConfig(
         List<String> tables = new ArrayList<>(catalog.cdcFed().stream().map(EntityDefinition::qualifiedTable).toList());
         tables.add(signalTable);
         return tables;
+    }
+
+    /** Whether change events are published in the compact form ({@code ingest.envelope=compact}). */
+    public boolean compactEnvelope() {
+        return "compact".equals(envelope);
     }
 
     public Map<String, Object> kafkaClientConfig() {

@@ -68,9 +68,11 @@ public final class DebeziumProperties {
         p.setProperty("offset.flush.timeout.ms", "10000");
         // the offset store's Kafka clients take the worker-level connection and security settings
         c.kafkaClientConfig().forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
-        // compact keys; values keep the Connect schema so that cache-sync knows each column's PostgreSQL type
+        // compact keys. cache-sync needs each column's Connect schema: with ingest.envelope=compact the publisher sends
+        // it once per schema (cachesync.schemas) and Debezium converts the payload only; with =debezium every value
+        // carries it
         p.setProperty("key.converter.schemas.enable", "false");
-        p.setProperty("value.converter.schemas.enable", "true");
+        p.setProperty("value.converter.schemas.enable", Boolean.toString(!c.compactEnvelope()));
         // no retries inside the engine: a lost connection stops it, and IngestService starts a new one (with backoff)
         // after resolving the database's identity again — a server that comes back restored or promoted is a new
         // source epoch, never a continuation of the old positions

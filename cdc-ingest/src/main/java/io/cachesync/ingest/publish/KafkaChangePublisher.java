@@ -16,6 +16,7 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.data.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * Debezium's batch consumer: sends every change event of a batch to its table topic with an idempotent,
@@ -38,6 +40,7 @@ import java.util.concurrent.atomic.LongAdder;
  * offset is never stored for an event Kafka does not have. A failed send fails the batch; nothing is marked, and
  * the engine (restarted by {@link EngineSupervisor}) replays it. Duplicates are harmless downstream.
  * Heartbeats and signal-table events are marked processed (they advance the offsets) but not published.
+ * With {@code ingest.envelope=compact} each event is published in the compact form ({@link CompactEvents}).
  */
 public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>>, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaChangePublisher.class);
@@ -52,6 +55,8 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
     private final LongAdder tooLarge;
     /** Every record carries the source epoch it was read under (cache-sync puts it first in the version). */
     private final List<Header> headers;
+    /** Null when events are published as Debezium wrote them ({@code ingest.envelope=debezium}). */
+    private final CompactEvents compact;
 
     /**
      * @param topics    the CDC topics to publish to; events for any other destination (the signal table) are only marked
@@ -59,16 +64,22 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
      * @param lsnFloor  the replication slot's confirmed flush LSN: a lower bound of every position to come (see CommitKeyStamp)
      * @param epoch     the source epoch of the database the engine reads
      * @param tooLarge  counts the events published as too-large changes
+     * @param compact   whether events are published in the compact form (Debezium then writes the payload only)
      */
     public KafkaChangePublisher(Map<String, Object> kafkaClientConfig, Set<String> topics, AtomicLong published, long lsnFloor,
-                                SourceEpoch epoch, LongAdder tooLarge) {
-        this(producer(kafkaClientConfig), topics, published, lsnFloor, epoch, tooLarge);
+                                SourceEpoch epoch, LongAdder tooLarge, boolean compact) {
+        this(producer(kafkaClientConfig), topics, published, lsnFloor, epoch, tooLarge, compact ? CompactEvents.ENGINE_SCHEMA : null);
     }
 
-    /** With a given producer (tests use Kafka's {@code MockProducer}); it is closed by {@link #close()}. */
+    /**
+     * With a given producer (tests use Kafka's {@code MockProducer}); it is closed by {@link #close()}.
+     *
+     * @param schemaOf the Connect schema of an event's value for the compact form; null to publish events as they are
+     */
     KafkaChangePublisher(Producer<byte[], byte[]> producer, Set<String> topics, AtomicLong published, long lsnFloor, SourceEpoch epoch,
-                         LongAdder tooLarge) {
+                         LongAdder tooLarge, Function<ChangeEvent<String, String>, Schema> schemaOf) {
         this.producer = producer;
+        this.compact = schemaOf == null ? null : new CompactEvents(producer, schemaOf);
         this.topics = Set.copyOf(topics);
         this.tooLarge = tooLarge;
         this.headers = List.of(new RecordHeader(Topics.SOURCE_EPOCH_HEADER, Integer.toString(epoch.epoch()).getBytes(StandardCharsets.UTF_8)));
@@ -100,8 +111,17 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
                 acks.add(null);
                 continue;
             }
+            String event = value;
+            if (compact != null) {
+                try {
+                    event = compact.of(r, value);
+                } catch (ExecutionException e) {
+                    throw new PublishException("Kafka did not acknowledge the schema of a change event for " + r.destination()
+                            + "; the batch is not marked processed and will be replayed: " + e.getCause(), e.getCause());
+                }
+            }
             byte[] key = keyBytes(r.key());
-            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = event.getBytes(StandardCharsets.UTF_8);
             if (bytes.length + (key == null ? 0 : key.length) > MAX_EVENT_BYTES) {
                 bytes = tooLarge(r.destination(), value, key, bytes.length, "larger than the " + MAX_EVENT_BYTES + " bytes cachesync publishes");
             }

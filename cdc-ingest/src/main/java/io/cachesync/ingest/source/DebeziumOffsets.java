@@ -2,6 +2,7 @@ package io.cachesync.ingest.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cachesync.core.topics.SmallTopics;
 import io.cachesync.core.topics.Topics;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;

@@ -3,6 +3,7 @@ package io.cachesync.ingest.publish;
 import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.testkit.ChangeEvents;
 import io.cachesync.core.testkit.ConnectType;
+import io.cachesync.core.topics.CompactEnvelope;
 import io.cachesync.core.topics.Topics;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
@@ -13,6 +14,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -108,8 +111,77 @@ class KafkaChangePublisherTest {
         assertThat(replacement).contains("refused by the broker").doesNotContain("\"name\":\"row-2\"");
     }
 
+    @Test
+    void inTheCompactFormEachSchemaIsAcknowledgedOnceBeforeTheFirstEventThatNamesIt() throws InterruptedException {
+        Schema v1 = SchemaBuilder.struct().name("cachesync.public.products.Envelope").field("op", Schema.STRING_SCHEMA).build();
+        Schema v2 = SchemaBuilder.struct().name("cachesync.public.products.Envelope").field("op", Schema.STRING_SCHEMA)
+                .field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA).build();
+        ScriptedProducer producer = new ScriptedProducer(r -> null);
+        try (KafkaChangePublisher publisher = compactPublisher(producer, e -> e.value().contains("\"row-3\"") ? v2 : v1)) {
+            publisher.handleBatch(List.of(payloadOnly(1), payloadOnly(2), payloadOnly(3)), committer);
+            publisher.handleBatch(List.of(payloadOnly(4), payloadOnly(5)), committer);
+        }
+        List<ProducerRecord<byte[], byte[]>> sent = producer.history();
+        assertThat(sent).extracting(ProducerRecord::topic).containsExactly(Topics.SCHEMAS, TOPIC, TOPIC, Topics.SCHEMAS, TOPIC, TOPIC, TOPIC);
+        String id1 = new String(sent.get(0).key(), StandardCharsets.UTF_8);
+        String id2 = new String(sent.get(3).key(), StandardCharsets.UTF_8);
+        assertThat(id1).isNotEqualTo(id2).isEqualTo(CompactEnvelope.schemaId(sent.get(0).value()));
+        assertThat(id2).isEqualTo(CompactEnvelope.schemaId(sent.get(3).value()));
+        assertThat(new String(sent.get(3).value(), StandardCharsets.UTF_8)).as("the schema as the JsonConverter writes it")
+                .isEqualTo("{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":false,\"field\":\"op\"},"
+                        + "{\"type\":\"int64\",\"optional\":true,\"field\":\"ts_ms\"}],\"optional\":false,"
+                        + "\"name\":\"cachesync.public.products.Envelope\"}");
+        for (int i : new int[] {1, 2, 4, 5, 6}) {
+            String value = new String(sent.get(i).value(), StandardCharsets.UTF_8);
+            int row = i < 3 ? i : i - 1;
+            assertThat(value).isEqualTo(CompactEnvelope.of(i == 4 ? id2 : id1, payloadOnly(row).value()));
+            assertThat(CompactEnvelope.idOf(sent.get(i).value())).isEqualTo(i == 4 ? id2 : id1);
+        }
+        assertThat(published).hasValue(5);
+        assertThat(committer.marked).hasSize(5);
+    }
+
+    @Test
+    void aSchemaKafkaDoesNotAcknowledgeFailsTheBatchBeforeAnyOfItsEventsIsSent() {
+        Schema v1 = SchemaBuilder.struct().name("cachesync.public.products.Envelope").field("op", Schema.STRING_SCHEMA).build();
+        ScriptedProducer producer = new ScriptedProducer(r -> r.topic().equals(Topics.SCHEMAS) ? new NotEnoughReplicasException("1 of 3") : null);
+        try (KafkaChangePublisher publisher = compactPublisher(producer, e -> v1)) {
+            assertThatThrownBy(() -> publisher.handleBatch(List.of(payloadOnly(1), payloadOnly(2)), committer))
+                    .isInstanceOf(PublishException.class).hasMessageContaining("the schema of a change event").hasMessageContaining("1 of 3");
+        }
+        assertThat(producer.history()).as("no event without its schema").isEmpty();
+        assertThat(committer.marked).isEmpty();
+        assertThat(committer.finished).isFalse();
+    }
+
+    @Test
+    void aCompactEventTheBrokerRefusesAsTooLargeIsReplacedByTheTooLargeChangeOfItsPayload() throws InterruptedException {
+        Schema v1 = SchemaBuilder.struct().name("cachesync.public.products.Envelope").field("op", Schema.STRING_SCHEMA).build();
+        ScriptedProducer producer = new ScriptedProducer(r -> r.topic().equals(TOPIC) && id(r) == 2
+                ? new RecordTooLargeException("over max.message.bytes") : null);
+        try (KafkaChangePublisher publisher = compactPublisher(producer, e -> v1)) {
+            publisher.handleBatch(List.of(payloadOnly(1), payloadOnly(2)), committer);
+        }
+        assertThat(committer.finished).isTrue();
+        assertThat(tooLarge.sum()).isEqualTo(1);
+        assertThat(producer.history()).as("the schema, row 1, then row 2's replacement").hasSize(3);
+        String replacement = new String(producer.history().get(2).value(), StandardCharsets.UTF_8);
+        assertThat(replacement).startsWith("{\"op\":\"u\",\"source\":{").contains("\"after\":{\"id\":2}")
+                .contains("\"cachesync_too_large\":{").contains("refused by the broker");
+    }
+
+    private KafkaChangePublisher compactPublisher(ScriptedProducer producer, Function<ChangeEvent<String, String>, Schema> schemaOf) {
+        return new KafkaChangePublisher(producer, Set.of(TOPIC), published, 0, EPOCH, tooLarge, schemaOf);
+    }
+
+    /** What Debezium hands over with {@code value.converter.schemas.enable=false}: the payload only. */
+    private static ChangeEvent<String, String> payloadOnly(int id) {
+        return new Change(PRODUCTS.keyOf(id).json(), PRODUCTS.update(null, PRODUCTS.row(id, "row-" + id)).lastCommit(1L).lsn(100L + id)
+                .withoutSchema().json(), TOPIC);
+    }
+
     private KafkaChangePublisher publisher(ScriptedProducer producer) {
-        return new KafkaChangePublisher(producer, Set.of(TOPIC), published, 0, EPOCH, tooLarge);
+        return new KafkaChangePublisher(producer, Set.of(TOPIC), published, 0, EPOCH, tooLarge, null);
     }
 
     private static ChangeEvent<String, String> change(int id) {
@@ -132,7 +204,7 @@ class KafkaChangePublisherTest {
     /** Acknowledges every send at once, except those the script fails (only the first time: a re-send is accepted). */
     private static final class ScriptedProducer extends MockProducer<byte[], byte[]> {
         private final Function<ProducerRecord<byte[], byte[]>, RuntimeException> script;
-        private final Set<Integer> failed = new HashSet<>();
+        private final Set<String> failed = new HashSet<>();
 
         ScriptedProducer(Function<ProducerRecord<byte[], byte[]>, RuntimeException> script) {
             super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
@@ -142,7 +214,7 @@ class KafkaChangePublisherTest {
         @Override
         public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
             RuntimeException failure = script.apply(record);
-            if (failure != null && failed.add(id(record))) {
+            if (failure != null && failed.add(record.topic() + ":" + new String(record.key(), StandardCharsets.UTF_8))) {
                 return CompletableFuture.failedFuture(failure);
             }
             return super.send(record, callback);

@@ -1,6 +1,7 @@
 package io.cachesync.ingest.source;
 
 import io.cachesync.core.consistency.SourceEpoch;
+import io.cachesync.core.topics.SmallTopics;
 import io.cachesync.core.topics.TopicProvisioner;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.devstack.DevKafka;

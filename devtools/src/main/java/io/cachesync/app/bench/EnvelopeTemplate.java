@@ -3,6 +3,7 @@ package io.cachesync.app.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.core.codec.ValueCodec;
+import io.cachesync.core.topics.CompactEnvelope;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A real Debezium update event (captured from cdc-ingest's topic, schema included) turned into a template whose row id,
+ * A real Debezium update event (captured from cdc-ingest's topic, in the form it publishes: compact, or the envelope
+ * with its schema) turned into a template whose row id,
  * name, LSN and timestamps change per event, so that a million events cost a string join each rather than a JSON tree.
  */
 final class EnvelopeTemplate {
@@ -22,10 +24,12 @@ final class EnvelopeTemplate {
     private static final String SEQUENCE = "\u00a7SEQ\u00a7";
 
     private final List<String> parts = new ArrayList<>();
+    private final boolean compact;
     private final List<String> holes = new ArrayList<>();
 
     /** @param event the value of an op=u event of a table with an int8 key {@code id} and a text column {@code name} */
     EnvelopeTemplate(byte[] event) throws IOException {
+        compact = CompactEnvelope.isCompact(event);
         ObjectNode root = (ObjectNode) ValueCodec.mapper().readTree(event);
         ObjectNode payload = (ObjectNode) (root.has("payload") ? root.get("payload") : root);
         if (!"u".equals(payload.path("op").asText()) || !payload.path("after").isObject() || !payload.path("before").isObject()) {
@@ -75,6 +79,11 @@ final class EnvelopeTemplate {
         }
         b.append(parts.get(parts.size() - 1));
         return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Whether the events are in the compact form (their schema by id, in {@code cachesync.schemas}). */
+    boolean compact() {
+        return compact;
     }
 
     static byte[] key(long id) {

@@ -12,6 +12,7 @@ import io.cachesync.devstack.DevStack;
 import io.cachesync.sync.SyncService;
 import io.cachesync.sync.config.SyncConfig;
 import io.cachesync.sync.envelope.EnvelopeParser;
+import io.cachesync.sync.envelope.SchemaTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -75,7 +76,8 @@ final class SyncThroughputBench {
         EnvelopeTemplate t = new EnvelopeTemplate(template);
         Settings s = Settings.of(settings);
         EntityCatalog catalog = SyncConfig.from(s).catalog();
-        int documentBytes = new EnvelopeParser(catalog).parse(TOPIC, t.event(1, 1, 1, "item 1 rev 0")).document().getBytes(StandardCharsets.UTF_8).length;
+        int documentBytes = new EnvelopeParser(catalog, new SchemaTopic(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()), "cachesync-bench"))
+                .parse(TOPIC, t.event(1, 1, 1, "item 1 rev 0")).document().getBytes(StandardCharsets.UTF_8).length;
         createTable();
         fill(t, EnvelopeTemplate.lsnOf(template), events);
         Pass batched = batched(s, events);
@@ -142,8 +144,8 @@ final class SyncThroughputBench {
             throw new IllegalStateException("the pre-fill of " + TOPIC + " lost " + failed.get() + " of " + events
                     + " events: " + firstFailure.get(), firstFailure.get());
         }
-        progress.printf("  sync: topic %s pre-filled with %,d events (%,d bytes each, schema included) in %.1f s%n",
-                TOPIC, events, size, (System.nanoTime() - start) / 1e9);
+        progress.printf("  sync: topic %s pre-filled with %,d events (%,d bytes each, %s) in %.1f s%n",
+                TOPIC, events, size, t.compact() ? "compact form: the schema by id" : "schema included", (System.nanoTime() - start) / 1e9);
     }
 
     /** The {@code i}-th pre-fill event: an update of row {@code i % KEYS + 1}, newer than every event before it. */

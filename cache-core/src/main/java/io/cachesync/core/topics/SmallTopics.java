@@ -1,4 +1,4 @@
-package io.cachesync.ingest.source;
+package io.cachesync.core.topics;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,15 +22,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
-/** Reading and writing the small compacted topics cdc-ingest keeps its own state in, without a consumer group. */
-final class SmallTopics {
-    static final Duration TIMEOUT = Duration.ofSeconds(30);
+/** Reading and writing the small compacted topics cachesync keeps its own state in (offsets, source epochs, schemas), without a consumer group. */
+public final class SmallTopics {
+    public static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private SmallTopics() {
     }
 
     /** Reads {@code topic} from its beginning to the end it has now, handing every record to {@code each}. */
-    static void readToEnd(Map<String, Object> kafkaClientConfig, String topic, String clientId, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    public static void readToEnd(Map<String, Object> kafkaClientConfig, String topic, String clientId, Consumer<ConsumerRecord<byte[], byte[]>> each) {
         Map<String, Object> c = new HashMap<>(kafkaClientConfig);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -51,7 +51,7 @@ final class SmallTopics {
     }
 
     /** Sends {@code records} (acks=all, idempotent) and waits for every acknowledgement. */
-    static void writeAll(Map<String, Object> kafkaClientConfig, String clientId, List<ProducerRecord<byte[], byte[]>> records) {
+    public static void writeAll(Map<String, Object> kafkaClientConfig, String clientId, List<ProducerRecord<byte[], byte[]>> records) {
         Map<String, Object> p = new HashMap<>(kafkaClientConfig);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
