@@ -182,7 +182,8 @@ public final class CacheStore {
 
     /**
      * The side effects of a batch (DESIGN rules 4 and 6): bumps the generations of the list and search pages that may
-     * hold the rows ({@code generation.lua}, O(1) each, no SCAN) and publishes the rows' invalidations for in-process L1
+     * hold the rows ({@code generation.lua}, O(1) each, no SCAN; one call for all of them on a single Redis, one per
+     * hash slot on a cluster) and publishes the rows' invalidations for in-process L1
      * caches, up to {@link #ROWS_PER_INVALIDATION} rows per message, in one round trip. Callers pass every row of the
      * batch, written or skipped: both effects are idempotent, and a retry whose first attempt wrote the rows but lost
      * the reply must still send them. Every reply is read; any refusal (OOM, a wrong type) throws, so that the caller
@@ -195,9 +196,11 @@ public final class CacheStore {
         String ttl = Long.toString(GENERATION_TTL_MS);
         List<String> messages = invalidationMessages(rows);
         boolean cluster = keys.clustered();
+        // one script call bumps every counter of the batch (on a cluster, every counter of one hash slot)
+        List<List<String>> bumps = byBucket(List.copyOf(generationKeys));
         ScriptPipeline.rethrowErrors(pipeline.run(GENERATION, (p, sha, answers) -> {
-            for (String g : generationKeys) {
-                answers.add(p.evalsha(sha, List.of(g), List.of("bump", ttl)));
+            for (List<String> sameSlot : bumps) {
+                answers.add(p.evalsha(sha, sameSlot, List.of("bump", ttl)));
             }
             if (!cluster) {
                 messages.forEach(m -> answers.add(p.publish(CacheKeys.INVALIDATION_CHANNEL, m)));

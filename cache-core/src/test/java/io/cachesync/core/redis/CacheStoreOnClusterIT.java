@@ -102,6 +102,19 @@ class CacheStoreOnClusterIT {
     }
 
     @Test
+    void theCountersOfABatchAreBumpedOnTheirOwnSlotsWithoutCrossSlotErrors() {
+        List<String> counters = IntStream.range(0, 50).mapToObj(i -> CacheKeys.listGeneration("bumped", "category", "c" + i)).toList();
+        List<Long> before = counters.stream().map(store::generation).toList();
+        assertThat(counters.stream().map(JedisClusterCRC16::getSlot).distinct().count())
+                .as("counters on many slots").isGreaterThan(40);
+
+        store.afterWriteAll(List.of(new CacheStore.RowRef("bumped", "1")), counters);
+
+        assertThat(counters.stream().map(store::generation).toList())
+                .isEqualTo(before.stream().map(g -> g + 1).toList());
+    }
+
+    @Test
     void aWriterWhoseFenceAnotherOwnerTookIsRefusedInEveryBucket() {
         CacheStore.Fence zombie = store.takeFence("app", "store-b", "0_1");
         CacheStore.Fence owner = store.takeFence("app", "store-b", "0_1");

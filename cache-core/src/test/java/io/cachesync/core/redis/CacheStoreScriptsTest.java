@@ -429,6 +429,34 @@ class CacheStoreScriptsTest {
     }
 
     @Test
+    void oneScriptCallBumpsEveryCounterOfABatchEachByOneAndALostOneAboveItsPast() {
+        String a = io.cachesync.core.keys.CacheKeys.HELPER_PREFIX + "gen:" + prefix + "category=a";
+        String b = io.cachesync.core.keys.CacheKeys.HELPER_PREFIX + "gen:" + prefix + "category=b";
+        String lost = io.cachesync.core.keys.CacheKeys.HELPER_PREFIX + "gen:" + prefix + "_all";
+        long ra = store.generation(a);
+        long rb = store.generation(b);
+        long rLost = store.generation(lost);
+        client.del(lost);
+        long callsBefore = evalshaCalls();
+
+        store.afterWriteAll(java.util.List.of(new CacheStore.RowRef("products", "1")), java.util.List.of(a, b, lost));
+
+        assertThat(evalshaCalls() - callsBefore).as("script calls for three counters").isEqualTo(1);
+        assertThat(store.generation(a)).isEqualTo(ra + 1);
+        assertThat(store.generation(b)).isEqualTo(rb + 1);
+        assertThat(store.generation(lost)).as("a lost counter bumped in the same call").isGreaterThan(rLost);
+        for (String k : java.util.List.of(a, b, lost)) {
+            assertThat(client.pttl(k)).as("the week-long TTL of " + k).isGreaterThan(Duration.ofDays(6).toMillis());
+        }
+    }
+
+    /** EVALSHA calls this Redis answered so far ({@code INFO commandstats}). */
+    private static long evalshaCalls() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_evalsha:calls=(\\d+)").matcher(client.info("commandstats"));
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    @Test
     void aRefusedSideEffectFailsTheCallInsteadOfCountingAsDone() {
         String gen = io.cachesync.core.keys.CacheKeys.HELPER_PREFIX + "gen:" + prefix + "wrong";
         client.hset(gen, "not", "a counter");
