@@ -165,7 +165,7 @@ final class RedisBatchStore implements StateStore {
         // the task was just assigned to this instance: take its fence before anything is processed (a failure here,
         // Redis being down, fails the task's start and Kafka Streams tries again)
         fence = applier.takeFence(context.applicationId(), name, context.taskId().toString());
-        writer = Executors.newSingleThreadExecutor(Threads.daemon("cachesync-redis-writer-" + name + "-" + context.taskId()));
+        writer = Executors.newSingleThreadExecutor(Threads.daemon(SyncNames.REDIS_WRITER_THREAD + name + "-" + context.taskId()));
         open = true;
     }
 

@@ -29,6 +29,9 @@ public final class SyncNames {
     public static final String RAISE_SOURCE_FLOOR = "raise-source-floor";
     public static final String SOURCE_EPOCHS_TOPIC = Topics.SOURCE_EPOCHS;
 
+    /** Prefix of the threads that write a task's batches to Redis (one per task, named by its store and task). */
+    public static final String REDIS_WRITER_THREAD = "cachesync-redis-writer-";
+
     public static final Serde<byte[]> BYTES = Serdes.ByteArray();
 
     private SyncNames() {

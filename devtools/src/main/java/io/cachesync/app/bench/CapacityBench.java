@@ -26,7 +26,7 @@ import java.util.function.Supplier;
 final class CapacityBench {
     static final long LAG_LIMIT_MS = 1000;
     /** The rates of the ladder, in rows committed per second (2,000 is where issue 19 sets a lag target). */
-    static final List<Integer> ROWS_PER_SECOND = List.of(500, 1000, 2000, 3000, 4000, 6000, 8000, 12_000, 16_000, 24_000, 32_000);
+    static final List<Integer> ROWS_PER_SECOND = List.of(500, 1000, 2000, 3000, 4000, 6000, 8000, 10_000, 12_000, 16_000, 24_000, 32_000);
     private static final int WARM_UP_SECONDS = 5;
     private static final int CEILING_SECONDS = 10;
     private static final long DRAIN_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(60);

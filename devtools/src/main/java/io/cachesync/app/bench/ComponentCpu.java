@@ -1,5 +1,7 @@
 package io.cachesync.app.bench;
 
+import io.cachesync.sync.topology.SyncNames;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -86,7 +88,7 @@ final class ComponentCpu {
         if (thread.contains("cachesync-ingest") || thread.contains("debezium") || thread.matches("pool-\\d+-thread-\\d+")) {
             return INGEST;
         }
-        if (thread.contains("StreamThread") || thread.contains("cachesync-sync") || thread.startsWith("cachesync-apply")) {
+        if (thread.contains("StreamThread") || thread.contains("cachesync-sync") || thread.startsWith(SyncNames.REDIS_WRITER_THREAD)) {
             return SYNC;
         }
         return BROKER_AND_OTHER;
