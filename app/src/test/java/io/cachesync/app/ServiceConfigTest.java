@@ -45,6 +45,8 @@ class ServiceConfigTest {
             assertThat(c.toString()).doesNotContain("pg-secret-pw").doesNotContain("redis-secret-pw").doesNotContain("kafka-secret-pw");
         }
         assertThat(api.toString()).contains("postgres.password=<masked>");
+        assertThat(ingest.toString()).as("the start-up line names the event form and the poll interval")
+                .contains("ingest.envelope=compact").contains("ingest.poll-interval=PT0.005S");
     }
 
     @Test

@@ -125,7 +125,8 @@ public record IngestConfig(
     @Override
     public String toString() {
         return "IngestConfig[" + postgres + ", " + kafka + ", "
-                + Settings.show(SLOT, slotName) + ", " + Settings.show(SNAPSHOT_MODE, snapshotMode) + ", tables="
+                + Settings.show(SLOT, slotName) + ", " + Settings.show(SNAPSHOT_MODE, snapshotMode) + ", "
+                + Settings.show(ENVELOPE, envelope) + ", " + Settings.show(POLL_INTERVAL, pollInterval) + ", tables="
                 + catalog.cdcFed().stream().map(e -> e.qualifiedTable()).toList() + "]";
     }
 }
