@@ -182,8 +182,8 @@ public final class CacheStore {
 
     /**
      * The side effects of a batch (DESIGN rules 4 and 6): bumps the generations of the list and search pages that may
-     * hold the rows ({@code generation.lua}, O(1) each, no SCAN; one call for all of them on a single Redis, one per
-     * hash slot on a cluster) and publishes the rows' invalidations for in-process L1
+     * hold the rows ({@code generation.lua}, O(1) each, no SCAN; up to {@link ApplyCalls#ROWS_PER_CALL} of them per
+     * call, one call per hash slot on a cluster) and publishes the rows' invalidations for in-process L1
      * caches, up to {@link #ROWS_PER_INVALIDATION} rows per message, in one round trip. Callers pass every row of the
      * batch, written or skipped: both effects are idempotent, and a retry whose first attempt wrote the rows but lost
      * the reply must still send them. Every reply is read; any refusal (OOM, a wrong type) throws, so that the caller
@@ -196,8 +196,14 @@ public final class CacheStore {
         String ttl = Long.toString(GENERATION_TTL_MS);
         List<String> messages = invalidationMessages(rows);
         boolean cluster = keys.clustered();
-        // one script call bumps every counter of the batch (on a cluster, every counter of one hash slot)
-        List<List<String>> bumps = byBucket(List.copyOf(generationKeys));
+        // one script call bumps the counters of the batch (on a cluster, those of one hash slot), as many per call as
+        // apply.lua takes rows, so that no call holds Redis much longer than an apply does
+        List<List<String>> bumps = new ArrayList<>();
+        for (List<String> sameSlot : byBucket(List.copyOf(generationKeys))) {
+            for (int from = 0; from < sameSlot.size(); from += ApplyCalls.ROWS_PER_CALL) {
+                bumps.add(sameSlot.subList(from, Math.min(sameSlot.size(), from + ApplyCalls.ROWS_PER_CALL)));
+            }
+        }
         ScriptPipeline.rethrowErrors(pipeline.run(GENERATION, (p, sha, answers) -> {
             for (List<String> sameSlot : bumps) {
                 answers.add(p.evalsha(sha, sameSlot, List.of("bump", ttl)));

@@ -450,6 +450,19 @@ class CacheStoreScriptsTest {
         }
     }
 
+    @Test
+    void manyCountersAreBumpedInCallsOfAtMostAnApplyCallsRows() {
+        java.util.List<String> counters = java.util.stream.IntStream.range(0, 2 * ApplyCalls.ROWS_PER_CALL + 50)
+                .mapToObj(i -> io.cachesync.core.keys.CacheKeys.HELPER_PREFIX + "gen:" + prefix + "category=" + i).toList();
+        java.util.List<Long> before = counters.stream().map(store::generation).toList();
+        long callsBefore = evalshaCalls();
+
+        store.afterWriteAll(java.util.List.of(), counters);
+
+        assertThat(evalshaCalls() - callsBefore).as("script calls for " + counters.size() + " counters").isEqualTo(3);
+        assertThat(counters.stream().map(store::generation).toList()).isEqualTo(before.stream().map(g -> g + 1).toList());
+    }
+
     /** EVALSHA calls this Redis answered so far ({@code INFO commandstats}). */
     private static long evalshaCalls() {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_evalsha:calls=(\\d+)").matcher(client.info("commandstats"));
