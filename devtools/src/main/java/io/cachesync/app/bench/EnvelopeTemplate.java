@@ -24,12 +24,10 @@ final class EnvelopeTemplate {
     private static final String SEQUENCE = "\u00a7SEQ\u00a7";
 
     private final List<String> parts = new ArrayList<>();
-    private final boolean compact;
     private final List<String> holes = new ArrayList<>();
 
     /** @param event the value of an op=u event of a table with an int8 key {@code id} and a text column {@code name} */
     EnvelopeTemplate(byte[] event) throws IOException {
-        compact = CompactEnvelope.isCompact(event);
         ObjectNode root = (ObjectNode) ValueCodec.mapper().readTree(event);
         ObjectNode payload = (ObjectNode) (root.has("payload") ? root.get("payload") : root);
         if (!"u".equals(payload.path("op").asText()) || !payload.path("after").isObject() || !payload.path("before").isObject()) {
@@ -83,7 +81,7 @@ final class EnvelopeTemplate {
 
     /** Whether the events are in the compact form (their schema by id, in {@code cachesync.schemas}). */
     boolean compact() {
-        return compact;
+        return parts.get(0).startsWith(CompactEnvelope.PREFIX);
     }
 
     static byte[] key(long id) {

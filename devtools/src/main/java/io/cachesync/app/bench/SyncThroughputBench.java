@@ -1,7 +1,6 @@
 package io.cachesync.app.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.keys.KeyLayout;
@@ -75,8 +74,8 @@ final class SyncThroughputBench {
     BenchReport.Sync run(byte[] template, int events, int naiveSeconds, Map<String, String> settings) throws Exception {
         EnvelopeTemplate t = new EnvelopeTemplate(template);
         Settings s = Settings.of(settings);
-        EntityCatalog catalog = SyncConfig.from(s).catalog();
-        int documentBytes = new EnvelopeParser(catalog, new SchemaTopic(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()), "cachesync-bench"))
+        SyncConfig config = SyncConfig.from(s);
+        int documentBytes = new EnvelopeParser(config.catalog(), new SchemaTopic(config.kafkaClientConfig(), "cachesync-bench"))
                 .parse(TOPIC, t.event(1, 1, 1, "item 1 rev 0")).document().getBytes(StandardCharsets.UTF_8).length;
         createTable();
         fill(t, EnvelopeTemplate.lsnOf(template), events);
