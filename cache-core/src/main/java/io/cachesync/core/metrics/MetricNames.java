@@ -17,6 +17,9 @@ public final class MetricNames {
     public static final String EVENTS_APPLIED = "cachesync.events.applied";
     public static final String EVENTS_STALE = "cachesync.events.stale";
     public static final String EVENTS_TOMBSTONED = "cachesync.events.tombstoned";
+    public static final String EVENTS_SUPERSEDED = "cachesync.events.superseded";
+    /** The per-entity counters whose sum is every change cache-sync has finished (written, skipped or superseded). */
+    public static final java.util.List<String> EVENTS_PROCESSED = java.util.List.of(EVENTS_APPLIED, EVENTS_STALE, EVENTS_SUPERSEDED);
     public static final String EVENTS_DEAD_LETTERED = "cachesync.events.dead.lettered";
     public static final String EVENTS_INVALIDATED = "cachesync.events.invalidated";
     public static final String REDIS_RETRIES = "cachesync.redis.retries";

@@ -79,8 +79,9 @@ public final class RedisMutationApplier {
     }
 
     /**
-     * Applies a batch in order with two round trips (the versioned applies in one pipeline, then the generation bumps
-     * and L1 invalidations of every row of the batch, written or skipped), retrying the whole batch on a Redis failure —
+     * Applies a batch in order with two round trips (the versioned applies in one pipeline — one per row, its newest
+     * change, see {@link NewestPerRow} — then the generation bumps and L1 invalidations of every change of the batch,
+     * written, skipped or superseded), retrying the whole batch on a Redis failure —
      * every apply is idempotent, so a retried batch never puts an older value over a newer one, and the side effects are
      * sent again even when the first attempt's applies ran but their reply was lost (the retry then skips them all).
      */
@@ -99,20 +100,27 @@ public final class RedisMutationApplier {
         if (batch.isEmpty()) {
             return;
         }
-        List<CacheStore.Write> writes = new ArrayList<>(batch.size());
+        List<CacheStore.Write> all = new ArrayList<>(batch.size());
         for (CacheMutation m : batch) {
             boolean delete = m.op() == CacheMutation.Op.DELETE;
-            writes.add(new CacheStore.Write(store.keys().row(m.entity().name(), m.id()), m.version(), m.document(),
+            all.add(new CacheStore.Write(store.keys().row(m.entity().name(), m.id()), m.version(), m.document(),
                     delete ? m.entity().tombstoneTtl() : Ttl.jittered(m.entity().ttl(), m.entity().ttlJitter()), sourceEpoch(m),
                     m.op() == CacheMutation.Op.INVALIDATE));
         }
-        // the side effects of every mutation, written or skipped (a retry after a lost reply skips them all)
-        List<CacheStore.RowRef> rows = new ArrayList<>(batch.size());
+        // a row changed several times in the batch: Redis applies only its newest change, which is what applying them
+        // all in order would leave
+        NewestPerRow newest = NewestPerRow.of(all.stream().map(CacheStore.Write::key).toList(),
+                all.stream().map(CacheStore.Write::version).toList());
+        List<CacheStore.Write> writes = newest.applied().stream().map(all::get).toList();
+        // the side effects of every mutation, written, skipped or superseded (a retry after a lost reply skips them all),
+        // each row and counter once
+        Set<CacheStore.RowRef> distinctRows = new LinkedHashSet<>();
         Set<String> generations = new LinkedHashSet<>();
         for (CacheMutation m : batch) {
-            rows.add(new CacheStore.RowRef(m.entity().name(), m.id()));
+            distinctRows.add(new CacheStore.RowRef(m.entity().name(), m.id()));
             generations.addAll(generationKeys(m));
         }
+        List<CacheStore.RowRef> rows = List.copyOf(distinctRows);
         long deadline = System.nanoTime() + retryFor.toNanos();
         Backoff backoff = new Backoff(FIRST_BACKOFF, MAX_BACKOFF);
         while (true) {
@@ -129,32 +137,18 @@ public final class RedisMutationApplier {
                             + fence.key() + ": this one lost the partition and does not write for it any more (a batch of "
                             + batch.size() + " refused)");
                 }
+                // a refused row refuses every change of it in the batch, as applying them one by one would
                 for (int i = 0; i < batch.size(); i++) {
-                    if (applied.get(i).outcome() == CacheStore.Outcome.REFUSED) {
-                        refused.refused(batch.get(i), applied.get(i).reason());
+                    CacheStore.Applied a = applied.get(newest.applyOf(i));
+                    if (a.outcome() == CacheStore.Outcome.REFUSED) {
+                        refused.refused(batch.get(i), a.reason());
                     }
                 }
                 store.afterWriteAll(rows, generations);
-                long now = clock.millis();
-                int written = 0;
-                for (int i = 0; i < batch.size(); i++) {
-                    CacheMutation m = batch.get(i);
-                    switch (applied.get(i).outcome()) {
-                        case WRITTEN -> {
-                            stats.applied(m.entity().name(), m.op() == CacheMutation.Op.DELETE);
-                            written++;
-                        }
-                        case SKIPPED -> stats.skippedStale(m.entity().name());
-                        default -> { } // REFUSED: counted as dead-lettered
-                    }
-                    if (!m.snapshot() && m.sourceTimestampMs() > 0) {
-                        stats.lag(now - m.sourceTimestampMs());
-                    }
-                }
-                LOG.debug("applied a batch of {} ({} written)", batch.size(), written);
-                for (int i = writes.size() - 1; i >= 0; i--) {
-                    if (writes.get(i).sourceEpoch() != null) {
-                        captured.accept(writes.get(i).sourceEpoch());
+                count(batch, newest, applied);
+                for (int i = all.size() - 1; i >= 0; i--) {
+                    if (all.get(i).sourceEpoch() != null) {
+                        captured.accept(all.get(i).sourceEpoch());
                         break;
                     }
                 }
@@ -175,5 +169,34 @@ public final class RedisMutationApplier {
                 }
             }
         }
+    }
+
+    /**
+     * Counts each change and records its lag. A change superseded by its row's newest change in the batch counts as
+     * superseded when that one was written, and as stale when it was skipped (then every older change of the row was
+     * not newer than the stored version either).
+     */
+    private void count(List<CacheMutation> batch, NewestPerRow newest, List<CacheStore.Applied> applied) {
+        long now = clock.millis();
+        int written = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            CacheMutation m = batch.get(i);
+            switch (applied.get(newest.applyOf(i)).outcome()) {
+                case WRITTEN -> {
+                    if (newest.isApplied(i)) {
+                        stats.applied(m.entity().name(), m.op() == CacheMutation.Op.DELETE);
+                        written++;
+                    } else {
+                        stats.superseded(m.entity().name());
+                    }
+                }
+                case SKIPPED -> stats.skippedStale(m.entity().name());
+                default -> { } // REFUSED: counted as dead-lettered
+            }
+            if (!m.snapshot() && m.sourceTimestampMs() > 0) {
+                stats.lag(now - m.sourceTimestampMs());
+            }
+        }
+        LOG.debug("applied a batch of {} ({} written, {} superseded by a newer change of their row)", batch.size(), written, newest.superseded());
     }
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What cache-sync did — events applied, skipped as stale, tombstoned, dead-lettered; Redis retries; end-to-end lag —
+ * What cache-sync did — events applied, skipped as stale, superseded, tombstoned, dead-lettered; Redis retries; end-to-end lag —
  * kept as plain counters (read by the demo and tests) and exported to the meter registry.
  */
 public final class SyncStats {
@@ -32,6 +32,7 @@ public final class SyncStats {
     private static final int APPLIED = 0;
     private static final int STALE = 1;
     private static final int TOMBSTONED = 2;
+    private static final int SUPERSEDED = 3;
 
     public SyncStats() {
         this(new SimpleMeterRegistry());
@@ -62,13 +63,16 @@ public final class SyncStats {
 
     private LongAdder[] entity(String name) {
         return perEntity.computeIfAbsent(name, n -> {
-            LongAdder[] a = {new LongAdder(), new LongAdder(), new LongAdder()};
+            LongAdder[] a = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
             FunctionCounter.builder(MetricNames.EVENTS_APPLIED, a[APPLIED], LongAdder::sum).tag("entity", n)
                     .description("Change events written to Redis").register(registry);
             FunctionCounter.builder(MetricNames.EVENTS_STALE, a[STALE], LongAdder::sum).tag("entity", n)
                     .description("Change events skipped because Redis held an equal or newer version").register(registry);
             FunctionCounter.builder(MetricNames.EVENTS_TOMBSTONED, a[TOMBSTONED], LongAdder::sum).tag("entity", n)
                     .description("Deletes written as tombstones").register(registry);
+            FunctionCounter.builder(MetricNames.EVENTS_SUPERSEDED, a[SUPERSEDED], LongAdder::sum).tag("entity", n)
+                    .description("Change events not written themselves because their row's newest change in the same batch was "
+                            + "written in their place (what writing them all in order would have left)").register(registry);
             return a;
         });
     }
@@ -79,6 +83,11 @@ public final class SyncStats {
         if (delete) {
             a[TOMBSTONED].increment();
         }
+    }
+
+    /** A change whose row's newest change in the same batch was written in its place. */
+    public void superseded(String entityName) {
+        entity(entityName)[SUPERSEDED].increment();
     }
 
     public void skippedStale(String entityName) {
@@ -136,6 +145,11 @@ public final class SyncStats {
         return sum(STALE);
     }
 
+    /** Events not written themselves because their row's newest change in the same batch was. */
+    public long superseded() {
+        return sum(SUPERSEDED);
+    }
+
     public long tombstoned() {
         return sum(TOMBSTONED);
     }
@@ -144,9 +158,9 @@ public final class SyncStats {
         return deadLettered.sum();
     }
 
-    /** Events processed, written or skipped as stale. */
+    /** Events processed: written, skipped as stale, or superseded by their row's newest change in the batch. */
     public long processed() {
-        return applied() + stale();
+        return applied() + stale() + superseded();
     }
 
     public LagRecorder lag() {

@@ -135,4 +135,80 @@ class RedisMutationApplierTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> applier.applyAll(List.of(move("foreign-2", "00000000000000100000000000000002", "a", "b"))))
                 .isInstanceOf(RedisUnavailableException.class).hasMessageContaining("WRONGTYPE");
     }
+
+    CacheMutation change(String id, CacheMutation.Op op, String version, String document, String from, String to) {
+        return new CacheMutation(products, id, op, version, document, 0, false, Map.of("category", new java.util.TreeSet<>(List.of(from, to))));
+    }
+
+    /** Row applies this Redis answered so far (each runs one HMGET of the row; nothing else here calls it). */
+    private static long rowApplies() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_hmget:calls=(\\d+)").matcher(redis.info("commandstats"));
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    @Test
+    void aRowChangedSeveralTimesInABatchIsAppliedOnceWithItsNewestChangeAndTheSideEffectsOfEvery() {
+        SyncStats stats = new SyncStats();
+        RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), stats, Clock.systemUTC(), Duration.ofSeconds(5));
+        String x = CacheKeys.listGeneration("products", "category", "hot-x");
+        String y = CacheKeys.listGeneration("products", "category", "hot-y");
+        String z = CacheKeys.listGeneration("products", "category", "hot-z");
+        redis.set(x, "100");
+        redis.set(y, "100");
+        redis.set(z, "100");
+        long appliesBefore = rowApplies();
+        // versions out of order, as a publisher's commands may be: the newest (…09) is neither first nor last
+        applier.applyAll(List.of(
+                change("hot-1", CacheMutation.Op.UPSERT, "00000000000000100000000000000005", "{\"n\":5}", "hot-x", "hot-y"),
+                change("hot-2", CacheMutation.Op.UPSERT, "00000000000000100000000000000006", "{\"n\":6}", "hot-x", "hot-x"),
+                change("hot-1", CacheMutation.Op.UPSERT, "00000000000000100000000000000009", "{\"n\":9}", "hot-y", "hot-z"),
+                change("hot-1", CacheMutation.Op.DELETE, "00000000000000100000000000000007", null, "hot-y", "hot-y")));
+
+        assertThat(rowApplies() - appliesBefore).as("one apply per row").isEqualTo(2);
+        String hot1 = KeyLayout.STANDALONE.row("products", "hot-1");
+        assertThat(redis.hget(hot1, "v")).isEqualTo("00000000000000100000000000000009");
+        assertThat(redis.hget(hot1, "d")).isEqualTo("{\"n\":9}");
+        assertThat(redis.hget(hot1, "x")).as("no tombstone mark: the delete was older").isNull();
+        assertThat(redis.hget(KeyLayout.STANDALONE.row("products", "hot-2"), "d")).isEqualTo("{\"n\":6}");
+        assertThat(List.of(redis.get(x), redis.get(y), redis.get(z))).as("every change's lists bumped, the superseded ones' too")
+                .containsExactly("101", "101", "101");
+        assertThat(stats.applied()).isEqualTo(2);
+        assertThat(stats.superseded()).isEqualTo(2);
+        assertThat(stats.stale()).isZero();
+        assertThat(stats.processed()).isEqualTo(4);
+
+        // the same batch again (a replay): the newest is not newer than the stored version, so none of them were
+        applier.applyAll(List.of(
+                change("hot-1", CacheMutation.Op.UPSERT, "00000000000000100000000000000005", "{\"n\":5}", "hot-x", "hot-y"),
+                change("hot-1", CacheMutation.Op.UPSERT, "00000000000000100000000000000009", "{\"n\":9}", "hot-y", "hot-z")));
+        assertThat(stats.stale()).isEqualTo(2);
+        assertThat(stats.superseded()).isEqualTo(2);
+        assertThat(redis.hget(hot1, "d")).isEqualTo("{\"n\":9}");
+    }
+
+    @Test
+    void aRowDeletedLastInItsBatchEndsAsATombstone() {
+        SyncStats stats = new SyncStats();
+        RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), stats, Clock.systemUTC(), Duration.ofSeconds(5));
+        applier.applyAll(List.of(
+                change("gone-1", CacheMutation.Op.UPSERT, "00000000000000100000000000000001", "{\"n\":1}", "a", "a"),
+                change("gone-1", CacheMutation.Op.DELETE, "00000000000000100000000000000002", null, "a", "a")));
+        String key = KeyLayout.STANDALONE.row("products", "gone-1");
+        assertThat(redis.hget(key, "x")).isEqualTo("1");
+        assertThat(redis.hget(key, "d")).isNull();
+        assertThat(redis.hget(key, "v")).isEqualTo("00000000000000100000000000000002");
+        assertThat(stats.tombstoned()).isEqualTo(1);
+        assertThat(stats.superseded()).isEqualTo(1);
+    }
+
+    @Test
+    void everyChangeOfARowWrittenAsAnotherTypeGoesToTheDeadLetters() {
+        List<String> deadLetters = new CopyOnWriteArrayList<>();
+        RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), new SyncStats(), Clock.systemUTC(), Duration.ofSeconds(5),
+                (m, reason) -> deadLetters.add(m.id() + " " + m.version() + ": " + reason));
+        redis.set(KeyLayout.STANDALONE.row("products", "foreign-3"), "a string someone else wrote");
+        applier.applyAll(List.of(move("foreign-3", "00000000000000100000000000000001", "a", "b"),
+                move("foreign-3", "00000000000000100000000000000002", "b", "c")));
+        assertThat(deadLetters).hasSize(2).allSatisfy(d -> assertThat(d).startsWith("foreign-3 ").contains("WRONGTYPE"));
+    }
 }

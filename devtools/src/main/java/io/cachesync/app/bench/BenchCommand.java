@@ -35,6 +35,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "1000000", description = "Change events pre-filled into the CDC topic (default: ${DEFAULT-VALUE}).")
     int events;
 
+    @Option(names = "--sync-rows", defaultValue = "100000",
+            description = "Rows the pre-filled events update, in turn (default: ${DEFAULT-VALUE}, each once per batch; a few rows are "
+                    + "hot rows, changed several times per batch).")
+    int syncRows;
+
     @Option(names = "--naive-seconds", defaultValue = "60",
             description = "Longest the naive sink runs; its rate is taken over the events it applied by then (default: ${DEFAULT-VALUE}).")
     int naiveSeconds;
@@ -75,6 +80,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (events < 10_000 || events > 50_000_000) {
             throw fail("--events must be in [10000, 50000000], was " + events);
         }
+        if (syncRows < 1 || syncRows > events) {
+            throw fail("--sync-rows must be in [1, --events], was " + syncRows);
+        }
         if (naiveSeconds < 1 || lagSeconds < 1 || apiSeconds < 1 || capacitySeconds < 1) {
             throw fail("--naive-seconds, --lag-seconds, --api-seconds and --capacity-seconds must be at least 1");
         }
@@ -84,7 +92,7 @@ public final class BenchCommand implements Callable<Integer> {
         if ((chosen.contains("api") || chosen.contains("view")) && !BenchRunner.wrkInstalled()) {
             throw fail("the api and view sections need wrk on the PATH (Debian: apt-get install -y wrk), or leave them out: --sections lag,sync");
         }
-        BenchOptions options = new BenchOptions(events, naiveSeconds, BenchOptions.LAG_RATES, lagSeconds, apiSeconds, capacitySeconds, connections, chosen,
+        BenchOptions options = new BenchOptions(events, syncRows, naiveSeconds, BenchOptions.LAG_RATES, lagSeconds, apiSeconds, capacitySeconds, connections, chosen,
                 report, overrides);
         BenchReport result = new BenchRunner(options, json, System.out, json ? System.err : System.out).run();
         boolean missed = result.targets().stream().anyMatch(t -> !t.met());

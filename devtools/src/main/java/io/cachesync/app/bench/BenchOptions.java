@@ -8,6 +8,7 @@ import java.util.Set;
  * What {@code cachesync bench} runs.
  *
  * @param events       change events pre-filled into the CDC topic the sync figures are measured on
+ * @param syncRows     rows those events update, in turn (few rows: each changes several times per batch)
  * @param naiveSeconds longest the naive sink runs (it is measured over the events it applies in that time)
  * @param lagRates     committed rows per second of the lag figures
  * @param lagSeconds   measured seconds per lag rate (after a warm-up)
@@ -18,7 +19,7 @@ import java.util.Set;
  * @param report       also write the JSON here (may be null)
  * @param overrides    configuration keys set for every service the bench starts (e.g. sync.threads=2)
  */
-public record BenchOptions(int events, int naiveSeconds, List<Integer> lagRates, int lagSeconds, int apiSeconds, int capacitySeconds, int connections,
+public record BenchOptions(int events, int syncRows, int naiveSeconds, List<Integer> lagRates, int lagSeconds, int apiSeconds, int capacitySeconds, int connections,
                            Set<String> sections, Path report, java.util.Map<String, String> overrides) {
     /** The sections a bench runs when none are named. */
     public static final Set<String> ALL_SECTIONS = Set.of("sync", "lag", "api", "view");

@@ -124,12 +124,12 @@ public final class BenchRunner {
                 template = lagAndTemplate(stack, db, settings, cpu, report, start);
             }
             if (options.runs("sync")) {
-                progress.printf("[%s] sync: %,d events, batched (cache-sync) vs naive (one SET per record) vs redis-benchmark%n",
-                        elapsed(start), options.events());
+                progress.printf("[%s] sync: %,d events over %,d rows, batched (cache-sync) vs naive (one SET per record) vs redis-benchmark%n",
+                        elapsed(start), options.events(), options.syncRows());
                 Map<String, String> syncOverrides = new HashMap<>(options.overrides());
                 syncOverrides.putAll(withBenchEntity());
                 Map<String, String> syncSettings = StackSettings.map(stack, syncOverrides);
-                report.sync(new SyncThroughputBench(stack, cpu, progress).run(template, options.events(), options.naiveSeconds(), syncSettings));
+                report.sync(new SyncThroughputBench(stack, cpu, progress).run(template, options.events(), options.syncRows(), options.naiveSeconds(), syncSettings));
             }
             if (options.runs("api")) {
                 progress.printf("[%s] api: seeding %,d product rows%n", elapsed(start), ApiBench.ROWS);

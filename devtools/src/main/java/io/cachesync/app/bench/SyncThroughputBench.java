@@ -52,6 +52,7 @@ import java.util.concurrent.locks.LockSupport;
 final class SyncThroughputBench {
     static final String ENTITY = "bench_items";
     static final String TOPIC = Topics.cdc("public", ENTITY);
+    /** Keys of the Redis ceiling's SETs (redis-benchmark's {@code -r} and the pipelined loop). */
     private static final int KEYS = 100_000;
     private static final int PARTITIONS = 4;
     private static final int MAX_WARM_UP_PASSES = 4;
@@ -71,14 +72,15 @@ final class SyncThroughputBench {
         return Map.of("entities", ENTITY, "entities." + ENTITY + ".table", "public." + ENTITY, "entities." + ENTITY + ".key", "id");
     }
 
-    BenchReport.Sync run(byte[] template, int events, int naiveSeconds, Map<String, String> settings) throws Exception {
+    /** @param rows the rows the events update, in turn */
+    BenchReport.Sync run(byte[] template, int events, int rows, int naiveSeconds, Map<String, String> settings) throws Exception {
         EnvelopeTemplate t = new EnvelopeTemplate(template);
         Settings s = Settings.of(settings);
         SyncConfig config = SyncConfig.from(s);
         int documentBytes = new EnvelopeParser(config.catalog(), new SchemaTopic(config.kafkaClientConfig(), "cachesync-bench"))
                 .parse(TOPIC, t.event(1, 1, 1, "item 1 rev 0")).document().getBytes(StandardCharsets.UTF_8).length;
         createTable();
-        fill(t, EnvelopeTemplate.lsnOf(template), events);
+        fill(t, EnvelopeTemplate.lsnOf(template), events, rows);
         Pass batched = batched(s, events);
         NaiveResult naive = naive(events, naiveSeconds);
         Ceiling ceiling = ceiling(documentBytes);
@@ -95,8 +97,8 @@ final class SyncThroughputBench {
         }
     }
 
-    /** Writes {@code events} updates over {@link #KEYS} rows, every event newer than the last for its row. */
-    private void fill(EnvelopeTemplate t, long lsnBase, int events) throws Exception {
+    /** Writes {@code events} updates over {@code rows} rows, every event newer than the last for its row. */
+    private void fill(EnvelopeTemplate t, long lsnBase, int events, int rows) throws Exception {
         Map<String, Object> admin = Map.of("bootstrap.servers", stack.kafka().bootstrapServers());
         TopicProvisioner.ensure(admin, List.of(TOPIC), PARTITIONS, (short) 1, Map.of(), Duration.ofSeconds(30));
         Map<String, Object> p = new HashMap<>(admin);
@@ -114,17 +116,18 @@ final class SyncThroughputBench {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             // A new topic's partitions may still refuse the first batch (NOT_LEADER_OR_FOLLOWER) while later batches of
             // the same idempotent producer get through; the retried first one is then refused as out of order. So the
-            // first events are sent one at a time until every partition has acknowledged one: after that no batch
-            // can overtake another's retry.
+            // first events are sent one at a time until every partition has acknowledged one (or every row has had an
+            // event: with fewer rows than partitions, some partitions get none): after that no batch can overtake
+            // another's retry.
             Set<Integer> primed = new HashSet<>();
             int i = 0;
-            for (; i < events && primed.size() < PARTITIONS; i++) {
-                ProducerRecord<byte[], byte[]> r = fillRecord(t, lsnBase, now, i);
+            for (; i < events && i < rows && primed.size() < PARTITIONS; i++) {
+                ProducerRecord<byte[], byte[]> r = fillRecord(t, lsnBase, now, i, rows);
                 size = r.value().length;
                 primed.add(producer.send(r).get(2, TimeUnit.MINUTES).partition());
             }
             for (; i < events; i++) {
-                ProducerRecord<byte[], byte[]> r = fillRecord(t, lsnBase, now, i);
+                ProducerRecord<byte[], byte[]> r = fillRecord(t, lsnBase, now, i, rows);
                 size = r.value().length;
                 producer.send(r, (metadata, e) -> {
                     if (e != null) {
@@ -147,10 +150,10 @@ final class SyncThroughputBench {
                 TOPIC, events, size, t.compact() ? "compact form: the schema by id" : "schema included", (System.nanoTime() - start) / 1e9);
     }
 
-    /** The {@code i}-th pre-fill event: an update of row {@code i % KEYS + 1}, newer than every event before it. */
-    private static ProducerRecord<byte[], byte[]> fillRecord(EnvelopeTemplate t, long lsnBase, long now, int i) {
-        long id = i % KEYS + 1;
-        return new ProducerRecord<>(TOPIC, EnvelopeTemplate.key(id), t.event(id, lsnBase + 8L * (i + 1), now, "item " + id + " rev " + (i / KEYS)));
+    /** The {@code i}-th pre-fill event: an update of row {@code i % rows + 1}, newer than every event before it. */
+    private static ProducerRecord<byte[], byte[]> fillRecord(EnvelopeTemplate t, long lsnBase, long now, int i, int rows) {
+        long id = i % rows + 1;
+        return new ProducerRecord<>(TOPIC, EnvelopeTemplate.key(id), t.event(id, lsnBase + 8L * (i + 1), now, "item " + id + " rev " + (i / rows)));
     }
 
     /**

@@ -245,15 +245,15 @@ final class ViewBench {
         return rounds.get(rounds.size() / 2);
     }
 
-    /** View documents written (or skipped as older) so far. */
+    /** View documents written (or skipped as older, or superseded in their batch) so far. */
     private long documents() {
         return counted(VIEW);
     }
 
-    /** Rows of the tables applied (or skipped as older) so far: every entity but the view. */
+    /** Rows of the tables applied (or skipped as older, or superseded) so far: every entity but the view. */
     private long rowsApplied() {
         long total = 0;
-        for (String name : List.of(MetricNames.EVENTS_APPLIED, MetricNames.EVENTS_STALE)) {
+        for (String name : MetricNames.EVENTS_PROCESSED) {
             for (FunctionCounter c : registry.find(name).functionCounters()) {
                 if (!VIEW.equals(c.getId().getTag("entity"))) {
                     total += Math.round(c.count());
@@ -265,7 +265,7 @@ final class ViewBench {
 
     private long counted(String entity) {
         long total = 0;
-        for (String name : List.of(MetricNames.EVENTS_APPLIED, MetricNames.EVENTS_STALE)) {
+        for (String name : MetricNames.EVENTS_PROCESSED) {
             FunctionCounter c = registry.find(name).tag("entity", entity).functionCounter();
             total += c == null ? 0 : Math.round(c.count());
         }

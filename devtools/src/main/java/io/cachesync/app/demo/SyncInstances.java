@@ -56,16 +56,16 @@ final class SyncInstances implements AutoCloseable {
         return List.copyOf(instances);
     }
 
-    /** Records applied (or skipped as older) by every instance. */
+    /** Records applied, skipped as older or superseded in their batch, by every instance. */
     long processed() {
         return instances.stream().mapToLong(s -> s.stats().processed()).sum();
     }
 
-    /** Records of {@code entity} (a table's or a view's) applied or skipped as older, by every instance. */
+    /** Records of {@code entity} (a table's or a view's) applied, skipped as older or superseded, by every instance. */
     long processed(String entity) {
         double sum = 0;
         for (MeterRegistry r : registries) {
-            for (String name : List.of(MetricNames.EVENTS_APPLIED, MetricNames.EVENTS_STALE)) {
+            for (String name : MetricNames.EVENTS_PROCESSED) {
                 FunctionCounter c = r.find(name).tag("entity", entity).functionCounter();
                 sum += c == null ? 0 : c.count();
             }
