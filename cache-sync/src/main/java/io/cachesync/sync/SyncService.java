@@ -54,6 +54,7 @@ public final class SyncService implements AutoCloseable {
     private UnifiedJedis redis;
     private InvalidationHeartbeat heartbeat;
     private DeadLetterWriter deadLetters;
+    private SchemaTopic schemas;
     private ConsistencyAuditor auditor;
     private CacheRebuilder rebuilder;
     private SourceFloor sourceFloor;
@@ -87,7 +88,7 @@ public final class SyncService implements AutoCloseable {
                 config.replicationFactor(), Topics.TOPIC_CONFIG, Duration.ofSeconds(60));
         TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.SOURCE_EPOCHS, Topics.SCHEMAS), 1, config.replicationFactor(),
                 Topics.COMPACTED_TOPIC_CONFIG, Duration.ofSeconds(60));
-        SchemaTopic schemas = new SchemaTopic(config.kafkaClientConfig(), "cachesync-sync-schemas");
+        schemas = new SchemaTopic(config.kafkaClientConfig(), "cachesync-sync-schemas");
         deadLetters = new DeadLetterWriter(config.kafkaClientConfig(), stats);
         sourceFloor = new SourceFloor(catalog, store, registry).start(Duration.ofSeconds(10));
         RedisMutationApplier applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor(), deadLetters,
@@ -247,6 +248,9 @@ public final class SyncService implements AutoCloseable {
         }
         if (deadLetters != null) {
             deadLetters.close();
+        }
+        if (schemas != null) {
+            schemas.close();
         }
         if (redis != null) {
             redis.close();

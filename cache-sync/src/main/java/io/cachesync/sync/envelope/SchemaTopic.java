@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.topics.CompactEnvelope;
-import io.cachesync.core.topics.SmallTopics;
+import io.cachesync.core.topics.TopicTail;
 import io.cachesync.core.topics.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,20 +17,22 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The schemas cdc-ingest wrote to {@link Topics#SCHEMAS}. An id not seen yet has the topic read to its end: cdc-ingest
  * had the schema acknowledged before it sent the first event naming it, so an id that is still missing after that
- * does not exist. A record whose key is not the id of its value is ignored (with a warning).
+ * does not exist. The topic is read from its beginning once and then only for what was appended since
+ * ({@link TopicTail}, which reads it whole again when it was deleted and created anew): a record naming an id that does
+ * not exist (a foreign or corrupted producer) costs two small requests when nothing was appended since the last
+ * look-up, instead of a read of the whole topic with a new consumer. A record whose key is not the id of its value is
+ * ignored (with a warning).
  */
-public final class SchemaTopic implements SchemaSource {
+public final class SchemaTopic implements SchemaSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaTopic.class);
     private static final ObjectMapper MAPPER = ValueCodec.mapper();
 
-    private final Map<String, Object> kafkaClientConfig;
-    private final String clientId;
+    private final TopicTail tail;
     private final Map<String, JsonNode> known = new ConcurrentHashMap<>();
 
     /** @param clientId the client id of the consumer that reads the topic (it uses no consumer group) */
     public SchemaTopic(Map<String, Object> kafkaClientConfig, String clientId) {
-        this.kafkaClientConfig = Map.copyOf(kafkaClientConfig);
-        this.clientId = clientId;
+        this.tail = new TopicTail(kafkaClientConfig, Topics.SCHEMAS, clientId);
     }
 
     @Override
@@ -41,10 +43,20 @@ public final class SchemaTopic implements SchemaSource {
         }
         synchronized (this) {
             if (!known.containsKey(id)) {
-                SmallTopics.readToEnd(kafkaClientConfig, Topics.SCHEMAS, clientId, r -> keep(r.key(), r.value()));
+                tail.catchUp(r -> keep(r.key(), r.value()));
             }
         }
         return known.get(id);
+    }
+
+    /** Records of the topic read so far. */
+    synchronized long recordsRead() {
+        return tail.recordsRead();
+    }
+
+    @Override
+    public synchronized void close() {
+        tail.close();
     }
 
     private void keep(byte[] key, byte[] value) {

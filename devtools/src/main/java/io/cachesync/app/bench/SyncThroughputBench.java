@@ -77,8 +77,11 @@ final class SyncThroughputBench {
         EnvelopeTemplate t = new EnvelopeTemplate(template);
         Settings s = Settings.of(settings);
         SyncConfig config = SyncConfig.from(s);
-        int documentBytes = new EnvelopeParser(config.catalog(), new SchemaTopic(config.kafkaClientConfig(), "cachesync-bench"))
-                .parse(TOPIC, t.event(1, 1, 1, "item 1 rev 0")).document().getBytes(StandardCharsets.UTF_8).length;
+        int documentBytes;
+        try (SchemaTopic schemas = new SchemaTopic(config.kafkaClientConfig(), "cachesync-bench")) {
+            documentBytes = new EnvelopeParser(config.catalog(), schemas).parse(TOPIC, t.event(1, 1, 1, "item 1 rev 0"))
+                    .document().getBytes(StandardCharsets.UTF_8).length;
+        }
         createTable();
         fill(t, EnvelopeTemplate.lsnOf(template), events, rows);
         Pass batched = batched(s, events);
