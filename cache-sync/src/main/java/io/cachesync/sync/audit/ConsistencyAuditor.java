@@ -5,16 +5,20 @@ import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.consistency.Consistency;
 import io.cachesync.core.consistency.KeyCheck;
 import io.cachesync.core.consistency.RowQueries;
+import io.cachesync.core.redis.CacheEntry;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.util.Threads;
 import io.cachesync.sync.envelope.CacheMutation;
+import io.cachesync.sync.envelope.CommitOrderVersion;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -28,7 +32,10 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The live auditor: for a configurable fraction of applied keys, after a delay, reads the row from PostgreSQL and the
  * entry from Redis and compares them. A difference is re-checked after a grace window, so that a change still in
- * flight counts as {@code converged}, not {@code stale}. Results are counted in
+ * flight counts as {@code converged}, not {@code stale}: the entry equals the row then, or it holds a captured change
+ * committed after the first look (its version's commit position is above PostgreSQL's WAL insert position read right
+ * after the first look's row) — a row updated faster than the pipeline's lag never equals PostgreSQL at a given
+ * instant, yet such an entry is newer than what PostgreSQL held a grace window earlier. Results are counted in
  * {@code cachesync_consistency_checks_total{entity,result}} with result = consistent | converged | stale | extra |
  * missing (evicted, not an inconsistency) | error.
  */
@@ -36,6 +43,7 @@ public final class ConsistencyAuditor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConsistencyAuditor.class);
     public static final String METRIC = "cachesync.consistency.checks";
     private static final int MAX_PENDING = 10_000;
+    private static final long NO_POSITION = -1;
 
     /** What a check found. */
     public enum Result { CONSISTENT, CONVERGED, STALE, EXTRA, MISSING, ERROR }
@@ -75,34 +83,88 @@ public final class ConsistencyAuditor implements AutoCloseable {
         if (scheduler.getQueue().size() >= MAX_PENDING || scheduler.isShutdown()) {
             return;
         }
-        scheduler.schedule(() -> check(m.entity(), m.id(), false), delay.toMillis(), TimeUnit.MILLISECONDS);
+        String epoch = m.entity().source() != EntityDefinition.Source.COMMANDS ? CommitOrderVersion.epochOf(m.version()) : null;
+        scheduler.schedule(() -> check(m.entity(), m.id(), epoch), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void check(EntityDefinition e, String id, boolean recheck) {
+    /** The first look; {@code epoch} is the source epoch of the sampled change's version (null: not a captured change). */
+    private void check(EntityDefinition e, String id, String epoch) {
         KeyCheck k;
+        long walAfterRead = NO_POSITION;
         try {
             String doc = RowQueries.document(connection(), e, id).orElse(null);
             k = Consistency.classify(doc, store.read(store.keys().row(e.name(), id)));
+            if (k != KeyCheck.FRESH && k != KeyCheck.MISSING && epoch != null) {
+                walAfterRead = walInsertPosition();
+            }
         } catch (SQLException | RuntimeException ex) {
-            LOG.debug("audit of {} {} failed: {}", e.name(), id, ex.toString());
-            closeConnection();
-            count(e, Result.ERROR);
+            error(e, id, ex);
             return;
         }
         if (k == KeyCheck.FRESH) {
-            count(e, recheck ? Result.CONVERGED : Result.CONSISTENT);
+            count(e, Result.CONSISTENT);
         } else if (k == KeyCheck.MISSING) {
             count(e, Result.MISSING);
-        } else if (!recheck) {
+        } else {
+            long firstLook = walAfterRead;
             rechecking.incrementAndGet();
             scheduler.schedule(() -> {
                 rechecking.decrementAndGet();
-                check(e, id, true);
+                recheck(e, id, epoch, firstLook);
             }, grace.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** After the grace window: {@code firstLook} is PostgreSQL's WAL insert position right after the first look's read. */
+    private void recheck(EntityDefinition e, String id, String epoch, long firstLook) {
+        KeyCheck k;
+        CacheEntry cached;
+        try {
+            String doc = RowQueries.document(connection(), e, id).orElse(null);
+            cached = store.read(store.keys().row(e.name(), id));
+            k = Consistency.classify(doc, cached);
+        } catch (SQLException | RuntimeException ex) {
+            error(e, id, ex);
+            return;
+        }
+        if (k == KeyCheck.FRESH || k != KeyCheck.MISSING && committedAfter(cached.version(), epoch, firstLook)) {
+            count(e, Result.CONVERGED);
+        } else if (k == KeyCheck.MISSING) {
+            count(e, Result.MISSING);
         } else {
             LOG.warn("audit: {} is {} after the grace window", store.keys().row(e.name(), id), k.name().toLowerCase(Locale.ROOT));
             count(e, k == KeyCheck.EXTRA ? Result.EXTRA : Result.STALE);
         }
+    }
+
+    /**
+     * Whether a cached version is a captured change committed after the WAL position {@code position}: its commit key
+     * (the end of the commit decoded before its transaction) is above it, under the source epoch the sampled change had
+     * (positions of another identity of the database do not compare).
+     */
+    private static boolean committedAfter(String version, String epoch, long position) {
+        if (position == NO_POSITION || epoch == null || !epoch.equals(CommitOrderVersion.epochOf(version))) {
+            return false;
+        }
+        return Long.compareUnsigned(CommitOrderVersion.commitKeyOf(version), position) > 0;
+    }
+
+    private long walInsertPosition() {
+        try (Statement st = connection().createStatement();
+             ResultSet rs = st.executeQuery("SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException ex) {
+            // a standby (recovery in progress) has no insert position: the re-check compares documents only
+            LOG.debug("audit: no WAL insert position ({})", ex.toString());
+            return NO_POSITION;
+        }
+    }
+
+    private void error(EntityDefinition e, String id, Exception ex) {
+        LOG.debug("audit of {} {} failed: {}", e.name(), id, ex.toString());
+        closeConnection();
+        count(e, Result.ERROR);
     }
 
     private void count(EntityDefinition e, Result r) {

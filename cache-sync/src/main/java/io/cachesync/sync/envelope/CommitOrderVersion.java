@@ -66,6 +66,11 @@ public final class CommitOrderVersion {
         return version != null && version.length() == WIDTH ? version.substring(0, SourceEpoch.WIDTH) : null;
     }
 
+    /** The commit key of a version of this form (its first position); {@code version} must have {@link #epochOf} non-null. */
+    public static long commitKeyOf(String version) {
+        return Long.parseUnsignedLong(version, SourceEpoch.WIDTH, SourceEpoch.WIDTH + 16, 16);
+    }
+
     private static String hex16(long v) {
         String h = Long.toHexString(v);
         return "0".repeat(16 - h.length()) + h;

@@ -12,6 +12,7 @@ import io.cachesync.devstack.DevPostgres;
 import io.cachesync.devstack.DevRedis;
 import io.cachesync.sync.audit.ConsistencyAuditor.Result;
 import io.cachesync.sync.envelope.CacheMutation;
+import io.cachesync.sync.envelope.CommitOrderVersion;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -141,6 +142,48 @@ class ConsistencyAuditorTest {
         try (ConsistencyAuditor auditor = auditor("prefer")) {
             auditor.applied(applied("7"));
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(auditor.total(Result.CONSISTENT)).isEqualTo(1));
+        }
+    }
+
+    private static long walInsertPosition() throws Exception {
+        try (Connection c = postgres.connect(); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void update(String id, String name) throws Exception {
+        try (Connection c = postgres.connect(); java.sql.PreparedStatement ps = c.prepareStatement("UPDATE items SET name = ? WHERE id = ?")) {
+            ps.setString(1, name);
+            ps.setLong(2, Long.parseLong(id));
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRowUpdatedFasterThanThePipelineIsNotStaleWhileTheCacheHoldsChangesCommittedAfterTheFirstLook() throws Exception {
+        String old = CommitOrderVersion.of(1, 1);
+        // row 8 is updated all the time: the cache always holds a change a few milliseconds behind PostgreSQL
+        cache("8", old, rowDocument("8").replace("item 8", "behind"));
+        // row 9 is updated too, but its entry never moves: that is stale
+        cache("9", old, rowDocument("9").replace("item 9", "stuck"));
+        try (ConsistencyAuditor auditor = new ConsistencyAuditor(endpoint("disable"), store, new SimpleMeterRegistry(), 1.0,
+                Duration.ZERO, Duration.ofSeconds(3))) {
+            auditor.applied(new CacheMutation(items, "8", CacheMutation.Op.UPSERT, old, "{}", 0, false, Map.of()));
+            auditor.applied(new CacheMutation(items, "9", CacheMutation.Op.UPSERT, old, "{}", 0, false, Map.of()));
+            await().atMost(Duration.ofSeconds(3)).until(() -> auditor.rechecking() == 2); // both differed at the first look
+            update("8", "in between");
+            update("9", "in between");
+            long committed = walInsertPosition();
+            // the pipeline applies row 8's change committed after the first look, while PostgreSQL moves on again
+            cache("8", CommitOrderVersion.of(committed, committed + 1), rowDocument("8"));
+            update("8", "newest, still in flight");
+            update("9", "newest, still in flight");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(auditor.total(Result.CONVERGED)).isEqualTo(1);
+                assertThat(auditor.total(Result.STALE)).isEqualTo(1);
+            });
         }
     }
 }
