@@ -1,5 +1,7 @@
 package io.cachesync.core.metrics;
 
+import java.util.List;
+
 /**
  * Every metric cachesync exports, as Micrometer names (Prometheus turns {@code cachesync.e2e.lag} into
  * {@code cachesync_e2e_lag_seconds}, counters get {@code _total}). docs/metrics.md explains each one.
@@ -19,7 +21,7 @@ public final class MetricNames {
     public static final String EVENTS_TOMBSTONED = "cachesync.events.tombstoned";
     public static final String EVENTS_SUPERSEDED = "cachesync.events.superseded";
     /** The per-entity counters whose sum is every change cache-sync has finished (written, skipped or superseded). */
-    public static final java.util.List<String> EVENTS_PROCESSED = java.util.List.of(EVENTS_APPLIED, EVENTS_STALE, EVENTS_SUPERSEDED);
+    public static final List<String> EVENTS_PROCESSED = List.of(EVENTS_APPLIED, EVENTS_STALE, EVENTS_SUPERSEDED);
     public static final String EVENTS_DEAD_LETTERED = "cachesync.events.dead.lettered";
     public static final String EVENTS_INVALIDATED = "cachesync.events.invalidated";
     public static final String REDIS_RETRIES = "cachesync.redis.retries";
