@@ -2347,6 +2347,12 @@ class DeploymentValidationIT {
                 + "query-api, cache-sync and cdc-ingest on the devstack").isEmpty();
     }
 
+    /**
+     * Metrics only a configuration with views exports: compose's and the overlays' declare no view, so the stack here
+     * cannot show them; ViewIT checks their names on a pipeline with one.
+     */
+    static final Set<String> ONLY_WITH_VIEWS = Set.of("cachesync_view_consumer_lag_records");
+
     /** What the queries use that the scrape lacks: metric names, and label names/values in selectors and by-clauses. */
     static List<String> missing(Map<String, List<String>> queries, Map<String, List<Map<String, String>>> scraped) {
         List<String> out = new ArrayList<>();
@@ -2356,7 +2362,7 @@ class DeploymentValidationIT {
                 Matcher m = METRIC.matcher(expr);
                 while (m.find()) {
                     String name = m.group(1);
-                    if (!scraped.containsKey(name) && seen.add(name)) {
+                    if (!scraped.containsKey(name) && !ONLY_WITH_VIEWS.contains(name) && seen.add(name)) {
                         out.add(name + " (used in " + where + ": " + expr + ")");
                     }
                 }

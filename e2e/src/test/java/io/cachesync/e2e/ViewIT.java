@@ -78,6 +78,7 @@ class ViewIT {
                 .contains("\"category\":\"c1\",\"id\":1,\"name\":\"product 1\",\"price\":\"11.00\"")
                 .contains("\"stock\":[{\"quantity\":5,\"warehouse\":\"north\"},{\"quantity\":7,\"warehouse\":\"south\"}]")
                 .contains("\"reviews\":{\"avg_rating\":4.50,\"count\":2}");
+        // the name the alert CachesyncViewLagHigh uses (DeploymentValidationIT's stack has no view to show it)
         await().alias("the view topology's consumer lag exported").atMost(WITHIN)
                 .until(() -> p.registry.scrape().contains("cachesync_view_consumer_lag_records{partition=\"0\",topic=\"cachesync.public.brands\"}"));
     }
