@@ -39,15 +39,29 @@ public final class SmallTopics {
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p, TIMEOUT) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end within " + TIMEOUT);
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(each);
+            readToEnd(consumer, partitions, topic, each);
+        }
+    }
+
+    /**
+     * Hands {@code each} the records of {@code partitions} from the consumer's positions to the end they have now, and
+     * returns how many.
+     */
+    static long readToEnd(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, String topic,
+                          Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        long read = 0;
+        while (partitions.stream().anyMatch(p -> consumer.position(p, TIMEOUT) < end.get(p))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("could not read " + topic + " to its end within " + TIMEOUT);
+            }
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                read++;
+                each.accept(r);
             }
         }
+        return read;
     }
 
     /** Sends {@code records} (acks=all, idempotent) and waits for every acknowledgement. */

@@ -10,7 +10,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,10 +44,9 @@ public final class TopicTail implements AutoCloseable {
 
     /**
      * Hands {@code each} every record appended since the last call (the whole topic on the first, and after the topic
-     * was created again), up to the end it has now, and returns how many.
+     * was created again), up to the end it has now.
      */
-    public int catchUp(Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        int handed = 0;
+    public void catchUp(Consumer<ConsumerRecord<byte[], byte[]>> each) {
         try {
             TopicDescription now = describe();
             if (consumer != null && !now.topicId().equals(readingId)) {
@@ -57,19 +55,7 @@ public final class TopicTail implements AutoCloseable {
             if (consumer == null) {
                 open(now);
             }
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, SmallTopics.TIMEOUT);
-            long deadline = System.nanoTime() + SmallTopics.TIMEOUT.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p, SmallTopics.TIMEOUT) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end within " + SmallTopics.TIMEOUT);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    recordsRead++;
-                    handed++;
-                    each.accept(r);
-                }
-            }
-            return handed;
+            recordsRead += SmallTopics.readToEnd(consumer, partitions, topic, each);
         } catch (RuntimeException e) {
             close();
             throw e;

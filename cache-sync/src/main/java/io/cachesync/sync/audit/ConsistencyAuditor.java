@@ -83,24 +83,19 @@ public final class ConsistencyAuditor implements AutoCloseable {
         if (scheduler.getQueue().size() >= MAX_PENDING || scheduler.isShutdown()) {
             return;
         }
-        String epoch = m.entity().source() != EntityDefinition.Source.COMMANDS ? CommitOrderVersion.epochOf(m.version()) : null;
+        String epoch = m.sourceEpoch();
         scheduler.schedule(() -> check(m.entity(), m.id(), epoch), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The first look; {@code epoch} is the source epoch of the sampled change's version (null: not a captured change). */
     private void check(EntityDefinition e, String id, String epoch) {
-        KeyCheck k;
-        long walAfterRead = NO_POSITION;
-        try {
-            String doc = RowQueries.document(connection(), e, id).orElse(null);
-            k = Consistency.classify(doc, store.read(store.keys().row(e.name(), id)));
-            if (k != KeyCheck.FRESH && k != KeyCheck.MISSING && epoch != null) {
-                walAfterRead = walInsertPosition();
-            }
-        } catch (SQLException | RuntimeException ex) {
-            error(e, id, ex);
+        Look look = look(e, id);
+        if (look == null) {
             return;
         }
+        KeyCheck k = look.check();
+        // right after the row was read: above the commit of the version it saw
+        long walAfterRead = k != KeyCheck.FRESH && k != KeyCheck.MISSING && epoch != null ? walInsertPosition() : NO_POSITION;
         if (k == KeyCheck.FRESH) {
             count(e, Result.CONSISTENT);
         } else if (k == KeyCheck.MISSING) {
@@ -117,17 +112,12 @@ public final class ConsistencyAuditor implements AutoCloseable {
 
     /** After the grace window: {@code firstLook} is PostgreSQL's WAL insert position right after the first look's read. */
     private void recheck(EntityDefinition e, String id, String epoch, long firstLook) {
-        KeyCheck k;
-        CacheEntry cached;
-        try {
-            String doc = RowQueries.document(connection(), e, id).orElse(null);
-            cached = store.read(store.keys().row(e.name(), id));
-            k = Consistency.classify(doc, cached);
-        } catch (SQLException | RuntimeException ex) {
-            error(e, id, ex);
+        Look look = look(e, id);
+        if (look == null) {
             return;
         }
-        if (k == KeyCheck.FRESH || k != KeyCheck.MISSING && committedAfter(cached.version(), epoch, firstLook)) {
+        KeyCheck k = look.check();
+        if (k == KeyCheck.FRESH || k != KeyCheck.MISSING && committedAfter(look.cached().version(), epoch, firstLook)) {
             count(e, Result.CONVERGED);
         } else if (k == KeyCheck.MISSING) {
             count(e, Result.MISSING);
@@ -161,10 +151,22 @@ public final class ConsistencyAuditor implements AutoCloseable {
         }
     }
 
-    private void error(EntityDefinition e, String id, Exception ex) {
-        LOG.debug("audit of {} {} failed: {}", e.name(), id, ex.toString());
-        closeConnection();
-        count(e, Result.ERROR);
+    /** What the row and its entry hold now, compared. */
+    private record Look(KeyCheck check, CacheEntry cached) {
+    }
+
+    /** Reads the row from PostgreSQL, then its entry from Redis; null (counted as an error) when either read failed. */
+    private Look look(EntityDefinition e, String id) {
+        try {
+            String doc = RowQueries.document(connection(), e, id).orElse(null);
+            CacheEntry cached = store.read(store.keys().row(e.name(), id));
+            return new Look(Consistency.classify(doc, cached), cached);
+        } catch (SQLException | RuntimeException ex) {
+            LOG.debug("audit of {} {} failed: {}", e.name(), id, ex.toString());
+            closeConnection();
+            count(e, Result.ERROR);
+            return null;
+        }
     }
 
     private void count(EntityDefinition e, Result r) {

@@ -56,6 +56,14 @@ public record CacheMutation(EntityDefinition entity, String id, Op op, String ve
         this(entity, id, op, version, document, sourceTimestampMs, snapshot, Map.of(), null);
     }
 
+    /**
+     * The source epoch of a captured change (its version's first digits, hex), checked against the source floor; null
+     * for a command, whose publisher's version has no epoch.
+     */
+    public String sourceEpoch() {
+        return entity.source() != EntityDefinition.Source.COMMANDS ? CommitOrderVersion.epochOf(version) : null;
+    }
+
     /** This change as an invalidation: same row and version, no document (see {@link Op#INVALIDATE}). */
     public CacheMutation asInvalidation() {
         return new CacheMutation(entity, id, Op.INVALIDATE, version, null, sourceTimestampMs, snapshot, listValues, origin, carried);

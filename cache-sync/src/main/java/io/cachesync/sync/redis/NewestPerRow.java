@@ -1,5 +1,7 @@
 package io.cachesync.sync.redis;
 
+import io.cachesync.core.redis.CacheStore;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,22 +28,19 @@ final class NewestPerRow {
         this.applyOf = applyOf;
     }
 
-    /**
-     * @param keys     the row key of each change, in batch order
-     * @param versions the version of each change, in batch order
-     */
-    static NewestPerRow of(List<String> keys, List<String> versions) {
-        List<Integer> applied = new ArrayList<>(keys.size());
-        int[] applyOf = new int[keys.size()];
-        Map<String, Integer> slotOfKey = new HashMap<>(keys.size() * 2);
-        for (int i = 0; i < keys.size(); i++) {
-            Integer slot = slotOfKey.putIfAbsent(keys.get(i), applied.size());
+    /** @param writes the writes of the batch's changes, in batch order */
+    static NewestPerRow of(List<CacheStore.Write> writes) {
+        List<Integer> applied = new ArrayList<>(writes.size());
+        int[] applyOf = new int[writes.size()];
+        Map<String, Integer> slotOfKey = new HashMap<>(writes.size() * 2);
+        for (int i = 0; i < writes.size(); i++) {
+            Integer slot = slotOfKey.putIfAbsent(writes.get(i).key(), applied.size());
             if (slot == null) {
                 applyOf[i] = applied.size();
                 applied.add(i);
             } else {
                 applyOf[i] = slot;
-                if (newer(versions.get(i), versions.get(applied.get(slot)))) {
+                if (newer(writes.get(i).version(), writes.get(applied.get(slot)).version())) {
                     applied.set(slot, i);
                 }
             }

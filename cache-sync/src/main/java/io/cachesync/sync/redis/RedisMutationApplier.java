@@ -1,12 +1,10 @@
 package io.cachesync.sync.redis;
 
-import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.keys.Ttl;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.util.Backoff;
 import io.cachesync.sync.envelope.CacheMutation;
-import io.cachesync.sync.envelope.CommitOrderVersion;
 import org.apache.kafka.streams.errors.TaskMigratedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,11 +56,6 @@ public final class RedisMutationApplier {
         this.captured = captured;
     }
 
-    /** The source epoch of a captured change, checked against the source floor; null for commands. */
-    private static String sourceEpoch(CacheMutation m) {
-        return m.entity().source() != EntityDefinition.Source.COMMANDS ? CommitOrderVersion.epochOf(m.version()) : null;
-    }
-
     /** Takes the fence of a task just assigned to this instance (see {@link TaskFence}). */
     public TaskFence takeFence(String applicationId, String storeName, String taskId) {
         return TaskFence.take(store, applicationId, storeName, taskId);
@@ -104,13 +97,12 @@ public final class RedisMutationApplier {
         for (CacheMutation m : batch) {
             boolean delete = m.op() == CacheMutation.Op.DELETE;
             all.add(new CacheStore.Write(store.keys().row(m.entity().name(), m.id()), m.version(), m.document(),
-                    delete ? m.entity().tombstoneTtl() : Ttl.jittered(m.entity().ttl(), m.entity().ttlJitter()), sourceEpoch(m),
+                    delete ? m.entity().tombstoneTtl() : Ttl.jittered(m.entity().ttl(), m.entity().ttlJitter()), m.sourceEpoch(),
                     m.op() == CacheMutation.Op.INVALIDATE));
         }
         // a row changed several times in the batch: Redis applies only its newest change, which is what applying them
         // all in order would leave
-        NewestPerRow newest = NewestPerRow.of(all.stream().map(CacheStore.Write::key).toList(),
-                all.stream().map(CacheStore.Write::version).toList());
+        NewestPerRow newest = NewestPerRow.of(all);
         List<CacheStore.Write> writes = newest.applied().stream().map(all::get).toList();
         // the side effects of every mutation, written, skipped or superseded (a retry after a lost reply skips them all),
         // each row and counter once

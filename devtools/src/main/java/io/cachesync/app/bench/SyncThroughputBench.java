@@ -124,7 +124,7 @@ final class SyncThroughputBench {
             // another's retry.
             Set<Integer> primed = new HashSet<>();
             int i = 0;
-            for (; i < events && i < rows && primed.size() < PARTITIONS; i++) {
+            for (; i < rows && primed.size() < PARTITIONS; i++) { // rows <= events (BenchCommand)
                 ProducerRecord<byte[], byte[]> r = fillRecord(t, lsnBase, now, i, rows);
                 size = r.value().length;
                 primed.add(producer.send(r).get(2, TimeUnit.MINUTES).partition());
