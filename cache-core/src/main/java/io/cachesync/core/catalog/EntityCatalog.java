@@ -55,7 +55,7 @@ public final class EntityCatalog {
     public static final TypedKey<Double> TTL_JITTER = TypedKey.fraction("entities.<name>.ttl-jitter",
             "Relative jitter applied to every TTL, in [0, 1)", 0.1, false);
     public static final TypedKey<Duration> TOMBSTONE_TTL = TypedKey.positiveDuration("entities.<name>.tombstone-ttl",
-            "Time to live of a tombstone (a deleted row, or a fill that found no row)", Duration.ofSeconds(60));
+            "Time to live of a tombstone (a deleted row, or a fill that found no row) and of the version an uncached change leaves (too large, or without an untouched TOASTed column)", Duration.ofSeconds(60));
     public static final TypedKey<String> SOURCE = TypedKey.oneOf("entities.<name>.source",
             "cdc (Debezium change events of its table) or commands (events on cachesync.commands), never both", "cdc", "cdc", "commands");
     public static final TypedKey<Integer> LIST_MAX_PER_PAGE = TypedKey.integer("entities.<name>.lists.<field>.max-per-page",

@@ -13,7 +13,7 @@ import java.util.Set;
  * @param key           the primary key: one column or several, and the canonical form of its ids
  * @param ttl           time to live of a cached row (before jitter)
  * @param ttlJitter     relative jitter applied to every TTL, e.g. 0.1 for ±10 %
- * @param tombstoneTtl  time to live of a tombstone (a deleted row, or a fill that found no row)
+ * @param tombstoneTtl  time to live of a tombstone (a deleted row, or a fill that found no row) and of an uncached change's version
  * @param sensitive     columns never written to Redis and never served
  * @param query         lists, search and HTTP caching
  * @param source        what feeds the entity: CDC events of its table, or commands on {@code cachesync.commands} — never

@@ -58,7 +58,7 @@ public final class ViewDefinitions {
     public static final TypedKey<Duration> TTL = TypedKey.positiveDuration("views.<name>.ttl",
             "Time to live of a cached document (before jitter)", Duration.ofHours(1));
     public static final TypedKey<Duration> TOMBSTONE_TTL = TypedKey.positiveDuration("views.<name>.tombstone-ttl",
-            "Time to live of a tombstone (a deleted root, or a fill that found none)", Duration.ofSeconds(60));
+            "Time to live of a tombstone (a deleted root, or a fill that found none) and of the version an uncached change leaves", Duration.ofSeconds(60));
     public static final TypedKey<Duration> HTTP_MAX_AGE = TypedKey.duration("views.<name>.http-max-age",
             "Cache-Control max-age of a document (0 for no-cache)", Duration.ofSeconds(5));
 

@@ -83,7 +83,8 @@ public final class CacheStore {
      * One write of a batch: the row key, the version, the document (null for a delete), the TTL, for a change captured
      * from PostgreSQL the source epoch it was read under (null otherwise: such a write is skipped when the source floor
      * (its bucket's copy, {@link KeyLayout#sourceFloor}) holds a newer epoch), and whether it only invalidates: a change
-     * newer than what is stored whose row is not cached (too large), so the key is removed and the next read fills it.
+     * newer than what is stored whose row is not cached (too large), so the key keeps only its version (readers miss, an
+     * older change is skipped) and the next read fills it at that version.
      */
     public record Write(String key, String version, String document, Duration ttl, String sourceEpoch, boolean invalidate) {
         public Write(String key, String version, String document, Duration ttl) {

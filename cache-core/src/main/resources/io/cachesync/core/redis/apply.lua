@@ -9,8 +9,10 @@
 -- then five ARGV per row, in the order of the row keys:
 --   version   fixed-width hex for CDC (source epoch, commit position, position in the transaction) or a view document,
 --             or the publisher's decimal version without leading zeros for commands; never both for one entity
---   op        'u' upsert, 'd' delete, or 'i' invalidate: the change is newer but its row is not cached (too large), so
---             the key is removed and the next read fills it from PostgreSQL
+--   op        'u' upsert, 'd' delete, or 'i' invalidate: the change is newer but its row is not cached (too large, or
+--             an image without an untouched TOASTed column), so the key keeps only its version (no document: readers
+--             miss and fill it from PostgreSQL, fill.lua keeping that version), and an older change arriving later
+--             (a command publisher's retry) is still skipped
 --   document  (ignored unless an upsert)
 --   ttl       milliseconds (the entity TTL with jitter, or the tombstone TTL)
 --   epoch     (CDC) the source epoch of this change (the version's first digits), or '': the change is skipped when the
@@ -57,11 +59,11 @@ for i = 1, #KEYS - guards do
         redis.call('HDEL', key, 'l')
       end
       out[i] = 0
-    elseif op == 'i' then
-      redis.call('DEL', key)
-      out[i] = 1
     else
-      if op == 'd' then
+      if op == 'i' then
+        redis.call('DEL', key)
+        redis.call('HSET', key, 'v', version)
+      elseif op == 'd' then
         redis.call('HSET', key, 'v', version, 'x', '1')
         redis.call('HDEL', key, 'd', 'o', 'l')
       else

@@ -601,16 +601,70 @@ class CacheStoreScriptsTest {
     }
 
     @Test
-    void anInvalidationRemovesAnOlderEntryAndIsSkippedByANewerOne() {
+    void anInvalidationLeavesOnlyItsVersionSoReadsMissAndALaterOlderChangeIsSkipped() {
         String key = prefix + "big";
         store.apply(key, "100", "{\"a\":1}", TTL);
-        assertThat(store.applyAll(java.util.List.of(new CacheStore.Write(key, "200", null, TTL, null, true)), null))
+        assertThat(store.applyAll(java.util.List.of(invalidation(key, "200")), null))
                 .extracting(CacheStore.Applied::outcome).containsExactly(CacheStore.Outcome.WRITTEN);
-        assertThat(client.exists(key)).as("the row is read from PostgreSQL next").isFalse();
+        assertThat(store.read(key)).as("the row is read from PostgreSQL next").isEqualTo(CacheEntry.ABSENT);
+        assertThat(client.hgetAll(key)).containsExactly(java.util.Map.entry("v", "200"));
+        assertThat(client.pttl(key)).as("the tombstone TTL").isBetween(TOMBSTONE_TTL.toMillis() - 5_000, TOMBSTONE_TTL.toMillis());
+
+        // a command publisher's retry of an older version, arriving after the too-large one
+        assertThat(store.apply(key, "150", "{\"a\":\"older\"}", TTL)).as("older than the invalidation").isFalse();
+        assertThat(store.read(key)).isEqualTo(CacheEntry.ABSENT);
+        assertThat(store.applyAll(java.util.List.of(invalidation(key, "200")), null))
+                .extracting(CacheStore.Applied::outcome).as("a replay of it").containsExactly(CacheStore.Outcome.SKIPPED);
 
         store.apply(key, "300", "{\"a\":3}", TTL);
-        assertThat(store.applyAll(java.util.List.of(new CacheStore.Write(key, "200", null, TTL, null, true)), null))
+        assertThat(store.applyAll(java.util.List.of(invalidation(key, "200")), null))
                 .extracting(CacheStore.Applied::outcome).as("an older invalidation (a replay)").containsExactly(CacheStore.Outcome.SKIPPED);
-        assertThat(client.hget(key, "d")).isEqualTo("{\"a\":3}");
+        assertThat(store.read(key)).isEqualTo(CacheEntry.present("300", "{\"a\":3}"));
+    }
+
+    @Test
+    void aReadAfterAnInvalidationLeasesAndFillsAtItsVersion() {
+        String key = prefix + "big";
+        store.applyAll(java.util.List.of(invalidation(key, "200")), null);
+        long markTtl = client.pttl(key);
+
+        assertThat(store.lease(key, "tok-1", LEASE_TTL)).isEqualTo(LeaseOutcome.LEASED);
+        assertThat(client.hgetAll(key)).containsOnlyKeys("v", "l");
+        assertThat(client.pttl(key)).as("the lease keeps the mark's TTL").isBetween(markTtl - 5_000, markTtl);
+        assertThat(store.lease(key, "tok-2", LEASE_TTL)).isEqualTo(LeaseOutcome.BUSY);
+
+        assertThat(store.fill(key, "tok-1", "{\"a\":\"read\"}", TTL)).isTrue();
+        assertThat(store.read(key)).as("filled at the invalidation's version").isEqualTo(CacheEntry.present("200", "{\"a\":\"read\"}"));
+        assertThat(client.pttl(key)).isBetween(TTL.toMillis() - 5_000, TTL.toMillis());
+        assertThat(store.apply(key, "150", "{\"a\":\"older\"}", TTL)).as("still older than what was read").isFalse();
+        assertThat(store.apply(key, "201", "{\"a\":\"newer\"}", TTL)).isTrue();
+        assertThat(store.read(key)).isEqualTo(CacheEntry.present("201", "{\"a\":\"newer\"}"));
+
+        String gone = prefix + "gone";
+        store.applyAll(java.util.List.of(invalidation(gone, "300")), null);
+        assertThat(store.lease(gone, "tok-3", LEASE_TTL)).isEqualTo(LeaseOutcome.LEASED);
+        assertThat(store.fill(gone, "tok-3", null, TOMBSTONE_TTL)).as("deleted meanwhile: its delete is on its way").isTrue();
+        assertThat(store.read(gone)).isEqualTo(CacheEntry.tombstone("300"));
+    }
+
+    @Test
+    void aFillUnderALeaseOnAnInvalidationIsDroppedWhenANewerChangeCameFirst() {
+        String key = prefix + "big";
+        store.applyAll(java.util.List.of(invalidation(key, "200")), null);
+        assertThat(store.lease(key, "tok-1", LEASE_TTL)).isEqualTo(LeaseOutcome.LEASED);
+        store.applyAll(java.util.List.of(invalidation(key, "210")), null);
+
+        assertThat(store.fill(key, "tok-1", "{\"a\":\"read before 210\"}", TTL)).isFalse();
+        assertThat(client.hgetAll(key)).containsExactly(java.util.Map.entry("v", "210"));
+
+        store.release(key, "tok-1");
+        assertThat(client.hgetAll(key)).as("a release by the dropped reader leaves the newer mark").containsExactly(java.util.Map.entry("v", "210"));
+        assertThat(store.lease(key, "tok-2", LEASE_TTL)).isEqualTo(LeaseOutcome.LEASED);
+        store.release(key, "tok-2");
+        assertThat(client.hgetAll(key)).as("a released lease leaves the mark").containsExactly(java.util.Map.entry("v", "210"));
+    }
+
+    private static CacheStore.Write invalidation(String key, String version) {
+        return new CacheStore.Write(key, version, null, TOMBSTONE_TTL, null, true);
     }
 }

@@ -29,8 +29,9 @@ import java.util.Set;
 public record CacheMutation(EntityDefinition entity, String id, Op op, String version, String document,
                             long sourceTimestampMs, boolean snapshot, Map<String, Set<String>> listValues, Origin origin, String carried) {
     /**
-     * {@code INVALIDATE}: a change whose row is not to be cached (its event or document was too large); the key is
-     * removed, versioned like any change, and the next read fills it from PostgreSQL.
+     * {@code INVALIDATE}: a change whose row is not to be cached (its event or document was too large, or it lacks an
+     * untouched TOASTed column); versioned like any change, the key keeps only its version, and the next read fills it
+     * from PostgreSQL at that version.
      */
     public enum Op { UPSERT, DELETE, INVALIDATE }
 

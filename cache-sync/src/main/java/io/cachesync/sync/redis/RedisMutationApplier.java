@@ -95,9 +95,11 @@ public final class RedisMutationApplier {
         }
         List<CacheStore.Write> all = new ArrayList<>(batch.size());
         for (CacheMutation m : batch) {
-            boolean delete = m.op() == CacheMutation.Op.DELETE;
+            // a tombstone and an invalidation's version (apply.lua 'i') live the tombstone TTL: long enough to skip a late
+            // older change, and a reader's lease taken on an invalidation lasts no longer
+            boolean upsert = m.op() == CacheMutation.Op.UPSERT;
             all.add(new CacheStore.Write(store.keys().row(m.entity().name(), m.id()), m.version(), m.document(),
-                    delete ? m.entity().tombstoneTtl() : Ttl.jittered(m.entity().ttl(), m.entity().ttlJitter()), m.sourceEpoch(),
+                    upsert ? Ttl.jittered(m.entity().ttl(), m.entity().ttlJitter()) : m.entity().tombstoneTtl(), m.sourceEpoch(),
                     m.op() == CacheMutation.Op.INVALIDATE));
         }
         // a row changed several times in the batch: Redis applies only its newest change, which is what applying them

@@ -43,7 +43,7 @@ public final class SyncStats {
         FunctionCounter.builder(MetricNames.EVENTS_DEAD_LETTERED, deadLettered, LongAdder::sum)
                 .description("Records sent to cachesync.dlq because they could not be parsed").register(registry);
         FunctionCounter.builder(MetricNames.EVENTS_INVALIDATED, invalidated, LongAdder::sum)
-                .description("Changes whose row was removed from Redis instead of written, because the event was too large "
+                .description("Changes whose row was invalidated in Redis (only its version kept) instead of written, because the event was too large "
                         + "(over sync.max-value-bytes, or replaced by cdc-ingest) or lacks an untouched TOASTed column: the next read "
                         + "fills it from PostgreSQL").register(registry);
         FunctionCounter.builder(MetricNames.REDIS_RETRIES, redisRetries, LongAdder::sum)
