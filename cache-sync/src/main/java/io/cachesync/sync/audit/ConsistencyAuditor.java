@@ -7,6 +7,7 @@ import io.cachesync.core.consistency.KeyCheck;
 import io.cachesync.core.consistency.RowQueries;
 import io.cachesync.core.redis.CacheEntry;
 import io.cachesync.core.redis.CacheStore;
+import io.cachesync.core.util.LogThrottle;
 import io.cachesync.core.util.Threads;
 import io.cachesync.sync.envelope.CacheMutation;
 import io.cachesync.sync.envelope.CommitOrderVersion;
@@ -44,6 +45,8 @@ public final class ConsistencyAuditor implements AutoCloseable {
     public static final String METRIC = "cachesync.consistency.checks";
     private static final int MAX_PENDING = 10_000;
     private static final long NO_POSITION = -1;
+    /** Under real lag most checks are stale: one line a minute names an example, the counter has them all. */
+    private static final Duration STALE_LOG_INTERVAL = Duration.ofMinutes(1);
 
     /** What a check found. */
     public enum Result { CONSISTENT, CONVERGED, STALE, EXTRA, MISSING, ERROR }
@@ -58,6 +61,7 @@ public final class ConsistencyAuditor implements AutoCloseable {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<Result, LongAdder> totals = new ConcurrentHashMap<>();
     private final AtomicInteger rechecking = new AtomicInteger();
+    private final LogThrottle staleLog = new LogThrottle(STALE_LOG_INTERVAL);
     private Connection connection;
 
     public ConsistencyAuditor(PostgresEndpoint postgres, CacheStore store, MeterRegistry registry,
@@ -122,7 +126,11 @@ public final class ConsistencyAuditor implements AutoCloseable {
         } else if (k == KeyCheck.MISSING) {
             count(e, Result.MISSING);
         } else {
-            LOG.warn("audit: {} is {} after the grace window", store.keys().row(e.name(), id), k.name().toLowerCase(Locale.ROOT));
+            long held = staleLog.admit();
+            if (held >= 0) {
+                LOG.warn("audit: {} is {} after the grace window{}", store.keys().row(e.name(), id), k.name().toLowerCase(Locale.ROOT),
+                        LogThrottle.heldBack(held));
+            }
             count(e, k == KeyCheck.EXTRA ? Result.EXTRA : Result.STALE);
         }
     }

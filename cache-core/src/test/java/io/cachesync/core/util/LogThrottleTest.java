@@ -1,0 +1,45 @@
+package io.cachesync.core.util;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LogThrottleTest {
+    private final AtomicLong now = new AtomicLong(-5_000_000_000L);  // nanoTime may be negative
+    private final LogThrottle throttle = new LogThrottle(Duration.ofSeconds(60), now::get);
+
+    @Test
+    void theFirstOccurrenceIsLoggedThenOneLinePerIntervalCountingThoseHeldBack() {
+        assertThat(throttle.admit()).isZero();
+        assertThat(throttle.admit()).isEqualTo(-1);
+        now.addAndGet(Duration.ofSeconds(59).toNanos());
+        assertThat(throttle.admit()).isEqualTo(-1);
+        assertThat(throttle.admit()).isEqualTo(-1);
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThat(throttle.admit()).as("an interval after the first line, three held back").isEqualTo(3);
+        assertThat(throttle.admit()).isEqualTo(-1);
+        now.addAndGet(Duration.ofMinutes(10).toNanos());
+        assertThat(throttle.admit()).isEqualTo(1);
+        now.addAndGet(Duration.ofMinutes(10).toNanos());
+        assertThat(throttle.admit()).as("nothing held back since").isZero();
+    }
+
+    @Test
+    void aZeroIntervalAdmitsEveryOccurrenceAndANegativeOneIsRefused() {
+        LogThrottle every = new LogThrottle(Duration.ZERO, now::get);
+        assertThat(every.admit()).isZero();
+        assertThat(every.admit()).isZero();
+        assertThatThrownBy(() -> new LogThrottle(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must not be negative");
+    }
+
+    @Test
+    void theSuffixSaysHowManyWereHeldBack() {
+        assertThat(LogThrottle.heldBack(0)).isEmpty();
+        assertThat(LogThrottle.heldBack(41)).isEqualTo(" (and 41 more since the last such line)");
+    }
+}
