@@ -27,17 +27,24 @@ local function newer(a, b)
   if #a ~= #b then return #a > #b end
   return a > b
 end
+-- a guard key of another type (written outside cachesync) fails the call with an error that names it
+local function guard(reply, what, key)
+  if type(reply) == 'table' and reply.err then
+    error({err = reply.err .. ' (' .. what .. ' ' .. key .. ')'})
+  end
+  return reply
+end
 local guards = 0
 if ARGV[1] ~= '' then
   guards = 1
-  if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  if guard(redis.pcall('GET', KEYS[1]), 'the fence', KEYS[1]) ~= ARGV[1] then
     return -1
   end
 end
 local floor = false
 if ARGV[2] == '1' then
   guards = guards + 1
-  floor = redis.call('HGET', KEYS[guards], 'e')
+  floor = guard(redis.pcall('HGET', KEYS[guards], 'e'), 'the source floor', KEYS[guards])
 end
 local out = {}
 for i = 1, #KEYS - guards do

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The Lua scripts of the cache protocol (DESIGN "The consistency protocol", rules 1-3) against a real redis-server.
@@ -505,6 +506,31 @@ class CacheStoreScriptsTest {
         client.del(fenceKey);
         CacheStore.Fence afterLoss = store.takeFence(java.util.List.of(fenceKey));
         assertThat(Long.parseLong(afterLoss.tokens().get(0))).as("a lost fence restarts above every token").isGreaterThan(Long.parseLong(current.tokens().get(0)));
+    }
+
+    @Test
+    void aGuardKeyOfAnotherTypeFailsTheCallWithAnErrorNamingIt() {
+        String fenceKey = io.cachesync.core.keys.CacheKeys.HELPER_PREFIX + "fence:" + prefix + "0_1";
+        CacheStore.Fence fence = store.takeFence(java.util.List.of(fenceKey));
+        String key = prefix + "1";
+        client.del(fenceKey);
+        client.hset(fenceKey, "written", "by someone else");
+        assertThatThrownBy(() -> store.applyAll(java.util.List.of(new CacheStore.Write(key, "10", "{\"a\":1}", TTL)), fence))
+                .isInstanceOf(redis.clients.jedis.exceptions.JedisDataException.class)
+                .hasMessageStartingWith("WRONGTYPE").hasMessageContaining("the fence " + fenceKey);
+        client.del(fenceKey);
+
+        String floor = io.cachesync.core.keys.CacheKeys.SOURCE;
+        client.del(floor);
+        client.set(floor, "not a hash");
+        try {
+            assertThatThrownBy(() -> store.applyAll(java.util.List.of(new CacheStore.Write(key, "10", "{\"a\":1}", TTL, "0001", false)), null))
+                    .isInstanceOf(redis.clients.jedis.exceptions.JedisDataException.class)
+                    .hasMessageStartingWith("WRONGTYPE").hasMessageContaining("the source floor " + floor);
+        } finally {
+            client.del(floor);
+        }
+        assertThat(client.exists(key)).as("nothing written").isFalse();
     }
 
     @Test
