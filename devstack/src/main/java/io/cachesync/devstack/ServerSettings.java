@@ -49,9 +49,14 @@ public final class ServerSettings {
         return s;
     }
 
-    /** redis-server arguments: no persistence (a restart comes back empty, as a cache node after a crash). */
+    /**
+     * redis-server arguments: no persistence (a restart comes back empty, as a cache node after a crash), and rows of
+     * up to 1 KiB per field kept in a hash's compact encoding, as the README recommends for any Redis cachesync writes
+     * to (docs/performance.md, step 6). {@code hash-max-ziplist-value} is the name Redis 6.2 knows; Redis 7 takes it
+     * for {@code hash-max-listpack-value}.
+     */
     public static List<String> redis() {
-        return List.of("--save", "", "--appendonly", "no", "--protected-mode", "no");
+        return List.of("--save", "", "--appendonly", "no", "--protected-mode", "no", "--hash-max-ziplist-value", "1024");
     }
 
     /**

@@ -126,6 +126,18 @@ class CacheStoreScriptsTest {
     }
 
     @Test
+    void aRowOfUpTo1KiBIsKeptInRedisCompactHashEncoding() {
+        // the devstack's redis-server runs with hash-max-ziplist-value 1024, as the README recommends (fewer bytes
+        // per row than a hash table: docs/performance.md, step 6)
+        String k = key("compact");
+        assertThat(store.apply(k, "1", "{\"d\":\"" + "x".repeat(900) + "\"}", TTL)).isTrue();
+        assertThat(client.objectEncoding(k)).isIn("listpack", "ziplist");
+        String big = key("big");
+        assertThat(store.apply(big, "1", "{\"d\":\"" + "x".repeat(1100) + "\"}", TTL)).isTrue();
+        assertThat(client.objectEncoding(big)).isEqualTo("hashtable");
+    }
+
+    @Test
     void applySetsTheGivenTtl() {
         String k = key("1");
         store.apply(k, "1", "{}", TTL);
