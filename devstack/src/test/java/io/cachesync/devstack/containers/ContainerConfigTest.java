@@ -69,12 +69,13 @@ class ContainerConfigTest {
     }
 
     @Test
-    void redisRunsWithoutPersistence() {
+    void redisRunsWithoutPersistenceAndKeepsRowsOfUpTo1KiBCompact() {
         ContainerRedis server = new ContainerRedis(16379);
         GenericContainer<?> redis = server.container();
 
         assertThat(server.image().asCanonicalNameString()).isEqualTo("redis:7.4.6");
-        assertThat(redis.getCommandParts()).containsExactly("redis-server", "--save", "", "--appendonly", "no", "--protected-mode", "no");
+        assertThat(redis.getCommandParts()).containsExactly("redis-server", "--save", "", "--appendonly", "no", "--protected-mode", "no",
+                "--hash-max-ziplist-value", "1024");
         assertThat(redis.getExposedPorts()).containsExactly(ContainerRedis.REDIS_PORT);
         assertThat(redis.getPortBindings()).containsExactly("16379:6379/tcp");
     }
