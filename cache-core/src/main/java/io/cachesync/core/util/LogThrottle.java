@@ -1,19 +1,23 @@
 package io.cachesync.core.util;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
  * At most one log line per interval for a condition that can recur thousands of times a second (a stale key under
  * real lag): {@link #admit()} says whether to log now and how many occurrences it held back since the last line, so
- * the line can say so. The counts themselves belong in a metric; the log only names examples.
+ * the line can say so. The counts themselves belong in a metric; the log only names examples. Lock-free: request
+ * threads that all fail at once (Redis down) do not queue on it; the count held back is then approximate.
  */
 public final class LogThrottle {
+    private static final long NOT_YET = Long.MIN_VALUE;
     private final long intervalNanos;
     private final LongSupplier nanoTime;
-    private boolean started;
-    private long nextAt;
-    private long held;
+    /** When the next line may be logged, or {@link #NOT_YET} before the first. */
+    private final AtomicLong nextAt = new AtomicLong(NOT_YET);
+    private final LongAdder held = new LongAdder();
 
     public LogThrottle(Duration interval) {
         this(interval, System::nanoTime);
@@ -29,17 +33,14 @@ public final class LogThrottle {
     }
 
     /** Returns -1 to hold this occurrence back, else the number held back since the last admitted one (0 or more). */
-    public synchronized long admit() {
+    public long admit() {
         long now = nanoTime.getAsLong();
-        if (started && now - nextAt < 0) {
-            held++;
+        long next = nextAt.get();
+        if (next != NOT_YET && now - next < 0 || !nextAt.compareAndSet(next, now + intervalNanos)) {
+            held.increment();
             return -1;
         }
-        started = true;
-        nextAt = now + intervalNanos;
-        long before = held;
-        held = 0;
-        return before;
+        return held.sumThenReset();
     }
 
     /** {@code ""}, or a suffix for the admitted line that says how many were held back (from {@link #admit()}). */

@@ -38,6 +38,38 @@ class LogThrottleTest {
     }
 
     @Test
+    void threadsFailingAtOnceGetOneLineAndTheNextLineCountsTheRest() throws Exception {
+        int threads = 4;
+        int each = 10_000;
+        java.util.concurrent.atomic.LongAdder admitted = new java.util.concurrent.atomic.LongAdder();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<Thread> started = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread thread = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < each; i++) {
+                    if (throttle.admit() >= 0) {
+                        admitted.increment();
+                    }
+                }
+            });
+            thread.start();
+            started.add(thread);
+        }
+        go.countDown();
+        for (Thread thread : started) {
+            thread.join();
+        }
+        assertThat(admitted.sum()).as("one line for the whole burst").isEqualTo(1);
+        now.addAndGet(Duration.ofMinutes(1).toNanos());
+        assertThat(throttle.admit()).isEqualTo(threads * each - 1);
+    }
+
+    @Test
     void theSuffixSaysHowManyWereHeldBack() {
         assertThat(LogThrottle.heldBack(0)).isEmpty();
         assertThat(LogThrottle.heldBack(41)).isEqualTo(" (and 41 more since the last such line)");

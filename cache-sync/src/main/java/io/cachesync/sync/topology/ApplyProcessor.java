@@ -2,6 +2,7 @@ package io.cachesync.sync.topology;
 
 import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.topics.Topics;
+import io.cachesync.core.util.LogThrottle;
 import io.cachesync.sync.envelope.CacheMutation;
 import io.cachesync.sync.envelope.MutationParser;
 import io.cachesync.sync.envelope.PoisonRecordException;
@@ -18,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -28,6 +30,8 @@ import java.util.Optional;
  */
 final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(ApplyProcessor.class);
+    /** A producer gone wrong can send thousands of bad records a second: one line per 10 s names one, the DLQ has all. */
+    private static final LogThrottle DEAD_LETTER_LOG = new LogThrottle(Duration.ofSeconds(10));
 
     private final MutationParser parser;
     private final SyncStats stats;
@@ -85,8 +89,12 @@ final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> 
 
     private void deadLetter(Record<byte[], byte[]> record, Optional<RecordMetadata> meta, String reason) {
         stats.deadLettered();
-        LOG.warn("dead-lettering record {}-{}@{}: {}", meta.map(RecordMetadata::topic).orElse("?"),
-                meta.map(RecordMetadata::partition).orElse(-1), meta.map(RecordMetadata::offset).orElse(-1L), reason);
+        long held = DEAD_LETTER_LOG.admit();
+        if (held >= 0) {
+            LOG.warn("dead-lettering record {}-{}@{}: {}{}", meta.map(RecordMetadata::topic).orElse("?"),
+                    meta.map(RecordMetadata::partition).orElse(-1), meta.map(RecordMetadata::offset).orElse(-1L), reason,
+                    LogThrottle.heldBack(held));
+        }
         Headers h = new RecordHeaders(record.headers().toArray());
         if (meta.isPresent()) {
             Topics.addDlqHeaders(h, reason, meta.get().topic(), meta.get().partition(), meta.get().offset());

@@ -4,6 +4,7 @@ import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.topics.Topics;
+import io.cachesync.core.util.LogThrottle;
 import io.cachesync.sync.envelope.CacheMutation;
 import io.cachesync.sync.envelope.CommandParser;
 import io.cachesync.sync.envelope.EnvelopeParser;
@@ -16,12 +17,15 @@ import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
 /** Builds the cache-sync topology. {@code SyncService} and the tests call this one method. */
 public final class SyncTopology {
     private static final Logger LOG = LoggerFactory.getLogger(SyncTopology.class);
+    /** A table of large rows invalidates on every change: one line per 10 s names one, the counter has all. */
+    private static final LogThrottle LARGE_CHANGE_LOG = new LogThrottle(Duration.ofSeconds(10));
     private SyncTopology() {
     }
 
@@ -45,8 +49,11 @@ public final class SyncTopology {
             CacheMutation m = parser.parse(topic, key, value, sourceEpoch);
             if (m.op() == CacheMutation.Op.UPSERT && value.length > maxValueBytes) {
                 stats.invalidated();
-                LOG.warn("{}:{} changed in an event of {} bytes (sync.max-value-bytes {}): its row is invalidated, not cached",
-                        m.entity().name(), m.id(), value.length, maxValueBytes);
+                long held = LARGE_CHANGE_LOG.admit();
+                if (held >= 0) {
+                    LOG.warn("{}:{} changed in an event of {} bytes (sync.max-value-bytes {}): its row is invalidated, not cached{}",
+                            m.entity().name(), m.id(), value.length, maxValueBytes, LogThrottle.heldBack(held));
+                }
                 return m.asInvalidation();
             }
             if (m.op() == CacheMutation.Op.INVALIDATE) {

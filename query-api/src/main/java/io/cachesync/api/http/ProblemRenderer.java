@@ -5,6 +5,7 @@ import io.cachesync.api.cache.OverloadedException;
 import io.cachesync.api.db.DatabaseException;
 import io.cachesync.api.db.QueryTimeoutException;
 import io.cachesync.core.codec.ValueCodec;
+import io.cachesync.core.util.LogThrottle;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import org.eclipse.jetty.http.HttpHeader;
@@ -20,11 +21,21 @@ import redis.clients.jedis.exceptions.JedisException;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
 
-/** Maps every error to RFC 9457 problem+json, in one place. */
+/**
+ * Maps every error to RFC 9457 problem+json, in one place. A failure that every request meets while Redis or the
+ * database is down is logged at most once per {@link #LOG_INTERVAL} per kind, with how many more there were: the
+ * responses and the HTTP metrics count every one.
+ */
 public final class ProblemRenderer {
     private static final Logger LOG = LoggerFactory.getLogger(ProblemRenderer.class);
+    static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
+    private static final LogThrottle REDIS_FAILED = new LogThrottle(LOG_INTERVAL);
+    private static final LogThrottle QUERY_CANCELLED = new LogThrottle(LOG_INTERVAL);
+    private static final LogThrottle DATABASE_FAILED = new LogThrottle(LOG_INTERVAL);
+    private static final LogThrottle UNEXPECTED = new LogThrottle(LOG_INTERVAL);
     public static final String CONTENT_TYPE = "application/problem+json";
     public static final String TYPE_BASE = "https://cachesync.io/problems/";
 
@@ -34,7 +45,10 @@ public final class ProblemRenderer {
     public static void register(RoutesConfig routes) {
         routes.exception(ApiProblem.class, (e, ctx) -> render(ctx, e));
         routes.exception(JedisException.class, (e, ctx) -> {
-            LOG.warn("Redis failed while serving {}: {}", ctx.path(), e.toString());
+            long held = REDIS_FAILED.admit();
+            if (held >= 0) {
+                LOG.warn("Redis failed while serving {}: {}{}", ctx.path(), e.toString(), LogThrottle.heldBack(held));
+            }
             render(ctx, ApiProblem.unavailable("the cache is unavailable; retry shortly"));
         });
         routes.exception(OverloadedException.class, (e, ctx) -> {
@@ -43,15 +57,24 @@ public final class ProblemRenderer {
         });
         routes.exception(DatabaseException.class, (e, ctx) -> {
             if (e instanceof QueryTimeoutException t) {
-                LOG.warn("query cancelled while serving {}: {}", ctx.path(), e.getMessage());
+                long held = QUERY_CANCELLED.admit();
+                if (held >= 0) {
+                    LOG.warn("query cancelled while serving {}: {}{}", ctx.path(), e.getMessage(), LogThrottle.heldBack(held));
+                }
                 render(ctx, ApiProblem.queryTimeout(t.timeout()));
                 return;
             }
-            LOG.warn("database failed while serving {}: {}", ctx.path(), e.getMessage());
+            long held = DATABASE_FAILED.admit();
+            if (held >= 0) {
+                LOG.warn("database failed while serving {}: {}{}", ctx.path(), e.getMessage(), LogThrottle.heldBack(held));
+            }
             render(ctx, ApiProblem.unavailable("the database is unavailable; retry shortly"));
         });
         routes.exception(Exception.class, (e, ctx) -> {
-            LOG.error("unexpected error serving {}", ctx.path(), e);
+            long held = UNEXPECTED.admit();
+            if (held >= 0) {
+                LOG.error("unexpected error serving {}{}", ctx.path(), LogThrottle.heldBack(held), e);
+            }
             render(ctx, new ApiProblem(500, "internal", "Internal error", "an unexpected error occurred"));
         });
         routes.error(404, ctx -> {
