@@ -1,6 +1,9 @@
 package io.cachesync.core.util;
 
+import org.slf4j.Logger;
+
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -44,7 +47,35 @@ public final class LogThrottle {
     }
 
     /** {@code ""}, or a suffix for the admitted line that says how many were held back (from {@link #admit()}). */
-    public static String heldBack(long held) {
+    static String heldBack(long held) {
         return held <= 0 ? "" : " (and " + held + " more since the last such line)";
+    }
+
+    /** Logs {@code format} at WARN when {@link #admit() admitted}, followed by how many were held back. */
+    public void warn(Logger log, String format, Object... args) {
+        long held = admit();
+        if (held >= 0) {
+            log.warn(format + "{}", withSuffix(args, held));
+        }
+    }
+
+    /** As {@link #warn}, at ERROR; a {@link Throwable} last among {@code args} is logged with its stack, as SLF4J does. */
+    public void error(Logger log, String format, Object... args) {
+        long held = admit();
+        if (held >= 0) {
+            log.error(format + "{}", withSuffix(args, held));
+        }
+    }
+
+    /** {@code args} with the held-back suffix as the last placeholder's value, before a trailing throwable. */
+    static Object[] withSuffix(Object[] args, long held) {
+        boolean thrown = args.length > 0 && args[args.length - 1] instanceof Throwable;
+        int values = thrown ? args.length - 1 : args.length;
+        Object[] out = Arrays.copyOf(args, args.length + 1);
+        out[values] = heldBack(held);
+        if (thrown) {
+            out[values + 1] = args[args.length - 1];
+        }
+        return out;
     }
 }

@@ -70,6 +70,15 @@ class LogThrottleTest {
     }
 
     @Test
+    void theSuffixTakesTheLastPlaceholderAndAThrowableStaysLastForItsStack() {
+        IllegalStateException failure = new IllegalStateException("boom");
+        assertThat(LogThrottle.withSuffix(new Object[] {"/v1/products/1", failure}, 7))
+                .containsExactly("/v1/products/1", " (and 7 more since the last such line)", failure);
+        assertThat(LogThrottle.withSuffix(new Object[] {"a", "b"}, 0)).containsExactly("a", "b", "");
+        assertThat(LogThrottle.withSuffix(new Object[0], 2)).containsExactly(" (and 2 more since the last such line)");
+    }
+
+    @Test
     void theSuffixSaysHowManyWereHeldBack() {
         assertThat(LogThrottle.heldBack(0)).isEmpty();
         assertThat(LogThrottle.heldBack(41)).isEqualTo(" (and 41 more since the last such line)");

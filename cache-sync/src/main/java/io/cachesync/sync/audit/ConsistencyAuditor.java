@@ -126,11 +126,7 @@ public final class ConsistencyAuditor implements AutoCloseable {
         } else if (k == KeyCheck.MISSING) {
             count(e, Result.MISSING);
         } else {
-            long held = staleLog.admit();
-            if (held >= 0) {
-                LOG.warn("audit: {} is {} after the grace window{}", store.keys().row(e.name(), id), k.name().toLowerCase(Locale.ROOT),
-                        LogThrottle.heldBack(held));
-            }
+            staleLog.warn(LOG, "audit: {} is {} after the grace window", store.keys().row(e.name(), id), k.name().toLowerCase(Locale.ROOT));
             count(e, k == KeyCheck.EXTRA ? Result.EXTRA : Result.STALE);
         }
     }

@@ -89,12 +89,8 @@ final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> 
 
     private void deadLetter(Record<byte[], byte[]> record, Optional<RecordMetadata> meta, String reason) {
         stats.deadLettered();
-        long held = DEAD_LETTER_LOG.admit();
-        if (held >= 0) {
-            LOG.warn("dead-lettering record {}-{}@{}: {}{}", meta.map(RecordMetadata::topic).orElse("?"),
-                    meta.map(RecordMetadata::partition).orElse(-1), meta.map(RecordMetadata::offset).orElse(-1L), reason,
-                    LogThrottle.heldBack(held));
-        }
+        DEAD_LETTER_LOG.warn(LOG, "dead-lettering record {}-{}@{}: {}", meta.map(RecordMetadata::topic).orElse("?"),
+                meta.map(RecordMetadata::partition).orElse(-1), meta.map(RecordMetadata::offset).orElse(-1L), reason);
         Headers h = new RecordHeaders(record.headers().toArray());
         if (meta.isPresent()) {
             Topics.addDlqHeaders(h, reason, meta.get().topic(), meta.get().partition(), meta.get().offset());

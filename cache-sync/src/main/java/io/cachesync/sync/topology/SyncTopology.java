@@ -49,11 +49,8 @@ public final class SyncTopology {
             CacheMutation m = parser.parse(topic, key, value, sourceEpoch);
             if (m.op() == CacheMutation.Op.UPSERT && value.length > maxValueBytes) {
                 stats.invalidated();
-                long held = LARGE_CHANGE_LOG.admit();
-                if (held >= 0) {
-                    LOG.warn("{}:{} changed in an event of {} bytes (sync.max-value-bytes {}): its row is invalidated, not cached{}",
-                            m.entity().name(), m.id(), value.length, maxValueBytes, LogThrottle.heldBack(held));
-                }
+                LARGE_CHANGE_LOG.warn(LOG, "{}:{} changed in an event of {} bytes (sync.max-value-bytes {}): its row is invalidated, not cached",
+                        m.entity().name(), m.id(), value.length, maxValueBytes);
                 return m.asInvalidation();
             }
             if (m.op() == CacheMutation.Op.INVALIDATE) {

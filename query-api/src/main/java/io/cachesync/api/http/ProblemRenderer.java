@@ -45,10 +45,7 @@ public final class ProblemRenderer {
     public static void register(RoutesConfig routes) {
         routes.exception(ApiProblem.class, (e, ctx) -> render(ctx, e));
         routes.exception(JedisException.class, (e, ctx) -> {
-            long held = REDIS_FAILED.admit();
-            if (held >= 0) {
-                LOG.warn("Redis failed while serving {}: {}{}", ctx.path(), e.toString(), LogThrottle.heldBack(held));
-            }
+            REDIS_FAILED.warn(LOG, "Redis failed while serving {}: {}", ctx.path(), e.toString());
             render(ctx, ApiProblem.unavailable("the cache is unavailable; retry shortly"));
         });
         routes.exception(OverloadedException.class, (e, ctx) -> {
@@ -57,24 +54,15 @@ public final class ProblemRenderer {
         });
         routes.exception(DatabaseException.class, (e, ctx) -> {
             if (e instanceof QueryTimeoutException t) {
-                long held = QUERY_CANCELLED.admit();
-                if (held >= 0) {
-                    LOG.warn("query cancelled while serving {}: {}{}", ctx.path(), e.getMessage(), LogThrottle.heldBack(held));
-                }
+                QUERY_CANCELLED.warn(LOG, "query cancelled while serving {}: {}", ctx.path(), e.getMessage());
                 render(ctx, ApiProblem.queryTimeout(t.timeout()));
                 return;
             }
-            long held = DATABASE_FAILED.admit();
-            if (held >= 0) {
-                LOG.warn("database failed while serving {}: {}{}", ctx.path(), e.getMessage(), LogThrottle.heldBack(held));
-            }
+            DATABASE_FAILED.warn(LOG, "database failed while serving {}: {}", ctx.path(), e.getMessage());
             render(ctx, ApiProblem.unavailable("the database is unavailable; retry shortly"));
         });
         routes.exception(Exception.class, (e, ctx) -> {
-            long held = UNEXPECTED.admit();
-            if (held >= 0) {
-                LOG.error("unexpected error serving {}{}", ctx.path(), LogThrottle.heldBack(held), e);
-            }
+            UNEXPECTED.error(LOG, "unexpected error serving {}", ctx.path(), e);
             render(ctx, new ApiProblem(500, "internal", "Internal error", "an unexpected error occurred"));
         });
         routes.error(404, ctx -> {
