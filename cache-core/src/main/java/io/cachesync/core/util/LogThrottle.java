@@ -15,6 +15,8 @@ import java.util.function.LongSupplier;
  * threads that all fail at once (Redis down) do not queue on it; the count held back is then approximate.
  */
 public final class LogThrottle {
+    /** The interval for failures that every request or record can meet (README, "Operating it"). */
+    public static final Duration REPEATED_FAILURES = Duration.ofSeconds(10);
     private static final long NOT_YET = Long.MIN_VALUE;
     private final long intervalNanos;
     private final LongSupplier nanoTime;

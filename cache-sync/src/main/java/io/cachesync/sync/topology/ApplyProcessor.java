@@ -19,7 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -31,7 +30,7 @@ import java.util.Optional;
 final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(ApplyProcessor.class);
     /** A producer gone wrong can send thousands of bad records a second: one line per 10 s names one, the DLQ has all. */
-    private static final LogThrottle DEAD_LETTER_LOG = new LogThrottle(Duration.ofSeconds(10));
+    private static final LogThrottle DEAD_LETTER_LOG = new LogThrottle(LogThrottle.REPEATED_FAILURES);
 
     private final MutationParser parser;
     private final SyncStats stats;

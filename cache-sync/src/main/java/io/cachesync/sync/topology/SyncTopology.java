@@ -17,7 +17,6 @@ import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -25,7 +24,7 @@ import java.util.function.Consumer;
 public final class SyncTopology {
     private static final Logger LOG = LoggerFactory.getLogger(SyncTopology.class);
     /** A table of large rows invalidates on every change: one line per 10 s names one, the counter has all. */
-    private static final LogThrottle LARGE_CHANGE_LOG = new LogThrottle(Duration.ofSeconds(10));
+    private static final LogThrottle LARGE_CHANGE_LOG = new LogThrottle(LogThrottle.REPEATED_FAILURES);
     private SyncTopology() {
     }
 

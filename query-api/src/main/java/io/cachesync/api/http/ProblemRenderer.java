@@ -21,21 +21,19 @@ import redis.clients.jedis.exceptions.JedisException;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Locale;
 
 /**
  * Maps every error to RFC 9457 problem+json, in one place. A failure that every request meets while Redis or the
- * database is down is logged at most once per {@link #LOG_INTERVAL} per kind, with how many more there were: the
+ * database is down is logged at most once per {@link LogThrottle#REPEATED_FAILURES} per kind, with how many more there were: the
  * responses and the HTTP metrics count every one.
  */
 public final class ProblemRenderer {
     private static final Logger LOG = LoggerFactory.getLogger(ProblemRenderer.class);
-    static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
-    private static final LogThrottle REDIS_FAILED = new LogThrottle(LOG_INTERVAL);
-    private static final LogThrottle QUERY_CANCELLED = new LogThrottle(LOG_INTERVAL);
-    private static final LogThrottle DATABASE_FAILED = new LogThrottle(LOG_INTERVAL);
-    private static final LogThrottle UNEXPECTED = new LogThrottle(LOG_INTERVAL);
+    private static final LogThrottle REDIS_FAILED = new LogThrottle(LogThrottle.REPEATED_FAILURES);
+    private static final LogThrottle QUERY_CANCELLED = new LogThrottle(LogThrottle.REPEATED_FAILURES);
+    private static final LogThrottle DATABASE_FAILED = new LogThrottle(LogThrottle.REPEATED_FAILURES);
+    private static final LogThrottle UNEXPECTED = new LogThrottle(LogThrottle.REPEATED_FAILURES);
     public static final String CONTENT_TYPE = "application/problem+json";
     public static final String TYPE_BASE = "https://cachesync.io/problems/";
 
