@@ -17,7 +17,7 @@ import java.util.Set;
  * The columns of an entity's table whose type cachesync cannot encode identically from a change event and from a JDBC
  * read (docs/types.md). Types are resolved through pg_catalog — a domain to its base type, an array to its element type,
  * enums and ranges by their kind — so that a column is judged by what PostgreSQL stores, not by its declared name.
- * Sensitive columns are skipped: Debezium never captures them and no document holds them.
+ * Sensitive and generated columns are skipped: no change event and no document holds them.
  */
 public final class ColumnTypeCheck {
 
@@ -55,7 +55,7 @@ public final class ColumnTypeCheck {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String column = rs.getString(1);
-                    if (e.sensitive().contains(column)) {
+                    if (!e.isCached(column)) {
                         continue;
                     }
                     Optional<String> reason = reason(c, types, settings, rs.getLong(2), rs.getInt(3));

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -191,6 +192,17 @@ public final class EntityCatalog {
         return new EntityCatalog(ordered.stream().map(e -> {
             String keyedBy = e.source() == EntityDefinition.Source.VIEW ? views.get(e.name()).root() : e.name();
             return resolved.containsKey(keyedBy) ? e.withKey(resolved.get(keyedBy)) : e;
+        }).toList(), views.values());
+    }
+
+    /**
+     * The catalog with each CDC-fed entity's generated columns ({@code resolved}, by entity name, read from its table);
+     * a view takes its root's.
+     */
+    public EntityCatalog withGenerated(Map<String, Set<String>> resolved) {
+        return new EntityCatalog(ordered.stream().map(e -> {
+            String table = e.source() == EntityDefinition.Source.VIEW ? views.get(e.name()).root() : e.name();
+            return resolved.containsKey(table) ? e.withGenerated(resolved.get(table)) : e;
         }).toList(), views.values());
     }
 

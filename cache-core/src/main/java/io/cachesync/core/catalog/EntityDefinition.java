@@ -18,6 +18,10 @@ import java.util.Set;
  * @param query         lists, search and HTTP caching
  * @param source        what feeds the entity: CDC events of its table, or commands on {@code cachesync.commands} — never
  *                      both, because their versions are not comparable (DESIGN rule 1)
+ * @param generated     columns PostgreSQL computes ({@code GENERATED ALWAYS AS (…) STORED}), read from the table at start:
+ *                      logical replication does not carry their values (before PostgreSQL 18), so a document written from a
+ *                      change event could not hold them; they are never cached nor served, so that it is the same document
+ *                      a read from PostgreSQL builds
  */
 public record EntityDefinition(
         String name,
@@ -29,7 +33,8 @@ public record EntityDefinition(
         Duration tombstoneTtl,
         Set<String> sensitive,
         QueryOptions query,
-        Source source) {
+        Source source,
+        Set<String> generated) {
 
     /** What feeds an entity's cache entries. */
     public enum Source {
@@ -52,6 +57,13 @@ public record EntityDefinition(
 
     public EntityDefinition {
         sensitive = Set.copyOf(sensitive);
+        generated = Set.copyOf(generated);
+    }
+
+    /** An entity whose generated columns are not known (yet: {@link #withGenerated}). */
+    public EntityDefinition(String name, String schema, String table, EntityKey key, Duration ttl, double ttlJitter,
+                            Duration tombstoneTtl, Set<String> sensitive, QueryOptions query, Source source) {
+        this(name, schema, table, key, ttl, ttlJitter, tombstoneTtl, sensitive, query, source, Set.of());
     }
 
     /** An entity fed by CDC. */
@@ -68,7 +80,12 @@ public record EntityDefinition(
 
     /** The same entity keyed by {@code resolved} (read from the table's primary key). */
     public EntityDefinition withKey(EntityKey resolved) {
-        return new EntityDefinition(name, schema, table, resolved, ttl, ttlJitter, tombstoneTtl, sensitive, query, source);
+        return new EntityDefinition(name, schema, table, resolved, ttl, ttlJitter, tombstoneTtl, sensitive, query, source, generated);
+    }
+
+    /** The same entity with {@code columns} as its table's generated columns (read from the table). */
+    public EntityDefinition withGenerated(Set<String> columns) {
+        return new EntityDefinition(name, schema, table, key, ttl, ttlJitter, tombstoneTtl, sensitive, query, source, columns);
     }
 
     /** {@code public.products} */
@@ -76,8 +93,8 @@ public record EntityDefinition(
         return schema + "." + table;
     }
 
-    /** Whether a column's value may be written to the cache and served. */
+    /** Whether a column's value may be written to the cache and served: neither sensitive nor generated. */
     public boolean isCached(String column) {
-        return !sensitive.contains(column);
+        return !sensitive.contains(column) && !generated.contains(column);
     }
 }

@@ -33,8 +33,11 @@ public final class SchemaCheck {
     private SchemaCheck() {
     }
 
-    /** What the check found: one line per problem, and the key read from each CDC-fed entity's table. */
-    public record Result(List<String> problems, Map<String, EntityKey> keys) {
+    /**
+     * What the check found: one line per problem, and the key and the generated columns read from each CDC-fed entity's
+     * table.
+     */
+    public record Result(List<String> problems, Map<String, EntityKey> keys, Map<String, Set<String>> generated) {
     }
 
     /** What does not fit, one line per problem; empty when every CDC-fed entity fits its table. */
@@ -46,6 +49,7 @@ public final class SchemaCheck {
         List<String> problems = new ArrayList<>();
         Map<String, EntityKey> keys = new LinkedHashMap<>();
         Map<String, Set<String>> tableColumns = new HashMap<>();
+        Map<String, Set<String>> generated = new LinkedHashMap<>();
         for (EntityDefinition e : catalog.cdcFed()) {
             String where = "entities." + e.name() + " (" + e.qualifiedTable() + ")";
             Set<String> columns = columns(c, e);
@@ -54,6 +58,9 @@ public final class SchemaCheck {
                 problems.add(where + ": the table does not exist (or this user may not see it)");
                 continue;
             }
+            Set<String> computed = generatedColumns(c, e.schema(), e.table());
+            generated.put(e.name(), computed);
+            e = e.withGenerated(computed);
             int before = problems.size();
             EntityKey key = primaryKey(c, e, where, problems);
             if (key != null && problems.size() == before) {
@@ -68,13 +75,19 @@ public final class SchemaCheck {
                             + (e.sensitive().contains(column) ? " (a misspelt sensitive column would be cached)" : ""));
                 }
             }
+            for (ListIndex list : e.query().lists()) {
+                if (computed.contains(list.field())) {
+                    problems.add(where + ": entities." + e.name() + ".lists names the generated column '" + list.field() + "': "
+                            + "logical replication does not carry its value, so a change could not tell which list the row left or joined");
+                }
+            }
             problems.addAll(ColumnTypeCheck.problems(c, e));
         }
-        EntityCatalog keyed = catalog.withKeys(keys);
+        EntityCatalog resolved = catalog.withKeys(keys).withGenerated(generated);
         for (ViewDefinition v : catalog.views()) {
-            problems.addAll(ViewDefinitions.problems(v, keyed, e -> tableColumns.getOrDefault(e.name(), Set.of())));
+            problems.addAll(ViewDefinitions.problems(v, resolved, e -> tableColumns.getOrDefault(e.name(), Set.of())));
         }
-        return new Result(problems, keys);
+        return new Result(problems, keys, generated);
     }
 
     /**
@@ -86,7 +99,7 @@ public final class SchemaCheck {
         if (!r.problems().isEmpty()) {
             throw ConfigException.of(component, r.problems());
         }
-        return catalog.withKeys(r.keys());
+        return catalog.withKeys(r.keys()).withGenerated(r.generated());
     }
 
     /** Throws a {@link ConfigException} of {@code component} listing every problem, when there is one. */
@@ -123,6 +136,26 @@ public final class SchemaCheck {
                     component, reason);
             return catalog;
         }
+    }
+
+    /**
+     * The table's generated columns ({@code GENERATED ALWAYS AS (…) STORED}): PostgreSQL's logical replication leaves them
+     * out of every change (before PostgreSQL 18), so cachesync never caches them ({@link EntityDefinition#isCached}).
+     */
+    public static Set<String> generatedColumns(Connection c, String schema, String table) throws SQLException {
+        Set<String> out = new LinkedHashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid "
+                + "JOIN pg_namespace n ON n.oid = r.relnamespace WHERE n.nspname = ? AND r.relname = ? AND a.attnum > 0 "
+                + "AND NOT a.attisdropped AND a.attgenerated <> '' ORDER BY a.attnum")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     private static Set<String> columns(Connection c, EntityDefinition e) throws SQLException {

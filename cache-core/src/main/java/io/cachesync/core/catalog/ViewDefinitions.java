@@ -127,7 +127,7 @@ public final class ViewDefinitions {
             EntityDefinition served = new EntityDefinition(name, root.schema(), root.table(), root.key(),
                     TTL.read(s, TTL.at(name), problems), TTL_JITTER, TOMBSTONE_TTL.read(s, TOMBSTONE_TTL.at(name), problems),
                     root.sensitive(), new QueryOptions(List.of(), Duration.ofMinutes(5), List.of(), Duration.ofSeconds(30),
-                    HTTP_MAX_AGE.read(s, HTTP_MAX_AGE.at(name), problems)), EntityDefinition.Source.VIEW);
+                    HTTP_MAX_AGE.read(s, HTTP_MAX_AGE.at(name), problems)), EntityDefinition.Source.VIEW, root.generated());
             out.add(new Parsed(view, served));
         }
         return out;
@@ -230,6 +230,9 @@ public final class ViewDefinitions {
     private static void present(String key, EntityDefinition e, String column, Set<String> columns, List<String> problems) {
         if (!columns.isEmpty() && !columns.contains(column)) {
             problems.add(key + ": " + e.qualifiedTable() + " has no column '" + column + "'");
+        } else if (e.generated().contains(column)) {
+            problems.add(key + ": '" + column + "' is a generated column of " + e.qualifiedTable() + ": logical replication does not "
+                    + "carry its value, so cachesync never caches it");
         }
     }
 }

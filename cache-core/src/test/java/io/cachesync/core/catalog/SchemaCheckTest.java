@@ -39,6 +39,8 @@ class SchemaCheckTest {
             st.execute("CREATE TABLE public.lines (tenant_id tenant, order_id uuid, line smallint, qty int, PRIMARY KEY (tenant_id, order_id, line))");
             st.execute("CREATE TABLE public.dated (day date PRIMARY KEY)");
             st.execute("CREATE TABLE public.padded (code char(4) PRIMARY KEY)");
+            st.execute("CREATE TABLE public.gen (id bigint PRIMARY KEY, name text, upper_name text GENERATED ALWAYS AS (upper(name)) STORED,"
+                    + " words tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(name, ''))) STORED)");
         }
     }
 
@@ -118,6 +120,27 @@ class SchemaCheckTest {
                     "entities.padded (public.padded): primary-key column 'code' is bpchar; cachesync keys rows by smallint, integer,"
                             + " bigint (and serials), text, varchar or uuid columns",
                     "entities.lines (public.lines): entities.lines.sensitive names primary-key column(s) [order_id]: the key is always served");
+        }
+    }
+
+    @Test
+    void generatedColumnsAreReadFromTheTableAndNeverCached() throws Exception {
+        try (Connection c = postgres.connect()) {
+            EntityCatalog resolved = SchemaCheck.resolve(c, catalog(Map.of("entities", "gen", "entities.gen.search.fields", "upper_name",
+                    "views", "gen_pages", "views.gen_pages.root", "gen")), "query-api");
+            EntityDefinition gen = resolved.byName("gen").orElseThrow();
+            assertThat(gen.generated()).as("tsvector would be refused if it were cached").containsExactlyInAnyOrder("upper_name", "words");
+            assertThat(gen.isCached("name")).isTrue();
+            assertThat(gen.isCached("upper_name")).isFalse();
+            assertThat(resolved.byName("gen_pages").orElseThrow().isCached("upper_name")).as("a view takes its root's").isFalse();
+
+            EntityCatalog bad = catalog(Map.of("entities", "gen", "entities.gen.lists", "upper_name",
+                    "views", "gen_pages", "views.gen_pages.root", "gen", "views.gen_pages.columns", "id,upper_name"));
+            assertThat(SchemaCheck.problems(c, bad)).containsExactly(
+                    "entities.gen (public.gen): entities.gen.lists names the generated column 'upper_name': logical replication does"
+                            + " not carry its value, so a change could not tell which list the row left or joined",
+                    "views.gen_pages.columns: 'upper_name' is a generated column of public.gen: logical replication does not carry"
+                            + " its value, so cachesync never caches it");
         }
     }
 

@@ -3,9 +3,12 @@ package io.cachesync.ingest.engine;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.ingest.config.IngestConfig;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The Debezium PostgreSQL connector and engine properties cdc-ingest runs with. */
 public final class DebeziumProperties {
@@ -15,7 +18,17 @@ public final class DebeziumProperties {
     private DebeziumProperties() {
     }
 
+    /** As {@link #of(IngestConfig, Collection)} with no generated columns. */
     public static Properties of(IngestConfig c) {
+        return of(c, List.of());
+    }
+
+    /**
+     * @param generated the captured tables' generated columns ({@code schema.table.column}): Debezium's snapshots read them
+     *                  while logical replication never carries them, so they are left out of every event (an entity's
+     *                  events keep one set of columns, and no document holds a value later changes could not update)
+     */
+    public static Properties of(IngestConfig c, Collection<String> generated) {
         Properties p = new Properties();
         p.setProperty("name", ENGINE_NAME);
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -30,10 +43,13 @@ public final class DebeziumProperties {
         p.setProperty("slot.name", c.slotName());
         p.setProperty("publication.name", c.publicationName());
         p.setProperty("publication.autocreate.mode", c.publicationAutocreate());
+        // a partitioned table's changes are published as the table's, not as those of the partition each row is in
+        // (which no include list names); SourceSetup sets it on a publication created without it
+        p.setProperty("publish.via.partition.root", "true");
         p.setProperty("table.include.list", c.capturedTables().stream().map(t -> t.replace(".", "\\.")).collect(Collectors.joining(",")));
         // sensitive columns never leave the database: not in Kafka, not in the dead-letter topic, not in any log
-        String excluded = c.catalog().cdcFed().stream()
-                .flatMap(e -> e.sensitive().stream().sorted().map(col -> e.qualifiedTable() + "." + col))
+        String excluded = Stream.concat(c.catalog().cdcFed().stream()
+                        .flatMap(e -> e.sensitive().stream().sorted().map(col -> e.qualifiedTable() + "." + col)), generated.stream())
                 .map(Pattern::quote).collect(Collectors.joining(","));
         if (!excluded.isEmpty()) {
             p.setProperty("column.exclude.list", excluded);

@@ -101,7 +101,8 @@ public final class EngineSupervisor implements AutoCloseable {
                 if (closing) {
                     break; // closed while the source was prepared: no engine is started at all
                 }
-                started = runEngine(epoch);
+                List<String> generated = setup.generatedColumns();
+                started = runEngine(epoch, generated);
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
                 break;
@@ -130,14 +131,14 @@ public final class EngineSupervisor implements AutoCloseable {
     }
 
     /** Runs one engine until it stops; true when its task had started (it ran, whatever stopped it). */
-    private boolean runEngine(SourceEpoch epoch) throws InterruptedException {
+    private boolean runEngine(SourceEpoch epoch, List<String> generated) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         boolean[] taskStarted = new boolean[1];
         KafkaChangePublisher pub = new KafkaChangePublisher(config.kafkaClientConfig(), new HashSet<>(topics), published,
                 setup.confirmedFlushLsn(), epoch, tooLarge, config.compactEnvelope());
         try {
             DebeziumEngine<ChangeEvent<String, String>> e = DebeziumEngine.create(Json.class)
-                    .using(DebeziumProperties.of(config))
+                    .using(DebeziumProperties.of(config, generated))
                     .notifying(pub)
                     .using(new DebeziumEngine.ConnectorCallback() {
                         @Override

@@ -1,5 +1,8 @@
 package io.cachesync.ingest.source;
 
+import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.catalog.SchemaCheck;
+import io.cachesync.core.consistency.Resync;
 import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.ingest.config.IngestConfig;
 import org.slf4j.Logger;
@@ -10,6 +13,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -17,7 +22,8 @@ import java.util.concurrent.atomic.LongAdder;
  * What the database must be before the engine starts: the signal table exists (once, at service start), and before every
  * engine start the database's identity is resolved to its source epoch (a restore, a promotion, a new cluster or a slot
  * that no longer continues the stored offsets starts a new one), an existing slot is dropped before a start that re-reads
- * every table, and a publication an administrator owns covers every captured table.
+ * every table, a publication an administrator owns covers every captured table, and a publication that holds a captured
+ * partitioned table publishes its changes as the table's.
  */
 public final class SourceSetup {
     private static final Logger LOG = LoggerFactory.getLogger(SourceSetup.class);
@@ -92,14 +98,52 @@ public final class SourceSetup {
         }
     }
 
-    /** With a publication an administrator owns: every captured table must be in it (a missing one is never streamed). */
+    /**
+     * A captured partitioned table's changes must be published as the table's (Debezium creates a publication that way; an
+     * earlier one is changed, or with a publication an administrator owns, cdc-ingest refuses to start naming the
+     * statement); with a publication an administrator owns, every captured table must be in it (a missing one is never
+     * streamed).
+     */
     private void checkPublication() throws SQLException {
-        if (!"disabled".equals(config.publicationAutocreate())) {
-            return;
-        }
+        boolean administered = "disabled".equals(config.publicationAutocreate());
         try (Connection c = connect()) {
-            PublicationCoverage.require(c, config.publicationName(), config.capturedTables());
+            List<String> uncaptured = PublicationCoverage.requirePartitionRoot(c, config.publicationName(), config.capturedTables(),
+                    !administered);
+            if (!uncaptured.isEmpty()) {
+                readAgain(c, uncaptured);
+            }
+            if (administered) {
+                PublicationCoverage.require(c, config.publicationName(), config.capturedTables());
+            }
         }
+    }
+
+    /** Asks for the partitioned tables whose changes were published as their partitions' until now to be read again. */
+    private void readAgain(Connection c, List<String> tables) {
+        LOG.warn("cdc-ingest: the publication {} published the changes of {} as those of their partitions, which were not captured: "
+                + "it publishes them as the tables' now ({}), and they are read again", config.publicationName(), tables,
+                PublicationCoverage.viaPartitionRoot(config.publicationName()));
+        for (EntityDefinition e : config.catalog().cdcFed()) {
+            if (tables.contains(e.qualifiedTable())) {
+                try {
+                    Resync.request(c, config.signalTable(), e);
+                } catch (SQLException ex) {
+                    LOG.error("cdc-ingest: could not ask for {} to be read again ({}); POST /admin/resync/{} does it", e.qualifiedTable(),
+                            ex.getMessage(), e.name());
+                }
+            }
+        }
+    }
+
+    /** The captured tables' generated columns, {@code schema.table.column}: no change event holds them. */
+    public List<String> generatedColumns() throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = connect()) {
+            for (EntityDefinition e : config.catalog().cdcFed()) {
+                SchemaCheck.generatedColumns(c, e.schema(), e.table()).forEach(col -> out.add(e.qualifiedTable() + "." + col));
+            }
+        }
+        return out;
     }
 
     /** Drops an existing slot before a start that re-reads every table, so that the snapshot is the slot's own. */

@@ -31,6 +31,10 @@ class PublicationCoverageTest {
             st.execute("CREATE TABLE shop.b (id bigint PRIMARY KEY)");
             st.execute("CREATE PUBLICATION pub_ab FOR TABLE public.a, shop.b");
             st.execute("CREATE PUBLICATION pub_a FOR TABLE public.a");
+            st.execute("CREATE TABLE shop.p (region text, id bigint, PRIMARY KEY (region, id)) PARTITION BY LIST (region)");
+            st.execute("CREATE TABLE shop.p_eu PARTITION OF shop.p FOR VALUES IN ('eu')");
+            st.execute("CREATE PUBLICATION pub_p FOR TABLE public.a, shop.p");
+            st.execute("CREATE PUBLICATION pub_p_root FOR TABLE shop.p WITH (publish_via_partition_root = true)");
         }
     }
 
@@ -51,6 +55,34 @@ class PublicationCoverageTest {
             assertThatThrownBy(() -> PublicationCoverage.require(c, "pub_a", captured)).isInstanceOf(SQLException.class)
                     .hasMessageContaining("does not list [shop.b]").hasMessageContaining("ALTER PUBLICATION pub_a ADD TABLE shop.b");
             assertThat(PublicationCoverage.missing(c, "no_such_pub", captured)).as("no publication lists nothing").isEqualTo(captured);
+        }
+    }
+
+    @Test
+    void aPartitionedTableIsCoveredOnlyByAPublicationThatPublishesViaItsRoot() throws Exception {
+        try (Connection c = postgres.connect()) {
+            assertThat(PublicationCoverage.partitioned(c, List.of("public.a", "shop.b", "shop.p"))).containsExactly("shop.p");
+            assertThat(PublicationCoverage.partitioned(c, List.of("public.a", "shop.p_eu"))).as("a partition itself is a table").isEmpty();
+            assertThat(PublicationCoverage.existsWithoutPartitionRoot(c, "pub_p")).isTrue();
+            assertThat(PublicationCoverage.missing(c, "pub_p", List.of("shop.p"))).as("it lists the partitions instead")
+                    .containsExactly("shop.p");
+            assertThat(PublicationCoverage.existsWithoutPartitionRoot(c, "pub_p_root")).isFalse();
+            assertThat(PublicationCoverage.existsWithoutPartitionRoot(c, "no_such_pub")).isFalse();
+            assertThat(PublicationCoverage.missing(c, "pub_p_root", List.of("shop.p"))).isEmpty();
+
+            List<String> captured = List.of("public.a", "shop.p");
+            assertThatThrownBy(() -> PublicationCoverage.requirePartitionRoot(c, "pub_p", captured, false))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("partitioned table(s) [shop.p]")
+                    .hasMessageContaining("ALTER PUBLICATION pub_p SET (publish_via_partition_root = true)");
+            assertThat(PublicationCoverage.existsWithoutPartitionRoot(c, "pub_p")).as("left as it was").isTrue();
+            assertThat(PublicationCoverage.requirePartitionRoot(c, "pub_p_root", captured, false)).isEmpty();
+            assertThat(PublicationCoverage.requirePartitionRoot(c, "pub_a", List.of("public.a"), false)).as("nothing partitioned").isEmpty();
+
+            assertThat(PublicationCoverage.requirePartitionRoot(c, "pub_p", captured, true)).as("changed: to be read again")
+                    .containsExactly("shop.p");
+            assertThat(PublicationCoverage.existsWithoutPartitionRoot(c, "pub_p")).isFalse();
+            assertThat(PublicationCoverage.missing(c, "pub_p", captured)).isEmpty();
+            assertThat(PublicationCoverage.requirePartitionRoot(c, "pub_p", captured, true)).as("already so").isEmpty();
         }
     }
 }
