@@ -146,6 +146,11 @@ public final class VerifyCommand implements Callable<Integer> {
         ObjectNode root = ValueCodec.mapper().createObjectNode();
         ObjectNode entities = root.putObject("entities");
         r.perEntity().forEach((name, c) -> counts(entities.putObject(name), c));
+        r.uncacheable().forEach((name, n) -> {
+            if (entities.get(name) instanceof ObjectNode e) {
+                e.put("uncacheable", n);
+            }
+        });
         counts(root.putObject("total"), r.total());
         root.put("consistency_nines", r.total().nines());
         root.put("ok", ok);
@@ -205,6 +210,8 @@ public final class VerifyCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, fmt, "total", t.checked(), t.fresh(), t.converged(), t.stale(), t.missing(), t.extra());
         out.printf(Locale.ROOT, "consistency: %.2f nines (%d stale or extra of %d checked)%n", t.nines(), t.stale() + t.extra(), t.checked());
         r.samples().forEach(s -> out.println("  " + s));
+        r.uncacheable().forEach((name, n) -> out.printf(Locale.ROOT, "  %s: %d row(s) with a key cachesync cannot address (an empty or"
+                + " over-long text), never cached nor served: not checked%n", name, n));
         if (!r.offenders().isEmpty()) {
             out.println("  (--json lists the stale and extra keys with what PostgreSQL and Redis hold)");
         }

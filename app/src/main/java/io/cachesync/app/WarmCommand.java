@@ -88,7 +88,11 @@ public final class WarmCommand implements Callable<Integer> {
             try (ResultSet rs = ps.executeQuery()) {
                 List<String> chunk = new ArrayList<>();
                 while (rs.next()) {
-                    chunk.add(e.key().of(rs));
+                    Optional<String> id = e.key().ofRow(rs);
+                    if (id.isEmpty()) {
+                        continue; // a key cachesync cannot address (an empty or over-long text): never cached
+                    }
+                    chunk.add(id.get());
                     if (chunk.size() == CHUNK) {
                         chunks.add(chunk);
                         chunk = new ArrayList<>();

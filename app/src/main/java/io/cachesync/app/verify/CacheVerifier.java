@@ -121,9 +121,10 @@ public final class CacheVerifier {
         }
         Map<EntityDefinition, Map<String, Suspect>> suspects = new LinkedHashMap<>();
         Map<EntityDefinition, Long> checked = new LinkedHashMap<>();
+        Map<String, Long> uncacheable = new LinkedHashMap<>();
         for (EntityDefinition e : catalog.all()) {
             Map<String, Suspect> s = new LinkedHashMap<>();
-            checked.put(e, firstPass(e, sample, s));
+            checked.put(e, firstPass(e, sample, s, uncacheable));
             suspects.put(e, s);
         }
         if (!grace.isZero() && suspects.values().stream().anyMatch(m -> !m.isEmpty())) {
@@ -148,7 +149,7 @@ public final class CacheVerifier {
                 }
             }
         }
-        return new VerifyResult(perEntity, samples, offenders);
+        return new VerifyResult(perEntity, samples, offenders, uncacheable);
     }
 
     private static long count(Map<String, Suspect> m, KeyCheck k) {
@@ -156,9 +157,10 @@ public final class CacheVerifier {
     }
 
     /** Checks the rows (and, for extras, the cached keys); fills {@code suspects}; returns the number of keys checked. */
-    private long firstPass(EntityDefinition e, int sample, Map<String, Suspect> suspects) throws SQLException {
+    private long firstPass(EntityDefinition e, int sample, Map<String, Suspect> suspects, Map<String, Long> uncacheable)
+            throws SQLException {
         if (e.source() == EntityDefinition.Source.VIEW) {
-            return firstPassOfView(e, sample, suspects);
+            return firstPassOfView(e, sample, suspects, uncacheable);
         }
         Set<String> ids = new HashSet<>();
         long checked = 0;
@@ -170,7 +172,12 @@ public final class CacheVerifier {
                 ps.setFetchSize(2000);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        String id = e.key().of(rs);
+                        Optional<String> key = e.key().ofRow(rs);
+                        if (key.isEmpty()) {
+                            uncacheable.merge(e.name(), 1L, Long::sum);
+                            continue;
+                        }
+                        String id = key.get();
                         ids.add(id);
                         batch.put(id, ValueCodec.encode(ValueCodec.fromJdbc(e, rs)));
                         if (batch.size() >= BATCH) {
@@ -191,7 +198,8 @@ public final class CacheVerifier {
      * A view's first pass: its root's ids (all, or a random sample), then each one's document composed from PostgreSQL and
      * compared with Redis a batch at a time; then, as for an entity, the cached documents whose id was not among them.
      */
-    private long firstPassOfView(EntityDefinition e, int sample, Map<String, Suspect> suspects) throws SQLException {
+    private long firstPassOfView(EntityDefinition e, int sample, Map<String, Suspect> suspects, Map<String, Long> uncacheable)
+            throws SQLException {
         List<String> roots = new ArrayList<>();
         String sql = "SELECT " + e.key().columnList() + " FROM \"" + e.schema() + "\".\"" + e.table() + "\""
                 + (sample > 0 ? " ORDER BY random() LIMIT " + sample : "");
@@ -202,7 +210,12 @@ public final class CacheVerifier {
                 ps.setFetchSize(2000);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        roots.add(e.key().of(rs));
+                        Optional<String> key = e.key().ofRow(rs);
+                        if (key.isPresent()) {
+                            roots.add(key.get());
+                        } else {
+                            uncacheable.merge(e.name(), 1L, Long::sum);
+                        }
                     }
                 }
             }

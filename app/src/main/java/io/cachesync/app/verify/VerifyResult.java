@@ -12,12 +12,19 @@ import java.util.Map;
  *
  * @param perEntity counts per entity
  * @param samples   a few offending keys, for the person reading the report
- * @param offenders the stale and extra keys (up to a bound) with what PostgreSQL and Redis held at the last look
+ * @param offenders   the stale and extra keys (up to a bound) with what PostgreSQL and Redis held at the last look
+ * @param uncacheable per entity, the rows whose key cachesync cannot address (an empty or over-long text): never cached
+ *                    (their changes are dead-lettered) nor served, so not checked
  */
-public record VerifyResult(Map<String, Counts> perEntity, List<String> samples, List<Offender> offenders) {
+public record VerifyResult(Map<String, Counts> perEntity, List<String> samples, List<Offender> offenders, Map<String, Long> uncacheable) {
 
     public VerifyResult {
         offenders = List.copyOf(offenders);
+        uncacheable = Map.copyOf(uncacheable);
+    }
+
+    public VerifyResult(Map<String, Counts> perEntity, List<String> samples, List<Offender> offenders) {
+        this(perEntity, samples, offenders, Map.of());
     }
 
     public VerifyResult(Map<String, Counts> perEntity, List<String> samples) {

@@ -125,11 +125,25 @@ public record EntityKey(List<Column> columns, Origin origin) {
 
     /** The canonical id of the current row of {@code rs}, which selected the key columns. */
     public String of(ResultSet rs) throws SQLException {
+        List<String> values = rowValues(rs);
+        return ofValues(values).orElseThrow(() -> new SQLException("key " + values + " does not fit " + describe()));
+    }
+
+    /**
+     * The canonical id of the current row of {@code rs}, or empty when its key does not fit {@link #describe()} (an empty or
+     * over-long text): such a row is never cached — its change events are dead-lettered — nor can it be asked for.
+     */
+    public Optional<String> ofRow(ResultSet rs) throws SQLException {
+        return ofValues(rowValues(rs));
+    }
+
+    /** The key values of the current row of {@code rs}, in key order. */
+    public List<String> rowValues(ResultSet rs) throws SQLException {
         List<String> values = new ArrayList<>(columns.size());
         for (Column c : columns) {
             values.add(rs.getString(c.name()));
         }
-        return ofValues(values).orElseThrow(() -> new SQLException("key " + values + " does not fit " + describe()));
+        return values;
     }
 
     /** The unencoded values of a canonical id, in key order. */

@@ -248,6 +248,23 @@ class CacheVerifierTest {
     }
 
     @Test
+    void aRowWhoseKeyCannotBeAddressedIsCountedApartAndTheRestIsChecked() throws Exception {
+        String name = "verify_codes_" + TABLES.incrementAndGet();
+        entity = new EntityDefinition(name, "public", name, EntityKey.single("code", KeyType.TEXT), TTL, 0, Duration.ofSeconds(60), Set.of());
+        try (Statement st = db.createStatement()) {
+            st.execute("CREATE TABLE " + name + " (code text PRIMARY KEY, name text)");
+            st.execute("INSERT INTO " + name + " VALUES ('', 'empty'), ('" + "x".repeat(600) + "', 'long'), ('a', 'fine')");
+        }
+        assertThat(store.apply(KeyLayout.STANDALONE.row(name, "a"), "1", "{\"code\":\"a\",\"name\":\"fine\"}", TTL)).isTrue();
+
+        VerifyResult r = verifier(new FakeTime()).verify(Duration.ZERO);
+
+        assertThat(r.perEntity().get(name)).as("the one row it can address").isEqualTo(new VerifyResult.Counts(1, 1, 0, 0, 0, 0));
+        assertThat(r.uncacheable()).containsExactly(Map.entry(name, 2L));
+        assertThat(r.clean(false)).isTrue();
+    }
+
+        @Test
     void recheckIntervalIsATenthOfTheGraceBetween10And250Milliseconds() {
         assertThat(CacheVerifier.recheckInterval(Duration.ofSeconds(5))).isEqualTo(Duration.ofMillis(250));
         assertThat(CacheVerifier.recheckInterval(Duration.ofSeconds(1))).isEqualTo(Duration.ofMillis(100));
