@@ -145,12 +145,25 @@ public final class ViewDocument {
         return null;
     }
 
-    /** The order of a child collection: by the key's number for a bigint key, by its canonical text otherwise. */
+    /**
+     * The order of a child collection: by the key, part by part for a composite one — a bigint part by its number, any
+     * other by its text — so that {@code (eu, 4)} comes before {@code (eu, 204)}.
+     */
     public static Comparator<String> idOrder(EntityKey key) {
-        if (!key.composite() && key.columns().get(0).type() == KeyType.BIGINT) {
-            return Comparator.comparingLong(Long::parseLong);
+        if (!key.composite()) {
+            return part(key.columns().get(0).type());
         }
-        return Comparator.naturalOrder();
+        Comparator<List<String>> byParts = null;
+        for (int i = 0; i < key.columns().size(); i++) {
+            int at = i;
+            Comparator<List<String>> next = Comparator.comparing(parts -> parts.get(at), part(key.columns().get(i).type()));
+            byParts = byParts == null ? next : byParts.thenComparing(next);
+        }
+        return Comparator.comparing(key::values, byParts);
+    }
+
+    private static Comparator<String> part(KeyType type) {
+        return type == KeyType.BIGINT ? Comparator.comparingLong(Long::parseLong) : Comparator.naturalOrder();
     }
 
     /** The canonical id of the row {@code entity}'s column {@code column} names in {@code doc}, or null. */

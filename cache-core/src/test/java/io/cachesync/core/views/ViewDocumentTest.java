@@ -2,6 +2,8 @@ package io.cachesync.core.views;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cachesync.core.catalog.EntityCatalog;
+import io.cachesync.core.catalog.EntityKey;
+import io.cachesync.core.catalog.KeyType;
 import io.cachesync.core.catalog.ViewDefinition;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Settings;
@@ -11,6 +13,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,6 +74,18 @@ class ViewDocumentTest {
         assertThat(ViewDocument.compose(CATALOG, VIEW, doc("{\"id\":3,\"name\":\"x\"}"), new HashMap<>(), Map.of("reviews",
                 new ViewDocument.Summary(3, 3, new BigDecimal("10")))))
                 .contains("\"reviews\":{\"avg_rating\":3.33,\"count\":3}");
+    }
+
+    @Test
+    void childrenAreOrderedByTheirKeyPartByPartABigintPartByItsNumber() {
+        EntityKey composite = new EntityKey(List.of(new EntityKey.Column("region", KeyType.TEXT), new EntityKey.Column("no", KeyType.BIGINT)),
+                EntityKey.Origin.CATALOG);
+        List<String> ids = new ArrayList<>(List.of("us,1", "eu,204", "eu,4", "eu,-3", "e%2Cu,9"));
+        ids.sort(ViewDocument.idOrder(composite));
+        assertThat(ids).containsExactly("e%2Cu,9", "eu,-3", "eu,4", "eu,204", "us,1");
+        List<String> single = new ArrayList<>(List.of("10", "9", "-1"));
+        single.sort(ViewDocument.idOrder(EntityKey.single("id", KeyType.BIGINT)));
+        assertThat(single).containsExactly("-1", "9", "10");
     }
 
     @Test
