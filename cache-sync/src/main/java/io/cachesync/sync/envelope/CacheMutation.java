@@ -12,8 +12,8 @@ import java.util.Set;
  * One change to apply to the cache.
  *
  * @param entity            the entity the row belongs to
- * @param id                the canonical id ({@link io.cachesync.core.catalog.EntityKey#canonical})
- * @param op                upsert or delete
+ * @param id                the canonical id ({@link io.cachesync.core.catalog.EntityKey#canonical}); null for a truncate
+ * @param op                upsert, delete, invalidate or truncate
  * @param version           the version apply.lua compares: {@link CommitOrderVersion} for a captured change, the publisher's decimal
  *                          version for a command
  * @param document          the row's document (cached columns only), null for a delete
@@ -33,7 +33,15 @@ public record CacheMutation(EntityDefinition entity, String id, Op op, String ve
      * untouched TOASTed column); versioned like any change, the key keeps only its version, and the next read fills it
      * from PostgreSQL at that version.
      */
-    public enum Op { UPSERT, DELETE, INVALIDATE }
+    public enum Op {
+        UPSERT, DELETE, INVALIDATE,
+        /**
+         * A TRUNCATE of the entity's table ({@code id} null): every cached row of the entity older than {@code version}
+         * is deleted, versioned like any delete (cdc-ingest publishes it to every partition of the topic, so each
+         * partition's older changes are applied before it and none after).
+         */
+        TRUNCATE
+    }
 
     /** The record a mutation was parsed from: where it sits, and its key and value as they came. */
     public record Origin(String topic, int partition, long offset, byte[] key, byte[] value) {

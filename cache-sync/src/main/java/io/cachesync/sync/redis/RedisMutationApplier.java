@@ -1,5 +1,6 @@
 package io.cachesync.sync.redis;
 
+import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.keys.Ttl;
 import io.cachesync.core.redis.CacheStore;
@@ -69,6 +70,32 @@ public final class RedisMutationApplier {
             keys.add(CacheKeys.searchGeneration(m.entity().name()));
         }
         return keys;
+    }
+
+    /**
+     * A truncate of {@code entity}'s table at {@code version}: every cached row of the entity (found by SCAN, on every
+     * master of a cluster) gets a delete at that version — {@code apply.lua} skips the rows written by later changes —
+     * and every list and search page of the entity is dropped. Returns how many keys it looked at.
+     */
+    public long truncate(EntityDefinition entity, String version, TaskFence fence) {
+        long[] seen = {0};
+        store.scan(CacheKeys.rowPattern(entity.name()), keys -> {
+            List<CacheMutation> deletes = new ArrayList<>(keys.size());
+            for (String key : keys) {
+                String id = store.keys().idOf(entity.name(), key);
+                if (id != null) {
+                    deletes.add(new CacheMutation(entity, id, CacheMutation.Op.DELETE, version, null, 0, false));
+                }
+            }
+            applyAll(deletes, fence);
+            seen[0] += deletes.size();
+        });
+        Set<String> generations = new LinkedHashSet<>(List.of(CacheKeys.searchGeneration(entity.name())));
+        store.scan(CacheKeys.generationPattern(entity.name()), generations::addAll);
+        store.afterWriteAll(List.of(), generations);
+        LOG.info("a TRUNCATE of {}: every one of the {} cached rows of {} older than it deleted", entity.qualifiedTable(), seen[0],
+                entity.name());
+        return seen[0];
     }
 
     /**

@@ -70,6 +70,10 @@ final class ApplyProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         if (!m.snapshot() && m.sourceTimestampMs() > 0) {
             stats.ingestLag(record.timestamp() - m.sourceTimestampMs());
         }
+        if (m.op() == CacheMutation.Op.TRUNCATE) {
+            batch.truncate(m);
+            return;
+        }
         batch.add(m);
         if (batch.size() >= batching.size()) {
             batch.send();

@@ -3,6 +3,7 @@ package io.cachesync.sync.topology;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.topics.Topics;
+import io.cachesync.core.util.LogThrottle;
 import io.cachesync.sync.envelope.CacheMutation;
 import io.cachesync.sync.envelope.MutationParser;
 import io.cachesync.sync.envelope.PoisonRecordException;
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 final class PartParser implements Processor<byte[], byte[], String, JsonNode> {
     private static final Logger LOG = LoggerFactory.getLogger(PartParser.class);
+    /** One truncate reaches every partition of the part's topic: one line names it. */
+    private static final LogThrottle TRUNCATE_LOG = new LogThrottle(LogThrottle.REPEATED_FAILURES);
     private final MutationParser parser;
     private ProcessorContext<String, JsonNode> context;
 
@@ -42,6 +45,11 @@ final class PartParser implements Processor<byte[], byte[], String, JsonNode> {
             m = parser.parse(topic, record.key(), record.value(), SourceEpoch.fromHeader(h == null ? null : h.value()));
         } catch (PoisonRecordException | IllegalArgumentException e) {
             LOG.debug("view part record of {} skipped (the entity path dead-letters it): {}", topic, e.getMessage());
+            return;
+        }
+        if (m.op() == CacheMutation.Op.TRUNCATE) {
+            TRUNCATE_LOG.warn(LOG, "a TRUNCATE of {}: view documents that embed its rows keep them (docs/consistency.md §3.3); "
+                    + "delete a view part's rows instead", m.entity().qualifiedTable());
             return;
         }
         context.forward(new Record<>(m.id(), ViewValues.partRow(m), record.timestamp()));

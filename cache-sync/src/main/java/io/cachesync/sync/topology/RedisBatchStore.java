@@ -127,6 +127,15 @@ final class RedisBatchStore implements StateStore {
         }, writer);
     }
 
+    /**
+     * A truncate of an entity's table: writes everything pending, then deletes every cached row of the entity older than
+     * the truncate (on the stream thread; returns when Redis acknowledged it), so the changes after it follow it.
+     */
+    void truncate(CacheMutation truncate) {
+        flush();
+        applier.truncate(truncate.entity(), truncate.version(), fence);
+    }
+
     /** Writes everything pending and returns when Redis acknowledged it (Kafka Streams calls it before each commit). */
     @Override
     public void flush() {

@@ -163,6 +163,30 @@ class SyncTopologyTest {
     }
 
     @Test
+    void aTruncateDeletesEveryOlderRowOfItsTableAndNoLaterOneAndAReplayedOlderChangeCannotResurrectOne() {
+        users.pipeInput(UserEvents.upsert(1, "before", 1000));
+        users.pipeInput(UserEvents.upsert(2, "before", 1100));
+        redis.hset("cs:users:9", Map.of("v", "0", "d", "{\"id\":9}", "o", "fill"));   // a read filled it before the truncate
+        redis.set("cs:_gen:users:name=before", "5");                                      // a list page's generation
+        redis.zadd("cs:_popular:users", 1, "1");                                           // helper keys are no rows
+        // TRUNCATE at 2000; row 3 written by a later transaction that a faster partition applied first
+        users.pipeInput(UserEvents.upsert(3, "after", 3000));
+        users.pipeInput(null, UserEvents.USERS.change("t", null, null).lastCommit(2000L).lsn(2000L).bytes());
+        for (String id : List.of("1", "2", "9")) {
+            assertThat(redis.hget("cs:users:" + id, "x")).as("row " + id + " deleted at the truncate").isEqualTo("1");
+            assertThat(redis.hget("cs:users:" + id, "v")).isEqualTo(UserEvents.version(2000));
+        }
+        assertThat(redis.hget("cs:users:3", "d")).as("a later row stays").contains("after");
+        assertThat(redis.get("cs:_gen:users:name=before")).as("every list page dropped").isEqualTo("6");
+        assertThat(redis.zcard("cs:_popular:users")).isEqualTo(1);
+        users.pipeInput(UserEvents.upsert(2, "before", 1100));   // replayed after a restart
+        assertThat(redis.hget("cs:users:2", "d")).isNull();
+        users.pipeInput(UserEvents.upsert(1, "reinserted", 2500));
+        assertThat(redis.hget("cs:users:1", "d")).contains("reinserted");
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
     void malformedRecordGoesToTheDlqWithItsReasonAndLaterRecordsStillApply() {
         users.pipeInput("bad".getBytes(), "{not json".getBytes(StandardCharsets.UTF_8));
         users.pipeInput(UserEvents.upsert(4, "after-poison", 30));

@@ -69,6 +69,8 @@ public final class DebeziumProperties {
         // numeric columns carry it: the parameter is repeated in every event's schema)
         p.setProperty("datatype.propagate.source.type", "(?i).*numeric");
         p.setProperty("tombstones.on.delete", "false");
+        // a TRUNCATE is published (Debezium skips it by default): cache-sync deletes the table's rows older than it
+        p.setProperty("skipped.operations", "none");
         p.setProperty("heartbeat.interval.ms", Long.toString(c.heartbeatInterval().toMillis()));
         p.setProperty("max.batch.size", Integer.toString(c.maxBatchSize()));
         p.setProperty("max.queue.size", Integer.toString(c.maxBatchSize() * 4));

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -30,6 +31,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -125,7 +128,8 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
             if (bytes.length + (key == null ? 0 : key.length) > MAX_EVENT_BYTES) {
                 bytes = tooLarge(r.destination(), value, key, bytes.length, "larger than the " + MAX_EVENT_BYTES + " bytes cachesync publishes");
             }
-            acks.add(producer.send(new ProducerRecord<>(r.destination(), null, key, bytes, headers)));
+            acks.add(key == null && isTruncate(value) ? toEveryPartition(r.destination(), bytes)
+                    : producer.send(new ProducerRecord<>(r.destination(), null, key, bytes, headers)));
         }
         producer.flush();
         for (int i = 0; i < records.size(); i++) {
@@ -154,6 +158,65 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
             committer.markProcessed(records.get(i));
         }
         committer.markBatchFinished();
+    }
+
+    /** A TRUNCATE event: no row, so no key (Debezium writes {@code "op":"t"}). */
+    static boolean isTruncate(String value) {
+        return value.contains("\"op\":\"t\"");
+    }
+
+    /**
+     * A truncate goes to every partition of its topic: cache-sync deletes the table's older rows when it reaches it, so
+     * each partition's task must meet it after that partition's older changes and before its later ones.
+     */
+    private Future<RecordMetadata> toEveryPartition(String topic, byte[] value) {
+        List<PartitionInfo> partitions = producer.partitionsFor(topic);
+        if (partitions.isEmpty()) {
+            throw new PublishException("no partitions of " + topic + " are known: a TRUNCATE must reach every one; the batch is not "
+                    + "marked processed and will be replayed", null);
+        }
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        for (PartitionInfo p : partitions) {
+            sends.add(producer.send(new ProducerRecord<byte[], byte[]>(topic, p.partition(), (byte[]) null, value, headers)));
+        }
+        return new AllAcknowledged(sends);
+    }
+
+    /** Acknowledged when every one of its sends is; fails as the first that fails. */
+    private record AllAcknowledged(List<Future<RecordMetadata>> sends) implements Future<RecordMetadata> {
+        @Override
+        public RecordMetadata get() throws InterruptedException, ExecutionException {
+            RecordMetadata last = null;
+            for (Future<RecordMetadata> f : sends) {
+                last = f.get();
+            }
+            return last;
+        }
+
+        @Override
+        public RecordMetadata get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            long deadline = System.nanoTime() + unit.toNanos(timeout);
+            RecordMetadata last = null;
+            for (Future<RecordMetadata> f : sends) {
+                last = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            return last;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return false;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public boolean isDone() {
+            return sends.stream().allMatch(Future::isDone);
+        }
     }
 
     /** Publishes {@link TooLargeChange} instead of an event Kafka would refuse: counted, logged, and ingestion goes on. */

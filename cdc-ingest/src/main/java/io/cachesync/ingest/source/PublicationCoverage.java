@@ -68,6 +68,16 @@ public final class PublicationCoverage {
         }
     }
 
+    /** Whether the publication exists and leaves TRUNCATE out ({@code publish} without {@code truncate}). */
+    public static boolean existsWithoutTruncate(Connection c, String publication) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT NOT pubtruncate FROM pg_publication WHERE pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
     /** The statement that makes the publication publish partitions' changes as their partitioned table's. */
     public static String viaPartitionRoot(String publication) {
         return "ALTER PUBLICATION " + publication + " SET (publish_via_partition_root = true)";

@@ -115,6 +115,11 @@ public final class SourceSetup {
             if (administered) {
                 PublicationCoverage.require(c, config.publicationName(), config.capturedTables());
             }
+            if (PublicationCoverage.existsWithoutTruncate(c, config.publicationName())) {
+                LOG.warn("cdc-ingest: the publication {} does not publish TRUNCATE: the cached rows of a truncated table stay until "
+                        + "their TTL (ALTER PUBLICATION {} SET (publish = 'insert, update, delete, truncate') publishes it)",
+                        config.publicationName(), config.publicationName());
+            }
         }
     }
 

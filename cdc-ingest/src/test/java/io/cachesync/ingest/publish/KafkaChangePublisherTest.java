@@ -11,6 +11,9 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Cluster;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -170,6 +173,29 @@ class KafkaChangePublisherTest {
                 .contains("\"cachesync_too_large\":{").contains("refused by the broker");
     }
 
+    @Test
+    void aTruncateIsPublishedToEveryPartitionOfItsTopicAndMarkedWhenAllAcknowledgedIt() throws InterruptedException {
+        List<PartitionInfo> partitions = List.of(0, 1, 2, 3).stream()
+                .map(p -> new PartitionInfo(TOPIC, p, Node.noNode(), new Node[0], new Node[0])).toList();
+        ScriptedProducer producer = new ScriptedProducer(new Cluster("c", List.of(), partitions, Set.of(), Set.of()));
+        ChangeEvent<String, String> truncate = new Change(null, PRODUCTS.change("t", null, null).lastCommit(5L).lsn(500L).json(), TOPIC);
+        List<ChangeEvent<String, String>> batch = List.of(change(1), truncate, change(2));
+        try (KafkaChangePublisher publisher = publisher(producer)) {
+            publisher.handleBatch(batch, committer);
+        }
+        List<ProducerRecord<byte[], byte[]>> sent = producer.history();
+        assertThat(sent).hasSize(6);
+        assertThat(sent.subList(1, 5)).extracting(ProducerRecord::partition).containsExactly(0, 1, 2, 3);
+        assertThat(sent.subList(1, 5)).allSatisfy(r -> {
+            assertThat(r.key()).isNull();
+            assertThat(new String(r.value(), StandardCharsets.UTF_8)).contains("\"op\":\"t\"");
+            assertThat(r.headers().lastHeader(Topics.SOURCE_EPOCH_HEADER)).isNotNull();
+        });
+        assertThat(sent.get(0).partition()).as("a row's change goes where its key hashes to").isNull();
+        assertThat(committer.marked).containsExactlyElementsOf(batch);
+        assertThat(published).hasValue(3);
+    }
+
     private KafkaChangePublisher compactPublisher(ScriptedProducer producer, Function<ChangeEvent<String, String>, Schema> schemaOf) {
         return new KafkaChangePublisher(producer, Set.of(TOPIC), published, 0, EPOCH, tooLarge, schemaOf);
     }
@@ -209,6 +235,12 @@ class KafkaChangePublisherTest {
         ScriptedProducer(Function<ProducerRecord<byte[], byte[]>, RuntimeException> script) {
             super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
             this.script = script;
+        }
+
+        /** Acknowledging every send, on a cluster whose partitions {@code partitionsFor} tells. */
+        ScriptedProducer(Cluster cluster) {
+            super(cluster, true, null, new ByteArraySerializer(), new ByteArraySerializer());
+            this.script = r -> null;
         }
 
         @Override

@@ -35,6 +35,7 @@ class PublicationCoverageTest {
             st.execute("CREATE TABLE shop.p_eu PARTITION OF shop.p FOR VALUES IN ('eu')");
             st.execute("CREATE PUBLICATION pub_p FOR TABLE public.a, shop.p");
             st.execute("CREATE PUBLICATION pub_p_root FOR TABLE shop.p WITH (publish_via_partition_root = true)");
+            st.execute("CREATE PUBLICATION pub_no_truncate FOR TABLE public.a WITH (publish = 'insert, update, delete')");
         }
     }
 
@@ -55,6 +56,9 @@ class PublicationCoverageTest {
             assertThatThrownBy(() -> PublicationCoverage.require(c, "pub_a", captured)).isInstanceOf(SQLException.class)
                     .hasMessageContaining("does not list [shop.b]").hasMessageContaining("ALTER PUBLICATION pub_a ADD TABLE shop.b");
             assertThat(PublicationCoverage.missing(c, "no_such_pub", captured)).as("no publication lists nothing").isEqualTo(captured);
+            assertThat(PublicationCoverage.existsWithoutTruncate(c, "pub_no_truncate")).isTrue();
+            assertThat(PublicationCoverage.existsWithoutTruncate(c, "pub_ab")).isFalse();
+            assertThat(PublicationCoverage.existsWithoutTruncate(c, "no_such_pub")).isFalse();
         }
     }
 
