@@ -78,6 +78,7 @@ public final class RedisMutationApplier {
      * and every list and search page of the entity is dropped. Returns how many keys it looked at.
      */
     public long truncate(EntityDefinition entity, String version, TaskFence fence) {
+        long started = System.nanoTime();
         long[] seen = {0};
         store.scan(CacheKeys.rowPattern(entity.name()), keys -> {
             List<CacheMutation> deletes = new ArrayList<>(keys.size());
@@ -93,8 +94,8 @@ public final class RedisMutationApplier {
         Set<String> generations = new LinkedHashSet<>(List.of(CacheKeys.searchGeneration(entity.name())));
         store.scan(CacheKeys.generationPattern(entity.name()), generations::addAll);
         store.afterWriteAll(List.of(), generations);
-        LOG.info("a TRUNCATE of {}: every one of the {} cached rows of {} older than it deleted", entity.qualifiedTable(), seen[0],
-                entity.name());
+        LOG.info("a TRUNCATE of {}: {} cached rows of {} looked at, those older than it deleted, in {} ms", entity.qualifiedTable(),
+                seen[0], entity.name(), (System.nanoTime() - started) / 1_000_000);
         return seen[0];
     }
 
