@@ -20,7 +20,7 @@ class TruncateIT {
 
     @Test
     void aTruncateDeletesTheCachedRowsOlderThanItAndKeepsWhatTheSameTransactionInsertedAfterIt() throws Exception {
-        try (Pipeline p = Pipeline.start(Map.of("entities", "codes", "entities.codes.table", "public.codes", "entities.codes.lists", "kind"),
+        try (Pipeline p = Pipeline.start(Pipeline.RedisKind.of(getClass()), Map.of("entities", "codes", "entities.codes.table", "public.codes", "entities.codes.lists", "kind"),
                 "CREATE TABLE public.codes (code text PRIMARY KEY, kind text, label text);"
                         + "INSERT INTO public.codes SELECT 'c' || g, 'k' || (g % 3), 'old ' || g FROM generate_series(1, " + SEEDED + ") g",
                 SEEDED)) {
