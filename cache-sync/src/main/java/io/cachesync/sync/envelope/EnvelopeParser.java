@@ -39,7 +39,10 @@ public final class EnvelopeParser implements MutationParser {
         this(catalog, schemas, e -> { });
     }
 
-    /** @param onSchemaChange told when an entity's events carry other columns than before (ADD/DROP COLUMN) */
+    /**
+     * @param onSchemaChange told when an entity's events carry other columns than before (ADD/DROP COLUMN, a column's
+     *                       type: {@link EventSchema.Struct#shape})
+     */
     public EnvelopeParser(EntityCatalog catalog, SchemaSource schemas, Consumer<EntityDefinition> onSchemaChange) {
         this.catalog = catalog;
         this.onSchemaChange = onSchemaChange;

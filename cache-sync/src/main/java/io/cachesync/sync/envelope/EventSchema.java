@@ -17,7 +17,8 @@ final class EventSchema {
     /**
      * The {@code before} or {@code after} struct of the schema.
      *
-     * @param columns       its column names, for schema-change detection; null when the schema has no such struct
+     * @param columns       its columns, each with what decides how its values are written ({@link #shape}), for
+     *                      schema-change detection; null when the schema has no such struct
      * @param columnSchemas its {@link ValueCodec#columnSchemas}
      */
     record Struct(Set<String> columns, Map<String, JsonNode> columnSchemas) {
@@ -28,8 +29,30 @@ final class EventSchema {
                 return ABSENT;
             }
             Set<String> columns = new TreeSet<>();
-            struct.path("fields").forEach(f -> columns.add(f.path("field").asText()));
+            struct.path("fields").forEach(f -> columns.add(shape(f)));
             return new Struct(Collections.unmodifiableSet(columns), ValueCodec.columnSchemas(struct));
+        }
+
+        /**
+         * A column as far as its cached values depend on it: its name, Connect type and logical name (an array's:
+         * of its elements), and a numeric's scale. A column whose type changed (ALTER COLUMN … TYPE) is then a change of
+         * columns like an added or dropped one, so rows cached before are read again in the new form. Left out: whether it
+         * is optional, its default, an enum's values, a numeric's precision — and a missing scale is 0, because
+         * Debezium's snapshot and its stream describe an unconstrained numeric differently (length 0 without a scale,
+         * 131089 with scale 0), which would otherwise look like a change at every switch between them.
+         */
+        static String shape(JsonNode field) {
+            StringBuilder b = new StringBuilder(field.path("field").asText()).append(' ').append(field.path("type").asText())
+                    .append(' ').append(field.path("name").asText(""));
+            JsonNode items = field.get("items");
+            if (items != null) {
+                b.append(" of ").append(items.path("type").asText()).append(' ').append(items.path("name").asText(""));
+            }
+            JsonNode parameters = field.path("parameters");
+            if ("NUMERIC".equalsIgnoreCase(parameters.path("__debezium.source.column.type").asText(""))) {
+                b.append(" scale ").append(parameters.path("__debezium.source.column.scale").asText("0"));
+            }
+            return b.toString();
         }
     }
 

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>when Redis lost its data (restarted empty, flushed): noticed because the epoch key {@code cs:_epoch}, set when
  *       cache-sync starts, vanished — every entity is re-read;</li>
- *   <li>when a table's columns changed (ADD/DROP COLUMN): rows not written since would keep their old shape — that
+ *   <li>when a table's columns changed (ADD/DROP COLUMN, ALTER COLUMN … TYPE): rows not written since would keep their old shape — that
  *       entity is re-read.</li>
  * </ul>
  * Requests per entity are spaced by {@code minInterval}, so a burst of signals does not start a burst of snapshots; a

@@ -6,6 +6,7 @@ import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
+import io.cachesync.core.testkit.ChangeEvents;
 import io.cachesync.core.testkit.ConnectType;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.devstack.DevRedis;
@@ -315,6 +316,13 @@ class SyncTopologyTest {
         users.pipeInput(withNewColumn);
         users.pipeInput(withNewColumn);
         assertThat(changed).containsExactly("users");
+        // ALTER COLUMN created_at TYPE text: the same names, each value now written another way
+        byte[] retyped = ChangeEvents.table("public.users").key("id", ConnectType.INT64).column("name", ConnectType.STRING)
+                .column("email", ConnectType.STRING).column("password_hash", ConnectType.STRING).column("created_at", ConnectType.STRING)
+                .optionalColumn("nickname", ConnectType.STRING).update(null, UserEvents.row(7, "d")).lsn(13L).bytes();
+        users.pipeInput(retyped);
+        users.pipeInput(retyped);
+        assertThat(changed).containsExactly("users", "users");
     }
 
     @Test
