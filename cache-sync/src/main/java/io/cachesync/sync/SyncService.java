@@ -62,6 +62,9 @@ public final class SyncService implements AutoCloseable {
     /** The view topology's application ({@link ViewTopology}), or null when no view is configured. */
     private KafkaStreams views;
     private volatile boolean closed;
+    private RedisMutationApplier applier;
+    /** The longest {@link #close()} waits for the stream threads: within the 40 s compose and the 60 s Kubernetes allow. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(20);
 
     /** cache-sync with its own Prometheus registry, exported on {@code sync.http-port}. */
     public SyncService(SyncConfig config) {
@@ -91,7 +94,7 @@ public final class SyncService implements AutoCloseable {
         schemas = new SchemaTopic(config.kafkaClientConfig(), "cachesync-sync-schemas");
         deadLetters = new DeadLetterWriter(config.kafkaClientConfig(), stats);
         sourceFloor = new SourceFloor(catalog, store, registry).start(Duration.ofSeconds(10));
-        RedisMutationApplier applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor(), deadLetters,
+        applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor(), deadLetters,
                 sourceFloor::captured);
         auditor = new ConsistencyAuditor(config.postgres(), store, registry,
                 config.auditFraction(), config.auditDelay(), config.auditGrace());
@@ -228,11 +231,19 @@ public final class SyncService implements AutoCloseable {
         if (http != null) {
             http.close();
         }
-        if (views != null) {
-            views.close(Duration.ofSeconds(30));
+        if (applier != null) {
+            applier.stopRetrying();
         }
+        // both applications stop at once, within one bound (a stream thread may wait on Redis or Kafka meanwhile)
+        if (views != null) {
+            views.close(Duration.ZERO);
+        }
+        long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
         if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
+            streams.close(CLOSE_TIMEOUT);
+        }
+        if (views != null) {
+            views.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
         if (auditor != null) {
             auditor.close();

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -35,6 +37,8 @@ public final class RedisMutationApplier {
     private final Duration retryFor;
     private final RefusedWrites refused;
     private final Consumer<String> captured;
+    /** Counted down by {@link #stopRetrying()}: a write that fails then is not retried, and a backoff under way ends. */
+    private final CountDownLatch stopping = new CountDownLatch(1);
 
     /** An applier without a dead-letter topic: a write Redis refuses for good fails the batch ({@link RefusedWrites#FAIL}). */
     public RedisMutationApplier(CacheStore store, SyncStats stats, Clock clock, Duration retryFor) {
@@ -55,6 +59,15 @@ public final class RedisMutationApplier {
         this.retryFor = retryFor;
         this.refused = refused;
         this.captured = captured;
+    }
+
+    /**
+     * From now on a write Redis fails is not retried (one retrying ends at once): cache-sync is stopping, and a write its
+     * stream threads wait for would hold the shutdown for {@code retryFor}. Nothing is lost: the failed batch's offsets
+     * were not committed, so its records are read again by the next owner.
+     */
+    public void stopRetrying() {
+        stopping.countDown();
     }
 
     /** Takes the fence of a task just assigned to this instance (see {@link TaskFence}). */
@@ -177,6 +190,10 @@ public final class RedisMutationApplier {
                 return;
             } catch (JedisException e) {
                 stats.redisRetry();
+                if (stopping.getCount() == 0) {
+                    throw new RedisUnavailableException("Redis write of a batch of " + batch.size() + " failed while cache-sync stops; "
+                            + "its records are read again from the last committed offset: " + e.getMessage(), e);
+                }
                 if (System.nanoTime() > deadline) {
                     throw new RedisUnavailableException("Redis write of a batch of " + batch.size() + " failed for " + retryFor
                             + "; giving the partitions back to re-read from the last committed offset: " + e.getMessage(), e);
@@ -184,7 +201,7 @@ public final class RedisMutationApplier {
                 Duration delay = backoff.next();
                 LOG.warn("Redis write of a batch of {} failed ({}); retrying in {} ms", batch.size(), e.getMessage(), delay.toMillis());
                 try {
-                    Thread.sleep(delay.toMillis());
+                    stopping.await(delay.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new RedisUnavailableException("interrupted while retrying a Redis write", ie);

@@ -110,6 +110,11 @@ public final class SyncStats {
         redisRetries.increment();
     }
 
+    /** Redis writes that failed and were retried (or given up). */
+    public long redisRetries() {
+        return redisRetries.sum();
+    }
+
     public void fenced() {
         fenced.increment();
     }

@@ -95,6 +95,24 @@ class RedisMutationApplierTest {
     }
 
     @Test
+    void aWriteRetriedWhileRedisIsDownEndsAtOnceWhenCacheSyncStops() throws Exception {
+        SyncStats stats = new SyncStats();
+        try (RedisClient nowhere = RedisConnections.client(URI.create("redis://127.0.0.1:" + io.cachesync.devstack.FreePorts.next()), 2,
+                Duration.ofMillis(200))) {
+            RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(nowhere), stats, Clock.systemUTC(), Duration.ofMinutes(2));
+            java.util.concurrent.CompletableFuture<Void> write = java.util.concurrent.CompletableFuture.runAsync(() -> applier.applyAll(
+                    List.of(new CacheMutation(products, "1", CacheMutation.Op.UPSERT, "1", "{}", 0, false))));
+            await().alias("retrying").atMost(Duration.ofSeconds(30)).until(() -> stats.redisRetries() >= 2);
+            assertThat(write).isNotDone();
+            applier.stopRetrying();
+            await().alias("given up, well before the 2 minutes it would retry for").atMost(Duration.ofSeconds(30)).until(write::isDone);
+            assertThat(write).isCompletedExceptionally();
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(write::join)).hasRootCauseInstanceOf(
+                    redis.clients.jedis.exceptions.JedisConnectionException.class).hasMessageContaining("while cache-sync stops");
+        }
+    }
+
+    @Test
     void idsThatLookLikeHelperKeysAreOrdinaryRows() {
         RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), new SyncStats(), Clock.systemUTC(), Duration.ofSeconds(5));
         // helper keys of this entity exist, as they do on a live cache
