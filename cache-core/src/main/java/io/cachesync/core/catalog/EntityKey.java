@@ -138,7 +138,7 @@ public record EntityKey(List<Column> columns, Origin origin) {
     }
 
     /** The key values of the current row of {@code rs}, in key order. */
-    public List<String> rowValues(ResultSet rs) throws SQLException {
+    private List<String> rowValues(ResultSet rs) throws SQLException {
         List<String> values = new ArrayList<>(columns.size());
         for (Column c : columns) {
             values.add(rs.getString(c.name()));

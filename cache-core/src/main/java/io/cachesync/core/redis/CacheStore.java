@@ -12,8 +12,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -451,6 +453,16 @@ public final class CacheStore {
             roundTrips.increment();
             page.accept(keysOfPage);
         });
+    }
+
+    /**
+     * Bumps every list and search generation of {@code entity} (SCAN of its generation keys): each of its pages is read
+     * again, for when rows were removed wholesale (a purge, a truncate) and no list value names them.
+     */
+    public void dropPages(String entity) {
+        Set<String> generations = new LinkedHashSet<>(List.of(CacheKeys.searchGeneration(entity)));
+        scan(CacheKeys.generationPattern(entity), generations::addAll);
+        afterWriteAll(List.of(), generations);
     }
 
     /** Network round trips this store made (a pipeline counts once); for tests and benchmarks. */

@@ -104,19 +104,17 @@ public final class EnvelopeParser implements MutationParser {
             throw new PoisonRecordException("payload is not a JSON object");
         }
         String op = payload.path("op").asText("");
+        JsonNode source = payload.path("source");
+        long ts = source.path("ts_ms").asLong(payload.path("ts_ms").asLong(0));
         if ("t".equals(op)) {
-            JsonNode source = payload.path("source");
-            return new CacheMutation(entity, null, CacheMutation.Op.TRUNCATE, CommitOrderVersion.of(sourceEpoch, source, false), null,
-                    source.path("ts_ms").asLong(payload.path("ts_ms").asLong(0)), false);
+            return new CacheMutation(entity, null, CacheMutation.Op.TRUNCATE, CommitOrderVersion.of(sourceEpoch, source, false), null, ts, false);
         }
         CacheMutation.Op mop = switch (op) {
             case "c", "u", "r" -> CacheMutation.Op.UPSERT;
             case "d" -> CacheMutation.Op.DELETE;
             default -> throw new PoisonRecordException("op is '" + op + "', expected one of c, u, r, d, t");
         };
-        JsonNode source = payload.path("source");
         String version = CommitOrderVersion.of(sourceEpoch, source, "r".equals(op));
-        long ts = source.path("ts_ms").asLong(payload.path("ts_ms").asLong(0));
         boolean snapshot = "r".equals(op) || isSnapshot(source.get("snapshot"));
         JsonNode row = mop == CacheMutation.Op.DELETE ? payload.get("before") : payload.get("after");
         if (row == null || !row.isObject()) {

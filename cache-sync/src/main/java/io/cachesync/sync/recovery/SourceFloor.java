@@ -16,9 +16,7 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
 
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -156,10 +154,7 @@ public final class SourceFloor implements AutoCloseable {
     private long purge(EntityDefinition entity, String epoch) {
         long[] deleted = {0};
         store.scan(CacheKeys.rowPattern(entity.name()), keys -> deleted[0] += purgeBatch(entity, keys, epoch));
-        // every list and search page of the entity may hold purged rows
-        Set<String> generations = new LinkedHashSet<>(List.of(CacheKeys.searchGeneration(entity.name())));
-        store.scan(CacheKeys.generationPattern(entity.name()), generations::addAll);
-        store.afterWriteAll(List.of(), generations);
+        store.dropPages(entity.name());   // every list and search page of the entity may hold purged rows
         return deleted[0];
     }
 

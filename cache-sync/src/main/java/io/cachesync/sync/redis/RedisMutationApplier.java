@@ -104,9 +104,7 @@ public final class RedisMutationApplier {
             applyAll(deletes, fence);
             seen[0] += deletes.size();
         });
-        Set<String> generations = new LinkedHashSet<>(List.of(CacheKeys.searchGeneration(entity.name())));
-        store.scan(CacheKeys.generationPattern(entity.name()), generations::addAll);
-        store.afterWriteAll(List.of(), generations);
+        store.dropPages(entity.name());
         LOG.info("a TRUNCATE of {}: {} cached rows of {} looked at, those older than it deleted, in {} ms", entity.qualifiedTable(),
                 seen[0], entity.name(), (System.nanoTime() - started) / 1_000_000);
         return seen[0];

@@ -4,7 +4,6 @@ import io.cachesync.core.topics.Topics;
 import io.cachesync.ingest.config.IngestConfig;
 
 import java.util.Collection;
-import java.util.List;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -16,11 +15,6 @@ public final class DebeziumProperties {
     public static final String ENGINE_NAME = "cachesync-ingest";
 
     private DebeziumProperties() {
-    }
-
-    /** As {@link #of(IngestConfig, Collection)} with no generated columns. */
-    public static Properties of(IngestConfig c) {
-        return of(c, List.of());
     }
 
     /**

@@ -60,17 +60,17 @@ public final class PublicationCoverage {
 
     /** Whether the publication exists and publishes a partition's changes as its partitioned table's. */
     public static boolean existsWithoutPartitionRoot(Connection c, String publication) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT NOT pubviaroot FROM pg_publication WHERE pubname = ?")) {
-            ps.setString(1, publication);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
+        return existsWithout(c, publication, "pubviaroot");
     }
 
     /** Whether the publication exists and leaves TRUNCATE out ({@code publish} without {@code truncate}). */
     public static boolean existsWithoutTruncate(Connection c, String publication) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT NOT pubtruncate FROM pg_publication WHERE pubname = ?")) {
+        return existsWithout(c, publication, "pubtruncate");
+    }
+
+    /** Whether the publication exists with its boolean {@code flag} (a pg_publication column, not user input) false. */
+    private static boolean existsWithout(Connection c, String publication, String flag) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT NOT " + flag + " FROM pg_publication WHERE pubname = ?")) {
             ps.setString(1, publication);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);
