@@ -8,6 +8,7 @@ import io.cachesync.sync.config.SyncConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,6 +62,32 @@ class ServiceConfigTest {
         assertThat(sync.topicPartitions()).as("the dead-letter and commands topics").isEqualTo(2);
         m.put("ingest.topic-partitions", "0");
         assertThatThrownBy(() -> SyncConfig.from(Settings.of(m))).hasMessageContaining("ingest.topic-partitions must be at least 1");
+    }
+
+    @Test
+    void theTopicPrefixNamesEveryTopicAndTheDefaultConsumerGroupOfBothServices() {
+        Map<String, String> m = valid();
+        SyncConfig byDefault = SyncConfig.from(Settings.of(m));
+        assertThat(byDefault.topics().dlq()).isEqualTo("cachesync.dlq");
+        assertThat(byDefault.applicationId()).isEqualTo("cachesync-sync");
+        m.put("kafka.topic-prefix", "team-b");
+        Settings s = Settings.of(m);
+        IngestConfig ingest = IngestConfig.from(s);
+        SyncConfig sync = SyncConfig.from(s);
+        assertThat(ingest.topics()).isEqualTo(sync.topics());
+        assertThat(ingest.topics().cdc("public", "users")).isEqualTo("team-b.public.users");
+        assertThat(List.of(sync.topics().commands(), sync.topics().dlq(), sync.topics().sourceEpochs(), sync.topics().schemas(),
+                ingest.topics().ingestOffsets())).containsExactly("team-b.commands", "team-b.dlq", "team-b.source-epochs",
+                "team-b.schemas", "team-b.ingest.offsets");
+        assertThat(io.cachesync.ingest.engine.DebeziumProperties.of(ingest, List.of()))
+                .containsEntry("topic.prefix", "team-b").containsEntry("offset.storage.topic", "team-b.ingest.offsets");
+        assertThat(sync.applicationId()).as("the consumer group follows the prefix").isEqualTo("team-b-sync");
+        m.put("sync.application-id", "my-group");
+        assertThat(SyncConfig.from(Settings.of(m)).applicationId()).as("unless set").isEqualTo("my-group");
+        m.put("kafka.topic-prefix", "team.b");
+        assertThatThrownBy(() -> IngestConfig.from(Settings.of(m))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("kafka.topic-prefix must be 1 to 100 letters, digits, '_' or '-' (no '.')");
+        assertThatThrownBy(() -> SyncConfig.from(Settings.of(m))).hasMessageContaining("kafka.topic-prefix");
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.cachesync.core.metrics.Metrics;
 import io.cachesync.core.metrics.MetricsHttpServer;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.topics.TopicProvisioner;
+import io.cachesync.core.topics.TopicNames;
 import io.cachesync.core.topics.Topics;
 import io.cachesync.core.util.Threads;
 import io.cachesync.sync.audit.ConsistencyAuditor;
@@ -85,21 +86,22 @@ public final class SyncService implements AutoCloseable {
         CacheStore store = new CacheStore(redis);
         store.loadScripts();
         heartbeat = InvalidationHeartbeat.start(redis);
-        TopicProvisioner.ensure(config.kafkaClientConfig(), SyncTopology.cdcTopics(catalog), config.cdcTopicPartitions(),
+        TopicNames topics = config.topics();
+        TopicProvisioner.ensure(config.kafkaClientConfig(), SyncTopology.cdcTopics(topics, catalog), config.cdcTopicPartitions(),
                 config.replicationFactor(), Topics.TOPIC_CONFIG, Duration.ofSeconds(60));
-        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.DLQ, Topics.COMMANDS), config.topicPartitions(),
+        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(topics.dlq(), topics.commands()), config.topicPartitions(),
                 config.replicationFactor(), Topics.TOPIC_CONFIG, Duration.ofSeconds(60));
-        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.SOURCE_EPOCHS, Topics.SCHEMAS), 1, config.replicationFactor(),
+        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(topics.sourceEpochs(), topics.schemas()), 1, config.replicationFactor(),
                 Topics.COMPACTED_TOPIC_CONFIG, Duration.ofSeconds(60));
-        schemas = new SchemaTopic(config.kafkaClientConfig(), "cachesync-sync-schemas");
-        deadLetters = new DeadLetterWriter(config.kafkaClientConfig(), stats);
+        schemas = new SchemaTopic(config.kafkaClientConfig(), topics.schemas(), "cachesync-sync-schemas");
+        deadLetters = new DeadLetterWriter(config.kafkaClientConfig(), topics.dlq(), stats);
         sourceFloor = new SourceFloor(catalog, store, registry).start(Duration.ofSeconds(10));
         applier = new RedisMutationApplier(store, stats, Clock.systemUTC(), config.redisRetryFor(), deadLetters,
                 sourceFloor::captured);
         auditor = new ConsistencyAuditor(config.postgres(), store, registry,
                 config.auditFraction(), config.auditDelay(), config.auditGrace());
         rebuilder = new CacheRebuilder(catalog, redis, config.postgres(), config.signalTable(), Duration.ofSeconds(30), registry).start(Duration.ofSeconds(2));
-        streams = new KafkaStreams(SyncTopology.build(catalog, applier, stats, auditor::applied, config.maxValueBytes(),
+        streams = new KafkaStreams(SyncTopology.build(topics, catalog, applier, stats, auditor::applied, config.maxValueBytes(),
                 rebuilder::schemaChanged, config.batching(), sourceFloor::announced, schemas), streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("cache-sync stream thread failed; replacing it (it resumes from the last committed offset)", e);
@@ -108,7 +110,7 @@ public final class SyncService implements AutoCloseable {
         streams.setStateListener((now, before) -> LOG.info("cache-sync streams {} -> {}", before, now));
         streams.start();
         if (!catalog.views().isEmpty()) {
-            views = new KafkaStreams(ViewTopology.build(catalog, applier, stats, config.batching(), config.maxValueBytes(), schemas),
+            views = new KafkaStreams(ViewTopology.build(topics, catalog, applier, stats, config.batching(), config.maxValueBytes(), schemas),
                     ViewTopology.properties(streamsProperties(config)));
             views.setUncaughtExceptionHandler(e -> {
                 LOG.error("cache-sync view thread failed; replacing it (it resumes from the last committed offset)", e);
@@ -117,12 +119,12 @@ public final class SyncService implements AutoCloseable {
             views.setStateListener((now, before) -> LOG.info("cache-sync views {} -> {}", before, now));
             views.start();
         }
-        Set<String> sources = new HashSet<>(SyncTopology.cdcTopics(catalog));
-        sources.add(Topics.COMMANDS);
+        Set<String> sources = new HashSet<>(SyncTopology.cdcTopics(topics, catalog));
+        sources.add(topics.commands());
         consumerLag = new ConsumerLagGauges(sources, registry);
         lagRefresher.scheduleWithFixedDelay(() -> consumerLag.refresh(streams), 1, 5, TimeUnit.SECONDS);
         if (views != null) {
-            viewLag = ConsumerLagGauges.views(ViewTopology.partTopics(catalog), config.applicationId() + ViewTopology.APPLICATION_SUFFIX, registry);
+            viewLag = ConsumerLagGauges.views(ViewTopology.partTopics(topics, catalog), config.applicationId() + ViewTopology.APPLICATION_SUFFIX, registry);
             lagRefresher.scheduleWithFixedDelay(() -> viewLag.refresh(views), 1, 5, TimeUnit.SECONDS);
         }
         if (registry instanceof PrometheusMeterRegistry prometheus) {
@@ -178,6 +180,7 @@ public final class SyncService implements AutoCloseable {
         p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, c.batching().linger().toMillis())));
         p.put("processing.exception.handler.global.enabled", true);
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
+        p.put(DeadLetterProductionHandler.DLQ_TOPIC_CONFIG, c.topics().dlq());
         // each entity's topic is ordered on its own and no record waits for another topic's: never idle a task to
         // line up timestamps across its partitions (the default 0 also formats log text for every record it checks)
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);

@@ -66,15 +66,15 @@ public final class IngestService implements AutoCloseable {
         FunctionCounter.builder(MetricNames.SLOT_GAPS, slotGaps, LongAdder::sum)
                 .description("Times the replication slot was found dropped or recreated behind Debezium's offsets (changes lost "
                         + "in between): each starts a new source epoch and a full re-read").register(registry);
-        DebeziumOffsets offsets = new DebeziumOffsets(config.kafkaClientConfig(), DebeziumProperties.ENGINE_NAME);
-        this.setup = new SourceSetup(config, offsets, new SourceEpochs(config.kafkaClientConfig(), offsets, Clock.systemUTC()), slotGaps);
+        DebeziumOffsets offsets = new DebeziumOffsets(config.kafkaClientConfig(), config.topics().ingestOffsets(), DebeziumProperties.ENGINE_NAME);
+        this.setup = new SourceSetup(config, offsets, new SourceEpochs(config.kafkaClientConfig(), config.topics().sourceEpochs(), offsets, Clock.systemUTC()), slotGaps);
         this.supervisor = new EngineSupervisor(config, setup, cdcTopics(config), publishedTotal, tooLarge, sourceEpoch);
         this.slotMonitor = new SlotMonitor(config, registry);
     }
 
     /** The CDC topics of the configured entities. */
     public static List<String> cdcTopics(IngestConfig c) {
-        return c.catalog().cdcFed().stream().map(e -> Topics.cdc(e.schema(), e.table())).toList();
+        return c.catalog().cdcFed().stream().map(e -> c.topics().cdc(e.schema(), e.table())).toList();
     }
 
     public IngestService start() {
@@ -82,7 +82,8 @@ public final class IngestService implements AutoCloseable {
         SchemaCheck.atStart("cdc-ingest", config.catalog(), config.postgres());
         TopicProvisioner.ensure(config.kafkaClientConfig(), cdcTopics(config), config.topicPartitions(), config.replicationFactor(),
                 Topics.TOPIC_CONFIG, Duration.ofSeconds(60));
-        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(Topics.INGEST_OFFSETS, Topics.SOURCE_EPOCHS, Topics.SCHEMAS), 1, config.replicationFactor(),
+        TopicProvisioner.ensure(config.kafkaClientConfig(), List.of(config.topics().ingestOffsets(),
+                config.topics().sourceEpochs(), config.topics().schemas()), 1, config.replicationFactor(),
                 Topics.COMPACTED_TOPIC_CONFIG, Duration.ofSeconds(60));
         setup.createSignalTable();
         supervisor.start();

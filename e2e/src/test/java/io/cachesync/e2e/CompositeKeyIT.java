@@ -1,5 +1,6 @@
 package io.cachesync.e2e;
 
+import io.cachesync.core.topics.TopicNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cachesync.api.ApiService;
 import io.cachesync.core.codec.ValueCodec;
@@ -171,10 +172,10 @@ class CompositeKeyIT {
         p.sql("INSERT INTO public.tags VALUES ('o, 1', 'n/1', 'red'), ('o, 1', 'n:2', 'blue')");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers(),
                 "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()))) {
-            producer.send(new ProducerRecord<>(Topics.COMMANDS, "tags:o%2C%201,n%2F1",
+            producer.send(new ProducerRecord<>(TopicNames.DEFAULT.commands(), "tags:o%2C%201,n%2F1",
                     "{\"entity\":\"tags\",\"id\":[\"o, 1\",\"n/1\"],\"op\":\"upsert\",\"version\":1,"
                             + "\"data\":{\"owner\":\"o, 1\",\"name\":\"n/1\",\"color\":\"red\"}}")).get(30, TimeUnit.SECONDS);
-            producer.send(new ProducerRecord<>(Topics.COMMANDS, "tags:o%2C%201,n%3A2",
+            producer.send(new ProducerRecord<>(TopicNames.DEFAULT.commands(), "tags:o%2C%201,n%3A2",
                     "{\"entity\":\"tags\",\"id\":\"o%2C%201,n%3A2\",\"op\":\"upsert\",\"version\":1,"
                             + "\"data\":{\"owner\":\"o, 1\",\"name\":\"n:2\",\"color\":\"blue\"}}")).get(30, TimeUnit.SECONDS);
         }

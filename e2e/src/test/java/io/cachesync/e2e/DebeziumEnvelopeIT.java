@@ -1,5 +1,6 @@
 package io.cachesync.e2e;
 
+import io.cachesync.core.topics.TopicNames;
 import io.cachesync.core.topics.CompactEnvelope;
 import io.cachesync.core.topics.SmallTopics;
 import io.cachesync.core.topics.Topics;
@@ -47,13 +48,13 @@ class DebeziumEnvelopeIT {
 
         Map<String, Object> client = Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers());
         List<String> events = new ArrayList<>();
-        SmallTopics.readToEnd(client, Topics.cdc("public", "products"), "envelope-reader", r -> events.add(new String(r.value(), StandardCharsets.UTF_8)));
+        SmallTopics.readToEnd(client, TopicNames.DEFAULT.cdc("public", "products"), "envelope-reader", r -> events.add(new String(r.value(), StandardCharsets.UTF_8)));
         assertThat(events).hasSizeGreaterThan(50).allSatisfy(v -> {
             assertThat(v).startsWith("{\"schema\":{");
             assertThat(CompactEnvelope.isCompact(v.getBytes(StandardCharsets.UTF_8))).isFalse();
         });
         List<String> schemas = new ArrayList<>();
-        SmallTopics.readToEnd(client, Topics.SCHEMAS, "schemas-reader", r -> schemas.add(new String(r.key(), StandardCharsets.UTF_8)));
+        SmallTopics.readToEnd(client, TopicNames.DEFAULT.schemas(), "schemas-reader", r -> schemas.add(new String(r.key(), StandardCharsets.UTF_8)));
         assertThat(schemas).as("no schema written in this form").isEmpty();
         p.drainAndVerify("products");
     }

@@ -1,5 +1,6 @@
 package io.cachesync.e2e;
 
+import io.cachesync.core.topics.TopicNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachesync.api.ApiService;
@@ -2286,7 +2287,7 @@ class DeploymentValidationIT {
         }
         Map<String, Object> producerConfig = new HashMap<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()));
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(Topics.COMMANDS, "1", "this is not a command")).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(TopicNames.DEFAULT.commands(), "1", "this is not a command")).get(30, TimeUnit.SECONDS);
         }
         for (String path : List.of("/v1/products/1", "/v1/products/1", "/v1/products/1", "/v1/users/2", "/v1/products/99999",
                 "/v1/products/99999", "/v1/products?category=category-1", "/v1/nope/1")) {

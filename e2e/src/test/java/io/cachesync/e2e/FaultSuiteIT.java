@@ -1,5 +1,6 @@
 package io.cachesync.e2e;
 
+import io.cachesync.core.topics.TopicNames;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.app.demo.DemoSchema;
@@ -150,7 +151,7 @@ class FaultSuiteIT {
                 new Thread(this::readLoad, "fault-reader-2"));
         load.forEach(Thread::start);
         settle(Duration.ofSeconds(3));
-        long dlqBefore = endOffset(Topics.DLQ);
+        long dlqBefore = endOffset(TopicNames.DEFAULT.dlq());
         long faultStart = System.nanoTime();
         long writesAtFault = writes.sum();
         inject(fault);
@@ -165,7 +166,7 @@ class FaultSuiteIT {
             t.join(30_000);
         }
         PipelineDrain drain = new PipelineDrain(stack.kafka().bootstrapServers(), syncConfig.applicationId(),
-                SyncTopology.cdcTopics(syncConfig.catalog()), () -> endOffsets(SyncTopology.cdcTopics(syncConfig.catalog())));
+                SyncTopology.cdcTopics(syncConfig.topics(), syncConfig.catalog()), () -> endOffsets(SyncTopology.cdcTopics(syncConfig.topics(), syncConfig.catalog())));
         boolean drained = drain.await(Duration.ofSeconds(3), Duration.ofMinutes(3));
         // a lost cache is rebuilt by an incremental snapshot; give it the time it takes before judging
         VerifyResult v = null;
@@ -192,7 +193,7 @@ class FaultSuiteIT {
         r.put("recovered", recovered);
         r.put("recover_ms", recoverMs);
         r.put("drained", drained);
-        r.put("dead_lettered", endOffset(Topics.DLQ) - dlqBefore);
+        r.put("dead_lettered", endOffset(TopicNames.DEFAULT.dlq()) - dlqBefore);
         r.put("checked", t.checked());
         r.put("stale", t.stale());
         r.put("missing", t.missing());
@@ -343,12 +344,12 @@ class FaultSuiteIT {
             byte[] big = ("{\"entity\":\"products\",\"id\":1,\"op\":\"upsert\",\"version\":1,\"data\":{\"name\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}}")
                     .getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i < 25; i++) {
-                producer.send(new ProducerRecord<>(Topics.cdc("public", "products"), ("{\"id\":" + i + "}").getBytes(), "not json".getBytes()));
-                producer.send(new ProducerRecord<>(Topics.cdc("public", "products"), ("{\"id\":" + i + "}").getBytes(), "{\"op\":\"u\"}".getBytes()));
-                producer.send(new ProducerRecord<>(Topics.COMMANDS, null, "{\"entity\":\"products\",\"id\":1,\"op\":\"upsert\",\"data\":{}}".getBytes()));
-                producer.send(new ProducerRecord<>(Topics.COMMANDS, null, "[1,2,3]".getBytes()));
+                producer.send(new ProducerRecord<>(TopicNames.DEFAULT.cdc("public", "products"), ("{\"id\":" + i + "}").getBytes(), "not json".getBytes()));
+                producer.send(new ProducerRecord<>(TopicNames.DEFAULT.cdc("public", "products"), ("{\"id\":" + i + "}").getBytes(), "{\"op\":\"u\"}".getBytes()));
+                producer.send(new ProducerRecord<>(TopicNames.DEFAULT.commands(), null, "{\"entity\":\"products\",\"id\":1,\"op\":\"upsert\",\"data\":{}}".getBytes()));
+                producer.send(new ProducerRecord<>(TopicNames.DEFAULT.commands(), null, "[1,2,3]".getBytes()));
             }
-            producer.send(new ProducerRecord<>(Topics.COMMANDS, null, big)).get();
+            producer.send(new ProducerRecord<>(TopicNames.DEFAULT.commands(), null, big)).get();
             producer.flush();
         }
     }

@@ -1,5 +1,6 @@
 package io.cachesync.e2e;
 
+import io.cachesync.core.topics.TopicNames;
 import io.cachesync.core.topics.CompactEnvelope;
 import io.cachesync.core.topics.SmallTopics;
 import io.cachesync.core.topics.Topics;
@@ -92,7 +93,7 @@ class PipelineIT {
         // nor Kafka: cdc-ingest excludes it at the source (column.exclude.list), so no topic, DLQ or log can carry it
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers(),
                 "group.id", "users-reader-" + System.nanoTime(), "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(Topics.cdc("public", "users")));
+            c.subscribe(List.of(TopicNames.DEFAULT.cdc("public", "users")));
             List<String> events = new ArrayList<>();
             await().alias("the update of user 3 in the CDC topic").atMost(PIPELINE).until(() -> {
                 c.poll(Duration.ofMillis(200)).forEach(x -> events.add(x.value() == null ? "" : new String(x.value(), StandardCharsets.UTF_8)));
@@ -128,7 +129,7 @@ class PipelineIT {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers()),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             // same key as the row updated next, so both land in one partition, poison first
-            producer.send(new ProducerRecord<>(Topics.cdc("public", "products"), "{\"id\":150}".getBytes(StandardCharsets.UTF_8),
+            producer.send(new ProducerRecord<>(TopicNames.DEFAULT.cdc("public", "products"), "{\"id\":150}".getBytes(StandardCharsets.UTF_8),
                     "this is not a change event".getBytes(StandardCharsets.UTF_8))).get();
         }
         sql("UPDATE products SET name = 'after the poison' WHERE id = 150");
@@ -136,9 +137,9 @@ class PipelineIT {
 
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers(),
                 "group.id", "dlq-reader-" + System.nanoTime(), "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(Topics.DLQ));
+            c.subscribe(List.of(TopicNames.DEFAULT.dlq()));
             List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
-            await().alias("poison record in " + Topics.DLQ).atMost(PIPELINE).until(() -> {
+            await().alias("poison record in " + TopicNames.DEFAULT.dlq()).atMost(PIPELINE).until(() -> {
                 c.poll(Duration.ofMillis(200)).forEach(dead::add);
                 return dead.stream().anyMatch(r -> new String(r.value(), StandardCharsets.UTF_8).equals("this is not a change event"));
             });
@@ -156,13 +157,13 @@ class PipelineIT {
         await().alias("update in Redis").atMost(PIPELINE).until(() -> String.valueOf(redis.hget(p.row("products", "160"), "d")).contains("compact form"));
         Map<String, Object> client = Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers());
         List<byte[]> events = new ArrayList<>();
-        SmallTopics.readToEnd(client, Topics.cdc("public", "products"), "compact-reader", r -> {
+        SmallTopics.readToEnd(client, TopicNames.DEFAULT.cdc("public", "products"), "compact-reader", r -> {
             if (r.headers().lastHeader(Topics.SOURCE_EPOCH_HEADER) != null) {
                 events.add(r.value()); // cdc-ingest's (the other tests add records of their own)
             }
         });
         Map<String, String> schemas = new HashMap<>();
-        SmallTopics.readToEnd(client, Topics.SCHEMAS, "schemas-reader", r -> {
+        SmallTopics.readToEnd(client, TopicNames.DEFAULT.schemas(), "schemas-reader", r -> {
             String id = new String(r.key(), StandardCharsets.UTF_8);
             assertThat(CompactEnvelope.schemaId(r.value())).as("a schema's key is its id").isEqualTo(id);
             schemas.put(id, new String(r.value(), StandardCharsets.UTF_8));
@@ -182,15 +183,15 @@ class PipelineIT {
         byte[] poison = CompactEnvelope.of(unknown, "{\"op\":\"u\",\"after\":{\"id\":170}}").getBytes(StandardCharsets.UTF_8);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers()),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.cdc("public", "products"), "{\"id\":170}".getBytes(StandardCharsets.UTF_8), poison)).get();
+            producer.send(new ProducerRecord<>(TopicNames.DEFAULT.cdc("public", "products"), "{\"id\":170}".getBytes(StandardCharsets.UTF_8), poison)).get();
         }
         sql("UPDATE products SET name = 'after the unknown schema' WHERE id = 170");
         await().alias("later record applied").atMost(PIPELINE)
                 .until(() -> String.valueOf(redis.hget(p.row("products", "170"), "d")).contains("after the unknown schema"));
         List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
-        await().alias("the record in " + Topics.DLQ).atMost(PIPELINE).until(() -> {
+        await().alias("the record in " + TopicNames.DEFAULT.dlq()).atMost(PIPELINE).until(() -> {
             dead.clear();
-            SmallTopics.readToEnd(Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers()), Topics.DLQ, "dlq-reader", dead::add);
+            SmallTopics.readToEnd(Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers()), TopicNames.DEFAULT.dlq(), "dlq-reader", dead::add);
             return dead.stream().anyMatch(r -> Arrays.equals(r.value(), poison));
         });
         ConsumerRecord<byte[], byte[]> r = dead.stream().filter(x -> Arrays.equals(x.value(), poison)).findFirst().orElseThrow();

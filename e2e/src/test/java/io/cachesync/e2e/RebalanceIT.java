@@ -109,7 +109,7 @@ class RebalanceIT {
                 churn.stop();
 
                 PipelineDrain drain = new PipelineDrain(stack.kafka().bootstrapServers(), syncConfig.applicationId(),
-                        SyncTopology.cdcTopics(syncConfig.catalog()), ingest::published);
+                        SyncTopology.cdcTopics(syncConfig.topics(), syncConfig.catalog()), ingest::published);
                 assertThat(drain.await(Duration.ofSeconds(3), Duration.ofMinutes(3))).as("pipeline drained").isTrue();
                 VerifyResult result = new CacheVerifier(syncConfig.catalog(), () -> connect(stack), redis).verify(Duration.ofSeconds(5));
                 VerifyResult.Counts products = result.perEntity().get("products");

@@ -164,10 +164,10 @@ class RoutineConsistencyIT {
                 Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers(), "group.id", "dlq-reader-" + System.nanoTime(),
                         "auto.offset.reset", "earliest"),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            c.subscribe(List.of(io.cachesync.core.topics.Topics.DLQ));
+            c.subscribe(List.of(io.cachesync.core.topics.TopicNames.DEFAULT.dlq()));
             List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
             List<String> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
-            await().alias("the refused change in " + io.cachesync.core.topics.Topics.DLQ).atMost(PIPELINE).until(() -> {
+            await().alias("the refused change in " + io.cachesync.core.topics.TopicNames.DEFAULT.dlq()).atMost(PIPELINE).until(() -> {
                 c.poll(Duration.ofMillis(200)).forEach(r -> {
                     reasons.add(new String(r.headers().lastHeader(io.cachesync.core.topics.Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8));
                     var topic = r.headers().lastHeader(io.cachesync.core.topics.Topics.DLQ_SOURCE_TOPIC_HEADER);

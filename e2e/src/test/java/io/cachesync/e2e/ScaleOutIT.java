@@ -135,7 +135,7 @@ class ScaleOutIT {
                         probe.stopWriting();
                         readers.close();
                         PipelineDrain drain = new PipelineDrain(stack.kafka().bootstrapServers(), syncConfig.applicationId(),
-                                SyncTopology.cdcTopics(syncConfig.catalog()), ingest::published);
+                                SyncTopology.cdcTopics(syncConfig.topics(), syncConfig.catalog()), ingest::published);
                         assertThat(drain.await(Duration.ofSeconds(3), Duration.ofMinutes(3))).as("pipeline drained").isTrue();
                         probe.close(); // after the drain: a change applied late still counts, with its whole wait
                         VerifyResult result = new CacheVerifier(syncConfig.catalog(), () -> connect(stack), redis).verify(Duration.ofSeconds(5));

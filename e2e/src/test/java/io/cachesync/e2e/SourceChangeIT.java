@@ -1,5 +1,6 @@
 package io.cachesync.e2e;
 
+import io.cachesync.core.topics.TopicNames;
 import io.cachesync.app.verify.VerifyResult;
 import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.keys.CacheKeys;
@@ -91,7 +92,7 @@ class SourceChangeIT {
             });
 
             Map<String, Object> kafka = IngestConfig.from(p.settings).kafkaClientConfig();
-            SourceEpoch epoch = new SourceEpochs(kafka, new DebeziumOffsets(kafka, DebeziumProperties.ENGINE_NAME), Clock.systemUTC())
+            SourceEpoch epoch = new SourceEpochs(kafka, TopicNames.DEFAULT.sourceEpochs(), new DebeziumOffsets(kafka, TopicNames.DEFAULT.ingestOffsets(), DebeziumProperties.ENGINE_NAME), Clock.systemUTC())
                     .latest().orElseThrow();
             assertThat(epoch.epoch()).isEqualTo(1);
             assertThat(epoch.timeline()).isEqualTo(2);

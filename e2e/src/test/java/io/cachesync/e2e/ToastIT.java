@@ -1,5 +1,6 @@
 package io.cachesync.e2e;
 
+import io.cachesync.core.topics.TopicNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.topics.Topics;
@@ -75,7 +76,7 @@ class ToastIT {
     private static long placeholderEvents(Pipeline p) {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", p.stack.kafka().bootstrapServers(),
                 "group.id", "articles-reader-" + System.nanoTime(), "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(Topics.cdc("public", "articles")));
+            c.subscribe(List.of(TopicNames.DEFAULT.cdc("public", "articles")));
             List<String> updates = new ArrayList<>();
             await().alias("the " + ROWS + " update events").atMost(Duration.ofSeconds(30)).until(() -> {
                 c.poll(Duration.ofMillis(200)).forEach(r -> {

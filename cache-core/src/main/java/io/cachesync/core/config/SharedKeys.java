@@ -43,6 +43,13 @@ public final class SharedKeys {
     public static final TypedKey<Integer> REPLICATION_FACTOR = TypedKey.integer("kafka.replication-factor",
             "Replication factor of the topics cachesync creates", 1).between(1, (int) Short.MAX_VALUE);
 
+    /** Names every topic of a deployment ({@link io.cachesync.core.topics.TopicNames}): cdc-ingest and cache-sync must agree. */
+    public static final TypedKey<String> TOPIC_PREFIX = TypedKey.text("kafka.topic-prefix",
+            "Prefix of every topic cachesync creates and reads (<prefix>.<schema>.<table>, <prefix>.commands, <prefix>.dlq, ...)"
+                    + " and Debezium's topic.prefix: deployments with different prefixes share a Kafka cluster; the same in"
+                    + " cdc-ingest and cache-sync", io.cachesync.core.topics.TopicNames.DEFAULT_PREFIX)
+            .check(v -> v.matches(io.cachesync.core.topics.TopicNames.PREFIX_PATTERN), "be 1 to 100 letters, digits, '_' or '-' (no '.')");
+
     private SharedKeys() {
     }
 

@@ -14,7 +14,7 @@ import java.time.format.DateTimeParseException;
  * One identity of the database cdc-ingest reads, and the number the cache knows it by (DESIGN rule 1). WAL positions
  * rise only within one identity: a point-in-time restore or a failover starts a new timeline whose positions may be
  * lower than those already seen, and a new cluster starts its own. cdc-ingest gives every new identity the next epoch
- * (topic {@link Topics#SOURCE_EPOCHS}) and every change version starts with it, so changes of
+ * (topic {@link io.cachesync.core.topics.TopicNames#sourceEpochs()}) and every change version starts with it, so changes of
  * the new identity sort above every change of the old one, and cache-sync purges what the old one left in Redis.
  *
  * @param epoch            0 for the first identity recorded, then one more at each change (at most {@link #MAX})

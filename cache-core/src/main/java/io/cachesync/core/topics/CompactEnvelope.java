@@ -10,7 +10,7 @@ import java.util.HexFormat;
  * The compact form of a change event ({@code ingest.envelope=compact}, the default): Debezium's envelope with its
  * Connect schema replaced by a reference, {@code {"schema_id":"<id>","payload":<payload>}}. The payload is exactly the
  * one of Debezium's envelope; the schema — about four fifths of an event's bytes, the same for every event of a table
- * until its columns change — travels once per distinct schema in {@link Topics#SCHEMAS}, keyed by its id.
+ * until its columns change — travels once per distinct schema in {@link TopicNames#schemas()}, keyed by its id.
  *
  * <p>The id is the first 16 bytes of the SHA-256 of the schema's JSON, in lower-case hex: equal schemas get equal ids
  * whichever process wrote them, so a schema written twice (a restart) is one record after compaction.

@@ -5,28 +5,8 @@ import org.apache.kafka.common.header.Headers;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-/** Every Kafka topic cachesync reads or writes, named in one place. */
+/** What every topic cachesync creates carries: headers, record limits, settings. The topics' names: {@link TopicNames}. */
 public final class Topics {
-    /** Prefix of the CDC topics and Debezium's topic.prefix: {@code cachesync.<schema>.<table>}. */
-    public static final String PREFIX = "cachesync";
-    /** Change events published by backend teams themselves: {"entity","id","op":"upsert|delete","version","data"}. */
-    public static final String COMMANDS = "cachesync.commands";
-    /** Records cache-sync could not apply, with the reason in headers. */
-    public static final String DLQ = "cachesync.dlq";
-    /** Debezium offsets (Kafka Connect offset storage format). */
-    public static final String INGEST_OFFSETS = "cachesync.ingest.offsets";
-
-    /**
-     * The source epochs (compacted, one partition): cdc-ingest appends one record, {@link io.cachesync.core.consistency.SourceEpoch},
-     * each time the database it reads has a new identity (system identifier or timeline); cache-sync follows it.
-     */
-    public static final String SOURCE_EPOCHS = "cachesync.source-epochs";
-    /**
-     * The Connect schemas of the change events (compacted, one partition): cdc-ingest writes each distinct schema once,
-     * keyed by its {@link CompactEnvelope#schemaId id}, before the first event that names it; cache-sync reads it when an
-     * event names an id it does not know yet.
-     */
-    public static final String SCHEMAS = "cachesync.schemas";
     /** Header of every CDC record cdc-ingest publishes: the source epoch it was read under, in decimal. */
     public static final String SOURCE_EPOCH_HEADER = "cachesync.source-epoch";
 
@@ -84,10 +64,5 @@ public final class Topics {
         }
         return ("{\"dead_letter_reference\":{\"topic\":\"" + topic + "\",\"partition\":" + partition + ",\"offset\":" + offset
                 + ",\"bytes\":" + size + "}}").getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** The CDC topic of a table: {@code cachesync.public.products}. */
-    public static String cdc(String schema, String table) {
-        return PREFIX + "." + schema + "." + table;
     }
 }

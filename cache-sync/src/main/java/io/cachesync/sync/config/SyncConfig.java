@@ -9,6 +9,7 @@ import io.cachesync.core.config.Settings;
 import io.cachesync.core.config.SharedKeys;
 import io.cachesync.core.config.TypedKey;
 import io.cachesync.core.redis.RedisEndpoint;
+import io.cachesync.core.topics.TopicNames;
 import io.cachesync.sync.topology.Batching;
 
 import java.nio.file.Path;
@@ -38,11 +39,13 @@ public record SyncConfig(
         String signalTable,
         int maxValueBytes,
         Batching batching,
+        TopicNames topics,
         EntityCatalog catalog) {
 
     public static final TypedKey<String> APPLICATION_ID = TypedKey.text("sync.application-id",
-            "Kafka Streams application.id: the consumer group and the prefix of internal topics", "cachesync-sync")
-            .check(v -> v.matches("[A-Za-z0-9._-]{1,200}"), "hold only letters, digits, '.', '_' and '-'");
+            "Kafka Streams application.id: the consumer group and the prefix of internal topics (empty: "
+                    + "<kafka.topic-prefix>-sync, so cachesync-sync by default)", "")
+            .check(v -> v.matches("[A-Za-z0-9._-]{0,200}"), "hold only letters, digits, '.', '_' and '-'");
     public static final TypedKey<Integer> THREADS = TypedKey.integer("sync.threads", "Kafka Streams threads in this instance", 1).between(1, 64);
     public static final TypedKey<Duration> COMMIT_INTERVAL = TypedKey.positiveDuration("sync.commit-interval",
             "How often consumed offsets are committed; every Redis write of a record is acknowledged before its offset is", Duration.ofSeconds(1));
@@ -57,6 +60,7 @@ public record SyncConfig(
             "Partitions of the topics only cache-sync creates: the dead-letter topic and cachesync.commands", 4).atLeast(1);
     public static final TypedKey<Integer> CDC_PARTITIONS = SharedKeys.CDC_TOPIC_PARTITIONS;
     public static final TypedKey<Integer> REPLICATION = SharedKeys.REPLICATION_FACTOR;
+    public static final TypedKey<String> TOPIC_PREFIX = SharedKeys.TOPIC_PREFIX;
 
     public static final ConfigKey POSTGRES_URL = SharedKeys.POSTGRES_URL;
     public static final ConfigKey POSTGRES_USER = SharedKeys.POSTGRES_USER;
@@ -83,7 +87,7 @@ public record SyncConfig(
             Duration.ofMillis(5));
 
     public static final List<ConfigKey> KEYS = ConfigKey.concat(RedisEndpoint.KEYS, List.of(APPLICATION_ID, THREADS, COMMIT_INTERVAL, STATE_DIR,
-            REDIS_TIMEOUT, REDIS_RETRY_FOR, PARTITIONS, CDC_PARTITIONS, REPLICATION, EntityCatalog.ENTITIES, io.cachesync.core.catalog.ViewDefinitions.VIEWS,
+            REDIS_TIMEOUT, REDIS_RETRY_FOR, PARTITIONS, CDC_PARTITIONS, REPLICATION, TOPIC_PREFIX, EntityCatalog.ENTITIES, io.cachesync.core.catalog.ViewDefinitions.VIEWS,
             POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, AUDIT_FRACTION, AUDIT_DELAY, AUDIT_GRACE, HTTP_PORT, POSTGRES_SSLMODE, MAX_VALUE_BYTES, BATCH_SIZE, BATCH_LINGER,
             SharedKeys.SIGNAL_TABLE,
             KafkaClientSettings.BOOTSTRAP, KafkaClientSettings.SECURITY_PROTOCOL, KafkaClientSettings.SASL_MECHANISM, KafkaClientSettings.SASL_JAAS,
@@ -96,13 +100,19 @@ public record SyncConfig(
         // postgres.url always: the rebuilder, the source floor's schema check and the key reading need the database, audit or not
         PostgresEndpoint postgres = PostgresEndpoint.from(s, problems);
         EntityCatalog catalog = EntityCatalog.from(s, problems);
-        SyncConfig config = new SyncConfig(kafka, redis, APPLICATION_ID.read(s, problems), THREADS.read(s, problems),
+        String prefix = TOPIC_PREFIX.read(s, problems);
+        TopicNames topics = new TopicNames(prefix.matches(TopicNames.PREFIX_PATTERN) ? prefix : TopicNames.DEFAULT_PREFIX);
+        String applicationId = APPLICATION_ID.read(s, problems);
+        if (applicationId.isEmpty()) {
+            applicationId = topics.prefix() + "-sync";
+        }
+        SyncConfig config = new SyncConfig(kafka, redis, applicationId, THREADS.read(s, problems),
                 COMMIT_INTERVAL.read(s, problems), stateDir(STATE_DIR.read(s, problems)), REDIS_TIMEOUT.read(s, problems),
                 REDIS_RETRY_FOR.read(s, problems), PARTITIONS.read(s, problems), CDC_PARTITIONS.read(s, problems),
                 REPLICATION.read(s, problems).shortValue(), postgres, AUDIT_FRACTION.read(s, problems),
                 AUDIT_DELAY.read(s, problems), AUDIT_GRACE.read(s, problems), HTTP_PORT.read(s, problems),
                 SharedKeys.SIGNAL_TABLE.read(s, problems), MAX_VALUE_BYTES.read(s, problems),
-                new Batching(BATCH_SIZE.read(s, problems), BATCH_LINGER.read(s, problems)), catalog);
+                new Batching(BATCH_SIZE.read(s, problems), BATCH_LINGER.read(s, problems)), topics, catalog);
         if (!problems.isEmpty()) {
             throw ConfigException.of("cache-sync", problems);
         }
@@ -124,7 +134,7 @@ public record SyncConfig(
     @Override
     public String toString() {
         return "SyncConfig[" + kafka + ", " + redis
-                + ", " + Settings.show(APPLICATION_ID, applicationId) + ", " + Settings.show(THREADS, threads) + ", " + Settings.show(AUDIT_FRACTION, auditFraction)
+                + ", " + Settings.show(TOPIC_PREFIX, topics.prefix()) + ", " + Settings.show(APPLICATION_ID, applicationId) + ", " + Settings.show(THREADS, threads) + ", " + Settings.show(AUDIT_FRACTION, auditFraction)
                 + ", " + postgres
                 + ", entities=" + catalog.all().stream().map(e -> e.name()).toList() + "]";
     }

@@ -6,6 +6,7 @@ import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.topics.Topics;
+import io.cachesync.core.topics.TopicNames;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.function.Consumer;
 public final class EnvelopeParser implements MutationParser {
     private final EntityCatalog catalog;
     private final Consumer<EntityDefinition> onSchemaChange;
+    private final String prefix;
     private final EnvelopeReader reader;
     /** By entity name: the columns of its last event. */
     private final ConcurrentHashMap<String, Set<String>> columns = new ConcurrentHashMap<>();
@@ -31,22 +33,24 @@ public final class EnvelopeParser implements MutationParser {
 
     /** A parser of Debezium's envelope only: compact events are refused. */
     public EnvelopeParser(EntityCatalog catalog) {
-        this(catalog, SchemaSource.NONE, e -> { });
+        this(TopicNames.DEFAULT, catalog, SchemaSource.NONE, e -> { });
     }
 
-    /** A parser of both forms, finding the schemas of compact events in {@code schemas}. */
+    /** A parser of both forms, finding the schemas of compact events in {@code schemas}, of the default prefix's topics. */
     public EnvelopeParser(EntityCatalog catalog, SchemaSource schemas) {
-        this(catalog, schemas, e -> { });
+        this(TopicNames.DEFAULT, catalog, schemas, e -> { });
     }
 
     /**
+     * @param topics         the deployment's topics: a CDC topic of another prefix names no entity
      * @param onSchemaChange told when an entity's events carry other columns than before (ADD/DROP COLUMN, a column's
      *                       type: {@link EventSchema.Struct#shape})
      */
-    public EnvelopeParser(EntityCatalog catalog, SchemaSource schemas, Consumer<EntityDefinition> onSchemaChange) {
+    public EnvelopeParser(TopicNames topics, EntityCatalog catalog, SchemaSource schemas, Consumer<EntityDefinition> onSchemaChange) {
+        this.prefix = topics.prefix();
         this.catalog = catalog;
         this.onSchemaChange = onSchemaChange;
-        this.reader = new EnvelopeReader(schemas);
+        this.reader = new EnvelopeReader(schemas, topics.schemas());
     }
 
     private void trackColumns(EntityDefinition entity, Set<String> now) {
@@ -60,7 +64,7 @@ public final class EnvelopeParser implements MutationParser {
     }
 
     /**
-     * @param topic the topic the record came from ({@code cachesync.<schema>.<table>})
+     * @param topic the topic the record came from ({@code <prefix>.<schema>.<table>})
      * @param value the record value
      */
     @Override
@@ -164,7 +168,7 @@ public final class EnvelopeParser implements MutationParser {
         }
     }
 
-    /** The entity of {@code cachesync.<schema>.<table>}, or null. */
+    /** The entity of {@code <prefix>.<schema>.<table>}, or null. */
     private EntityDefinition entityOf(String topic) {
         if (topic == null) {
             return null;
@@ -174,7 +178,7 @@ public final class EnvelopeParser implements MutationParser {
             return known;
         }
         String[] parts = topic.split("\\.");
-        if (parts.length != 3 || !parts[0].equals(Topics.PREFIX)) {
+        if (parts.length != 3 || !parts[0].equals(prefix)) {
             return null;
         }
         EntityDefinition entity = catalog.byTable(parts[1] + "." + parts[2]).orElse(null);

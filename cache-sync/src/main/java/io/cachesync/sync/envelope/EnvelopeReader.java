@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.topics.CompactEnvelope;
-import io.cachesync.core.topics.Topics;
+import io.cachesync.core.topics.TopicNames;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +46,7 @@ final class EnvelopeReader {
     /** By entity name: the last schema seen at the start of its events. */
     private final ConcurrentHashMap<String, Kept> kept = new ConcurrentHashMap<>();
     private final SchemaSource schemas;
+    private final String schemasTopic;
     /** By id: the schemas of compact events met so far. */
     private final ConcurrentHashMap<String, EventSchema> byId = new ConcurrentHashMap<>();
 
@@ -58,7 +59,13 @@ final class EnvelopeReader {
 
     /** @param schemas where the schemas of compact events are found */
     EnvelopeReader(SchemaSource schemas) {
+        this(schemas, TopicNames.DEFAULT.schemas());
+    }
+
+    /** @param schemasTopic where {@code schemas} reads them (named when a schema is not found) */
+    EnvelopeReader(SchemaSource schemas, String schemasTopic) {
         this.schemas = schemas;
+        this.schemasTopic = schemasTopic;
     }
 
     /**
@@ -108,7 +115,7 @@ final class EnvelopeReader {
         if (schema == null) {
             JsonNode node = schemas.schema(id);
             if (node == null) {
-                throw new UnknownSchemaException("schema " + id + " is not in " + Topics.SCHEMAS + " (read to its end)");
+                throw new UnknownSchemaException("schema " + id + " is not in " + schemasTopic + " (read to its end)");
             }
             schema = byId.computeIfAbsent(id, i -> EventSchema.of(node));
         }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.topics.CompactEnvelope;
 import io.cachesync.core.topics.TopicTail;
-import io.cachesync.core.topics.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The schemas cdc-ingest wrote to {@link Topics#SCHEMAS}. An id not seen yet has the topic read to its end: cdc-ingest
+ * The schemas cdc-ingest wrote to the schemas' topic ({@link io.cachesync.core.topics.TopicNames#schemas()}). An id not seen yet has the topic read to its end: cdc-ingest
  * had the schema acknowledged before it sent the first event naming it, so an id that is still missing after that
  * does not exist. The topic is read from its beginning once and then only for what was appended since
  * ({@link TopicTail}, which reads it whole again when it was deleted and created anew): a record naming an id that does
@@ -30,9 +29,15 @@ public final class SchemaTopic implements SchemaSource, AutoCloseable {
     private final TopicTail tail;
     private final Map<String, JsonNode> known = new ConcurrentHashMap<>();
 
-    /** @param clientId the client id of the consumer that reads the topic (it uses no consumer group) */
-    public SchemaTopic(Map<String, Object> kafkaClientConfig, String clientId) {
-        this.tail = new TopicTail(kafkaClientConfig, Topics.SCHEMAS, clientId);
+    private final String topic;
+
+    /**
+     * @param topic    the schemas' topic
+     * @param clientId the client id of the consumer that reads the topic (it uses no consumer group)
+     */
+    public SchemaTopic(Map<String, Object> kafkaClientConfig, String topic, String clientId) {
+        this.topic = topic;
+        this.tail = new TopicTail(kafkaClientConfig, topic, clientId);
     }
 
     @Override
@@ -65,13 +70,13 @@ public final class SchemaTopic implements SchemaSource, AutoCloseable {
         }
         String id = new String(key, StandardCharsets.US_ASCII);
         if (!id.equals(CompactEnvelope.schemaId(value))) {
-            LOG.warn("a record of {} is not the schema of its key {}: ignored", Topics.SCHEMAS, id);
+            LOG.warn("a record of {} is not the schema of its key {}: ignored", topic, id);
             return;
         }
         try {
             known.putIfAbsent(id, MAPPER.readTree(value));
         } catch (IOException e) {
-            LOG.warn("the record of {} for schema {} is not JSON: ignored", Topics.SCHEMAS, id);
+            LOG.warn("the record of {} for schema {} is not JSON: ignored", topic, id);
         }
     }
 }

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Writes changes Redis refused for good to {@link Topics#DLQ}: the original record's key and value with the reason and
+ * Writes changes Redis refused for good to the dead-letter topic ({@link io.cachesync.core.topics.TopicNames#dlq()}): the original record's key and value with the reason and
  * its topic, partition and offset in the same headers as a record that could not be parsed. Each send waits for the
  * broker's acknowledgement, so the batch (and so the commit of its offsets) follows the dead letter.
  */
@@ -28,8 +28,11 @@ public final class DeadLetterWriter implements RefusedWrites, AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final SyncStats stats;
+    private final String topic;
 
-    public DeadLetterWriter(Map<String, Object> kafkaClientConfig, SyncStats stats) {
+    /** @param topic the dead-letter topic */
+    public DeadLetterWriter(Map<String, Object> kafkaClientConfig, String topic, SyncStats stats) {
+        this.topic = topic;
         Map<String, Object> p = new HashMap<>(kafkaClientConfig);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -53,7 +56,7 @@ public final class DeadLetterWriter implements RefusedWrites, AutoCloseable {
             h.add(Topics.DLQ_REASON_HEADER, why.getBytes(StandardCharsets.UTF_8));
         }
         try {
-            producer.send(new ProducerRecord<>(Topics.DLQ, null, key, value, h)).get(60, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, null, key, value, h)).get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RedisUnavailableException("interrupted while dead-lettering a refused write", e);

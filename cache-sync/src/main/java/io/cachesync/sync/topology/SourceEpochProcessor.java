@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.util.function.Consumer;
 
 /**
- * Hands every source epoch cdc-ingest announced ({@link io.cachesync.core.topics.Topics#SOURCE_EPOCHS}) to the source
+ * Hands every source epoch cdc-ingest announced ({@link io.cachesync.core.topics.TopicNames#sourceEpochs()}) to the source
  * floor. A record that is not one is logged and skipped (only cdc-ingest writes this topic).
  */
 final class SourceEpochProcessor implements Processor<byte[], byte[], Void, Void> {
@@ -29,7 +29,7 @@ final class SourceEpochProcessor implements Processor<byte[], byte[], Void, Void
         try {
             epoch = SourceEpoch.fromJson(record.value());
         } catch (IllegalArgumentException e) {
-            LOG.error("skipping a record of {}: {}", SyncNames.SOURCE_EPOCHS_TOPIC, e.getMessage());
+            LOG.error("skipping a record of the source epochs' topic: {}", e.getMessage());
             return;
         }
         onSourceEpoch.accept(epoch);

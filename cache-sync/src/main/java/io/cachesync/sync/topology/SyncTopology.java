@@ -3,7 +3,7 @@ package io.cachesync.sync.topology;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.consistency.SourceEpoch;
-import io.cachesync.core.topics.Topics;
+import io.cachesync.core.topics.TopicNames;
 import io.cachesync.core.util.LogThrottle;
 import io.cachesync.sync.envelope.CacheMutation;
 import io.cachesync.sync.envelope.CommandParser;
@@ -62,50 +62,52 @@ public final class SyncTopology {
     }
 
     /** The CDC topics of the entities fed by CDC, in catalog order. */
-    public static List<String> cdcTopics(EntityCatalog catalog) {
-        return catalog.cdcFed().stream().map(e -> Topics.cdc(e.schema(), e.table())).toList();
+    public static List<String> cdcTopics(TopicNames topics, EntityCatalog catalog) {
+        return catalog.cdcFed().stream().map(e -> topics.cdc(e.schema(), e.table())).toList();
     }
 
     /**
      * <pre>
-     * cdc-source (every cachesync.&lt;schema&gt;.&lt;table&gt;) → apply-to-redis ──┐
-     * commands-source (cachesync.commands)          → apply-command  ──┴─(poison)→ dlq-sink (cachesync.dlq)
-     * source-epochs-source (cachesync.source-epochs) → raise-source-floor
+     * cdc-source (every &lt;prefix&gt;.&lt;schema&gt;.&lt;table&gt;) → apply-to-redis ──┐
+     * commands-source (&lt;prefix&gt;.commands)          → apply-command  ──┴─(poison)→ dlq-sink (&lt;prefix&gt;.dlq)
+     * source-epochs-source (&lt;prefix&gt;.source-epochs) → raise-source-floor
      * </pre>
+     * The topics are those of the default prefix ({@link TopicNames#DEFAULT}).
      */
     public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, MutationListener listener) {
-        return build(catalog, applier, stats, listener, DEFAULT_MAX_VALUE_BYTES, e -> { }, Batching.NONE, e -> { }, SchemaSource.NONE);
+        return build(TopicNames.DEFAULT, catalog, applier, stats, listener, DEFAULT_MAX_VALUE_BYTES, e -> { }, Batching.NONE, e -> { }, SchemaSource.NONE);
     }
 
     /** Records larger than this go to the dead-letter topic unless configured otherwise. */
     public static final int DEFAULT_MAX_VALUE_BYTES = 1 << 20;
 
     /**
+     * @param topics         the deployment's topics ({@code kafka.topic-prefix})
      * @param maxValueBytes  larger records are dead-lettered
      * @param onSchemaChange told when an entity's CDC events carry other columns than before
      * @param onSourceEpoch  told of every source epoch cdc-ingest announced (a new identity of the database); must not
      *                       return before the source floor holds it (its record is committed after)
      * @param schemas        where the schemas of compact change events are found ({@link io.cachesync.sync.envelope.SchemaTopic} in the service)
      */
-    public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, MutationListener listener,
-                                 int maxValueBytes, Consumer<EntityDefinition> onSchemaChange,
+    public static Topology build(TopicNames topics, EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats,
+                                 MutationListener listener, int maxValueBytes, Consumer<EntityDefinition> onSchemaChange,
                                  Batching batching, Consumer<SourceEpoch> onSourceEpoch, SchemaSource schemas) {
-        MutationParser envelopes = invalidatingWhenLarge(new EnvelopeParser(catalog, schemas, onSchemaChange), maxValueBytes, stats);
+        MutationParser envelopes = invalidatingWhenLarge(new EnvelopeParser(topics, catalog, schemas, onSchemaChange), maxValueBytes, stats);
         MutationParser commands = limited(new CommandParser(catalog), maxValueBytes);
         Topology t = new Topology();
         t.addSource(SyncNames.CDC_SOURCE, SyncNames.BYTES.deserializer(), SyncNames.BYTES.deserializer(),
-                cdcTopics(catalog).toArray(String[]::new));
-        t.addSource(SyncNames.COMMANDS_SOURCE, SyncNames.BYTES.deserializer(), SyncNames.BYTES.deserializer(), SyncNames.COMMANDS_TOPIC);
+                cdcTopics(topics, catalog).toArray(String[]::new));
+        t.addSource(SyncNames.COMMANDS_SOURCE, SyncNames.BYTES.deserializer(), SyncNames.BYTES.deserializer(), topics.commands());
         t.addProcessor(SyncNames.APPLY, () -> new ApplyProcessor(envelopes, stats, SyncNames.CDC_BATCH_STORE, batching), SyncNames.CDC_SOURCE);
         t.addProcessor(SyncNames.APPLY_COMMAND, () -> new ApplyProcessor(commands, stats, SyncNames.COMMANDS_BATCH_STORE, batching),
                 SyncNames.COMMANDS_SOURCE);
         // one store per sub-topology: a store shared by both would merge them and demand co-partitioned topics
         t.addStateStore(RedisBatchStore.builder(SyncNames.CDC_BATCH_STORE, applier, listener), SyncNames.APPLY);
         t.addStateStore(RedisBatchStore.builder(SyncNames.COMMANDS_BATCH_STORE, applier, listener), SyncNames.APPLY_COMMAND);
-        t.addSink(SyncNames.DLQ_SINK, SyncNames.DLQ_TOPIC, SyncNames.BYTES.serializer(), SyncNames.BYTES.serializer(),
+        t.addSink(SyncNames.DLQ_SINK, topics.dlq(), SyncNames.BYTES.serializer(), SyncNames.BYTES.serializer(),
                 SyncNames.APPLY, SyncNames.APPLY_COMMAND);
         // last, so that the sub-topologies above keep their numbers (task ids name the fences)
-        t.addSource(SyncNames.SOURCE_EPOCHS_SOURCE, SyncNames.BYTES.deserializer(), SyncNames.BYTES.deserializer(), SyncNames.SOURCE_EPOCHS_TOPIC);
+        t.addSource(SyncNames.SOURCE_EPOCHS_SOURCE, SyncNames.BYTES.deserializer(), SyncNames.BYTES.deserializer(), topics.sourceEpochs());
         t.addProcessor(SyncNames.RAISE_SOURCE_FLOOR, () -> new SourceEpochProcessor(onSourceEpoch), SyncNames.SOURCE_EPOCHS_SOURCE);
         return t;
     }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.catalog.ViewDefinition;
-import io.cachesync.core.topics.Topics;
+import io.cachesync.core.topics.TopicNames;
 import io.cachesync.core.views.ViewDocument;
 import io.cachesync.sync.envelope.EnvelopeParser;
 import io.cachesync.sync.envelope.MutationParser;
@@ -60,12 +60,12 @@ public final class ViewTopology {
     }
 
     /** The CDC topics the view topology reads: every part of every view, each once. */
-    public static Set<String> partTopics(EntityCatalog catalog) {
+    public static Set<String> partTopics(TopicNames topics, EntityCatalog catalog) {
         Set<String> out = new LinkedHashSet<>();
         for (ViewDefinition v : catalog.views()) {
             for (String part : v.parts()) {
                 EntityDefinition e = catalog.byName(part).orElseThrow();
-                out.add(Topics.cdc(e.schema(), e.table()));
+                out.add(topics.cdc(e.schema(), e.table()));
             }
         }
         return out;
@@ -89,14 +89,14 @@ public final class ViewTopology {
         return p;
     }
 
-    public static Topology build(EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, Batching batching, int maxValueBytes,
-                                 SchemaSource schemas) {
+    public static Topology build(TopicNames topics, EntityCatalog catalog, RedisMutationApplier applier, SyncStats stats, Batching batching,
+                                 int maxValueBytes, SchemaSource schemas) {
         StreamsBuilder b = new StreamsBuilder();
-        MutationParser parser = new EnvelopeParser(catalog, schemas);
+        MutationParser parser = new EnvelopeParser(topics, catalog, schemas, e -> { });
         Map<String, KTable<String, JsonNode>> parts = new LinkedHashMap<>();
         for (ViewDefinition v : catalog.views()) {
             for (String part : v.parts()) {
-                parts.computeIfAbsent(part, p -> partTable(b, catalog.byName(p).orElseThrow(), parser));
+                parts.computeIfAbsent(part, p -> partTable(b, topics, catalog.byName(p).orElseThrow(), parser));
             }
         }
         for (ViewDefinition v : catalog.views()) {
@@ -152,8 +152,8 @@ public final class ViewTopology {
         return parent == null ? "" : parent;
     }
 
-    private static KTable<String, JsonNode> partTable(StreamsBuilder b, EntityDefinition e, MutationParser parser) {
-        return b.stream(Topics.cdc(e.schema(), e.table()),
+    private static KTable<String, JsonNode> partTable(StreamsBuilder b, TopicNames topics, EntityDefinition e, MutationParser parser) {
+        return b.stream(topics.cdc(e.schema(), e.table()),
                         Consumed.with(SyncNames.BYTES, SyncNames.BYTES).withName(ViewNames.source(e.name())))
                 .process(() -> new PartParser(parser), Named.as(ViewNames.parse(e.name())))
                 .toTable(Named.as(ViewNames.part(e.name())), store(ViewNames.part(e.name())));

@@ -1,5 +1,6 @@
 package io.cachesync.sync.envelope;
 
+import io.cachesync.core.topics.TopicNames;
 import io.cachesync.core.topics.CompactEnvelope;
 import io.cachesync.core.topics.SmallTopics;
 import io.cachesync.core.topics.TopicProvisioner;
@@ -31,7 +32,7 @@ class SchemaTopicTest {
     @BeforeAll
     static void startKafka() {
         kafka = DevKafka.start(dir.resolve("kafka"));
-        TopicProvisioner.ensure(client(), List.of(Topics.SCHEMAS), 1, (short) 1, Topics.COMPACTED_TOPIC_CONFIG, Duration.ofSeconds(30));
+        TopicProvisioner.ensure(client(), List.of(TopicNames.DEFAULT.schemas()), 1, (short) 1, Topics.COMPACTED_TOPIC_CONFIG, Duration.ofSeconds(30));
     }
 
     @AfterAll
@@ -49,7 +50,7 @@ class SchemaTopicTest {
     static String write(String schemaJson) {
         byte[] value = schemaJson.getBytes(StandardCharsets.UTF_8);
         String id = CompactEnvelope.schemaId(value);
-        SmallTopics.writeAll(client(), "test-schemas", List.of(new ProducerRecord<>(Topics.SCHEMAS, id.getBytes(StandardCharsets.US_ASCII), value)));
+        SmallTopics.writeAll(client(), "test-schemas", List.of(new ProducerRecord<>(TopicNames.DEFAULT.schemas(), id.getBytes(StandardCharsets.US_ASCII), value)));
         return id;
     }
 
@@ -57,7 +58,7 @@ class SchemaTopicTest {
     void idsThatDoNotExistCostNoReadOfTheWholeTopicAndSchemasWrittenLaterAreStillFound() {
         String first = write("{\"type\":\"struct\",\"name\":\"first\"}");
         write("{\"type\":\"struct\",\"name\":\"second\"}");
-        try (SchemaTopic schemas = new SchemaTopic(client(), "test-schema-topic")) {
+        try (SchemaTopic schemas = new SchemaTopic(client(), TopicNames.DEFAULT.schemas(), "test-schema-topic")) {
             assertThat(schemas.schema(first).path("name").asText()).isEqualTo("first");
             long read = schemas.recordsRead();
             assertThat(read).isGreaterThanOrEqualTo(2);
@@ -74,16 +75,16 @@ class SchemaTopicTest {
 
     static void recreateTopic() throws Exception {
         try (Admin admin = Admin.create(client())) {
-            admin.deleteTopics(List.of(Topics.SCHEMAS)).all().get(30, TimeUnit.SECONDS);
-            await().atMost(Duration.ofSeconds(30)).until(() -> !admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(Topics.SCHEMAS));
+            admin.deleteTopics(List.of(TopicNames.DEFAULT.schemas())).all().get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(TopicNames.DEFAULT.schemas()));
         }
-        TopicProvisioner.ensure(client(), List.of(Topics.SCHEMAS), 1, (short) 1, Topics.COMPACTED_TOPIC_CONFIG, Duration.ofSeconds(30));
+        TopicProvisioner.ensure(client(), List.of(TopicNames.DEFAULT.schemas()), 1, (short) 1, Topics.COMPACTED_TOPIC_CONFIG, Duration.ofSeconds(30));
     }
 
     @Test
     void aTopicDeletedAndWrittenAgainIsReadAgainFromItsBeginningShorterOrLonger() throws Exception {
         String before = write("{\"type\":\"struct\",\"name\":\"before the deletion\"}");
-        try (SchemaTopic schemas = new SchemaTopic(client(), "test-schema-topic-recreated")) {
+        try (SchemaTopic schemas = new SchemaTopic(client(), TopicNames.DEFAULT.schemas(), "test-schema-topic-recreated")) {
             assertThat(schemas.schema(before)).isNotNull();
             long read = schemas.recordsRead();
 

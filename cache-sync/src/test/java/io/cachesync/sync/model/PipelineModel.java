@@ -248,7 +248,7 @@ public final class PipelineModel {
         for (Event e : events) {
             CacheMutation m;
             try {
-                m = parser.parse(io.cachesync.core.topics.Topics.cdc("public", "users"), e.value());
+                m = parser.parse(io.cachesync.core.topics.TopicNames.DEFAULT.cdc("public", "users"), e.value());
             } catch (PoisonRecordException ex) {
                 throw new IllegalStateException(ex);
             }

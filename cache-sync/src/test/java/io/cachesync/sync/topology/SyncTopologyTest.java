@@ -1,5 +1,6 @@
 package io.cachesync.sync.topology;
 
+import io.cachesync.core.topics.TopicNames;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.consistency.SourceEpoch;
@@ -82,16 +83,16 @@ class SyncTopologyTest {
         RedisMutationApplier applier = new RedisMutationApplier(new CacheStore(redis), stats, Clock.systemUTC(), Duration.ofSeconds(1),
                 io.cachesync.sync.redis.RefusedWrites.FAIL, sourceFloor::captured);
         // batched as in production: the driver commits (and so flushes the batch store) after every record
-        Topology topology = SyncTopology.build(catalog, applier, stats, MutationListener.NONE, SyncTopology.DEFAULT_MAX_VALUE_BYTES, e -> { },
+        Topology topology = SyncTopology.build(TopicNames.DEFAULT, catalog, applier, stats, MutationListener.NONE, SyncTopology.DEFAULT_MAX_VALUE_BYTES, e -> { },
                 Batching.DEFAULT, sourceFloor::announced, SchemaSource.NONE);
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(topology, p);
         users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
-        commands = driver.createInputTopic(Topics.COMMANDS, new ByteArraySerializer(), new ByteArraySerializer());
-        dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        epochs = driver.createInputTopic(Topics.SOURCE_EPOCHS, new ByteArraySerializer(), new ByteArraySerializer());
+        commands = driver.createInputTopic(TopicNames.DEFAULT.commands(), new ByteArraySerializer(), new ByteArraySerializer());
+        dlq = driver.createOutputTopic(TopicNames.DEFAULT.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        epochs = driver.createInputTopic(TopicNames.DEFAULT.sourceEpochs(), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     @AfterEach
@@ -257,7 +258,7 @@ class SyncTopologyTest {
         assertThat(redis.hget("cs:users:40", "v")).isEqualTo(UserEvents.version(1000));
         assertThat(redis.exists("cs:accounts:78")).isFalse();
         assertThat(redis.hget("cs:accounts:79", "d")).contains("canonical key");
-        assertThat(SyncTopology.cdcTopics(catalog)).as("the CDC topic of a commands-fed entity is not even read")
+        assertThat(SyncTopology.cdcTopics(TopicNames.DEFAULT, catalog)).as("the CDC topic of a commands-fed entity is not even read")
                 .containsExactly("cachesync.public.users");
     }
 
@@ -268,10 +269,10 @@ class SyncTopologyTest {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-size");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(SyncTopology.build(catalog, applier, stats, MutationListener.NONE, 8192, e -> { }, Batching.DEFAULT, e -> { }, SchemaSource.NONE), p);
+        driver = new TopologyTestDriver(SyncTopology.build(TopicNames.DEFAULT, catalog, applier, stats, MutationListener.NONE, 8192, e -> { }, Batching.DEFAULT, e -> { }, SchemaSource.NONE), p);
         users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
-        commands = driver.createInputTopic(Topics.COMMANDS, new ByteArraySerializer(), new ByteArraySerializer());
-        dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        commands = driver.createInputTopic(TopicNames.DEFAULT.commands(), new ByteArraySerializer(), new ByteArraySerializer());
+        dlq = driver.createOutputTopic(TopicNames.DEFAULT.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         users.pipeInput(UserEvents.upsert(5, "small", 10));
         assertThat(redis.hget("cs:users:5", "d")).contains("small");
 
@@ -305,7 +306,7 @@ class SyncTopologyTest {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-schema");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(SyncTopology.build(catalog, applier, stats, MutationListener.NONE, 1 << 20,
+        driver = new TopologyTestDriver(SyncTopology.build(TopicNames.DEFAULT, catalog, applier, stats, MutationListener.NONE, 1 << 20,
                 e -> changed.add(e.name()), Batching.DEFAULT, e -> { }, SchemaSource.NONE), p);
         users = driver.createInputTopic("cachesync.public.users", new ByteArraySerializer(), new ByteArraySerializer());
         users.pipeInput(UserEvents.upsert(7, "a", 10));

@@ -9,6 +9,7 @@ import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.config.SharedKeys;
 import io.cachesync.core.config.TypedKey;
+import io.cachesync.core.topics.TopicNames;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ public record IngestConfig(
         String envelope,
         int httpPort,
         String signalTable,
+        TopicNames topics,
         EntityCatalog catalog) {
 
     public static final ConfigKey POSTGRES_URL = SharedKeys.POSTGRES_URL;
@@ -72,9 +74,10 @@ public record IngestConfig(
     public static final TypedKey<Integer> HTTP_PORT = TypedKey.port("ingest.http-port",
             "Port of cdc-ingest's /metrics, /health/live and /health/ready (0 picks a free port, -1 turns it off)", 9402, true);
     public static final TypedKey<String> SIGNAL_TABLE = SharedKeys.SIGNAL_TABLE;
+    public static final TypedKey<String> TOPIC_PREFIX = SharedKeys.TOPIC_PREFIX;
 
     public static final List<ConfigKey> KEYS = List.of(POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_SSLMODE, SLOT,
-            PUBLICATION, PUBLICATION_AUTOCREATE, SNAPSHOT_MODE, HEARTBEAT, OFFSET_FLUSH, PARTITIONS, REPLICATION, MAX_BATCH, POLL_INTERVAL, ENVELOPE, HTTP_PORT, SIGNAL_TABLE, EntityCatalog.ENTITIES, io.cachesync.core.catalog.ViewDefinitions.VIEWS,
+            PUBLICATION, PUBLICATION_AUTOCREATE, SNAPSHOT_MODE, HEARTBEAT, OFFSET_FLUSH, PARTITIONS, REPLICATION, MAX_BATCH, POLL_INTERVAL, ENVELOPE, HTTP_PORT, SIGNAL_TABLE, TOPIC_PREFIX, EntityCatalog.ENTITIES, io.cachesync.core.catalog.ViewDefinitions.VIEWS,
             KafkaClientSettings.BOOTSTRAP, KafkaClientSettings.SECURITY_PROTOCOL, KafkaClientSettings.SASL_MECHANISM, KafkaClientSettings.SASL_JAAS,
             KafkaClientSettings.TRUSTSTORE, KafkaClientSettings.TRUSTSTORE_PASSWORD, KafkaClientSettings.KEYSTORE, KafkaClientSettings.KEYSTORE_PASSWORD);
 
@@ -95,12 +98,14 @@ public record IngestConfig(
         String envelope = ENVELOPE.read(s, problems);
         int httpPort = HTTP_PORT.read(s, problems);
         String signal = SIGNAL_TABLE.read(s, problems);
+        String prefix = TOPIC_PREFIX.read(s, problems);
         EntityCatalog catalog = EntityCatalog.from(s, problems);
         if (!problems.isEmpty()) {
             throw ConfigException.of("cdc-ingest", problems);
         }
         return new IngestConfig(postgres, kafka, slot,
-                publication, autocreate, mode, hb, flush, partitions, rf, batch, poll, envelope, httpPort, signal, catalog);
+                publication, autocreate, mode, hb, flush, partitions, rf, batch, poll, envelope, httpPort, signal,
+                new TopicNames(prefix), catalog);
     }
 
     /** The tables Debezium captures ({@code schema.table}): those of the CDC-fed entities, and the signal table. */
@@ -126,7 +131,7 @@ public record IngestConfig(
     @Override
     public String toString() {
         return "IngestConfig[" + postgres + ", " + kafka + ", "
-                + Settings.show(SLOT, slotName) + ", " + Settings.show(SNAPSHOT_MODE, snapshotMode) + ", "
+                + Settings.show(SLOT, slotName) + ", " + Settings.show(TOPIC_PREFIX, topics.prefix()) + ", " + Settings.show(SNAPSHOT_MODE, snapshotMode) + ", "
                 + Settings.show(ENVELOPE, envelope) + ", " + Settings.show(POLL_INTERVAL, pollInterval) + ", tables="
                 + catalog.cdcFed().stream().map(e -> e.qualifiedTable()).toList() + "]";
     }

@@ -26,7 +26,7 @@ public final class DebeziumProperties {
         Properties p = new Properties();
         p.setProperty("name", ENGINE_NAME);
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-        p.setProperty("topic.prefix", Topics.PREFIX);
+        p.setProperty("topic.prefix", c.topics().prefix());
         p.setProperty("database.hostname", c.postgres().host());
         p.setProperty("database.port", Integer.toString(c.postgres().port()));
         p.setProperty("database.user", c.postgres().user());
@@ -73,7 +73,7 @@ public final class DebeziumProperties {
         p.setProperty("poll.interval.ms", Long.toString(c.pollInterval().toMillis()));
         // offsets live in Kafka (Kafka Connect's offset topic format), never in memory or only in a local file
         p.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
-        p.setProperty("offset.storage.topic", Topics.INGEST_OFFSETS);
+        p.setProperty("offset.storage.topic", c.topics().ingestOffsets());
         p.setProperty("offset.storage.partitions", "1");
         p.setProperty("offset.storage.replication.factor", Short.toString(c.replicationFactor()));
         p.setProperty("offset.flush.interval.ms", Long.toString(c.offsetFlushInterval().toMillis()));

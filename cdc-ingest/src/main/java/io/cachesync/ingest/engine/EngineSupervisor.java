@@ -135,7 +135,7 @@ public final class EngineSupervisor implements AutoCloseable {
         CountDownLatch done = new CountDownLatch(1);
         boolean[] taskStarted = new boolean[1];
         KafkaChangePublisher pub = new KafkaChangePublisher(config.kafkaClientConfig(), new HashSet<>(topics), published,
-                setup.confirmedFlushLsn(), epoch, tooLarge, config.compactEnvelope());
+                setup.confirmedFlushLsn(), epoch, tooLarge, config.compactEnvelope() ? config.topics().schemas() : null);
         try {
             DebeziumEngine<ChangeEvent<String, String>> e = DebeziumEngine.create(Json.class)
                     .using(DebeziumProperties.of(config, generated))

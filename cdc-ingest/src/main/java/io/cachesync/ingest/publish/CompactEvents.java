@@ -2,7 +2,6 @@ package io.cachesync.ingest.publish;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachesync.core.topics.CompactEnvelope;
-import io.cachesync.core.topics.Topics;
 import io.debezium.embedded.EmbeddedEngineChangeEvent;
 import io.debezium.engine.ChangeEvent;
 import org.apache.kafka.clients.producer.Producer;
@@ -25,7 +24,7 @@ import java.util.function.Function;
 /**
  * Writes change events in the {@link CompactEnvelope compact form}: Debezium converts only the payload
  * ({@code value.converter.schemas.enable=false}), and this class puts the reference to the event's Connect schema in
- * front of it. Each schema is written to {@link Topics#SCHEMAS} the first time this publisher meets it, and Kafka has
+ * front of it. Each schema is written to the schemas' topic ({@link io.cachesync.core.topics.TopicNames#schemas()}) the first time this publisher meets it, and Kafka has
  * acknowledged it before the first event naming it is sent: whoever reads an event can find its schema by reading that
  * topic to its end.
  *
@@ -49,14 +48,19 @@ final class CompactEvents {
     };
 
     private final Producer<byte[], byte[]> producer;
+    private final String topic;
     private final Function<ChangeEvent<String, String>, Schema> schemaOf;
     private final JsonConverter converter = new JsonConverter();
     private final Map<Schema, String> ids = new IdentityHashMap<>();
     private final Set<String> written = new HashSet<>();
 
-    /** @param producer the publisher's idempotent, acks=all producer */
-    CompactEvents(Producer<byte[], byte[]> producer, Function<ChangeEvent<String, String>, Schema> schemaOf) {
+    /**
+     * @param producer the publisher's idempotent, acks=all producer
+     * @param topic    the schemas' topic ({@link io.cachesync.core.topics.TopicNames#schemas()})
+     */
+    CompactEvents(Producer<byte[], byte[]> producer, String topic, Function<ChangeEvent<String, String>, Schema> schemaOf) {
         this.producer = producer;
+        this.topic = topic;
         this.schemaOf = schemaOf;
         converter.configure(Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, true,
                 JsonConverterConfig.TYPE_CONFIG, ConverterType.VALUE.getName()));
@@ -64,7 +68,7 @@ final class CompactEvents {
 
     /**
      * The compact event of {@code payload}, the value Debezium converted for {@code event}; its schema is in
-     * {@link Topics#SCHEMAS} when this returns.
+     * the schemas' topic when this returns.
      *
      * @throws ExecutionException when Kafka did not acknowledge the schema (nothing of the event was sent)
      */
@@ -90,9 +94,9 @@ final class CompactEvents {
         }
         String id = CompactEnvelope.schemaId(json);
         if (!written.contains(id)) {
-            producer.send(new ProducerRecord<>(Topics.SCHEMAS, id.getBytes(StandardCharsets.US_ASCII), json)).get();
+            producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.US_ASCII), json)).get();
             written.add(id);
-            LOG.info("cdc-ingest: schema {} ({}, {} bytes) written to {}", id, schema.name(), json.length, Topics.SCHEMAS);
+            LOG.info("cdc-ingest: schema {} ({}, {} bytes) written to {}", id, schema.name(), json.length, topic);
         }
         return id;
     }

@@ -67,22 +67,24 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
      * @param lsnFloor  the replication slot's confirmed flush LSN: a lower bound of every position to come (see CommitKeyStamp)
      * @param epoch     the source epoch of the database the engine reads
      * @param tooLarge  counts the events published as too-large changes
-     * @param compact   whether events are published in the compact form (Debezium then writes the payload only)
+     * @param schemas   the schemas' topic when events are published in the compact form (Debezium then writes the
+     *                  payload only); null to publish Debezium's envelope
      */
     public KafkaChangePublisher(Map<String, Object> kafkaClientConfig, Set<String> topics, AtomicLong published, long lsnFloor,
-                                SourceEpoch epoch, LongAdder tooLarge, boolean compact) {
-        this(producer(kafkaClientConfig), topics, published, lsnFloor, epoch, tooLarge, compact ? CompactEvents.ENGINE_SCHEMA : null);
+                                SourceEpoch epoch, LongAdder tooLarge, String schemas) {
+        this(producer(kafkaClientConfig), topics, published, lsnFloor, epoch, tooLarge, schemas, schemas == null ? null : CompactEvents.ENGINE_SCHEMA);
     }
 
     /**
      * With a given producer (tests use Kafka's {@code MockProducer}); it is closed by {@link #close()}.
      *
-     * @param schemaOf the Connect schema of an event's value for the compact form; null to publish events as they are
+     * @param schemaOf the Connect schema of an event's value for the compact form (written to {@code schemas}); null to
+     *                 publish events as they are
      */
     KafkaChangePublisher(Producer<byte[], byte[]> producer, Set<String> topics, AtomicLong published, long lsnFloor, SourceEpoch epoch,
-                         LongAdder tooLarge, Function<ChangeEvent<String, String>, Schema> schemaOf) {
+                         LongAdder tooLarge, String schemas, Function<ChangeEvent<String, String>, Schema> schemaOf) {
         this.producer = producer;
-        this.compact = schemaOf == null ? null : new CompactEvents(producer, schemaOf);
+        this.compact = schemaOf == null ? null : new CompactEvents(producer, schemas, schemaOf);
         this.topics = Set.copyOf(topics);
         this.tooLarge = tooLarge;
         this.headers = List.of(new RecordHeader(Topics.SOURCE_EPOCH_HEADER, Integer.toString(epoch.epoch()).getBytes(StandardCharsets.UTF_8)));

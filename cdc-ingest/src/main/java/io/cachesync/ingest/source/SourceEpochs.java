@@ -2,7 +2,6 @@ package io.cachesync.ingest.source;
 
 import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.topics.SmallTopics;
-import io.cachesync.core.topics.Topics;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The source epochs of this cachesync deployment, kept in {@link Topics#SOURCE_EPOCHS} (compacted, one key): which
+ * The source epochs of this cachesync deployment, kept in {@link io.cachesync.core.topics.TopicNames#sourceEpochs()} (compacted, one key): which
  * identity of the database each epoch names. Before every start of the engine cdc-ingest {@link #resolve resolves} the
  * identity it is about to read; a new one gets the next epoch, and Debezium's offsets — positions of the old identity,
  * meaningless in the new one — are reset first, so the engine starts afresh on the new database (its snapshot mode
@@ -23,15 +22,21 @@ import java.util.Optional;
  */
 public final class SourceEpochs {
     private static final Logger LOG = LoggerFactory.getLogger(SourceEpochs.class);
-    /** The one key: the epochs belong to the deployment (Debezium's topic prefix), not to a slot name one may change. */
-    static final byte[] KEY = Topics.PREFIX.getBytes(StandardCharsets.UTF_8);
+    /**
+     * The one key: the epochs belong to the deployment (its topic, named by its prefix), not to a slot name one may
+     * change; always {@code cachesync}, what it was before the prefix could be configured.
+     */
+    static final byte[] KEY = "cachesync".getBytes(StandardCharsets.UTF_8);
 
     private final Map<String, Object> kafkaClientConfig;
+    private final String topic;
     private final DebeziumOffsets offsets;
     private final Clock clock;
 
-    public SourceEpochs(Map<String, Object> kafkaClientConfig, DebeziumOffsets offsets, Clock clock) {
+    /** @param topic the source epochs' topic ({@link io.cachesync.core.topics.TopicNames#sourceEpochs()}) */
+    public SourceEpochs(Map<String, Object> kafkaClientConfig, String topic, DebeziumOffsets offsets, Clock clock) {
         this.kafkaClientConfig = kafkaClientConfig;
+        this.topic = topic;
         this.offsets = offsets;
         this.clock = clock;
     }
@@ -59,7 +64,7 @@ public final class SourceEpochs {
             SourceEpoch before = last.get();
             if (before.epoch() == SourceEpoch.MAX) {
                 throw new IllegalStateException("the source epochs are exhausted (" + SourceEpoch.MAX + "); flush Redis and "
-                        + "delete the topic " + Topics.SOURCE_EPOCHS + " to start over");
+                        + "delete the topic " + topic + " to start over");
             }
             next = before.epoch() + 1;
             LOG.warn("{}: was system identifier {} timeline {} (source epoch {}), is {}; resetting Debezium's offsets and starting "
@@ -81,7 +86,7 @@ public final class SourceEpochs {
     /** The last epoch recorded, if any. */
     public Optional<SourceEpoch> latest() {
         SourceEpoch[] found = new SourceEpoch[1];
-        SmallTopics.readToEnd(kafkaClientConfig, Topics.SOURCE_EPOCHS, "cachesync-ingest-epochs", r -> {
+        SmallTopics.readToEnd(kafkaClientConfig, topic, "cachesync-ingest-epochs", r -> {
             if (r.value() != null && Arrays.equals(r.key(), KEY)) {
                 SourceEpoch e = SourceEpoch.fromJson(r.value());
                 if (found[0] == null || e.epoch() >= found[0].epoch()) {
@@ -93,6 +98,6 @@ public final class SourceEpochs {
     }
 
     private void append(SourceEpoch epoch) {
-        SmallTopics.writeAll(kafkaClientConfig, "cachesync-ingest-epochs", List.of(new ProducerRecord<>(Topics.SOURCE_EPOCHS, KEY, epoch.toJson())));
+        SmallTopics.writeAll(kafkaClientConfig, "cachesync-ingest-epochs", List.of(new ProducerRecord<>(topic, KEY, epoch.toJson())));
     }
 }

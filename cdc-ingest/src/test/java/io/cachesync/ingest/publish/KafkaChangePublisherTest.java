@@ -1,5 +1,6 @@
 package io.cachesync.ingest.publish;
 
+import io.cachesync.core.topics.TopicNames;
 import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.testkit.ChangeEvents;
 import io.cachesync.core.testkit.ConnectType;
@@ -125,7 +126,7 @@ class KafkaChangePublisherTest {
             publisher.handleBatch(List.of(payloadOnly(4), payloadOnly(5)), committer);
         }
         List<ProducerRecord<byte[], byte[]>> sent = producer.history();
-        assertThat(sent).extracting(ProducerRecord::topic).containsExactly(Topics.SCHEMAS, TOPIC, TOPIC, Topics.SCHEMAS, TOPIC, TOPIC, TOPIC);
+        assertThat(sent).extracting(ProducerRecord::topic).containsExactly(TopicNames.DEFAULT.schemas(), TOPIC, TOPIC, TopicNames.DEFAULT.schemas(), TOPIC, TOPIC, TOPIC);
         String id1 = new String(sent.get(0).key(), StandardCharsets.UTF_8);
         String id2 = new String(sent.get(3).key(), StandardCharsets.UTF_8);
         assertThat(id1).isNotEqualTo(id2).isEqualTo(CompactEnvelope.schemaId(sent.get(0).value()));
@@ -147,7 +148,7 @@ class KafkaChangePublisherTest {
     @Test
     void aSchemaKafkaDoesNotAcknowledgeFailsTheBatchBeforeAnyOfItsEventsIsSent() {
         Schema v1 = SchemaBuilder.struct().name("cachesync.public.products.Envelope").field("op", Schema.STRING_SCHEMA).build();
-        ScriptedProducer producer = new ScriptedProducer(r -> r.topic().equals(Topics.SCHEMAS) ? new NotEnoughReplicasException("1 of 3") : null);
+        ScriptedProducer producer = new ScriptedProducer(r -> r.topic().equals(TopicNames.DEFAULT.schemas()) ? new NotEnoughReplicasException("1 of 3") : null);
         try (KafkaChangePublisher publisher = compactPublisher(producer, e -> v1)) {
             assertThatThrownBy(() -> publisher.handleBatch(List.of(payloadOnly(1), payloadOnly(2)), committer))
                     .isInstanceOf(PublishException.class).hasMessageContaining("the schema of a change event").hasMessageContaining("1 of 3");
@@ -197,7 +198,7 @@ class KafkaChangePublisherTest {
     }
 
     private KafkaChangePublisher compactPublisher(ScriptedProducer producer, Function<ChangeEvent<String, String>, Schema> schemaOf) {
-        return new KafkaChangePublisher(producer, Set.of(TOPIC), published, 0, EPOCH, tooLarge, schemaOf);
+        return new KafkaChangePublisher(producer, Set.of(TOPIC), published, 0, EPOCH, tooLarge, TopicNames.DEFAULT.schemas(), schemaOf);
     }
 
     /** What Debezium hands over with {@code value.converter.schemas.enable=false}: the payload only. */
@@ -207,7 +208,7 @@ class KafkaChangePublisherTest {
     }
 
     private KafkaChangePublisher publisher(ScriptedProducer producer) {
-        return new KafkaChangePublisher(producer, Set.of(TOPIC), published, 0, EPOCH, tooLarge, null);
+        return new KafkaChangePublisher(producer, Set.of(TOPIC), published, 0, EPOCH, tooLarge, null, null);
     }
 
     private static ChangeEvent<String, String> change(int id) {

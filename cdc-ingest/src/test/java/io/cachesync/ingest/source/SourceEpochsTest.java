@@ -1,5 +1,6 @@
 package io.cachesync.ingest.source;
 
+import io.cachesync.core.topics.TopicNames;
 import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.topics.SmallTopics;
 import io.cachesync.core.topics.TopicProvisioner;
@@ -40,7 +41,7 @@ class SourceEpochsTest {
     static void start() {
         kafka = DevKafka.start(dir.resolve("kafka"));
         client = Map.of("bootstrap.servers", kafka.bootstrapServers());
-        TopicProvisioner.ensure(client, List.of(Topics.INGEST_OFFSETS, Topics.SOURCE_EPOCHS), 1, (short) 1,
+        TopicProvisioner.ensure(client, List.of(TopicNames.DEFAULT.ingestOffsets(), TopicNames.DEFAULT.sourceEpochs()), 1, (short) 1,
                 Map.of("cleanup.policy", "compact"), Duration.ofSeconds(60));
     }
 
@@ -53,8 +54,8 @@ class SourceEpochsTest {
 
     @Test
     void everyNewIdentityGetsTheNextEpochAfterTheEnginesOffsetsWereReset() {
-        DebeziumOffsets offsets = new DebeziumOffsets(client, ENGINE);
-        SourceEpochs epochs = new SourceEpochs(client, offsets, Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC));
+        DebeziumOffsets offsets = new DebeziumOffsets(client, TopicNames.DEFAULT.ingestOffsets(), ENGINE);
+        SourceEpochs epochs = new SourceEpochs(client, TopicNames.DEFAULT.sourceEpochs(), offsets, Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC));
         assertThat(epochs.latest()).isEmpty();
         storeOffsets();
 
@@ -67,14 +68,14 @@ class SourceEpochsTest {
         assertThat(promoted.epoch()).isEqualTo(1);
         assertThat(promoted.since()).isEqualTo(Instant.parse("2026-11-30T12:00:00Z"));
         assertThat(offsets.read()).as("the engine's offsets are reset").isEmpty();
-        assertThat(new DebeziumOffsets(client, "another-engine").read()).as("another engine's stay").containsOnlyKeys(OTHER_KEY);
+        assertThat(new DebeziumOffsets(client, TopicNames.DEFAULT.ingestOffsets(), "another-engine").read()).as("another engine's stay").containsOnlyKeys(OTHER_KEY);
 
         storeOffsets();
         assertThat(epochs.resolve(new SourceIdentity("7000000000000000099", 1)).epoch()).as("a new cluster").isEqualTo(2);
         assertThat(epochs.resolve(new SourceIdentity("7000000000000000001", 2)).epoch())
                 .as("going back to an identity seen before is still a change: its positions are not comparable to the last one's")
                 .isEqualTo(3);
-        assertThat(new SourceEpochs(client, offsets, Clock.systemUTC()).latest().orElseThrow().epoch()).as("read back from the topic").isEqualTo(3);
+        assertThat(new SourceEpochs(client, TopicNames.DEFAULT.sourceEpochs(), offsets, Clock.systemUTC()).latest().orElseThrow().epoch()).as("read back from the topic").isEqualTo(3);
 
         storeOffsets();
         SourceEpoch afterAGap = epochs.resolve(new SourceIdentity("7000000000000000001", 2), java.util.Optional.of("the slot was recreated"));
@@ -84,7 +85,7 @@ class SourceEpochsTest {
 
     private static void storeOffsets() {
         SmallTopics.writeAll(client, "test", List.of(
-                new ProducerRecord<>(Topics.INGEST_OFFSETS, ENGINE_KEY.getBytes(StandardCharsets.UTF_8), "{\"lsn\":123}".getBytes(StandardCharsets.UTF_8)),
-                new ProducerRecord<>(Topics.INGEST_OFFSETS, OTHER_KEY.getBytes(StandardCharsets.UTF_8), "{\"lsn\":456}".getBytes(StandardCharsets.UTF_8))));
+                new ProducerRecord<>(TopicNames.DEFAULT.ingestOffsets(), ENGINE_KEY.getBytes(StandardCharsets.UTF_8), "{\"lsn\":123}".getBytes(StandardCharsets.UTF_8)),
+                new ProducerRecord<>(TopicNames.DEFAULT.ingestOffsets(), OTHER_KEY.getBytes(StandardCharsets.UTF_8), "{\"lsn\":456}".getBytes(StandardCharsets.UTF_8))));
     }
 }

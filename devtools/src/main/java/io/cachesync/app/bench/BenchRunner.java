@@ -5,7 +5,7 @@ import io.cachesync.app.demo.DemoSchema;
 import io.cachesync.app.demo.StackSettings;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.Settings;
-import io.cachesync.core.topics.Topics;
+import io.cachesync.core.topics.TopicNames;
 import io.cachesync.devstack.DevStack;
 import io.cachesync.devstack.StackProvider;
 import io.cachesync.ingest.IngestService;
@@ -243,7 +243,7 @@ public final class BenchRunner {
         try (Connection c = db.get(); Statement st = c.createStatement()) {
             st.executeUpdate("UPDATE public.products SET name = '" + TEMPLATE_NAME + "', updated_at = now() WHERE id = 1");
         }
-        String topic = Topics.cdc("public", "products");
+        String topic = TopicNames.DEFAULT.cdc("public", "products");
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers(),
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -6,7 +6,7 @@ import io.cachesync.core.config.Settings;
 import io.cachesync.core.keys.KeyLayout;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.core.topics.TopicProvisioner;
-import io.cachesync.core.topics.Topics;
+import io.cachesync.core.topics.TopicNames;
 import io.cachesync.devstack.DevStack;
 import io.cachesync.sync.SyncService;
 import io.cachesync.sync.config.SyncConfig;
@@ -51,7 +51,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class SyncThroughputBench {
     static final String ENTITY = "bench_items";
-    static final String TOPIC = Topics.cdc("public", ENTITY);
+    static final String TOPIC = TopicNames.DEFAULT.cdc("public", ENTITY);
     /** Keys of the Redis ceiling's SETs (redis-benchmark's {@code -r} and the pipelined loop). */
     private static final int KEYS = 100_000;
     private static final int PARTITIONS = 4;
@@ -78,7 +78,7 @@ final class SyncThroughputBench {
         Settings s = Settings.of(settings);
         SyncConfig config = SyncConfig.from(s);
         int documentBytes;
-        try (SchemaTopic schemas = new SchemaTopic(config.kafkaClientConfig(), "cachesync-bench")) {
+        try (SchemaTopic schemas = new SchemaTopic(config.kafkaClientConfig(), config.topics().schemas(), "cachesync-bench")) {
             documentBytes = new EnvelopeParser(config.catalog(), schemas).parse(TOPIC, t.event(1, 1, 1, "item 1 rev 0"))
                     .document().getBytes(StandardCharsets.UTF_8).length;
         }

@@ -45,10 +45,10 @@ public final class PipelineDrain {
     /** The drain of cache-sync configured by {@code c}: its entity topology and, when views are configured, its view topology. */
     public static PipelineDrain of(String bootstrap, SyncConfig c, LongSupplier published) {
         List<Group> groups = new ArrayList<>();
-        groups.add(new Group(c.applicationId(), SyncTopology.cdcTopics(c.catalog()), false));
+        groups.add(new Group(c.applicationId(), SyncTopology.cdcTopics(c.topics(), c.catalog()), false));
         if (!c.catalog().views().isEmpty()) {
             groups.add(new Group(c.applicationId() + ViewTopology.APPLICATION_SUFFIX,
-                    List.copyOf(ViewTopology.partTopics(c.catalog())), true));
+                    List.copyOf(ViewTopology.partTopics(c.topics(), c.catalog())), true));
         }
         return new PipelineDrain(bootstrap, groups, published);
     }
