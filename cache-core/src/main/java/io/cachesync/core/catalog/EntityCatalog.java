@@ -73,6 +73,13 @@ public final class EntityCatalog {
             LIST_MAX_PER_PAGE, LIST_TTL, SEARCH_FIELDS, SEARCH_TTL, HTTP_MAX_AGE, SOURCE);
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+    /**
+     * A schema, table or column name as PostgreSQL stores it: lower-case as an unquoted name is, or in any case as a
+     * quoted one is ({@code "OrderItems"}, {@code "customerId"}); cachesync quotes every name in its SQL.
+     */
+    public static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,62}");
+    /** What {@link #IDENTIFIER} allows, for messages. */
+    public static final String IDENTIFIER_RULE = "letters, digits, _ and $, not starting with a digit, as the name is in PostgreSQL";
 
     private final Map<String, EntityDefinition> byName;
     private final Map<String, EntityDefinition> byTable;
@@ -123,8 +130,8 @@ public final class EntityCatalog {
                 schema = table.substring(0, table.indexOf('.'));
                 tableName = table.substring(table.indexOf('.') + 1);
             }
-            if (!NAME.matcher(schema).matches() || !NAME.matcher(tableName).matches()) {
-                problems.add(TABLE.at(name) + " is not schema.table of plain lower-case identifiers: '" + table + "'");
+            if (!IDENTIFIER.matcher(schema).matches() || !IDENTIFIER.matcher(tableName).matches()) {
+                problems.add(TABLE.at(name) + " is not schema.table, each of " + IDENTIFIER_RULE + ": '" + table + "'");
             }
             EntityKey key = key(s, name, problems);
             Duration ttl = TTL.read(s, TTL.at(name), problems);
@@ -163,8 +170,8 @@ public final class EntityCatalog {
             columns = List.of("id");
         }
         for (String c : columns) {
-            if (!NAME.matcher(c).matches()) {
-                problems.add(KEY.at(entity) + ": '" + c + "' is not a plain lower-case column name");
+            if (!IDENTIFIER.matcher(c).matches()) {
+                problems.add(KEY.at(entity) + ": '" + c + "' is not a column name (" + IDENTIFIER_RULE + ")");
             }
         }
         if (new HashSet<>(columns).size() != columns.size()) {
@@ -209,8 +216,8 @@ public final class EntityCatalog {
     private static QueryOptions queryOptions(Settings s, String entity, EntityKey key, List<String> sensitive, List<String> problems) {
         List<ListIndex> lists = new ArrayList<>();
         for (String field : Settings.list(s.raw(LISTS.at(entity)).orElse(""))) {
-            if (!NAME.matcher(field).matches() || sensitive.contains(field) || (!key.composite() && key.names().contains(field))) {
-                problems.add(LISTS.at(entity) + ": '" + field + "' is not a plain lower-case column name that is neither sensitive nor the (single-column) key");
+            if (!IDENTIFIER.matcher(field).matches() || sensitive.contains(field) || (!key.composite() && key.names().contains(field))) {
+                problems.add(LISTS.at(entity) + ": '" + field + "' is not a column name (" + IDENTIFIER_RULE + ") that is neither sensitive nor the (single-column) key");
                 continue;
             }
             lists.add(new ListIndex(field, LIST_MAX_PER_PAGE.read(s, LIST_MAX_PER_PAGE.at(entity).replace("<field>", field), problems)));
@@ -218,8 +225,8 @@ public final class EntityCatalog {
         Duration listTtl = LIST_TTL.read(s, LIST_TTL.at(entity), problems);
         List<String> search = Settings.list(s.raw(SEARCH_FIELDS.at(entity)).orElse(""));
         for (String f : search) {
-            if (!NAME.matcher(f).matches() || sensitive.contains(f)) {
-                problems.add(SEARCH_FIELDS.at(entity) + ": '" + f + "' is not a plain lower-case column name that is not sensitive");
+            if (!IDENTIFIER.matcher(f).matches() || sensitive.contains(f)) {
+                problems.add(SEARCH_FIELDS.at(entity) + ": '" + f + "' is not a column name (" + IDENTIFIER_RULE + ") that is not sensitive");
             }
         }
         Duration searchTtl = SEARCH_TTL.read(s, SEARCH_TTL.at(entity), problems);

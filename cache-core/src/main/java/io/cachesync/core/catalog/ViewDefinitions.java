@@ -93,7 +93,7 @@ public final class ViewDefinitions {
             List<String> columns = columns(s, COLUMNS.at(name), root, problems);
             Set<String> embedded = new HashSet<>();
             List<ViewDefinition.Reference> refs = new ArrayList<>();
-            for (String ref : names(s, REFERENCES.at(name), problems)) {
+            for (String ref : names(s, REFERENCES.at(name), NAME, problems)) {
                 String entity = s.raw(at(REF_ENTITY, name, "<ref>", ref)).orElse(ref);
                 EntityDefinition e = part(entities, entity, at(REF_ENTITY, name, "<ref>", ref), problems);
                 String via = s.raw(at(REF_VIA, name, "<ref>", ref)).orElse(ref + "_id");
@@ -104,7 +104,7 @@ public final class ViewDefinitions {
                 embed(name, ref, root, columns, embedded, problems);
             }
             List<ViewDefinition.Child> children = new ArrayList<>();
-            for (String child : names(s, CHILDREN.at(name), problems)) {
+            for (String child : names(s, CHILDREN.at(name), NAME, problems)) {
                 String entity = s.raw(at(CHILD_ENTITY, name, "<child>", child)).orElse(child);
                 EntityDefinition e = part(entities, entity, at(CHILD_ENTITY, name, "<child>", child), problems);
                 Optional<String> parent = s.raw(at(CHILD_PARENT, name, "<child>", child));
@@ -155,29 +155,30 @@ public final class ViewDefinitions {
         return null;
     }
 
-    private static List<String> names(Settings s, String key, List<String> problems) {
+    /** @param allowed {@link #NAME} for the names of references and children, a column name for columns */
+    private static List<String> names(Settings s, String key, Pattern allowed, List<String> problems) {
         List<String> out = Settings.list(s.raw(key).orElse(""));
         for (String n : out) {
-            if (!NAME.matcher(n).matches()) {
-                problems.add(key + ": '" + n + "' is not a plain lower-case name");
+            if (!allowed.matcher(n).matches()) {
+                problems.add(key + ": '" + n + "' is not " + (allowed == NAME ? "a plain lower-case name" : "a column name (" + EntityCatalog.IDENTIFIER_RULE + ")"));
             }
         }
         if (new HashSet<>(out).size() != out.size()) {
             problems.add(key + " names one twice: " + out);
         }
-        return out.stream().filter(n -> NAME.matcher(n).matches()).distinct().toList();
+        return out.stream().filter(n -> allowed.matcher(n).matches()).distinct().toList();
     }
 
     private static List<String> columns(Settings s, String key, EntityDefinition e, List<String> problems) {
-        List<String> out = names(s, key, problems);
+        List<String> out = names(s, key, EntityCatalog.IDENTIFIER, problems);
         out.forEach(c -> column(e, c, key, problems));
         return out;
     }
 
     /** A column the view reads must be cached: a sensitive column never leaves its table. */
     private static void column(EntityDefinition e, String column, String key, List<String> problems) {
-        if (!NAME.matcher(column).matches()) {
-            problems.add(key + ": '" + column + "' is not a plain lower-case column name");
+        if (!EntityCatalog.IDENTIFIER.matcher(column).matches()) {
+            problems.add(key + ": '" + column + "' is not a column name (" + EntityCatalog.IDENTIFIER_RULE + ")");
         } else if (!e.isCached(column)) {
             problems.add(key + ": '" + column + "' is a sensitive column of " + e.name() + " (never cached nor served)");
         }

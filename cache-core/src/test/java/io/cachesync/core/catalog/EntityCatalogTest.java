@@ -147,11 +147,28 @@ class EntityCatalogTest {
     void badTableAndKeyNamesAreProblemsNamingTheirKeys() {
         List<String> problems = problemsOf(Map.of("entities", "users",
                 "entities.users.table", "public.Users; drop",
-                "entities.users.key", "Id"));
+                "entities.users.key", "1d"));
 
         assertThat(problems).hasSize(2);
-        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("entities.users.table"));
-        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("entities.users.key: ").contains("'Id'"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("entities.users.table").contains("letters, digits, _ and $"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("entities.users.key: ").contains("'1d'"));
+        assertThat(problemsOf(Map.of("entities", "users", "entities.users.table", "public.user accounts"))).singleElement()
+                .asString().startsWith("entities.users.table");
+    }
+
+    @Test
+    void namesAreTakenAsPostgresStoresThemInAnyCase() {
+        List<String> problems = new ArrayList<>();
+        EntityCatalog catalog = parse(Map.of("entities", "customers", "entities.customers.table", "Sales.OrderItems",
+                "entities.customers.key", "tenantId,Id", "entities.customers.lists", "Status",
+                "entities.customers.search.fields", "fullName", "entities.customers.sensitive", "SSN"), problems);
+        assertThat(problems).isEmpty();
+        EntityDefinition e = catalog.byName("customers").orElseThrow();
+        assertThat(e.qualifiedTable()).isEqualTo("Sales.OrderItems");
+        assertThat(e.key().names()).containsExactly("tenantId", "Id");
+        assertThat(e.key().columnList()).as("quoted in SQL").isEqualTo("\"tenantId\", \"Id\"");
+        assertThat(e.isCached("SSN")).isFalse();
+        assertThat(e.isCached("ssn")).as("another column").isTrue();
     }
 
     @Test

@@ -112,13 +112,23 @@ public final class PublicationCoverage {
         return partitioned;
     }
 
+    /** {@code schema.table} as SQL names it: a part that is not plain lower case quoted ({@code public."OrderItems"}). */
+    static String sqlName(String qualifiedTable) {
+        int dot = qualifiedTable.indexOf('.');
+        return part(qualifiedTable.substring(0, dot)) + "." + part(qualifiedTable.substring(dot + 1));
+    }
+
+    private static String part(String name) {
+        return name.matches("[a-z_][a-z0-9_$]*") ? name : "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
     /** Fails, naming the tables and the statement that adds them, when the publication misses any. */
     public static void require(Connection c, String publication, Collection<String> captured) throws SQLException {
         List<String> missing = missing(c, publication, captured);
         if (!missing.isEmpty()) {
             throw new SQLException("the publication " + publication + " does not list " + missing + " (ingest.publication-autocreate=disabled:"
                     + " cdc-ingest does not change it, and the changes of a table missing from it would never be captured); run"
-                    + " ALTER PUBLICATION " + publication + " ADD TABLE " + String.join(", ", missing)
+                    + " ALTER PUBLICATION " + publication + " ADD TABLE " + String.join(", ", missing.stream().map(PublicationCoverage::sqlName).toList())
                     + " (or CREATE PUBLICATION … FOR TABLE …) as its owner");
         }
     }

@@ -36,6 +36,8 @@ class PublicationCoverageTest {
             st.execute("CREATE PUBLICATION pub_p FOR TABLE public.a, shop.p");
             st.execute("CREATE PUBLICATION pub_p_root FOR TABLE shop.p WITH (publish_via_partition_root = true)");
             st.execute("CREATE PUBLICATION pub_no_truncate FOR TABLE public.a WITH (publish = 'insert, update, delete')");
+            st.execute("CREATE TABLE shop.\"Order\" (id bigint PRIMARY KEY)");
+            st.execute("CREATE PUBLICATION pub_quoted FOR TABLE public.a");
         }
     }
 
@@ -59,6 +61,24 @@ class PublicationCoverageTest {
             assertThat(PublicationCoverage.existsWithoutTruncate(c, "pub_no_truncate")).isTrue();
             assertThat(PublicationCoverage.existsWithoutTruncate(c, "pub_ab")).isFalse();
             assertThat(PublicationCoverage.existsWithoutTruncate(c, "no_such_pub")).isFalse();
+        }
+    }
+
+    @Test
+    void theStatementThatAddsAMixedCaseTableQuotesItSoThatItRuns() throws Exception {
+        try (Connection c = postgres.connect(); Statement st = c.createStatement()) {
+            List<String> captured = List.of("public.a", "shop.Order");
+            String message = "";
+            try {
+                PublicationCoverage.require(c, "pub_quoted", captured);
+            } catch (SQLException e) {
+                message = e.getMessage();
+            }
+            assertThat(message).contains("does not list [shop.Order]");
+            String alter = message.substring(message.indexOf("ALTER PUBLICATION"), message.indexOf(" (or CREATE"));
+            assertThat(alter).isEqualTo("ALTER PUBLICATION pub_quoted ADD TABLE shop.\"Order\"");
+            st.execute(alter);
+            assertThat(PublicationCoverage.missing(c, "pub_quoted", captured)).isEmpty();
         }
     }
 
