@@ -9,6 +9,7 @@ import io.cachesync.core.topics.Topics;
 import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.ingest.engine.DebeziumProperties;
 import io.cachesync.ingest.engine.EngineSupervisor;
+import io.cachesync.ingest.publish.SensitiveColumnGuard;
 import io.cachesync.ingest.source.DebeziumOffsets;
 import io.cachesync.ingest.source.SlotMonitor;
 import io.cachesync.ingest.source.SourceEpochs;
@@ -20,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -40,6 +42,7 @@ public final class IngestService implements AutoCloseable {
     private final AtomicLong sourceEpoch = new AtomicLong(-1);
     private final LongAdder slotGaps = new LongAdder();
     private final LongAdder tooLarge = new LongAdder();
+    private final LongAdder withheld = new LongAdder();
     private final SourceSetup setup;
     private final EngineSupervisor supervisor;
     private final SlotMonitor slotMonitor;
@@ -68,7 +71,15 @@ public final class IngestService implements AutoCloseable {
                         + "in between): each starts a new source epoch and a full re-read").register(registry);
         DebeziumOffsets offsets = new DebeziumOffsets(config.kafkaClientConfig(), config.topics().ingestOffsets(), DebeziumProperties.ENGINE_NAME);
         this.setup = new SourceSetup(config, offsets, new SourceEpochs(config.kafkaClientConfig(), config.topics().sourceEpochs(), offsets, Clock.systemUTC()), slotGaps);
-        this.supervisor = new EngineSupervisor(config, setup, cdcTopics(config), publishedTotal, tooLarge, sourceEpoch);
+        FunctionCounter.builder(MetricNames.EVENTS_WITHHELD, withheld, LongAdder::sum)
+                .description("Changes published with their key only because their table no longer has a column its entity marks "
+                        + "sensitive (renamed or dropped): cache-sync invalidates those rows; fix entities.<name>.sensitive").register(registry);
+        SensitiveColumnGuard guard = SensitiveColumnGuard.of(config.catalog(), e -> config.topics().cdc(e.schema(), e.table()), e -> {
+            try (Connection c = config.postgres().connect()) {
+                return SchemaCheck.missingSensitive(c, e);
+            }
+        }, withheld);
+        this.supervisor = new EngineSupervisor(config, setup, cdcTopics(config), publishedTotal, tooLarge, sourceEpoch, guard);
         this.slotMonitor = new SlotMonitor(config, registry);
     }
 

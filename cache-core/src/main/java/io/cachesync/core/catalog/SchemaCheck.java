@@ -158,6 +158,15 @@ public final class SchemaCheck {
         return out;
     }
 
+    /**
+     * The configured sensitive columns of {@code e} its table does not have (now): renamed or dropped since the service
+     * started. The configuration then no longer says which column holds what it meant to keep out.
+     */
+    public static List<String> missingSensitive(Connection c, EntityDefinition e) throws SQLException {
+        Set<String> present = columns(c, e);
+        return e.sensitive().stream().filter(s -> !present.contains(s)).sorted().toList();
+    }
+
     private static Set<String> columns(Connection c, EntityDefinition e) throws SQLException {
         return new LinkedHashSet<>(names(c, e, "SELECT a.attname FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid "
                 + "JOIN pg_namespace n ON n.oid = r.relnamespace WHERE n.nspname = ? AND r.relname = ? AND a.attnum > 0 AND NOT a.attisdropped"));

@@ -290,13 +290,27 @@ public final class ValueCodec {
     public static ObjectNode fromJdbc(EntityDefinition entity, ResultSet rs) throws SQLException {
         ResultSetMetaData md = rs.getMetaData();
         Map<String, JsonNode> columns = new TreeMap<>();
+        int sensitive = 0;
         for (int i = 1; i <= md.getColumnCount(); i++) {
             String column = md.getColumnName(i);
             if (entity.isCached(column)) {
                 columns.put(column, jdbcValue(rs, i, md.getColumnTypeName(i)));
+            } else if (entity.sensitive().contains(column)) {
+                sensitive++;
             }
         }
+        if (sensitive < entity.sensitive().size()) {
+            throw new SensitiveColumnMissingException(entity, columnNames(md));
+        }
         return ordered(columns);
+    }
+
+    private static java.util.Set<String> columnNames(ResultSetMetaData md) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            out.add(md.getColumnName(i));
+        }
+        return out;
     }
 
     /**

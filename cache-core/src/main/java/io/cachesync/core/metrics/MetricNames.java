@@ -12,6 +12,7 @@ public final class MetricNames {
     public static final String SLOT_LAG = "cachesync.replication.slot.lag";
     public static final String SOURCE_EPOCH = "cachesync.source.epoch";
     public static final String EVENTS_TOO_LARGE = "cachesync.events.too.large";
+    public static final String EVENTS_WITHHELD = "cachesync.events.withheld";
     public static final String SLOT_GAPS = "cachesync.replication.slot.gaps";
     // cache-sync
     public static final String E2E_LAG = "cachesync.e2e.lag";

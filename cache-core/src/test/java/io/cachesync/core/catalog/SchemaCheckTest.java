@@ -38,6 +38,8 @@ class SchemaCheckTest {
             st.execute("CREATE DOMAIN tenant AS varchar(40)");
             st.execute("CREATE TABLE public.lines (tenant_id tenant, order_id uuid, line smallint, qty int, PRIMARY KEY (tenant_id, order_id, line))");
             st.execute("CREATE TABLE public.dated (day date PRIMARY KEY)");
+            st.execute("CREATE TABLE public.drift (id bigint PRIMARY KEY, name text, ssn text)");
+            st.execute("INSERT INTO public.drift VALUES (1, 'a', '123-45')");
             st.execute("CREATE TABLE public.padded (code char(4) PRIMARY KEY)");
             st.execute("CREATE TABLE public.gen (id bigint PRIMARY KEY, name text, upper_name text GENERATED ALWAYS AS (upper(name)) STORED,"
                     + " words tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(name, ''))) STORED)");
@@ -56,6 +58,21 @@ class SchemaCheckTest {
         EntityCatalog c = EntityCatalog.from(Settings.of(m), problems);
         assertThat(problems).isEmpty();
         return c;
+    }
+
+    @Test
+    void aSensitiveColumnRenamedWhileRunningIsFoundAndItsRowsAreNotRead() throws Exception {
+        EntityDefinition drift = catalog(Map.of("entities", "drift", "entities.drift.sensitive", "ssn")).byName("drift").orElseThrow();
+        try (Connection c = postgres.connect(); Statement st = c.createStatement()) {
+            assertThat(SchemaCheck.missingSensitive(c, drift)).isEmpty();
+            assertThat(io.cachesync.core.consistency.RowQueries.document(c, drift, "1")).hasValueSatisfying(d -> assertThat(d).doesNotContain("123-45"));
+            st.execute("ALTER TABLE public.drift RENAME COLUMN ssn TO tax_id");
+            assertThat(SchemaCheck.missingSensitive(c, drift)).containsExactly("ssn");
+            assertThatThrownBy(() -> io.cachesync.core.consistency.RowQueries.document(c, drift, "1"))
+                    .isInstanceOf(io.cachesync.core.codec.SensitiveColumnMissingException.class)
+                    .hasMessage("entities.drift.sensitive names [ssn], which public.drift no longer has (renamed or dropped?): its rows are"
+                            + " not read until the configuration names the table's sensitive columns again (then restart the services)");
+        }
     }
 
     @Test

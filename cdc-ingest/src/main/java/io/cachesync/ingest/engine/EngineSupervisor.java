@@ -4,6 +4,7 @@ import io.cachesync.core.consistency.SourceEpoch;
 import io.cachesync.core.util.Backoff;
 import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.ingest.publish.KafkaChangePublisher;
+import io.cachesync.ingest.publish.SensitiveColumnGuard;
 import io.cachesync.ingest.source.SourceSetup;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
@@ -45,6 +46,7 @@ public final class EngineSupervisor implements AutoCloseable {
     private final List<String> topics;
     private final AtomicLong published;
     private final LongAdder tooLarge;
+    private final SensitiveColumnGuard guard;
     private final AtomicLong sourceEpoch;
     private final ExecutorService supervisor = Executors.newSingleThreadExecutor(r -> new Thread(r, "cachesync-ingest-supervisor"));
     private final ExecutorService engineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "cachesync-ingest-engine"));
@@ -60,10 +62,12 @@ public final class EngineSupervisor implements AutoCloseable {
      * @param topics      the CDC topics the publisher may write
      * @param published   change events published and acknowledged, across engine restarts
      * @param tooLarge    changes published as too-large changes
+     * @param guard       withholds the values of a table that lost a sensitive column
      * @param sourceEpoch set to the epoch of each engine start
      */
     public EngineSupervisor(IngestConfig config, SourceSetup setup, List<String> topics, AtomicLong published, LongAdder tooLarge,
-                            AtomicLong sourceEpoch) {
+                            AtomicLong sourceEpoch, SensitiveColumnGuard guard) {
+        this.guard = guard;
         this.config = config;
         this.setup = setup;
         this.topics = List.copyOf(topics);
@@ -135,7 +139,8 @@ public final class EngineSupervisor implements AutoCloseable {
         CountDownLatch done = new CountDownLatch(1);
         boolean[] taskStarted = new boolean[1];
         KafkaChangePublisher pub = new KafkaChangePublisher(config.kafkaClientConfig(), new HashSet<>(topics), published,
-                setup.confirmedFlushLsn(), epoch, tooLarge, config.compactEnvelope() ? config.topics().schemas() : null);
+                setup.confirmedFlushLsn(), epoch, tooLarge, config.compactEnvelope() ? config.topics().schemas() : null,
+                guard);
         try {
             DebeziumEngine<ChangeEvent<String, String>> e = DebeziumEngine.create(Json.class)
                     .using(DebeziumProperties.of(config, generated))

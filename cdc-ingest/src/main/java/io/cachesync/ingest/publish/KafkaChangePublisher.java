@@ -60,6 +60,7 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
     private final List<Header> headers;
     /** Null when events are published as Debezium wrote them ({@code ingest.envelope=debezium}). */
     private final CompactEvents compact;
+    private final SensitiveColumnGuard guard;
 
     /**
      * @param topics    the CDC topics to publish to; events for any other destination (the signal table) are only marked
@@ -69,10 +70,12 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
      * @param tooLarge  counts the events published as too-large changes
      * @param schemas   the schemas' topic when events are published in the compact form (Debezium then writes the
      *                  payload only); null to publish Debezium's envelope
+     * @param guard     withholds the values of a table that lost a sensitive column
      */
     public KafkaChangePublisher(Map<String, Object> kafkaClientConfig, Set<String> topics, AtomicLong published, long lsnFloor,
-                                SourceEpoch epoch, LongAdder tooLarge, String schemas) {
-        this(producer(kafkaClientConfig), topics, published, lsnFloor, epoch, tooLarge, schemas, schemas == null ? null : CompactEvents.ENGINE_SCHEMA);
+                                SourceEpoch epoch, LongAdder tooLarge, String schemas, SensitiveColumnGuard guard) {
+        this(producer(kafkaClientConfig), topics, published, lsnFloor, epoch, tooLarge, schemas, schemas == null ? null : CompactEvents.ENGINE_SCHEMA,
+                guard);
     }
 
     /**
@@ -82,8 +85,10 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
      *                 publish events as they are
      */
     KafkaChangePublisher(Producer<byte[], byte[]> producer, Set<String> topics, AtomicLong published, long lsnFloor, SourceEpoch epoch,
-                         LongAdder tooLarge, String schemas, Function<ChangeEvent<String, String>, Schema> schemaOf) {
+                         LongAdder tooLarge, String schemas, Function<ChangeEvent<String, String>, Schema> schemaOf,
+                         SensitiveColumnGuard guard) {
         this.producer = producer;
+        this.guard = guard;
         this.compact = schemaOf == null ? null : new CompactEvents(producer, schemas, schemaOf);
         this.topics = Set.copyOf(topics);
         this.tooLarge = tooLarge;
@@ -116,6 +121,12 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
                 acks.add(null);
                 continue;
             }
+            byte[] key = keyBytes(r.key());
+            String withheld = key == null ? null : guard.withheld(r.destination(), r);
+            if (withheld != null) {
+                acks.add(producer.send(new ProducerRecord<>(r.destination(), null, key, TooLargeChange.of(value, key, value.length(), withheld), headers)));
+                continue;
+            }
             String event = value;
             if (compact != null) {
                 try {
@@ -125,7 +136,6 @@ public final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer
                             + "; the batch is not marked processed and will be replayed: " + e.getCause(), e.getCause());
                 }
             }
-            byte[] key = keyBytes(r.key());
             byte[] bytes = event.getBytes(StandardCharsets.UTF_8);
             if (bytes.length + (key == null ? 0 : key.length) > MAX_EVENT_BYTES) {
                 bytes = tooLarge(r.destination(), value, key, bytes.length, "larger than the " + MAX_EVENT_BYTES + " bytes cachesync publishes");

@@ -28,6 +28,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import io.cachesync.core.catalog.EntityCatalog;
+import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.config.Settings;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
@@ -116,6 +119,37 @@ class KafkaChangePublisherTest {
     }
 
     @Test
+    void aTableThatLostASensitiveColumnIsPublishedWithItsKeysOnlyAndItsColumnsAreReadOncePerSchema() throws InterruptedException {
+        EntityDefinition products = EntityCatalog.from(Settings.of(java.util.Map.of("entities", "products",
+                "entities.products.sensitive", "cost")), new ArrayList<>()).byName("products").orElseThrow();
+        List<String> missing = new ArrayList<>(List.of("cost"));
+        int[] reads = new int[1];
+        Object[] schema = {new Object()};
+        LongAdder withheld = new LongAdder();
+        SensitiveColumnGuard guard = new SensitiveColumnGuard(java.util.Map.of(TOPIC, products), e -> {
+            reads[0]++;
+            return List.copyOf(missing);
+        }, e -> schema[0], withheld);
+        ScriptedProducer producer = new ScriptedProducer(r -> null);
+        try (KafkaChangePublisher publisher = new KafkaChangePublisher(producer, Set.of(TOPIC), published, 0, EPOCH, tooLarge, null, null, guard)) {
+            publisher.handleBatch(List.of(change(1), change(2)), committer);
+            assertThat(producer.history()).hasSize(2).allSatisfy(r -> assertThat(new String(r.value(), StandardCharsets.UTF_8))
+                    .contains("\"cachesync_too_large\"", "entities.products.sensitive names [cost], which public.products no longer has")
+                    .doesNotContain("row-"));
+            assertThat(withheld.sum()).isEqualTo(2);
+            assertThat(reads[0]).as("once for the schema").isEqualTo(1);
+
+            missing.clear();                    // the configuration names the table's columns again: a new schema is checked
+            schema[0] = new Object();
+            publisher.handleBatch(List.of(change(3)), committer);
+            assertThat(new String(producer.history().get(2).value(), StandardCharsets.UTF_8)).contains("\"name\":\"row-3\"");
+            assertThat(reads[0]).isEqualTo(2);
+        }
+        assertThat(committer.marked).hasSize(3);
+        assertThat(published).hasValue(3);
+    }
+
+    @Test
     void inTheCompactFormEachSchemaIsAcknowledgedOnceBeforeTheFirstEventThatNamesIt() throws InterruptedException {
         Schema v1 = SchemaBuilder.struct().name("cachesync.public.products.Envelope").field("op", Schema.STRING_SCHEMA).build();
         Schema v2 = SchemaBuilder.struct().name("cachesync.public.products.Envelope").field("op", Schema.STRING_SCHEMA)
@@ -198,7 +232,7 @@ class KafkaChangePublisherTest {
     }
 
     private KafkaChangePublisher compactPublisher(ScriptedProducer producer, Function<ChangeEvent<String, String>, Schema> schemaOf) {
-        return new KafkaChangePublisher(producer, Set.of(TOPIC), published, 0, EPOCH, tooLarge, TopicNames.DEFAULT.schemas(), schemaOf);
+        return new KafkaChangePublisher(producer, Set.of(TOPIC), published, 0, EPOCH, tooLarge, TopicNames.DEFAULT.schemas(), schemaOf, SensitiveColumnGuard.NONE);
     }
 
     /** What Debezium hands over with {@code value.converter.schemas.enable=false}: the payload only. */
@@ -208,7 +242,7 @@ class KafkaChangePublisherTest {
     }
 
     private KafkaChangePublisher publisher(ScriptedProducer producer) {
-        return new KafkaChangePublisher(producer, Set.of(TOPIC), published, 0, EPOCH, tooLarge, null, null);
+        return new KafkaChangePublisher(producer, Set.of(TOPIC), published, 0, EPOCH, tooLarge, null, null, SensitiveColumnGuard.NONE);
     }
 
     private static ChangeEvent<String, String> change(int id) {

@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.cachesync.core.catalog.EntityCatalog;
 import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.catalog.ViewDefinition;
+import io.cachesync.core.codec.SensitiveColumnMissingException;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.consistency.RowQueries;
@@ -98,7 +99,7 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
                 return Optional.of(ValueCodec.fromJdbc(entity, rs));
             }
         } catch (SQLException e) {
-            throw failure("reading " + entity.qualifiedTable() + " id " + canonicalId, e);
+            throw failure(entity, "reading " + entity.qualifiedTable() + " id " + canonicalId, e);
         }
     }
 
@@ -112,7 +113,7 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
         try (Connection c = ds.getConnection()) {
             return ViewQueries.document(c, catalog, v, canonicalId);
         } catch (SQLException e) {
-            throw failure("reading view " + entity.name() + " id " + canonicalId, e);
+            throw failure(entity, "reading view " + entity.name() + " id " + canonicalId, e);
         }
     }
 
@@ -126,13 +127,13 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
             try (Connection c = ds.getConnection()) {
                 return ViewQueries.documents(c, catalog, view(entity), canonicalIds);
             } catch (SQLException e) {
-                throw failure("reading " + canonicalIds.size() + " documents of view " + entity.name(), e);
+                throw failure(entity, "reading " + canonicalIds.size() + " documents of view " + entity.name(), e);
             }
         }
         try (Connection c = ds.getConnection()) {
             return RowQueries.documents(c, entity, canonicalIds);
         } catch (SQLException e) {
-            throw failure("reading " + canonicalIds.size() + " rows of " + entity.qualifiedTable(), e);
+            throw failure(entity, "reading " + canonicalIds.size() + " rows of " + entity.qualifiedTable(), e);
         }
     }
 
@@ -151,7 +152,7 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
             }
             return out;
         } catch (SQLException e) {
-            throw failure("query on " + entity.qualifiedTable(), e);
+            throw failure(entity, "query on " + entity.qualifiedTable(), e);
         }
     }
 
@@ -165,8 +166,14 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
         return statementTimeout;
     }
 
-    /** A query PostgreSQL cancelled ({@code 57014}) is a {@link QueryTimeoutException}; anything else a {@link DatabaseException}. */
-    private DatabaseException failure(String what, SQLException e) {
+    /**
+     * A query PostgreSQL cancelled ({@code 57014}) is a {@link QueryTimeoutException}, a row of a table that lost a
+     * sensitive column a {@link ConfigurationDriftException}; anything else a {@link DatabaseException}.
+     */
+    private DatabaseException failure(EntityDefinition entity, String what, SQLException e) {
+        if (e instanceof SensitiveColumnMissingException) {
+            return new ConfigurationDriftException(entity.name(), what + " refused: " + e.getMessage(), e);
+        }
         if (QUERY_CANCELED.equals(e.getSQLState())) {
             return new QueryTimeoutException(what + " ran longer than the statement timeout (" + statementTimeout.toMillis()
                     + " ms) and was cancelled", statementTimeout, e);

@@ -3,6 +3,7 @@ package io.cachesync.api.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachesync.api.cache.OverloadedException;
 import io.cachesync.api.db.DatabaseException;
+import io.cachesync.api.db.ConfigurationDriftException;
 import io.cachesync.api.db.QueryTimeoutException;
 import io.cachesync.core.codec.ValueCodec;
 import io.cachesync.core.util.LogThrottle;
@@ -33,6 +34,7 @@ public final class ProblemRenderer {
     private static final LogThrottle REDIS_FAILED = new LogThrottle(LogThrottle.REPEATED_FAILURES);
     private static final LogThrottle QUERY_CANCELLED = new LogThrottle(LogThrottle.REPEATED_FAILURES);
     private static final LogThrottle DATABASE_FAILED = new LogThrottle(LogThrottle.REPEATED_FAILURES);
+    private static final LogThrottle CONFIGURATION_DRIFT = new LogThrottle(LogThrottle.REPEATED_FAILURES);
     private static final LogThrottle UNEXPECTED = new LogThrottle(LogThrottle.REPEATED_FAILURES);
     public static final String CONTENT_TYPE = "application/problem+json";
     public static final String TYPE_BASE = "https://cachesync.io/problems/";
@@ -51,6 +53,12 @@ public final class ProblemRenderer {
             render(ctx, new ApiProblem(503, "overloaded", "Service unavailable", e.getMessage() + "; retry after 1 s"));
         });
         routes.exception(DatabaseException.class, (e, ctx) -> {
+            if (e instanceof ConfigurationDriftException d) {
+                CONFIGURATION_DRIFT.error(LOG, "not serving {}: {}", ctx.path(), e.getMessage());
+                render(ctx, new ApiProblem(503, "entity-unavailable", "Service unavailable", d.entity()
+                        + " cannot be read: its configuration no longer matches its table (the query-api log says how)"));
+                return;
+            }
             if (e instanceof QueryTimeoutException t) {
                 QUERY_CANCELLED.warn(LOG, "query cancelled while serving {}: {}", ctx.path(), e.getMessage());
                 render(ctx, ApiProblem.queryTimeout(t.timeout()));
