@@ -58,6 +58,16 @@ public final class PublicationCoverage {
         return out;
     }
 
+    /** Whether the publication exists. */
+    public static boolean exists(Connection c, String publication) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** Whether the publication exists and publishes a partition's changes as its partitioned table's. */
     public static boolean existsWithoutPartitionRoot(Connection c, String publication) throws SQLException {
         return existsWithout(c, publication, "pubviaroot");
@@ -129,7 +139,8 @@ public final class PublicationCoverage {
             throw new SQLException("the publication " + publication + " does not list " + missing + " (ingest.publication-autocreate=disabled:"
                     + " cdc-ingest does not change it, and the changes of a table missing from it would never be captured); run"
                     + " ALTER PUBLICATION " + publication + " ADD TABLE " + String.join(", ", missing.stream().map(PublicationCoverage::sqlName).toList())
-                    + " (or CREATE PUBLICATION … FOR TABLE …) as its owner");
+                    + " (or CREATE PUBLICATION … FOR TABLE …) as its owner; the rows such a table already holds are then read by"
+                    + " POST /admin/resync/<entity>");
         }
     }
 }

@@ -61,6 +61,8 @@ class PublicationCoverageTest {
             assertThat(PublicationCoverage.existsWithoutTruncate(c, "pub_no_truncate")).isTrue();
             assertThat(PublicationCoverage.existsWithoutTruncate(c, "pub_ab")).isFalse();
             assertThat(PublicationCoverage.existsWithoutTruncate(c, "no_such_pub")).isFalse();
+            assertThat(PublicationCoverage.exists(c, "pub_a")).isTrue();
+            assertThat(PublicationCoverage.exists(c, "no_such_pub")).isFalse();
         }
     }
 
