@@ -47,4 +47,45 @@ class TruncateIT {
                     .containsExactly(p.row("codes", "c1"));
         }
     }
+
+    @Test
+    void aTruncateOfAViewsPartsTakesTheirRowsOutOfItsDocuments() throws Exception {
+        try (Pipeline p = Pipeline.start(Pipeline.RedisKind.of(getClass()), Map.ofEntries(
+                        Map.entry("entities", "owners,kinds,pets"),
+                        Map.entry("views", "owner_pages"),
+                        Map.entry("views.owner_pages.root", "owners"),
+                        Map.entry("views.owner_pages.references", "kind"),
+                        Map.entry("views.owner_pages.references.kind.entity", "kinds"),
+                        Map.entry("views.owner_pages.references.kind.via", "kind_id"),
+                        Map.entry("views.owner_pages.children", "pets"),
+                        Map.entry("views.owner_pages.children.pets.parent", "owner_id"),
+                        Map.entry("views.owner_pages.children.pets.columns", "name")),
+                "CREATE TABLE public.owners (id bigint PRIMARY KEY, name text, kind_id bigint);"
+                        + "CREATE TABLE public.kinds (id bigint PRIMARY KEY, label text);"
+                        + "CREATE TABLE public.pets (id bigint PRIMARY KEY, owner_id bigint, name text);"
+                        + "INSERT INTO public.owners SELECT g, 'owner ' || g, 1 + g % 3 FROM generate_series(1, 6) g;"
+                        + "INSERT INTO public.kinds SELECT g, 'kind ' || g FROM generate_series(1, 3) g;"
+                        + "INSERT INTO public.pets SELECT g, 1 + g % 6, 'old pet ' || g FROM generate_series(1, 24) g",
+                6 + 3 + 24)) {
+            await().alias("the view documents composed").atMost(Duration.ofMinutes(1))
+                    .until(() -> String.valueOf(p.redis.hget(p.row("owner_pages", "2"), "d")).contains("old pet 1\""));
+            assertThat(p.get("/v1/owner_pages/2").body()).contains("\"label\":\"kind 3\"", "old pet 7");
+
+            p.sql("BEGIN; TRUNCATE public.pets; INSERT INTO public.pets VALUES (100, 2, 'new pet'); COMMIT");
+            await().alias("the truncated children out of every document, the child inserted after the truncate in").atMost(Duration.ofMinutes(1))
+                    .until(() -> String.valueOf(p.redis.hget(p.row("owner_pages", "2"), "d")).contains("new pet")
+                            && !String.valueOf(p.redis.hget(p.row("owner_pages", "2"), "d")).contains("old pet")
+                            && String.valueOf(p.redis.hget(p.row("owner_pages", "3"), "d")).contains("\"pets\":[]"));
+
+            p.sql("TRUNCATE public.kinds");
+            await().alias("a truncated referenced table: the reference gone").atMost(Duration.ofMinutes(1))
+                    .until(() -> String.valueOf(p.redis.hget(p.row("owner_pages", "2"), "d")).contains("\"kind\":null"));
+            p.sql("UPDATE public.owners SET name = 'renamed' WHERE id = 2");
+            await().alias("a later change of the root composes without the truncated rows").atMost(Duration.ofMinutes(1))
+                    .until(() -> String.valueOf(p.redis.hget(p.row("owner_pages", "2"), "d")).contains("renamed"));
+            assertThat(p.redis.hget(p.row("owner_pages", "2"), "d")).doesNotContain("old pet", "kind 3").contains("new pet");
+
+            assertThat(p.drainAndVerify("owner_pages").checked()).isEqualTo(6);
+        }
+    }
 }

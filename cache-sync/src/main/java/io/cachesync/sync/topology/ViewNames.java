@@ -22,6 +22,11 @@ final class ViewNames {
         return "view-part-" + entity;
     }
 
+    /** Each row of the part by id with its version, kept so that a TRUNCATE of the part's table can delete them. */
+    static String partVersions(String entity) {
+        return "view-part-" + entity + "-versions";
+    }
+
     static String start(String view) {
         return "view-" + view + "-root";
     }

@@ -27,6 +27,7 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.TableJoined;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -153,9 +154,11 @@ public final class ViewTopology {
     }
 
     private static KTable<String, JsonNode> partTable(StreamsBuilder b, TopicNames topics, EntityDefinition e, MutationParser parser) {
+        String versions = ViewNames.partVersions(e.name());
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(versions), STRING, STRING).withCachingDisabled());
         return b.stream(topics.cdc(e.schema(), e.table()),
                         Consumed.with(SyncNames.BYTES, SyncNames.BYTES).withName(ViewNames.source(e.name())))
-                .process(() -> new PartParser(parser), Named.as(ViewNames.parse(e.name())))
+                .process(() -> new PartParser(parser, versions), Named.as(ViewNames.parse(e.name())), versions)
                 .toTable(Named.as(ViewNames.part(e.name())), store(ViewNames.part(e.name())));
     }
 
