@@ -10,6 +10,7 @@ import io.cachesync.ingest.config.IngestConfig;
 import io.cachesync.ingest.engine.DebeziumProperties;
 import io.cachesync.ingest.engine.EngineSupervisor;
 import io.cachesync.ingest.publish.SensitiveColumnGuard;
+import io.cachesync.ingest.source.CapturedTablesWatch;
 import io.cachesync.ingest.source.DebeziumOffsets;
 import io.cachesync.ingest.source.SlotMonitor;
 import io.cachesync.ingest.source.SourceEpochs;
@@ -46,6 +47,7 @@ public final class IngestService implements AutoCloseable {
     private final SourceSetup setup;
     private final EngineSupervisor supervisor;
     private final SlotMonitor slotMonitor;
+    private final CapturedTablesWatch tablesWatch;
     private MetricsHttpServer http;
     private volatile boolean closed;
 
@@ -81,6 +83,7 @@ public final class IngestService implements AutoCloseable {
         }, withheld);
         this.supervisor = new EngineSupervisor(config, setup, cdcTopics(config), publishedTotal, tooLarge, sourceEpoch, guard);
         this.slotMonitor = new SlotMonitor(config, registry);
+        this.tablesWatch = new CapturedTablesWatch(config, registry);
     }
 
     /** The CDC topics of the configured entities. */
@@ -99,6 +102,7 @@ public final class IngestService implements AutoCloseable {
         setup.createSignalTable();
         supervisor.start();
         slotMonitor.start();
+        tablesWatch.start();
         if (registry instanceof PrometheusMeterRegistry prometheus) {
             http = MetricsHttpServer.start("0.0.0.0", config.httpPort(), prometheus, this::isLive, this::isRunning, "cdc-ingest");
         }
@@ -133,6 +137,7 @@ public final class IngestService implements AutoCloseable {
         closed = true;
         supervisor.close();
         slotMonitor.close();
+        tablesWatch.close();
         if (http != null) {
             http.close();
         }

@@ -173,6 +173,32 @@ class QueryApiIT {
     }
 
     @Test
+    void aTableOrSensitiveColumnRenamedUnderTheApiIsAnEntityUnavailableProblemNamingNeither() throws Exception {
+        try (Connection c = postgres.connect(); Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE users RENAME COLUMN password_hash TO pw");
+            try {
+                HttpResponse<String> r = get("/v1/users/4");
+                assertThat(r.statusCode()).isEqualTo(503);
+                assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+                assertThat(r.body()).contains("\"type\":\"https://cachesync.io/problems/entity-unavailable\"", "users cannot be read")
+                        .doesNotContain("secret-hash", "pw", "password_hash");
+                assertThat(redis.exists("cs:users:4")).as("nothing filled").isFalse();
+            } finally {
+                st.execute("ALTER TABLE users RENAME COLUMN pw TO password_hash");
+            }
+            st.execute("ALTER TABLE products RENAME TO goods");
+            try {
+                HttpResponse<String> r = get("/v1/products/4");
+                assertThat(r.statusCode()).isEqualTo(503);
+                assertThat(r.body()).contains("entity-unavailable", "products cannot be read").doesNotContain("goods", "42P01");
+            } finally {
+                st.execute("ALTER TABLE goods RENAME TO products");
+            }
+            assertThat(get("/v1/products/4").statusCode()).as("renamed back").isEqualTo(200);
+        }
+    }
+
+    @Test
     void tombstoneAnswers404WithoutTouchingTheDatabase() throws Exception {
         store.apply("cs:products:8", "500", null, Duration.ofMinutes(1));
         long dbReads = cache.stats().dbReads();

@@ -32,6 +32,7 @@ public final class MetricNames {
     public static final String CONSISTENCY_CHECKS = "cachesync.consistency.checks";
     public static final String CACHE_REBUILDS = "cachesync.cache.rebuilds";
     public static final String SOURCE_PURGED_ROWS = "cachesync.source.purged.rows";
+    public static final String SOURCE_TABLES_MISSING = "cachesync.source.tables.missing";
     // query-api
     public static final String READS = "cachesync.reads";
     public static final String HIT_RATIO = "cachesync.cache.hit.ratio";

@@ -49,6 +49,8 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
     public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(2);
     /** SQLSTATE {@code query_canceled}: a statement timeout (or a cancel request). */
     private static final String QUERY_CANCELED = "57014";
+    private static final String UNDEFINED_TABLE = "42P01";
+    private static final String UNDEFINED_COLUMN = "42703";
 
     private final EntityCatalog catalog;
     private final HikariDataSource ds;
@@ -167,12 +169,17 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
     }
 
     /**
-     * A query PostgreSQL cancelled ({@code 57014}) is a {@link QueryTimeoutException}, a row of a table that lost a
-     * sensitive column a {@link ConfigurationDriftException}; anything else a {@link DatabaseException}.
+     * A query PostgreSQL cancelled ({@code 57014}) is a {@link QueryTimeoutException}; a row of a table that lost a
+     * sensitive column, or a table or column that no longer exists ({@code 42P01}, {@code 42703}), a
+     * {@link ConfigurationDriftException}; anything else a {@link DatabaseException}.
      */
     private DatabaseException failure(EntityDefinition entity, String what, SQLException e) {
         if (e instanceof SensitiveColumnMissingException) {
             return new ConfigurationDriftException(entity.name(), what + " refused: " + e.getMessage(), e);
+        }
+        if (UNDEFINED_TABLE.equals(e.getSQLState()) || UNDEFINED_COLUMN.equals(e.getSQLState())) {
+            return new ConfigurationDriftException(entity.name(), what + " failed: the database no longer has what entities."
+                    + entity.name() + " names (renamed or dropped?): " + e.getMessage(), e);
         }
         if (QUERY_CANCELED.equals(e.getSQLState())) {
             return new QueryTimeoutException(what + " ran longer than the statement timeout (" + statementTimeout.toMillis()
