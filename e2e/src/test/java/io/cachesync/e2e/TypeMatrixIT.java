@@ -58,6 +58,7 @@ class TypeMatrixIT {
             CREATE DOMAIN money_amount AS numeric(12,2);
             CREATE DOMAIN short_text AS varchar(8);
             CREATE DOMAIN stamp AS timestamptz;
+            CREATE EXTENSION citext;
             """;
 
     static final List<Table> TABLES = List.of(
@@ -138,6 +139,11 @@ class TypeMatrixIT {
                     "'empty', 'empty', 'empty', 'empty', 'empty'",
                     "'(,5)', '[5,)', '(,)', '[,infinity]', '(,infinity)'",
                     "NULL, NULL, NULL, NULL, NULL")),
+            new Table("tm_citext", "ci citext, cn citext NOT NULL DEFAULT 'x'", List.of(
+                    "'Ada@Example.COM', 'MiXeD'",
+                    "'', 'é😀 Zoë'",
+                    "E'q\"uote\\\\back', 'NULL'",
+                    "NULL, 'y'")),
             new Table("tm_evolve", "a text, z integer", List.of(
                     "'a1', 1",
                     "NULL, NULL",

@@ -33,12 +33,13 @@ class ColumnTypeCheckTest {
             st.execute("CREATE DOMAIN big_amount AS amount");
             st.execute("CREATE DOMAIN spot AS point");
             st.execute("CREATE SCHEMA shop");
+            st.execute("CREATE EXTENSION citext");
             st.execute("""
                     CREATE TABLE shop.fine (id bigserial PRIMARY KEY, s smallint, i integer, o oid, n numeric(10,2), m money,
                       r real, d double precision, b boolean, t text, vc varchar(4), c char(2), u uuid, j json, jb jsonb,
                       by bytea, dt date, tm time, ttz timetz, ts timestamp, tz timestamptz, iv interval, ip inet, nw cidr,
                       mac macaddr, e mood, p posint, a big_amount, ir int4range, br int8range, nr numrange, tr tsrange,
-                      dr daterange, ia integer[], ta text[], tza timestamptz[], ja jsonb[], ba bytea[], fa double precision[])""");
+                      dr daterange, ia integer[], ta text[], tza timestamptz[], ja jsonb[], ba bytea[], fa double precision[], ci citext)""");
             st.execute("""
                     CREATE TABLE shop.odd (id bigint PRIMARY KEY, ok text, pt point, sp spot, row_value pair, doc tsvector,
                       grid integer[][], amounts numeric[], moods mood[], positives posint[], during tstzrange, bits bit(3),
