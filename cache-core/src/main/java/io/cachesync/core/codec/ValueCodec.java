@@ -31,6 +31,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -305,8 +306,8 @@ public final class ValueCodec {
         return ordered(columns);
     }
 
-    private static java.util.Set<String> columnNames(ResultSetMetaData md) throws SQLException {
-        java.util.Set<String> out = new java.util.HashSet<>();
+    private static Set<String> columnNames(ResultSetMetaData md) throws SQLException {
+        Set<String> out = new HashSet<>();
         for (int i = 1; i <= md.getColumnCount(); i++) {
             out.add(md.getColumnName(i));
         }

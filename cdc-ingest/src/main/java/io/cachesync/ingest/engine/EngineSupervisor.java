@@ -67,13 +67,13 @@ public final class EngineSupervisor implements AutoCloseable {
      */
     public EngineSupervisor(IngestConfig config, SourceSetup setup, List<String> topics, AtomicLong published, LongAdder tooLarge,
                             AtomicLong sourceEpoch, SensitiveColumnGuard guard) {
-        this.guard = guard;
         this.config = config;
         this.setup = setup;
         this.topics = List.copyOf(topics);
         this.published = published;
         this.tooLarge = tooLarge;
         this.sourceEpoch = sourceEpoch;
+        this.guard = guard;
     }
 
     public EngineSupervisor start() {

@@ -81,12 +81,15 @@ public final class SensitiveColumnGuard {
         Object schema = schemaOf.apply(event);
         String verdict = verdicts.get(schema);
         if (verdict == null) {
-            verdict = check(entity);
-            if (verdicts.size() >= MAX_REMEMBERED) {
-                verdicts.clear();
-            }
-            if (!verdict.startsWith("cannot read")) {
+            try {
+                verdict = check(entity);
+                if (verdicts.size() >= MAX_REMEMBERED) {
+                    verdicts.clear();
+                }
                 verdicts.put(schema, verdict);
+            } catch (SQLException e) {
+                // not remembered: the next event of the table asks again
+                verdict = "cannot read the columns of " + entity.qualifiedTable() + " to check its sensitive columns (" + e.getMessage() + ")";
             }
         }
         if (verdict.isEmpty()) {
@@ -97,14 +100,11 @@ public final class SensitiveColumnGuard {
         return verdict;
     }
 
-    private String check(EntityDefinition entity) {
-        try {
-            List<String> gone = missing.of(entity);
-            return gone.isEmpty() ? "" : "entities." + entity.name() + ".sensitive names " + gone + ", which " + entity.qualifiedTable()
-                    + " no longer has (renamed or dropped?): its values are withheld until the configuration names the table's"
-                    + " sensitive columns again and cdc-ingest restarts";
-        } catch (SQLException e) {
-            return "cannot read the columns of " + entity.qualifiedTable() + " to check its sensitive columns (" + e.getMessage() + ")";
-        }
+    /** Why the table's values are withheld, or "" when they are not. */
+    private String check(EntityDefinition entity) throws SQLException {
+        List<String> gone = missing.of(entity);
+        return gone.isEmpty() ? "" : "entities." + entity.name() + ".sensitive names " + gone + ", which " + entity.qualifiedTable()
+                + " no longer has (renamed or dropped?): its values are withheld until the configuration names the table's"
+                + " sensitive columns again and cdc-ingest restarts";
     }
 }
