@@ -158,6 +158,11 @@ public final class SchemaCheck {
         return out;
     }
 
+    /** Whether {@code e}'s table exists under its configured name (and this user may see it). */
+    public static boolean exists(Connection c, EntityDefinition e) throws SQLException {
+        return !columns(c, e).isEmpty();
+    }
+
     /**
      * The configured sensitive columns of {@code e} its table does not have (now): renamed or dropped since the service
      * started. The configuration then no longer says which column holds what it meant to keep out.

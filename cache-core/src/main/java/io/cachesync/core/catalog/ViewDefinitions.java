@@ -93,7 +93,7 @@ public final class ViewDefinitions {
             List<String> columns = columns(s, COLUMNS.at(name), root, problems);
             Set<String> embedded = new HashSet<>();
             List<ViewDefinition.Reference> refs = new ArrayList<>();
-            for (String ref : names(s, REFERENCES.at(name), NAME, problems)) {
+            for (String ref : names(s, REFERENCES.at(name), NAME, "a plain lower-case name", problems)) {
                 String entity = s.raw(at(REF_ENTITY, name, "<ref>", ref)).orElse(ref);
                 EntityDefinition e = part(entities, entity, at(REF_ENTITY, name, "<ref>", ref), problems);
                 String via = s.raw(at(REF_VIA, name, "<ref>", ref)).orElse(ref + "_id");
@@ -104,7 +104,7 @@ public final class ViewDefinitions {
                 embed(name, ref, root, columns, embedded, problems);
             }
             List<ViewDefinition.Child> children = new ArrayList<>();
-            for (String child : names(s, CHILDREN.at(name), NAME, problems)) {
+            for (String child : names(s, CHILDREN.at(name), NAME, "a plain lower-case name", problems)) {
                 String entity = s.raw(at(CHILD_ENTITY, name, "<child>", child)).orElse(child);
                 EntityDefinition e = part(entities, entity, at(CHILD_ENTITY, name, "<child>", child), problems);
                 Optional<String> parent = s.raw(at(CHILD_PARENT, name, "<child>", child));
@@ -155,12 +155,15 @@ public final class ViewDefinitions {
         return null;
     }
 
-    /** @param allowed {@link #NAME} for the names of references and children, a column name for columns */
-    private static List<String> names(Settings s, String key, Pattern allowed, List<String> problems) {
+    /**
+     * @param allowed {@link #NAME} for the names of references and children, a column name for columns
+     * @param what    what {@code allowed} admits, for the problem
+     */
+    private static List<String> names(Settings s, String key, Pattern allowed, String what, List<String> problems) {
         List<String> out = Settings.list(s.raw(key).orElse(""));
         for (String n : out) {
             if (!allowed.matcher(n).matches()) {
-                problems.add(key + ": '" + n + "' is not " + (allowed == NAME ? "a plain lower-case name" : "a column name (" + EntityCatalog.IDENTIFIER_RULE + ")"));
+                problems.add(key + ": '" + n + "' is not " + what);
             }
         }
         if (new HashSet<>(out).size() != out.size()) {
@@ -170,7 +173,7 @@ public final class ViewDefinitions {
     }
 
     private static List<String> columns(Settings s, String key, EntityDefinition e, List<String> problems) {
-        List<String> out = names(s, key, EntityCatalog.IDENTIFIER, problems);
+        List<String> out = names(s, key, EntityCatalog.IDENTIFIER, "a column name (" + EntityCatalog.IDENTIFIER_RULE + ")", problems);
         out.forEach(c -> column(e, c, key, problems));
         return out;
     }

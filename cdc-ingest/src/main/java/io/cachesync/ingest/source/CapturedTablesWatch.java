@@ -1,6 +1,7 @@
 package io.cachesync.ingest.source;
 
 import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.catalog.SchemaCheck;
 import io.cachesync.core.consistency.Resync;
 import io.cachesync.core.metrics.MetricNames;
 import io.cachesync.core.util.Threads;
@@ -11,8 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,7 +55,7 @@ public final class CapturedTablesWatch implements AutoCloseable {
     /** Compares the captured tables with the database once. */
     void check(Connection c) throws SQLException {
         for (EntityDefinition e : config.catalog().cdcFed()) {
-            boolean exists = exists(c, e);
+            boolean exists = SchemaCheck.exists(c, e);
             if (!exists && missing.add(e.qualifiedTable())) {
                 LOG.error("cdc-ingest: {} (entities.{}) does not exist any more (renamed or dropped?): its changes are not captured "
                         + "and its cached rows are not updated; rename it back, or configure its new name, restart and POST "
@@ -72,17 +71,6 @@ public final class CapturedTablesWatch implements AutoCloseable {
     /** The captured tables now missing, {@code schema.table}. */
     Set<String> missing() {
         return Set.copyOf(missing);
-    }
-
-    private static boolean exists(Connection c, EntityDefinition e) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace "
-                + "WHERE n.nspname = ? AND r.relname = ? AND r.relkind IN ('r', 'p')")) {
-            ps.setString(1, e.schema());
-            ps.setString(2, e.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -67,8 +68,9 @@ public final class SourceSetup {
     public SourceEpoch beforeEngineStart() throws SQLException {
         SourceEpoch epoch = epochs.resolve(SourceIdentity.read(config.postgres()),
                 slotGap());
-        recreateSlotForSnapshot();
-        checkPublication();
+        Map<String, byte[]> stored = offsets.read();   // once more: resolving a new epoch resets them
+        recreateSlotForSnapshot(stored);
+        checkPublication(!stored.isEmpty());
         return epoch;
     }
 
@@ -104,10 +106,10 @@ public final class SourceSetup {
      * statement); with a publication an administrator owns, every captured table must be in it (a missing one is never
      * streamed).
      */
-    private void checkPublication() throws SQLException {
+    private void checkPublication(boolean hasOffsets) throws SQLException {
         boolean administered = "disabled".equals(config.publicationAutocreate());
         try (Connection c = connect()) {
-            List<String> added = administered ? List.of() : newlyCaptured(c);
+            List<String> added = administered || !hasOffsets ? List.of() : newlyCaptured(c);
             if (!added.isEmpty()) {
                 LOG.warn("cdc-ingest: {} captured from now on (added to entities since the last start): their rows are read by an "
                         + "incremental snapshot", added);
@@ -140,8 +142,7 @@ public final class SourceSetup {
      * snapshot reads every table) and with other snapshot modes.
      */
     private List<String> newlyCaptured(Connection c) throws SQLException {
-        if (!List.of("initial", "when_needed").contains(config.snapshotMode()) || offsets.read().isEmpty()
-                || !PublicationCoverage.exists(c, config.publicationName())) {
+        if (!List.of("initial", "when_needed").contains(config.snapshotMode()) || !PublicationCoverage.exists(c, config.publicationName())) {
             return List.of();
         }
         return PublicationCoverage.missing(c, config.publicationName(), config.capturedTables()).stream()
@@ -174,9 +175,9 @@ public final class SourceSetup {
     }
 
     /** Drops an existing slot before a start that re-reads every table, so that the snapshot is the slot's own. */
-    private void recreateSlotForSnapshot() throws SQLException {
+    private void recreateSlotForSnapshot(Map<String, byte[]> stored) throws SQLException {
         try (Connection c = connect()) {
-            SlotContinuity.dropBeforeFreshSnapshot(c, config.slotName(), offsets.read(), config.snapshotMode()).ifPresent(position ->
+            SlotContinuity.dropBeforeFreshSnapshot(c, config.slotName(), stored, config.snapshotMode()).ifPresent(position ->
                     LOG.warn("cdc-ingest: dropped the replication slot {} (at position {}) before reading every table: Debezium creates it "
                             + "again and reads the tables in the snapshot it exports, so that no change committed meanwhile is missed",
                             config.slotName(), position));
