@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The columns of an entity's table whose type cachesync cannot encode identically from a change event and from a JDBC
@@ -74,6 +75,80 @@ public final class ColumnTypeCheck {
             }
         }
         return out;
+    }
+
+    /** Built-in types a list compares by their text: a document holds them as PostgreSQL's own text (docs/types.md). */
+    private static final Set<String> LIST_AS_TEXT = Set.of("text", "varchar", "numeric", "date", "inet", "cidr", "macaddr");
+
+    /** The types {@link #listTypes} accepts, for its refusal. */
+    private static final String LIST_TYPES = "smallint, integer, bigint, boolean, uuid, text, varchar, char(n), citext, an enum, "
+            + "numeric, date, inet, cidr, macaddr or " + String.join(", ", new TreeSet<>(RANGES));
+
+    /**
+     * How each list column of {@code e} is compared ({@link ListColumnType}), by field; a line in {@code problems} for each
+     * whose type a list cannot follow: its text in a document differs from PostgreSQL's ({@code timestamptz} is
+     * {@code 2026-11-26T10:15:30Z} in a document and {@code 2026-11-26 10:15:30+00} to {@code ::text}), so the page of a
+     * value would be stored under a generation cache-sync never bumps. A column the table does not have is skipped (the
+     * schema check names it).
+     */
+    public static Map<String, ListColumnType> listTypes(Connection c, EntityDefinition e, List<String> problems) throws SQLException {
+        Map<String, ListColumnType> out = new HashMap<>();
+        if (e.query().lists().isEmpty()) {
+            return out;
+        }
+        Map<Long, PgType> types = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT a.atttypid, a.atttypmod, format_type(a.atttypid, a.atttypmod)
+                FROM pg_attribute a
+                JOIN pg_class r ON r.oid = a.attrelid
+                JOIN pg_namespace n ON n.oid = r.relnamespace
+                WHERE n.nspname = ? AND r.relname = ? AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped""")) {
+            for (ListIndex list : e.query().lists()) {
+                ps.setString(1, e.schema());
+                ps.setString(2, e.table());
+                ps.setString(3, list.field());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        continue;
+                    }
+                    Optional<ListColumnType> type = listType(c, types, rs.getLong(1), rs.getInt(2));
+                    if (type.isPresent()) {
+                        out.put(list.field(), type.get());
+                    } else {
+                        problems.add("entities." + e.name() + ".lists (" + e.qualifiedTable() + "): column '" + list.field() + "' has type "
+                                + rs.getString(3) + ", whose text in a cached document is not PostgreSQL's, so its list pages could not"
+                                + " be kept fresh; list by a column of " + LIST_TYPES);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Optional<ListColumnType> listType(Connection c, Map<Long, PgType> types, long oid, int typmod) throws SQLException {
+        PgType t = type(c, types, oid);
+        if (t.isArray()) {
+            return Optional.empty();
+        }
+        return switch (t.kind()) {
+            case 'd' -> listType(c, types, t.baseType(), t.typmod());
+            case 'e' -> Optional.of(ListColumnType.TEXT);
+            case 'r' -> t.isBuiltIn() && RANGES.contains(t.name()) ? Optional.of(ListColumnType.TEXT) : Optional.empty();
+            case 'b' -> {
+                if (!t.isBuiltIn()) {
+                    yield EXTENSION_SCALARS.contains(t.name()) ? Optional.of(ListColumnType.TEXT) : Optional.empty();
+                }
+                yield switch (t.name()) {
+                    case "int2", "int4", "int8" -> Optional.of(ListColumnType.INTEGER);
+                    case "bool" -> Optional.of(ListColumnType.BOOLEAN);
+                    case "uuid" -> Optional.of(ListColumnType.UUID);
+                    // char(n): typmod is n + 4; a bpchar without a length is not padded
+                    case "bpchar" -> Optional.of(typmod > 4 ? ListColumnType.padded(typmod - 4) : ListColumnType.TEXT);
+                    default -> LIST_AS_TEXT.contains(t.name()) ? Optional.of(ListColumnType.TEXT) : Optional.empty();
+                };
+            }
+            default -> Optional.empty();
+        };
     }
 
     /** Why a column of this type cannot be cached, or empty. */
@@ -149,7 +224,7 @@ public final class ColumnTypeCheck {
             return known;
         }
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT t.typname, t.typtype, t.typbasetype, t.typelem, t.typcategory, n.nspname
+                SELECT t.typname, t.typtype, t.typbasetype, t.typelem, t.typcategory, n.nspname, t.typtypmod
                 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = ?""")) {
             ps.setLong(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
@@ -157,15 +232,15 @@ public final class ColumnTypeCheck {
                     throw new SQLException("pg_type has no type " + oid);
                 }
                 PgType t = new PgType(rs.getString(1), rs.getString(2).charAt(0), rs.getLong(3), rs.getLong(4),
-                        rs.getString(5).charAt(0), "pg_catalog".equals(rs.getString(6)));
+                        rs.getString(5).charAt(0), "pg_catalog".equals(rs.getString(6)), rs.getInt(7));
                 types.put(oid, t);
                 return t;
             }
         }
     }
 
-    /** A row of pg_type. */
-    private record PgType(String name, char kind, long baseType, long element, char category, boolean isBuiltIn) {
+    /** A row of pg_type ({@code typmod}: a domain's modifier of its base type, such as char(n)'s length). */
+    private record PgType(String name, char kind, long baseType, long element, char category, boolean isBuiltIn, int typmod) {
         boolean isArray() {
             return category == 'A' && element != 0;
         }

@@ -213,6 +213,15 @@ public final class EntityCatalog {
         }).toList(), views.values());
     }
 
+    /**
+     * The catalog with each CDC-fed entity's list columns typed ({@code resolved}, by entity name and then field, read from
+     * its table); a view lists by its root's, so it keeps its own.
+     */
+    public EntityCatalog withListTypes(Map<String, Map<String, ListColumnType>> resolved) {
+        return new EntityCatalog(ordered.stream().map(e -> resolved.containsKey(e.name()) && e.source() != EntityDefinition.Source.VIEW
+                ? e.withListTypes(resolved.get(e.name())) : e).toList(), views.values());
+    }
+
     private static QueryOptions queryOptions(Settings s, String entity, EntityKey key, List<String> sensitive, List<String> problems) {
         List<ListIndex> lists = new ArrayList<>();
         for (String field : Settings.list(s.raw(LISTS.at(entity)).orElse(""))) {

@@ -2,6 +2,7 @@ package io.cachesync.core.catalog;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -86,6 +87,12 @@ public record EntityDefinition(
     /** The same entity with {@code columns} as its table's generated columns (read from the table). */
     public EntityDefinition withGenerated(Set<String> columns) {
         return new EntityDefinition(name, schema, table, key, ttl, ttlJitter, tombstoneTtl, sensitive, query, source, columns);
+    }
+
+    /** The same entity with its list columns' types ({@code types}, by field, read from the table). */
+    public EntityDefinition withListTypes(Map<String, ListColumnType> types) {
+        return new EntityDefinition(name, schema, table, key, ttl, ttlJitter, tombstoneTtl, sensitive, query.withListTypes(types), source,
+                generated);
     }
 
     /** {@code public.products} */

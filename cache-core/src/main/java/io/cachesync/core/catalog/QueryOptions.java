@@ -2,6 +2,7 @@ package io.cachesync.core.catalog;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,6 +21,12 @@ public record QueryOptions(List<ListIndex> lists, Duration listTtl, List<String>
     public QueryOptions {
         lists = List.copyOf(lists);
         searchFields = List.copyOf(searchFields);
+    }
+
+    /** The same options with each list column's type from {@code types} (by field; a field not in it keeps its type). */
+    public QueryOptions withListTypes(Map<String, ListColumnType> types) {
+        return new QueryOptions(lists.stream().map(l -> l.withType(types.getOrDefault(l.field(), l.type()))).toList(), listTtl,
+                searchFields, searchTtl, httpMaxAge);
     }
 
     public Optional<ListIndex> list(String field) {

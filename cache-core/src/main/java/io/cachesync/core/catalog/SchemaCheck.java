@@ -21,8 +21,9 @@ import java.util.Set;
 /**
  * The configured entities against the database they read: each CDC-fed entity's table exists and has a primary key, whose
  * columns and types become the entity's key ({@link EntityKey}; configuration may name them, and is then checked against
- * them), every column the configuration names (sensitive, list and search fields) exists, and every cached column has a
- * type cachesync encodes alike on both paths ({@link ColumnTypeCheck}). A mistake here would otherwise show late and quietly — a table
+ * them), every column the configuration names (sensitive, list and search fields) exists, every cached column has a
+ * type cachesync encodes alike on both paths ({@link ColumnTypeCheck}), and every list column has a type a list can
+ * follow, which decides how a requested value is compared ({@link ColumnTypeCheck#listTypes}). A mistake here would otherwise show late and quietly — a table
  * Debezium never captures, reads that fail one by one, a sensitive column that is cached because its name was misspelt —
  * so each service checks at start and refuses to run, naming the entity and the reason.
  */
@@ -34,10 +35,11 @@ public final class SchemaCheck {
     }
 
     /**
-     * What the check found: one line per problem, and the key and the generated columns read from each CDC-fed entity's
-     * table.
+     * What the check found: one line per problem, and the key, the generated columns and the list columns' types read from
+     * each CDC-fed entity's table.
      */
-    public record Result(List<String> problems, Map<String, EntityKey> keys, Map<String, Set<String>> generated) {
+    public record Result(List<String> problems, Map<String, EntityKey> keys, Map<String, Set<String>> generated,
+                         Map<String, Map<String, ListColumnType>> listTypes) {
     }
 
     /** What does not fit, one line per problem; empty when every CDC-fed entity fits its table. */
@@ -50,6 +52,7 @@ public final class SchemaCheck {
         Map<String, EntityKey> keys = new LinkedHashMap<>();
         Map<String, Set<String>> tableColumns = new HashMap<>();
         Map<String, Set<String>> generated = new LinkedHashMap<>();
+        Map<String, Map<String, ListColumnType>> listTypes = new LinkedHashMap<>();
         for (EntityDefinition e : catalog.cdcFed()) {
             String where = "entities." + e.name() + " (" + e.qualifiedTable() + ")";
             Set<String> columns = columns(c, e);
@@ -82,12 +85,13 @@ public final class SchemaCheck {
                 }
             }
             problems.addAll(ColumnTypeCheck.problems(c, e));
+            listTypes.put(e.name(), ColumnTypeCheck.listTypes(c, e, problems));
         }
         EntityCatalog resolved = catalog.withKeys(keys).withGenerated(generated);
         for (ViewDefinition v : catalog.views()) {
             problems.addAll(ViewDefinitions.problems(v, resolved, e -> tableColumns.getOrDefault(e.name(), Set.of())));
         }
-        return new Result(problems, keys, generated);
+        return new Result(problems, keys, generated, listTypes);
     }
 
     /**
@@ -99,7 +103,7 @@ public final class SchemaCheck {
         if (!r.problems().isEmpty()) {
             throw ConfigException.of(component, r.problems());
         }
-        return catalog.withKeys(r.keys()).withGenerated(r.generated());
+        return catalog.withKeys(r.keys()).withGenerated(r.generated()).withListTypes(r.listTypes());
     }
 
     /** Throws a {@link ConfigException} of {@code component} listing every problem, when there is one. */

@@ -43,6 +43,11 @@ class SchemaCheckTest {
             st.execute("CREATE TABLE public.padded (code char(4) PRIMARY KEY)");
             st.execute("CREATE TABLE public.gen (id bigint PRIMARY KEY, name text, upper_name text GENERATED ALWAYS AS (upper(name)) STORED,"
                     + " words tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(name, ''))) STORED)");
+            st.execute("CREATE TYPE mood AS ENUM ('calm', 'busy')");
+            st.execute("CREATE DOMAIN grade AS char(3)");
+            st.execute("CREATE TABLE public.listed (id bigint PRIMARY KEY, owner int, small smallint, open boolean, team uuid, code char(4),"
+                    + " level grade, state mood, cat varchar(20), price numeric(8,2), day date, at timestamptz, score float8, tags text[],"
+                    + " doc jsonb)");
         }
     }
 
@@ -158,6 +163,32 @@ class SchemaCheckTest {
                             + " not carry its value, so a change could not tell which list the row left or joined",
                     "views.gen_pages.columns: 'upper_name' is a generated column of public.gen: logical replication does not carry"
                             + " its value, so cachesync never caches it");
+        }
+    }
+
+    @Test
+    void listColumnsAreComparedByTheirTypeAndTypesWhoseDocumentTextIsNotPostgresAreRefused() throws Exception {
+        try (Connection c = postgres.connect()) {
+            EntityCatalog resolved = SchemaCheck.resolve(c, catalog(Map.of("entities", "listed",
+                    "entities.listed.lists", "owner,small,open,team,code,level,state,cat,price,day")), "query-api");
+            var lists = resolved.byName("listed").orElseThrow().query();
+            assertThat(lists.list("owner").orElseThrow().type()).isEqualTo(ListColumnType.INTEGER);
+            assertThat(lists.list("small").orElseThrow().type()).isEqualTo(ListColumnType.INTEGER);
+            assertThat(lists.list("open").orElseThrow().type()).isEqualTo(ListColumnType.BOOLEAN);
+            assertThat(lists.list("team").orElseThrow().type()).isEqualTo(ListColumnType.UUID);
+            assertThat(lists.list("code").orElseThrow().type()).isEqualTo(ListColumnType.padded(4));
+            assertThat(lists.list("level").orElseThrow().type()).as("a domain's length").isEqualTo(ListColumnType.padded(3));
+            for (String text : new String[] {"state", "cat", "price", "day"}) {
+                assertThat(lists.list(text).orElseThrow().type()).as(text).isEqualTo(ListColumnType.TEXT);
+            }
+
+            EntityCatalog bad = catalog(Map.of("entities", "listed", "entities.listed.lists", "at,score,tags,doc,owner"));
+            assertThat(SchemaCheck.problems(c, bad)).hasSize(4).allSatisfy(p -> assertThat(p)
+                    .startsWith("entities.listed.lists (public.listed): column '")
+                    .contains("whose text in a cached document is not PostgreSQL's, so its list pages could not be kept fresh;"
+                            + " list by a column of smallint, integer, bigint, boolean, uuid,"));
+            assertThat(String.join("\n", SchemaCheck.problems(c, bad))).contains("'at' has type timestamp with time zone",
+                    "'score' has type double precision", "'tags' has type text[]", "'doc' has type jsonb");
         }
     }
 

@@ -3,6 +3,7 @@ package io.cachesync.api.cache;
 import io.cachesync.api.db.DatabaseException;
 import io.cachesync.api.db.RowSource;
 import io.cachesync.core.catalog.EntityDefinition;
+import io.cachesync.core.catalog.ListColumnType;
 import io.cachesync.core.catalog.ListIndex;
 import io.cachesync.core.consistency.RowQueries;
 import io.cachesync.core.keys.CacheKeys;
@@ -80,10 +81,15 @@ public final class QueryCache {
         return e.query().searchTtl().toMillis() + WINDOW_MARGIN_MS;
     }
 
+    /**
+     * A page of the rows whose {@code index} column holds {@code value}, given as {@link ListColumnType#canonical} made it:
+     * the text cache-sync names the list's generation with.
+     */
     public PageResult list(EntityDefinition e, ListIndex index, String value, int page, int perPage) throws DatabaseException {
-        String sql = RowQueries.selectAll(e) + " WHERE \"" + index.field() + "\"::text = ? ORDER BY " + e.key().columnList() + " LIMIT ? OFFSET ?";
+        String sql = RowQueries.selectAll(e) + " WHERE " + index.type().predicate("\"" + index.field() + "\"") + " ORDER BY "
+                + e.key().columnList() + " LIMIT ? OFFSET ?";
         RowSource.SqlBinder binder = ps -> {
-            ps.setString(1, value);
+            index.type().bind(ps, 1, value);
             ps.setInt(2, perPage + 1);
             ps.setLong(3, (long) (page - 1) * perPage);
         };

@@ -120,9 +120,11 @@ public final class EntityRoutes {
         if (hasControlCharacter(values.get(0))) {
             throw bad(field + " must not contain control characters");
         }
+        String value = index.type().canonical(values.get(0)).orElseThrow(() -> bad(field + " of " + listed.name() + " is "
+                + index.type().expected() + ", not '" + values.get(0) + "'"));
         int perPage = intParam(ctx, "per_page", Math.min(DEFAULT_PER_PAGE, index.maxPerPage()), 1, index.maxPerPage());
         int page = pageParam(ctx, perPage);
-        page(ctx, e, pageOf(e, listed, queries.list(listed, index, values.get(0), page, perPage)));
+        page(ctx, e, pageOf(e, listed, queries.list(listed, index, value, page, perPage)));
     }
 
     public void search(Context ctx) throws Exception {
