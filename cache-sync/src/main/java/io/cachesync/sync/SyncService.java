@@ -100,7 +100,7 @@ public final class SyncService implements AutoCloseable {
                 sourceFloor::captured);
         auditor = new ConsistencyAuditor(config.postgres(), store, registry,
                 config.auditFraction(), config.auditDelay(), config.auditGrace());
-        rebuilder = new CacheRebuilder(catalog, redis, config.postgres(), config.signalTable(), Duration.ofSeconds(30), registry).start(Duration.ofSeconds(2));
+        rebuilder = new CacheRebuilder(catalog, store, config.postgres(), config.signalTable(), Duration.ofSeconds(30), registry).start(Duration.ofSeconds(2));
         streams = new KafkaStreams(SyncTopology.build(topics, catalog, applier, stats, auditor::applied, config.maxValueBytes(),
                 rebuilder::schemaChanged, config.batching(), sourceFloor::announced, schemas), streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {

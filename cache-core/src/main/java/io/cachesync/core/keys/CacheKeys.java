@@ -1,5 +1,7 @@
 package io.cachesync.core.keys;
 
+import java.util.Collection;
+
 /**
  * The Redis key scheme (DESIGN rule 6: a keyspace no id can break). Rows and the guards of their writes are placed by
  * {@link KeyLayout} (one Redis, or buckets of a Redis Cluster); every other key is touched alone, so it may live in
@@ -16,6 +18,8 @@ package io.cachesync.core.keys;
  *       current window (query-api's bound on page memory; expires with the window)</li>
  *   <li>{@code cs:_popular:<entity>} — sorted set of read counts of rows that exist (warming), trimmed to the most read</li>
  *   <li>{@code cs:_epoch} — set by cache-sync; its loss means Redis lost its data</li>
+ *   <li>{@code cs:_rebuild:<run ids>} — the cache-sync instance that asked for the re-read after the Redis servers changed
+ *       (expires after a day)</li>
  *   <li>{@code cs:_fence:<application>:<store>:<task>} (on a cluster one copy per bucket, {@code …:{<tag>}}) — the
  *       fencing token of a cache-sync task's current owner</li>
  *   <li>{@code cs:_source} — the source floor: the newest source epoch (identity of the database) cache-sync has seen;
@@ -80,6 +84,14 @@ public final class CacheKeys {
 
     /** Set by cache-sync when it starts; its disappearance means Redis lost its data. */
     public static final String EPOCH = HELPER_PREFIX + "epoch";
+
+    /**
+     * Claimed by the cache-sync instance that asks for the re-read after the Redis servers the cache is on changed to
+     * {@code runIds} (a restart from a saved dataset, a failover), so that the other instances do not ask again.
+     */
+    public static String rebuildClaim(Collection<String> runIds) {
+        return HELPER_PREFIX + "rebuild:" + String.join(",", runIds);
+    }
 
     /**
      * The source floor (a hash, {@code source.lua}): {@code e} the newest source epoch cdc-ingest announced, {@code p}

@@ -6,6 +6,7 @@ import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.metrics.MetricNames;
+import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
 import io.cachesync.devstack.DevPostgres;
 import io.cachesync.devstack.DevRedis;
@@ -74,7 +75,7 @@ class CacheRebuilderTest {
 
     private CacheRebuilder rebuilder(Duration minInterval) {
         PostgresEndpoint endpoint = new PostgresEndpoint(postgres.jdbcUrl(), DevPostgres.USER, DevPostgres.PASSWORD, "disable");
-        return new CacheRebuilder(catalog, redis, endpoint, SIGNAL_TABLE, minInterval, registry);
+        return new CacheRebuilder(catalog, new CacheStore(redis), endpoint, SIGNAL_TABLE, minInterval, registry);
     }
 
     private static List<String> signalledTables() throws Exception {
@@ -103,6 +104,40 @@ class CacheRebuilderTest {
                     assertThat(signalledTables()).containsExactly("public.items", "public.tags"));
             assertThat(rebuilds()).isEqualTo(2);
             assertThat(redis.get(CacheKeys.EPOCH)).as("a new epoch marks the data as complete again").isNotNull();
+        }
+    }
+
+    @Test
+    void redisRestartedFromASavedDatasetReReadsEveryEntityOnceWhicheverInstanceNoticesIt() throws Exception {
+        // the timers wait an hour: each instance's check is run below, in the order a race could give
+        try (CacheRebuilder first = rebuilder(Duration.ofMinutes(1)).start(Duration.ofHours(1));
+             CacheRebuilder second = rebuilder(Duration.ofMinutes(1)).start(Duration.ofHours(1))) {
+            first.check();
+            second.check();
+            assertThat(signalledTables()).as("a Redis that kept running needs nothing").isEmpty();
+
+            String epoch = redis.get(CacheKeys.EPOCH);
+            redisServer.kill();
+            redisServer.start();
+            // what a restart from an RDB or AOF file, or a promoted replica, gives: the epoch is there, the latest writes are
+            // not, and a row deleted since may be back
+            await().alias("the restarted Redis answers (pooled connections to the old one fail once)").atMost(Duration.ofSeconds(10))
+                    .ignoreExceptions().until(() -> "OK".equals(redis.set(CacheKeys.EPOCH, epoch)));
+            redis.hset("cs:items:7", Map.of("v", "0001", "d", "{\"id\":7}"));
+            redis.set(CacheKeys.listGeneration("items", "kind", "a"), "4");
+            await().alias("the first check that reaches the restarted Redis asks").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                first.check();
+                assertThat(signalledTables()).containsExactly("public.items", "public.tags");
+            });
+            assertThat(rebuilds()).isEqualTo(2);
+            assertThat(redis.exists("cs:items:7")).as("a row of the old dataset is deleted: the re-read would not remove it").isFalse();
+            assertThat(redis.get(CacheKeys.listGeneration("items", "kind", "a"))).as("its pages are dropped").isEqualTo("5");
+            for (int i = 0; i < 5; i++) { // more checks than the pool has connections: at least one reaches the restarted Redis
+                second.check();
+            }
+            first.check();
+            assertThat(signalledTables()).as("noticed once, by one instance").hasSize(2);
+            assertThat(rebuilds()).isEqualTo(2);
         }
     }
 
