@@ -83,9 +83,9 @@ public final class SyncService implements AutoCloseable {
         LOG.info("cache-sync starting: {}", config);
         EntityCatalog catalog = SchemaCheck.atStart("cache-sync", config.catalog(), config.postgres());
         redis = config.redis().client(4 * config.threads() + 2, config.redisTimeout());
-        CacheStore store = new CacheStore(redis);
+        CacheStore store = new CacheStore(redis, config.redis().invalidationChannel());
         store.loadScripts();
-        heartbeat = InvalidationHeartbeat.start(redis);
+        heartbeat = InvalidationHeartbeat.start(redis, store.invalidationChannel());
         TopicNames topics = config.topics();
         TopicProvisioner.ensure(config.kafkaClientConfig(), SyncTopology.cdcTopics(topics, catalog), config.cdcTopicPartitions(),
                 config.replicationFactor(), Topics.TOPIC_CONFIG, Duration.ofSeconds(60));

@@ -1,5 +1,6 @@
 package io.cachesync.e2e;
 
+import io.cachesync.api.ApiService;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.metrics.MetricNames;
 import io.cachesync.core.metrics.Metrics;
@@ -30,7 +31,8 @@ import static org.awaitility.Awaitility.await;
  * Two cachesync deployments on one Kafka cluster, each with its own database, replication slot and Redis database, told
  * apart by {@code kafka.topic-prefix}. Before the prefix, both used the same topics: the second cdc-ingest took the
  * first one's source epochs and Debezium offsets for its own, started a new source epoch (its database has another
- * identity), and the first deployment's cache-sync purged its whole cache.
+ * identity), and the first deployment's cache-sync purged its whole cache. And before each Redis database had its own
+ * invalidation channel, A's cache-sync heartbeats kept B's query-api using its L1 while B's cache-sync was down.
  */
 class TwoDeploymentsIT {
     static final int ROWS = 30;
@@ -86,6 +88,16 @@ class TwoDeploymentsIT {
                             "team-b.commands", "team-b.dlq");
                 }
                 assertThat(a.drainAndVerify("items").checked()).isEqualTo(ROWS);
+
+                // L1 invalidations and heartbeats go to a channel of B's Redis database: a channel is the whole server's
+                ApiService apiB = a.addApi(Map.of("postgres.url", urlB, "redis.url", a.stack.redis().url() + "/1",
+                        "kafka.topic-prefix", "team-b", "api.l1-heartbeat-timeout", "2s"));
+                assertThat(Pipeline.get(apiB, "/v1/items/4").body()).contains("b changed");
+                await().alias("B's query-api hears B's cache-sync").atMost(Duration.ofSeconds(10)).until(apiB::l1Live);
+                sB.close();
+                await().alias("B's L1 is no longer used once B's cache-sync stopped, though A's beats on").atMost(Duration.ofSeconds(15))
+                        .until(() -> !apiB.l1Live());
+                assertThat(a.api.l1Live()).as("A's L1, kept by A's heartbeats").isTrue();
             }
         }
     }

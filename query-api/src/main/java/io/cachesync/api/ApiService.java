@@ -68,14 +68,14 @@ public final class ApiService implements AutoCloseable {
         LOG.info("query-api starting: {}", config);
         catalog = SchemaCheck.atStart("query-api", config.catalog(), config.postgres());
         redis = config.redis().client(config.redisPoolSize(), config.redisTimeout());
-        CacheStore store = new CacheStore(redis);
+        CacheStore store = new CacheStore(redis, config.redis().invalidationChannel());
         store.loadScripts();
         db = new PostgresRowSource(catalog, config.postgres(), config.dbPoolSize(), config.dbTimeout(), config.statementTimeout());
         L1Cache l1 = new L1Cache(config.l1MaxEntries(), config.l1Ttl(), config.l1HeartbeatTimeout());
         RedisCircuit circuit = new RedisCircuit(config.fallbackConcurrency(),
                 config.fallbackWait(), config.circuitOpenFor(), registry);
         cache = new ReadThroughCache(store, db, config.leaseTtl(), config.leaseWait(), l1, new ReadStats(registry), circuit);
-        invalidations = new InvalidationSubscriber(redis, l1).start();
+        invalidations = new InvalidationSubscriber(redis, store.invalidationChannel(), l1).start();
         popularity = new Popularity(redis, config.popularityMax()).start();
         if (config.warmTop() > 0) {
             warmMostRead(config.warmTop());

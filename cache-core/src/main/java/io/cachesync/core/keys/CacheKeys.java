@@ -24,7 +24,8 @@ import java.util.Collection;
  *       fencing token of a cache-sync task's current owner</li>
  *   <li>{@code cs:_source} — the source floor: the newest source epoch (identity of the database) cache-sync has seen;
  *       on a cluster also one copy of its epoch per bucket, {@code cs:_source:{<tag>}}, read by {@code apply.lua}</li>
- *   <li>channel {@code cs:invalidate} — {@code <entity>:<id>} lines published after writes, for the API's in-process L1</li>
+ *   <li>channel {@code cs:invalidate} ({@code cs:invalidate:<n>} in Redis database n &gt; 0) — {@code <entity>:<id>} lines
+ *       published after writes, for the API's in-process L1</li>
  * </ul>
  * Helper keys put a segment starting with {@code _} right after {@code cs:}, where a row key has its entity name, and an
  * entity name starts with a letter ({@code EntityCatalog}): no id of any entity, whatever it holds ({@code popular},
@@ -39,10 +40,21 @@ public final class CacheKeys {
     }
 
     /**
-     * Pub/sub channel of row invalidations. A message names one row or more, {@code <entity>:<id>} each, separated by
-     * {@link #INVALIDATION_SEPARATOR} (neither an entity name nor a key may contain a control character).
+     * Pub/sub channel of row invalidations (and cache-sync's heartbeats) of a cache in Redis database 0. A message names
+     * one row or more, {@code <entity>:<id>} each, separated by {@link #INVALIDATION_SEPARATOR} (neither an entity name
+     * nor a key may contain a control character).
      */
     public static final String INVALIDATION_CHANNEL = "cs:invalidate";
+
+    /**
+     * The invalidation channel of a cache in Redis database {@code database}: {@link #INVALIDATION_CHANNEL} for 0,
+     * {@code cs:invalidate:<database>} for another. A channel belongs to the whole server, not to a database, so two
+     * deployments sharing a Redis (a database each) would otherwise hear each other's invalidations and heartbeats — and
+     * another deployment's heartbeat would keep an L1 in use while its own cache-sync is down.
+     */
+    public static String invalidationChannel(int database) {
+        return database == 0 ? INVALIDATION_CHANNEL : INVALIDATION_CHANNEL + ":" + database;
+    }
     public static final char INVALIDATION_SEPARATOR = '\n';
 
     /** The generation of the list pages of {@code field = value}. */

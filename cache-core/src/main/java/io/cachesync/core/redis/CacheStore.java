@@ -46,12 +46,27 @@ public final class CacheStore {
     private final KeyLayout keys;
     private final LongAdder roundTrips = new LongAdder();
     private final ScriptPipeline pipeline;
+    private final String invalidationChannel;
 
-    /** A store on {@code redis}; the key layout follows from the client (a cluster client: buckets, {@link KeyLayout}). */
+    /** A store on {@code redis} in database 0 (tests; services give their endpoint's channel). */
     public CacheStore(UnifiedJedis redis) {
+        this(redis, CacheKeys.INVALIDATION_CHANNEL);
+    }
+
+    /**
+     * A store on {@code redis}; the key layout follows from the client (a cluster client: buckets, {@link KeyLayout}), and
+     * written rows are announced on {@code invalidationChannel} ({@link RedisEndpoint#invalidationChannel}).
+     */
+    public CacheStore(UnifiedJedis redis, String invalidationChannel) {
         this.redis = redis;
         this.keys = KeyLayout.of(redis);
         this.pipeline = new ScriptPipeline(redis, roundTrips);
+        this.invalidationChannel = invalidationChannel;
+    }
+
+    /** Where this cache's L1 invalidations are published. */
+    public String invalidationChannel() {
+        return invalidationChannel;
     }
 
     public UnifiedJedis redis() {
@@ -212,13 +227,13 @@ public final class CacheStore {
                 answers.add(p.evalsha(sha, sameSlot, List.of("bump", ttl)));
             }
             if (!cluster) {
-                messages.forEach(m -> answers.add(p.publish(CacheKeys.INVALIDATION_CHANNEL, m)));
+                messages.forEach(m -> answers.add(p.publish(invalidationChannel, m)));
             }
         }));
         if (cluster) {
             // a cluster pipeline sends each call to the node of its key, and PUBLISH has none: sent on its own (a cluster
             // forwards it to every node), after the generations, as in the pipeline
-            messages.forEach(m -> redis.publish(CacheKeys.INVALIDATION_CHANNEL, m));
+            messages.forEach(m -> redis.publish(invalidationChannel, m));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.cachesync.core.redis;
 
+import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.core.config.ConfigKey;
 import io.cachesync.core.config.Endpoints;
 import io.cachesync.core.config.Settings;
@@ -28,6 +29,17 @@ public record RedisEndpoint(Mode mode, URI url, List<String> nodes, String senti
 
     public RedisEndpoint {
         nodes = List.copyOf(nodes);
+    }
+
+    /** The Redis database the cache is in: {@code redis.url}'s path ({@code redis://host:6379/2}), 0 without one. */
+    public int database() {
+        String path = url.getPath();
+        return path == null || path.length() <= 1 ? 0 : Integer.parseInt(path.substring(1));
+    }
+
+    /** The channel of this cache's L1 invalidations and heartbeats ({@link CacheKeys#invalidationChannel}). */
+    public String invalidationChannel() {
+        return CacheKeys.invalidationChannel(database());
     }
 
     /** One Redis at {@code url} (tests, the devstack). */

@@ -13,7 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Publishes {@link InvalidationMessages#HEARTBEAT} on {@link CacheKeys#INVALIDATION_CHANNEL} at a fixed rate, so that
+ * Publishes {@link InvalidationMessages#HEARTBEAT} on the cache's invalidation channel ({@link CacheKeys#invalidationChannel})
+ * at a fixed rate, so that
  * query-api can tell a quiet pipeline from a half-open subscription: it uses its L1 only while messages arrive. A failed
  * publish (Redis down) is logged once and retried at the next beat.
  */
@@ -21,31 +22,33 @@ public final class InvalidationHeartbeat implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InvalidationHeartbeat.class);
 
     private final UnifiedJedis redis;
+    private final String channel;
     private final ScheduledExecutorService timer;
     private volatile boolean failing;
 
-    private InvalidationHeartbeat(UnifiedJedis redis) {
+    private InvalidationHeartbeat(UnifiedJedis redis, String channel) {
         this.redis = redis;
+        this.channel = channel;
         this.timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("cachesync-sync-heartbeat"));
     }
 
-    /** Starts beating at {@link InvalidationMessages#HEARTBEAT_INTERVAL}, the first beat at once. */
-    public static InvalidationHeartbeat start(UnifiedJedis redis) {
-        return start(redis, InvalidationMessages.HEARTBEAT_INTERVAL);
+    /** Starts beating on {@code channel} at {@link InvalidationMessages#HEARTBEAT_INTERVAL}, the first beat at once. */
+    public static InvalidationHeartbeat start(UnifiedJedis redis, String channel) {
+        return start(redis, channel, InvalidationMessages.HEARTBEAT_INTERVAL);
     }
 
-    public static InvalidationHeartbeat start(UnifiedJedis redis, Duration interval) {
+    public static InvalidationHeartbeat start(UnifiedJedis redis, String channel, Duration interval) {
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("heartbeat interval must be positive, was " + interval);
         }
-        InvalidationHeartbeat h = new InvalidationHeartbeat(redis);
+        InvalidationHeartbeat h = new InvalidationHeartbeat(redis, channel);
         h.timer.scheduleAtFixedRate(h::beat, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
         return h;
     }
 
     private void beat() {
         try {
-            redis.publish(CacheKeys.INVALIDATION_CHANNEL, InvalidationMessages.HEARTBEAT);
+            redis.publish(channel, InvalidationMessages.HEARTBEAT);
             if (failing) {
                 failing = false;
                 LOG.info("L1 invalidation heartbeats published again");

@@ -55,7 +55,7 @@ class InvalidationHeartbeatTest {
 
     @Test
     void beatsOnTheInvalidationChannelUntilClosed() {
-        InvalidationHeartbeat heartbeat = InvalidationHeartbeat.start(redis, Duration.ofMillis(50));
+        InvalidationHeartbeat heartbeat = InvalidationHeartbeat.start(redis, CacheKeys.INVALIDATION_CHANNEL, Duration.ofMillis(50));
         try {
             await().alias("three heartbeats").atMost(Duration.ofSeconds(10)).until(() -> received.size() >= 3);
         } finally {
@@ -71,7 +71,7 @@ class InvalidationHeartbeatTest {
 
     @Test
     void keepsBeatingAfterRedisCameBack() {
-        InvalidationHeartbeat heartbeat = InvalidationHeartbeat.start(redis, Duration.ofMillis(50));
+        InvalidationHeartbeat heartbeat = InvalidationHeartbeat.start(redis, CacheKeys.INVALIDATION_CHANNEL, Duration.ofMillis(50));
         try {
             await().alias("first heartbeat").atMost(Duration.ofSeconds(10)).until(() -> !received.isEmpty());
             server.freeze();      // publishes time out and fail meanwhile

@@ -3,6 +3,7 @@ package io.cachesync.app.bench;
 import io.cachesync.api.ApiService;
 import io.cachesync.api.cache.ReadStats;
 import io.cachesync.api.config.ApiConfig;
+import io.cachesync.core.keys.CacheKeys;
 import io.cachesync.api.db.PostgresRowSource;
 import io.cachesync.api.http.ApiProblem;
 import io.cachesync.core.catalog.EntityDefinition;
@@ -62,7 +63,7 @@ final class ApiBench {
             String constant = db.document(products, "1").orElseThrow(() -> new IllegalStateException("products row 1 is missing"));
             // no cache-sync runs here: its L1 heartbeat stands in, or the instance with L1 would bypass it (InvalidationSubscriber)
             try (UnifiedJedis beatClient = normal.redis().client(2, Duration.ofSeconds(2));
-                 InvalidationHeartbeat heartbeat = InvalidationHeartbeat.start(beatClient);
+                 InvalidationHeartbeat heartbeat = InvalidationHeartbeat.start(beatClient, CacheKeys.INVALIDATION_CHANNEL);
                  ApiService noL1 = new ApiService(plain, Metrics.newRegistry(), ceilingRoutes(products, db, constant)).start();
                  ApiService withL1 = new ApiService(normal, Metrics.newRegistry()).start()) {
                 progress.printf("  api: two query-api instances on %s (L1 off) and %s (L1 on); wrk, %d threads, %d connections, %d s per scenario%n",

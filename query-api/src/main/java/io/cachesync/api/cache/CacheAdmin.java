@@ -134,7 +134,7 @@ public final class CacheAdmin {
     /** Removes one row's entry (the next read fills it) and, through {@code cs:invalidate}, its L1 copies; the keys removed. */
     public long deleteRow(String entity, String canonicalId) {
         long n = redis.unlink(store.keys().row(entity, canonicalId));
-        redis.publish(CacheKeys.INVALIDATION_CHANNEL, entity + ":" + canonicalId);
+        redis.publish(store.invalidationChannel(), entity + ":" + canonicalId);
         return n;
     }
 

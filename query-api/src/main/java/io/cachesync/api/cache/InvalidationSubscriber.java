@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Listens on {@link CacheKeys#INVALIDATION_CHANNEL} and drops the named rows from the L1. Every message, row lines or
+ * Listens on the cache's invalidation channel ({@link CacheKeys#invalidationChannel}) and drops the named rows from the L1. Every message, row lines or
  * cache-sync's heartbeat ({@link InvalidationMessages#HEARTBEAT}, every second), tells the L1 that pushes arrive; after
  * {@link L1Cache#heartbeatTimeout()} without one the L1 is bypassed, and it restarts empty when they come again. When
  * the subscription breaks the L1 is cleared and bypassed until it is back (a missed push must not leave a stale entry).
@@ -50,6 +50,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     private final UnifiedJedis redis;
+    private final String channel;
     private final L1Cache l1;
     private final Ticker ticker;
     private final long timeoutNanos;
@@ -72,12 +73,14 @@ public final class InvalidationSubscriber implements AutoCloseable {
     private volatile boolean silenceReported;
     private volatile boolean closing;
 
-    public InvalidationSubscriber(UnifiedJedis redis, L1Cache l1) {
-        this(redis, l1, watchPeriodFor(l1.heartbeatTimeout()));
+    /** Listens on {@code channel}, the cache's ({@link CacheKeys#invalidationChannel}), for {@code l1}. */
+    public InvalidationSubscriber(UnifiedJedis redis, String channel, L1Cache l1) {
+        this(redis, channel, l1, watchPeriodFor(l1.heartbeatTimeout()));
     }
 
-    InvalidationSubscriber(UnifiedJedis redis, L1Cache l1, Duration watchPeriod) {
+    InvalidationSubscriber(UnifiedJedis redis, String channel, L1Cache l1, Duration watchPeriod) {
         this.redis = redis;
+        this.channel = channel;
         this.l1 = l1;
         this.ticker = l1.ticker();
         this.timeoutNanos = l1.heartbeatTimeout().toNanos();
@@ -161,7 +164,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
         Pool<Connection> pool = redis instanceof RedisClient client ? client.getPool()
                 : redis instanceof RedisClusterClient cluster ? anyNode(cluster) : null;
         if (pool == null) {
-            redis.subscribe(sub, CacheKeys.INVALIDATION_CHANNEL);
+            redis.subscribe(sub, channel);
             return;
         }
         try (Connection c = pool.getResource()) {
@@ -169,7 +172,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
             if (closing) {
                 return;
             }
-            sub.proceed(c, CacheKeys.INVALIDATION_CHANNEL);
+            sub.proceed(c, channel);
         } finally {
             connection = null;
         }
@@ -206,7 +209,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
                     drop(c);
                 }
             } else if (idle > timeoutNanos / 2) {
-                redis.publish(CacheKeys.INVALIDATION_CHANNEL, InvalidationMessages.PROBE);
+                redis.publish(channel, InvalidationMessages.PROBE);
             }
         } catch (RuntimeException e) {
             LOG.debug("L1 subscription watchdog: {}", e.toString());
@@ -227,7 +230,7 @@ public final class InvalidationSubscriber implements AutoCloseable {
         }
     }
 
-    /** Drops every row a message names ({@code <entity>:<id>}, one or more, see {@link CacheKeys#INVALIDATION_CHANNEL}); control lines name none. */
+    /** Drops every row a message names ({@code <entity>:<id>}, one or more, see {@link CacheKeys#invalidationChannel}); control lines name none. */
     static void invalidateAll(L1Cache l1, String message) {
         int from = 0;
         while (from <= message.length()) {

@@ -81,7 +81,7 @@ class InvalidationSubscriberTest {
         idPrefix = info.getTestMethod().orElseThrow().getName() + "-";
         ticker = new FakeTicker();
         l1 = new L1Cache(100, Duration.ofMinutes(1), TIMEOUT, ticker);
-        subscriber = new InvalidationSubscriber(redis, l1, Duration.ofMillis(50)).start();
+        subscriber = new InvalidationSubscriber(redis, CacheKeys.INVALIDATION_CHANNEL, l1, Duration.ofMillis(50)).start();
         cache = new ReadThroughCache(store, new OneRowSource(), Duration.ofSeconds(2), Duration.ofMillis(50), l1);
         await().alias("subscribed to " + CacheKeys.INVALIDATION_CHANNEL).atMost(WAIT).until(() -> subscriber.subscriptions() == 1);
     }
