@@ -64,9 +64,9 @@ public final class CacheRebuilder implements AutoCloseable {
     private final Map<String, Long> lastRequest = new ConcurrentHashMap<>();
     private final Set<String> deferred = ConcurrentHashMap.newKeySet();
     private final String epoch = UUID.randomUUID().toString();
-    /** The run ids of the masters at the last check; null before the first, or when INFO is not allowed. */
-    private Set<String> servers;
-    private boolean serversUnknown;
+    /** The run ids of the masters at the last check; null before the first, or when INFO is not allowed (timer thread). */
+    private volatile Set<String> servers;
+    private volatile boolean serversUnknown;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("cachesync-rebuilder"));
 
     public CacheRebuilder(EntityCatalog catalog, CacheStore store, PostgresEndpoint postgres, String signalTable, Duration minInterval,
@@ -100,13 +100,15 @@ public final class CacheRebuilder implements AutoCloseable {
             Set<String> before = servers;
             boolean emptied = "OK".equals(redis.set(EPOCH_KEY, epoch, SetParams.setParams().nx()));
             boolean replaced = before != null && now != null && !now.containsAll(before);
-            servers = now;
             if (!emptied && !replaced) {
+                servers = now;
                 return;
             }
-            // whoever sets the epoch again also claims the rebuild, so another instance noticing the same restart skips it
-            boolean claimed = "OK".equals(redis.set(CacheKeys.rebuildClaim(now == null ? List.of() : now),
-                    epoch, SetParams.setParams().nx().ex(Duration.ofDays(1).toSeconds())));
+            // whoever sets the epoch again also claims the rebuild, so another instance noticing the same restart skips it;
+            // a claim of this instance's own (a check that failed halfway) is finished
+            String claim = CacheKeys.rebuildClaim(now == null ? List.of() : now);
+            boolean claimed = "OK".equals(redis.set(claim, epoch, SetParams.setParams().nx().ex(Duration.ofDays(1).toSeconds())))
+                    || epoch.equals(redis.get(claim));
             if (emptied) {
                 LOG.warn("Redis lost its data (the epoch key was gone): re-reading every entity through an incremental snapshot");
                 catalog.cdcFed().forEach(e -> request(e, "Redis lost its data"));
@@ -117,6 +119,7 @@ public final class CacheRebuilder implements AutoCloseable {
                 LOG.warn("{} cached rows and view documents deleted; reads fill them until the re-read has", emptyRows());
                 catalog.cdcFed().forEach(e -> request(e, "Redis may have lost acknowledged writes"));
             }
+            servers = now; // only once handled: a check that failed halfway is done again
         } catch (RuntimeException e) {
             LOG.debug("epoch check failed (Redis unavailable?): {}", e.toString());
         }
