@@ -82,8 +82,8 @@ public final class WarmCommand implements Callable<Integer> {
     private List<List<String>> ids(ApiConfig c, EntityDefinition e) throws Exception {
         List<List<String>> chunks = new ArrayList<>();
         try (Connection conn = c.postgres().connect();
-             PreparedStatement ps = conn.prepareStatement("SELECT " + e.key().columnList() + " FROM \"" + e.schema() + "\".\"" + e.table()
-                     + "\" ORDER BY " + e.key().columnList() + " LIMIT ?")) {
+             PreparedStatement ps = conn.prepareStatement("SELECT " + e.key().columnList() + " FROM " + e.sqlTable()
+                     + " ORDER BY " + e.key().columnList() + " LIMIT ?")) {
             ps.setInt(1, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 List<String> chunk = new ArrayList<>();

@@ -201,7 +201,7 @@ public final class CacheVerifier {
     private long firstPassOfView(EntityDefinition e, int sample, Map<String, Suspect> suspects, Map<String, Long> uncacheable)
             throws SQLException {
         List<String> roots = new ArrayList<>();
-        String sql = "SELECT " + e.key().columnList() + " FROM \"" + e.schema() + "\".\"" + e.table() + "\""
+        String sql = "SELECT " + e.key().columnList() + " FROM " + e.sqlTable()
                 + (sample > 0 ? " ORDER BY random() LIMIT " + sample : "");
         long checked = 0;
         try (Connection c = db.get()) {

@@ -95,6 +95,11 @@ public record EntityDefinition(
                 generated);
     }
 
+    /** The table as SQL names it, quoted: {@code "public"."products"}, {@code "app"."OrderItems"}. */
+    public String sqlTable() {
+        return '"' + schema + "\".\"" + table + '"';
+    }
+
     /** {@code public.products} */
     public String qualifiedTable() {
         return schema + "." + table;

@@ -24,7 +24,7 @@ public final class RowQueries {
 
     /** {@code SELECT * FROM "schema"."table"} (identifiers are validated by the catalog, and quoted). */
     public static String selectAll(EntityDefinition e) {
-        return "SELECT * FROM \"" + e.schema() + "\".\"" + e.table() + "\"";
+        return "SELECT * FROM " + e.sqlTable();
     }
 
     /** One row by its key: {@code ... WHERE "a" = ? AND "b" = ?}, bound by {@link #bindId}. */
