@@ -79,6 +79,12 @@ class TypedListsIT {
                     .until(() -> indexScans(p, "tickets_owner") >= owners);
 
             assertThat(p.drainAndVerify("tickets").checked()).isEqualTo(TICKETS);
+
+            // the column's type changed under a running query-api, which compares it as a bigint: not an outage
+            p.sql("ALTER TABLE public.tickets ALTER COLUMN owner_id TYPE text");
+            HttpResponse<String> retyped = p.get("/v1/tickets?owner_id=8");
+            assertThat(retyped.statusCode()).as(retyped.body()).isEqualTo(503);
+            assertThat(retyped.body()).contains("entity-unavailable", "tickets cannot be read").doesNotContain("42883", "bigint");
         }
     }
 

@@ -51,6 +51,8 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
     private static final String QUERY_CANCELED = "57014";
     private static final String UNDEFINED_TABLE = "42P01";
     private static final String UNDEFINED_COLUMN = "42703";
+    /** SQLSTATE {@code undefined_function}: a list column compared as the type it had at start ({@code text = bigint}). */
+    private static final String UNDEFINED_FUNCTION = "42883";
 
     private final EntityCatalog catalog;
     private final HikariDataSource ds;
@@ -170,8 +172,9 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
 
     /**
      * A query PostgreSQL cancelled ({@code 57014}) is a {@link QueryTimeoutException}; a row of a table that lost a
-     * sensitive column, or a table or column that no longer exists ({@code 42P01}, {@code 42703}), a
-     * {@link ConfigurationDriftException}; anything else a {@link DatabaseException}.
+     * sensitive column, a table or column that no longer exists ({@code 42P01}, {@code 42703}), or a list column of
+     * another type than at start ({@code 42883}), a {@link ConfigurationDriftException}; anything else a
+     * {@link DatabaseException}.
      */
     private DatabaseException failure(EntityDefinition entity, String what, SQLException e) {
         if (e instanceof SensitiveColumnMissingException) {
@@ -180,6 +183,10 @@ public final class PostgresRowSource implements RowSource, AutoCloseable {
         if (UNDEFINED_TABLE.equals(e.getSQLState()) || UNDEFINED_COLUMN.equals(e.getSQLState())) {
             return new ConfigurationDriftException(entity.name(), what + " failed: the database no longer has what entities."
                     + entity.name() + " names (renamed or dropped?): " + e.getMessage(), e);
+        }
+        if (UNDEFINED_FUNCTION.equals(e.getSQLState())) {
+            return new ConfigurationDriftException(entity.name(), what + " failed: a column entities." + entity.name()
+                    + " lists by changed its type since query-api started (restart it to read the new type): " + e.getMessage(), e);
         }
         if (QUERY_CANCELED.equals(e.getSQLState())) {
             return new QueryTimeoutException(what + " ran longer than the statement timeout (" + statementTimeout.toMillis()
