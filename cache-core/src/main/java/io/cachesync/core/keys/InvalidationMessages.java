@@ -21,6 +21,12 @@ public final class InvalidationMessages {
      * subscription from a quiet one. It says nothing about cache-sync, so it never puts the L1 back in use.
      */
     public static final String PROBE = CONTROL + "probe";
+    /**
+     * "any row may have changed": published by cache-sync after it emptied a cache that went back to an older dataset
+     * (a Redis restarted from its saved file, a failover); every reader drops its whole L1, which may hold rows read from
+     * the older dataset meanwhile. A reader of a version before it ignores it, as any control line it does not know.
+     */
+    public static final String FLUSH = CONTROL + "flush";
     /** How often cache-sync publishes {@link #HEARTBEAT}. */
     public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 

@@ -5,6 +5,7 @@ import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.consistency.Resync;
 import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.keys.InvalidationMessages;
 import io.cachesync.core.metrics.MetricNames;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisNodes;
@@ -40,8 +41,9 @@ import java.util.concurrent.TimeUnit;
  *       would write them again. Noticed because a Redis server the cache was on is gone: the {@code run_id} of every
  *       master ({@code INFO server}) is remembered, and when one vanished (a restart gives a new one; a failover leaves
  *       the old master's out) every row and view document is deleted and every list and search page dropped — the old
- *       dataset may hold rows deleted since, which a re-read would not remove — and every entity is re-read: as after
- *       an empty restart, reads fill what they miss meanwhile. A server only added (a cluster grown) needs nothing. Of
+ *       dataset may hold rows deleted since, which a re-read would not remove — every query-api drops its L1
+ *       ({@link InvalidationMessages#FLUSH}), and every entity is re-read: as after an empty restart, reads fill what
+ *       they miss meanwhile. A server only added (a cluster grown) needs nothing. Of
  *       several cache-sync instances, the one that claims {@code cs:_rebuild:<run ids>} first does it.</li>
  *   <li>when a table's columns changed (ADD/DROP COLUMN, ALTER COLUMN … TYPE): rows not written since would keep their old shape — that
  *       entity is re-read.</li>
@@ -117,6 +119,8 @@ public final class CacheRebuilder implements AutoCloseable {
                         + " run ids {} before, {} now), so writes it had acknowledged may be lost: deleting every cached row and"
                         + " re-reading every entity through an incremental snapshot", before, now);
                 LOG.warn("{} cached rows and view documents deleted; reads fill them until the re-read has", emptyRows());
+                // query-api may have put rows of the older dataset in its L1 since it subscribed again
+                redis.publish(store.invalidationChannel(), InvalidationMessages.FLUSH);
                 catalog.cdcFed().forEach(e -> request(e, "Redis may have lost acknowledged writes"));
             }
             servers = now; // only once handled: a check that failed halfway is done again

@@ -5,6 +5,7 @@ import io.cachesync.core.catalog.EntityDefinition;
 import io.cachesync.core.config.PostgresEndpoint;
 import io.cachesync.core.config.Settings;
 import io.cachesync.core.keys.CacheKeys;
+import io.cachesync.core.keys.InvalidationMessages;
 import io.cachesync.core.metrics.MetricNames;
 import io.cachesync.core.redis.CacheStore;
 import io.cachesync.core.redis.RedisConnections;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.RedisClient;
 
 import java.net.URI;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -125,10 +128,26 @@ class CacheRebuilderTest {
                     .ignoreExceptions().until(() -> "OK".equals(redis.set(CacheKeys.EPOCH, epoch)));
             redis.hset("cs:items:7", Map.of("v", "0001", "d", "{\"id\":7}"));
             redis.set(CacheKeys.listGeneration("items", "kind", "a"), "4");
-            await().alias("the first check that reaches the restarted Redis asks").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                first.check();
-                assertThat(signalledTables()).containsExactly("public.items", "public.tags");
-            });
+            List<String> messages = new CopyOnWriteArrayList<>();
+            JedisPubSub l1Listener = new JedisPubSub() {
+                @Override
+                public void onMessage(String channel, String message) {
+                    messages.add(message);
+                }
+            };
+            try (RedisClient listening = RedisConnections.client(URI.create(redisServer.url()), 2, Duration.ofSeconds(2))) {
+                Thread subscriber = new Thread(() -> listening.subscribe(l1Listener, CacheKeys.INVALIDATION_CHANNEL), "test-l1-listener");
+                subscriber.setDaemon(true);
+                subscriber.start();
+                await().alias("an L1 listening").atMost(Duration.ofSeconds(10)).until(l1Listener::isSubscribed);
+                await().alias("the first check that reaches the restarted Redis asks").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    first.check();
+                    assertThat(signalledTables()).containsExactly("public.items", "public.tags");
+                });
+                await().alias("every L1 told to drop what it holds").atMost(Duration.ofSeconds(10))
+                        .until(() -> messages.contains(InvalidationMessages.FLUSH));
+                l1Listener.unsubscribe();
+            }
             assertThat(rebuilds()).isEqualTo(2);
             assertThat(redis.exists("cs:items:7")).as("a row of the old dataset is deleted: the re-read would not remove it").isFalse();
             assertThat(redis.get(CacheKeys.listGeneration("items", "kind", "a"))).as("its pages are dropped").isEqualTo("5");

@@ -128,7 +128,11 @@ public final class InvalidationSubscriber implements AutoCloseable {
                     activeAt = now;
                     silenceReported = false;
                     l1.heard();
-                    invalidateAll(l1, message);
+                    if (message.equals(InvalidationMessages.FLUSH)) {
+                        l1.invalidateAll();
+                    } else {
+                        invalidateAll(l1, message);
+                    }
                     messages.incrementAndGet();
                 }
 

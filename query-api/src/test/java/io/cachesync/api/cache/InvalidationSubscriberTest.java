@@ -222,6 +222,22 @@ class InvalidationSubscriberTest {
     }
 
     @Test
+    void aFlushDropsTheWholeL1() throws Exception {
+        heartbeat();
+        redisHolds("8", 1);
+        redisHolds("9", 1);
+        assertRead("8", ReadResult.Source.HIT, 1);
+        assertRead("9", ReadResult.Source.HIT, 1);
+        assertRead("9", ReadResult.Source.HIT_L1, 1);
+        long before = subscriber.messages();
+        redis.publish(CacheKeys.INVALIDATION_CHANNEL, InvalidationMessages.FLUSH);
+        await().alias("flush received").atMost(WAIT).until(() -> subscriber.messages() == before + 1);
+        assertThat(l1.size()).isZero();
+        assertRead("8", ReadResult.Source.HIT, 1);
+        assertThat(l1.inUse()).as("a flush is a message of cache-sync: the L1 stays in use").isTrue();
+    }
+
+    @Test
     void aMessageNamingSeveralRowsDropsEachOfThemAndNoOther() {
         L1Cache l1 = holding("cs:products:1", "cs:products:2", "cs:users:a b", "cs:products:3");
 
