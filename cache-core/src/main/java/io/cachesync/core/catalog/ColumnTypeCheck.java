@@ -45,13 +45,41 @@ public final class ColumnTypeCheck {
     private ColumnTypeCheck() {
     }
 
-    /** One line per column of {@code e}'s table that cachesync cannot cache; empty when every column can be. */
+    /** Built-in types a list compares by their text: a document holds them as PostgreSQL's own text (docs/types.md). */
+    private static final Set<String> LIST_AS_TEXT = Set.of("text", "varchar", "numeric", "date", "inet", "cidr", "macaddr");
+
+    /** The types a list column may have ({@link #check}), for its refusal. */
+    private static final String LIST_TYPES = "smallint, integer, bigint, boolean, uuid, text, varchar, char(n), citext, an enum, "
+            + "numeric, date, inet, cidr, macaddr or " + String.join(", ", new TreeSet<>(RANGES));
+
+    /**
+     * What one read of {@code e}'s columns found.
+     *
+     * @param problems  one line per column cachesync cannot cache, and per list column whose type a list cannot follow
+     * @param listTypes how each list column is compared ({@link ListColumnType}), by field
+     */
+    public record Checked(List<String> problems, Map<String, ListColumnType> listTypes) {
+    }
+
+    /** One line per column of {@code e}'s table that cachesync cannot cache (or list by); empty when every column can be. */
     public static List<String> problems(Connection c, EntityDefinition e) throws SQLException {
+        return check(c, e).problems();
+    }
+
+    /**
+     * Every column of {@code e}'s table, read once: a problem for each cached column of a type cachesync cannot cache,
+     * and for each list column whose type a list cannot follow — its text in a document differs from PostgreSQL's
+     * ({@code timestamptz} is {@code 2026-11-26T10:15:30Z} in a document and {@code 2026-11-26 10:15:30+00} to
+     * {@code ::text}), so the page of a value would be stored under a generation cache-sync never bumps — and how each
+     * list column is compared. A list column the table does not have is left out (the schema check names it).
+     */
+    public static Checked check(Connection c, EntityDefinition e) throws SQLException {
         Map<Long, PgType> types = new HashMap<>();
         Settings settings = Settings.of(c);
         List<String> out = new ArrayList<>();
+        Map<String, ListColumnType> listTypes = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT a.attname, a.atttypid, a.attndims, format_type(a.atttypid, a.atttypmod)
+                SELECT a.attname, a.atttypid, a.attndims, format_type(a.atttypid, a.atttypmod), a.atttypmod
                 FROM pg_attribute a
                 JOIN pg_class r ON r.oid = a.attrelid
                 JOIN pg_namespace n ON n.oid = r.relnamespace
@@ -71,58 +99,20 @@ public final class ColumnTypeCheck {
                                 + rs.getString(4) + ", which cachesync cannot cache: " + reason.get()
                                 + "; mark it sensitive to leave it out");
                     }
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Built-in types a list compares by their text: a document holds them as PostgreSQL's own text (docs/types.md). */
-    private static final Set<String> LIST_AS_TEXT = Set.of("text", "varchar", "numeric", "date", "inet", "cidr", "macaddr");
-
-    /** The types {@link #listTypes} accepts, for its refusal. */
-    private static final String LIST_TYPES = "smallint, integer, bigint, boolean, uuid, text, varchar, char(n), citext, an enum, "
-            + "numeric, date, inet, cidr, macaddr or " + String.join(", ", new TreeSet<>(RANGES));
-
-    /**
-     * How each list column of {@code e} is compared ({@link ListColumnType}), by field; a line in {@code problems} for each
-     * whose type a list cannot follow: its text in a document differs from PostgreSQL's ({@code timestamptz} is
-     * {@code 2026-11-26T10:15:30Z} in a document and {@code 2026-11-26 10:15:30+00} to {@code ::text}), so the page of a
-     * value would be stored under a generation cache-sync never bumps. A column the table does not have is skipped (the
-     * schema check names it).
-     */
-    public static Map<String, ListColumnType> listTypes(Connection c, EntityDefinition e, List<String> problems) throws SQLException {
-        Map<String, ListColumnType> out = new HashMap<>();
-        if (e.query().lists().isEmpty()) {
-            return out;
-        }
-        Map<Long, PgType> types = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT a.atttypid, a.atttypmod, format_type(a.atttypid, a.atttypmod)
-                FROM pg_attribute a
-                JOIN pg_class r ON r.oid = a.attrelid
-                JOIN pg_namespace n ON n.oid = r.relnamespace
-                WHERE n.nspname = ? AND r.relname = ? AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped""")) {
-            for (ListIndex list : e.query().lists()) {
-                ps.setString(1, e.schema());
-                ps.setString(2, e.table());
-                ps.setString(3, list.field());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        continue;
-                    }
-                    Optional<ListColumnType> type = listType(c, types, rs.getLong(1), rs.getInt(2));
-                    if (type.isPresent()) {
-                        out.put(list.field(), type.get());
-                    } else {
-                        problems.add("entities." + e.name() + ".lists (" + e.qualifiedTable() + "): column '" + list.field() + "' has type "
-                                + rs.getString(3) + ", whose text in a cached document is not PostgreSQL's, so its list pages could not"
-                                + " be kept fresh; list by a column of " + LIST_TYPES);
+                    if (e.query().list(column).isPresent()) {
+                        Optional<ListColumnType> type = listType(c, types, rs.getLong(2), rs.getInt(5));
+                        if (type.isPresent()) {
+                            listTypes.put(column, type.get());
+                        } else {
+                            out.add("entities." + e.name() + ".lists (" + e.qualifiedTable() + "): column '" + column + "' has type "
+                                    + rs.getString(4) + ", whose text in a cached document is not PostgreSQL's, so its list pages could"
+                                    + " not be kept fresh; list by a column of " + LIST_TYPES);
+                        }
                     }
                 }
             }
         }
-        return out;
+        return new Checked(out, listTypes);
     }
 
     private static Optional<ListColumnType> listType(Connection c, Map<Long, PgType> types, long oid, int typmod) throws SQLException {

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * an index on it: {@code "customer_id"::text = ?} read the whole table on every miss.
  *
  * <p>Columns whose document text differs from PostgreSQL's (timestamps, times, intervals, floats, money, bytea, JSON,
- * arrays) are refused as list columns at start ({@link ColumnTypeCheck#listTypes}); all other accepted types compare
+ * arrays) are refused as list columns at start ({@link ColumnTypeCheck#check}); all other accepted types compare
  * their text exactly ({@link Kind#TEXT}), as documents hold it.
  *
  * @param kind  how the value is read

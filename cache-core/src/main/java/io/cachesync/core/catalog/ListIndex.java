@@ -6,7 +6,7 @@ package io.cachesync.core.catalog;
  * @param field      the column
  * @param maxPerPage the largest page a client may ask for
  * @param type       how a requested value is read and compared: by the column's type, read from the table at start
- *                   ({@link ColumnTypeCheck#listTypes}); its text until then
+ *                   ({@link ColumnTypeCheck#check}); its text until then
  */
 public record ListIndex(String field, int maxPerPage, ListColumnType type) {
     /** A list index whose column type is not known yet. */

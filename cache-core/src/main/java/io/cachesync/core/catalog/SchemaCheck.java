@@ -23,7 +23,7 @@ import java.util.Set;
  * columns and types become the entity's key ({@link EntityKey}; configuration may name them, and is then checked against
  * them), every column the configuration names (sensitive, list and search fields) exists, every cached column has a
  * type cachesync encodes alike on both paths ({@link ColumnTypeCheck}), and every list column has a type a list can
- * follow, which decides how a requested value is compared ({@link ColumnTypeCheck#listTypes}). A mistake here would otherwise show late and quietly — a table
+ * follow, which decides how a requested value is compared ({@link ColumnTypeCheck#check}). A mistake here would otherwise show late and quietly — a table
  * Debezium never captures, reads that fail one by one, a sensitive column that is cached because its name was misspelt —
  * so each service checks at start and refuses to run, naming the entity and the reason.
  */
@@ -84,8 +84,9 @@ public final class SchemaCheck {
                             + "logical replication does not carry its value, so a change could not tell which list the row left or joined");
                 }
             }
-            problems.addAll(ColumnTypeCheck.problems(c, e));
-            listTypes.put(e.name(), ColumnTypeCheck.listTypes(c, e, problems));
+            ColumnTypeCheck.Checked columnTypes = ColumnTypeCheck.check(c, e);
+            problems.addAll(columnTypes.problems());
+            listTypes.put(e.name(), columnTypes.listTypes());
         }
         EntityCatalog resolved = catalog.withKeys(keys).withGenerated(generated);
         for (ViewDefinition v : catalog.views()) {

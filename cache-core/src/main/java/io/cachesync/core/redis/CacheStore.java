@@ -471,6 +471,17 @@ public final class CacheStore {
     }
 
     /**
+     * Removes the row keys matching {@code pattern}, a SCAN page at a time; returns how many there were. cachesync's own
+     * keys ({@code cs:_…}: the Redis epoch, the source floor, fences, page generations) are skipped whatever the pattern,
+     * since losing them forces a full re-snapshot or lets an old page be served again.
+     */
+    public long deleteRows(String pattern) {
+        long[] deleted = {0};
+        scan(pattern, keys -> deleted[0] += unlink(keys.stream().filter(k -> !k.startsWith(CacheKeys.HELPER_PREFIX)).toList()));
+        return deleted[0];
+    }
+
+    /**
      * Bumps every list and search generation of {@code entity} (SCAN of its generation keys): each of its pages is read
      * again, for when rows were removed wholesale (a purge, a truncate) and no list value names them.
      */

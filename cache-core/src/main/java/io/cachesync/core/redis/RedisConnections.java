@@ -82,11 +82,14 @@ public final class RedisConnections {
                 cfg.password(userInfo);
             }
         }
-        String path = url.getPath();
-        if (path != null && path.length() > 1) {
-            cfg.database(Integer.parseInt(path.substring(1)));
-        }
+        cfg.database(database(url));
         return cfg.build();
+    }
+
+    /** The Redis database a {@code redis://host:port[/db]} URL names: its path, 0 without one. */
+    static int database(URI url) {
+        String path = url.getPath();
+        return path == null || path.length() <= 1 ? 0 : Integer.parseInt(path.substring(1));
     }
 
     private static ConnectionPoolConfig pool(int maxConnections, Duration timeout) {

@@ -33,8 +33,7 @@ public record RedisEndpoint(Mode mode, URI url, List<String> nodes, String senti
 
     /** The Redis database the cache is in: {@code redis.url}'s path ({@code redis://host:6379/2}), 0 without one. */
     public int database() {
-        String path = url.getPath();
-        return path == null || path.length() <= 1 ? 0 : Integer.parseInt(path.substring(1));
+        return RedisConnections.database(url);
     }
 
     /** The channel of this cache's L1 invalidations and heartbeats ({@link CacheKeys#invalidationChannel}). */

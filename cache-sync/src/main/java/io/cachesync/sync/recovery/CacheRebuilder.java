@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.SetParams;
 
@@ -58,7 +57,6 @@ public final class CacheRebuilder implements AutoCloseable {
 
     private final EntityCatalog catalog;
     private final CacheStore store;
-    private final UnifiedJedis redis;
     private final PostgresEndpoint postgres;
     private final String signalTable;
     private final Duration minInterval;
@@ -75,7 +73,6 @@ public final class CacheRebuilder implements AutoCloseable {
                           MeterRegistry registry) {
         this.catalog = catalog;
         this.store = store;
-        this.redis = store.redis();
         this.postgres = postgres;
         this.signalTable = signalTable;
         this.minInterval = minInterval;
@@ -86,7 +83,7 @@ public final class CacheRebuilder implements AutoCloseable {
     /** Sets the epoch (if Redis has none yet), notes the servers, and checks both every {@code every}. */
     public CacheRebuilder start(Duration every) {
         try {
-            redis.set(EPOCH_KEY, epoch, SetParams.setParams().nx());
+            store.redis().set(EPOCH_KEY, epoch, SetParams.setParams().nx());
             servers = runIds();
         } catch (RuntimeException e) {
             LOG.debug("epoch not set yet: {}", e.toString());
@@ -100,7 +97,7 @@ public final class CacheRebuilder implements AutoCloseable {
         try {
             Set<String> now = runIds();
             Set<String> before = servers;
-            boolean emptied = "OK".equals(redis.set(EPOCH_KEY, epoch, SetParams.setParams().nx()));
+            boolean emptied = "OK".equals(store.redis().set(EPOCH_KEY, epoch, SetParams.setParams().nx()));
             boolean replaced = before != null && now != null && !now.containsAll(before);
             if (!emptied && !replaced) {
                 servers = now;
@@ -109,8 +106,8 @@ public final class CacheRebuilder implements AutoCloseable {
             // whoever sets the epoch again also claims the rebuild, so another instance noticing the same restart skips it;
             // a claim of this instance's own (a check that failed halfway) is finished
             String claim = CacheKeys.rebuildClaim(now == null ? List.of() : now);
-            boolean claimed = "OK".equals(redis.set(claim, epoch, SetParams.setParams().nx().ex(Duration.ofDays(1).toSeconds())))
-                    || epoch.equals(redis.get(claim));
+            boolean claimed = "OK".equals(store.redis().set(claim, epoch, SetParams.setParams().nx().ex(Duration.ofDays(1).toSeconds())))
+                    || epoch.equals(store.redis().get(claim));
             if (emptied) {
                 LOG.warn("Redis lost its data (the epoch key was gone): re-reading every entity through an incremental snapshot");
                 catalog.cdcFed().forEach(e -> request(e, "Redis lost its data"));
@@ -120,7 +117,7 @@ public final class CacheRebuilder implements AutoCloseable {
                         + " re-reading every entity through an incremental snapshot", before, now);
                 LOG.warn("{} cached rows and view documents deleted; reads fill them until the re-read has", emptyRows());
                 // query-api may have put rows of the older dataset in its L1 since it subscribed again
-                redis.publish(store.invalidationChannel(), InvalidationMessages.FLUSH);
+                store.redis().publish(store.invalidationChannel(), InvalidationMessages.FLUSH);
                 catalog.cdcFed().forEach(e -> request(e, "Redis may have lost acknowledged writes"));
             }
             servers = now; // only once handled: a check that failed halfway is done again
@@ -131,12 +128,12 @@ public final class CacheRebuilder implements AutoCloseable {
 
     /** Deletes every row and view document and drops every list and search page; how many rows there were. */
     private long emptyRows() {
-        long[] deleted = {0};
+        long deleted = 0;
         for (EntityDefinition e : catalog.all()) {
-            store.scan(CacheKeys.rowPattern(e.name()), keys -> deleted[0] += store.unlink(keys));
+            deleted += store.deleteRows(CacheKeys.rowPattern(e.name()));
             store.dropPages(e.name());
         }
-        return deleted[0];
+        return deleted;
     }
 
     /**
@@ -148,7 +145,8 @@ public final class CacheRebuilder implements AutoCloseable {
             return null;
         }
         try {
-            List<String> infos = RedisNodes.clustered(redis) ? RedisNodes.onEachMaster(redis, j -> j.info("server")) : List.of(redis.info("server"));
+            List<String> infos = RedisNodes.clustered(store.redis()) ? RedisNodes.onEachMaster(store.redis(), j -> j.info("server"))
+                    : List.of(store.redis().info("server"));
             Set<String> ids = new TreeSet<>();
             for (String info : infos) {
                 info.lines().filter(l -> l.startsWith("run_id:")).findFirst().ifPresent(l -> ids.add(l.substring("run_id:".length()).trim()));

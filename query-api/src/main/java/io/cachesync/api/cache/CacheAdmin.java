@@ -138,18 +138,11 @@ public final class CacheAdmin {
         return n;
     }
 
-    /**
-     * Removes the row keys matching {@code pattern}, a SCAN page at a time, and this instance's L1. cachesync's own keys
-     * ({@code cs:_…}: the Redis epoch, the source floor, fences, page generations) are skipped whatever the pattern, since
-     * losing them forces a full re-snapshot or lets an old page be served again.
-     */
+    /** Removes the row keys matching {@code pattern} ({@link CacheStore#deleteRows}) and this instance's L1. */
     public long deleteRows(String pattern) {
-        long[] deleted = {0};
-        store.scan(pattern, keys -> {
-            deleted[0] += store.unlink(keys.stream().filter(k -> !k.startsWith(CacheKeys.HELPER_PREFIX)).toList());
-        });
+        long deleted = store.deleteRows(pattern);
         l1.invalidateAll();
-        return deleted[0];
+        return deleted;
     }
 
     /**
